@@ -1,0 +1,85 @@
+// Command diaban serves the live drug-hotspot map and runs the project's
+// offline tools: migrations, imports, the demo data set, metrics, the
+// emerging-hot-spot analysis and the camera planner.
+//
+// main holds flags and wiring only; every computation lives in a package.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// command is one subcommand: it gets the arguments after its name.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *environment, args []string) error
+}
+
+// environment is what a subcommand may use of the process: its streams and
+// its environment variables. Nothing reads os.* directly, so tests can run
+// commands in-process.
+type environment struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// commands is the table of subcommands. One line per command; each lives in
+// its own cmd_<name>.go file.
+func commands() map[string]command {
+	return map[string]command{
+		"version": {"print the version", cmdVersion},
+	}
+}
+
+// errUsage marks an error caused by bad arguments (exit status 2).
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	env := &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	err := run(ctx, env, os.Args[1:])
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "diaban:", err)
+		if errors.Is(err, errUsage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// run dispatches args[0] to its subcommand.
+func run(ctx context.Context, env *environment, args []string) error {
+	table := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		printUsage(env.stdout, table)
+		return nil
+	}
+	c, ok := table[args[0]]
+	if !ok {
+		printUsage(env.stderr, table)
+		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
+	}
+	return c.run(ctx, env, args[1:])
+}
+
+func printUsage(w io.Writer, table map[string]command) {
+	names := make([]string, 0, len(table))
+	for n := range table {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintln(w, "usage: diaban COMMAND [flags]\n\ncommands:")
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, table[n].summary)
+	}
+}
