@@ -1,0 +1,183 @@
+package metrics
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// EventKind is a step in a hotspot's lifecycle (mirrors hotspot.EventKind).
+type EventKind string
+
+// The lifecycle events. A hotspot is active after detected or recurred and
+// eliminated after eliminated; a note changes nothing.
+const (
+	EventDetected   EventKind = "detected"
+	EventEliminated EventKind = "eliminated"
+	EventRecurred   EventKind = "recurred"
+	EventNote       EventKind = "note"
+)
+
+// Event is one lifecycle event of a hotspot.
+type Event struct {
+	Kind       EventKind
+	OccurredAt time.Time // counts in the period containing it, whenever it was recorded
+	Seq        int64     // orders events that occurred at the same instant (the event id)
+}
+
+// Hotspot is a hotspot the caller assigned to an area, with its whole
+// history. Events should be sorted by OccurredAt, ties by Seq; unsorted
+// events are sorted on a copy (slower, never wrong).
+type Hotspot struct {
+	ID     int64
+	Events []Event
+}
+
+// IncidentKind says what an incident was about (mirrors hotspot.IncidentKind).
+type IncidentKind string
+
+// The incident kinds, in display and CSV order.
+const (
+	IncTrafficking  IncidentKind = "trafficking"
+	IncStorage      IncidentKind = "storage"
+	IncTransport    IncidentKind = "transport"
+	IncOrganisedUse IncidentKind = "organised_use"
+	IncUse          IncidentKind = "use"
+	IncCultivation  IncidentKind = "cultivation"
+	IncProduction   IncidentKind = "production"
+	IncOther        IncidentKind = "other"
+)
+
+// IncidentKinds lists every incident kind in display order. A count of an
+// unknown kind is added to "other".
+var IncidentKinds = []IncidentKind{IncTrafficking, IncStorage, IncTransport, IncOrganisedUse, IncUse, IncCultivation, IncProduction, IncOther}
+
+const numIncidentKinds = 8
+
+func incidentIndex(k IncidentKind) int {
+	switch k {
+	case IncTrafficking:
+		return 0
+	case IncStorage:
+		return 1
+	case IncTransport:
+		return 2
+	case IncOrganisedUse:
+		return 3
+	case IncUse:
+		return 4
+	case IncCultivation:
+		return 5
+	case IncProduction:
+		return 6
+	}
+	return 7
+}
+
+// IncidentCount is the number of incidents of one kind in one month, as
+// `count(*) ... group by area, month, kind` returns it. Several rows for the
+// same month and kind add up.
+type IncidentCount struct {
+	Month Month
+	Kind  IncidentKind
+	N     int
+}
+
+// TipCount is the number of tips received (by received_at) and handled (by
+// handled_at) in one month. A tip received in one month and handled in a
+// later one counts in each month once, so a period's handled count may
+// exceed its received count when a backlog is cleared.
+type TipCount struct {
+	Month    Month
+	Received int
+	Handled  int
+}
+
+// IndicatorValue is an area indicator (a count from area_indicators, such
+// as registered_users) as reported for a month. Indicators are stocks: a
+// period uses the latest value reported in or before its last month.
+type IndicatorValue struct {
+	Key   string
+	Month Month
+	Value float64
+}
+
+// IndRegisteredUsers is the indicator key of drug users on the local
+// register (mirrors hotspot.IndRegisteredUsers).
+const IndRegisteredUsers = "registered_users"
+
+// AreaInput is everything Compute needs about one area. The caller decides
+// which hotspots belong to the area: when a boundary is replaced, the new
+// area carries its hotspots' whole history, and nothing here assumes the
+// area existed for the whole period.
+type AreaInput struct {
+	Code       string
+	Hotspots   []Hotspot
+	Incidents  []IncidentCount
+	Tips       []TipCount
+	Indicators []IndicatorValue
+	// DataSince, when set, is the first instant the inputs cover (recording
+	// began, or a new area's history was not carried over). Trend points of
+	// periods starting before it are dropped and a score change against such
+	// a period is null. Zero means the inputs cover all history.
+	DataSince time.Time
+}
+
+// Incident is one incident with its time, for callers that hold rows rather
+// than counts.
+type Incident struct {
+	Kind       IncidentKind
+	OccurredAt time.Time
+}
+
+// CountIncidents groups incidents by month (Asia/Ho_Chi_Minh) and kind.
+func CountIncidents(incs []Incident) []IncidentCount {
+	type key struct {
+		m Month
+		k IncidentKind
+	}
+	n := map[key]int{}
+	for _, in := range incs {
+		n[key{MonthAt(in.OccurredAt), in.Kind}]++
+	}
+	out := make([]IncidentCount, 0, len(n))
+	for k, c := range n {
+		out = append(out, IncidentCount{Month: k.m, Kind: k.k, N: c})
+	}
+	slices.SortFunc(out, func(a, b IncidentCount) int {
+		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Kind, b.Kind))
+	})
+	return out
+}
+
+// Tip is one tip's received and (if handled) handled times.
+type Tip struct {
+	ReceivedAt time.Time
+	HandledAt  *time.Time
+}
+
+// CountTips groups tips into received counts by the month of ReceivedAt and
+// handled counts by the month of HandledAt.
+func CountTips(tips []Tip) []TipCount {
+	n := map[Month]*TipCount{}
+	get := func(m Month) *TipCount {
+		c := n[m]
+		if c == nil {
+			c = &TipCount{Month: m}
+			n[m] = c
+		}
+		return c
+	}
+	for _, t := range tips {
+		get(MonthAt(t.ReceivedAt)).Received++
+		if t.HandledAt != nil {
+			get(MonthAt(*t.HandledAt)).Handled++
+		}
+	}
+	out := make([]TipCount, 0, len(n))
+	for _, c := range n {
+		out = append(out, *c)
+	}
+	slices.SortFunc(out, func(a, b TipCount) int { return cmp.Compare(a.Month, b.Month) })
+	return out
+}

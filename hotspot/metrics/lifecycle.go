@@ -1,0 +1,145 @@
+package metrics
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"time"
+)
+
+// state is a hotspot's derived status.
+type state uint8
+
+const (
+	stUnknown state = iota // no detection yet
+	stActive
+	stEliminated
+)
+
+// sortedEvents returns evs sorted by OccurredAt, ties by Seq. Sorted input
+// (the normal case) is returned as is; otherwise a sorted copy, stable so
+// that ties without a Seq keep the caller's order.
+func sortedEvents(evs []Event) []Event {
+	for i := 1; i < len(evs); i++ {
+		if eventCmp(evs[i-1], evs[i]) > 0 {
+			c := slices.Clone(evs)
+			slices.SortStableFunc(c, eventCmp)
+			return c
+		}
+	}
+	return evs
+}
+
+func eventCmp(a, b Event) int {
+	return cmp.Or(a.OccurredAt.Compare(b.OccurredAt), cmp.Compare(a.Seq, b.Seq))
+}
+
+// firstAtOrAfter returns the index of the first event occurring at or after t.
+func firstAtOrAfter(evs []Event, t time.Time) int {
+	return sort.Search(len(evs), func(i int) bool { return !evs[i].OccurredAt.Before(t) })
+}
+
+// stateBefore returns the status after evs[:i]: the last detected, recurred
+// or eliminated event decides (notes and unknown kinds change nothing).
+func stateBefore(evs []Event, i int) state {
+	for i--; i >= 0; i-- {
+		switch evs[i].Kind {
+		case EventDetected, EventRecurred:
+			return stActive
+		case EventEliminated:
+			return stEliminated
+		}
+	}
+	return stUnknown
+}
+
+// stateAt returns the status at instant t: after every event strictly
+// before t.
+func stateAt(evs []Event, t time.Time) state {
+	return stateBefore(evs, firstAtOrAfter(evs, t))
+}
+
+// window is what one hotspot did in one period [start, end).
+type window struct {
+	activeStart bool // active at start
+	during      bool // active at some instant of [start, end)
+	activeEnd   bool // active at end
+	new         bool // a detected event in the period
+	eliminated  bool // an eliminated event that found the hotspot active
+	sustained   bool // eliminated, and still eliminated at end
+	recurred    bool // a recurred event in the period
+	irregular   int  // events in the period that the lifecycle rules forbid
+}
+
+// scan replays evs (sorted) over [start, end).
+//
+// Status follows the events whatever their order (detected and recurred
+// make a hotspot active, eliminated makes it eliminated), so an illegal
+// sequence never panics and never loses the latest fact. The lifecycle
+// rules (hotspot.Apply) only allow detected from unknown, eliminated from
+// active, recurred from eliminated and notes after detection; other events
+// are counted as irregular. new and recurred count their events as such;
+// eliminated counts only an elimination that found the hotspot active, so
+// that eliminated ≤ active_during and the elimination rate stays within
+// [0, 1] even on bad data. On legal histories this is exactly the
+// definition "a hotspot with an eliminated event in the period".
+func scan(evs []Event, start, end time.Time) window {
+	i := firstAtOrAfter(evs, start)
+	s := stateBefore(evs, i)
+	w := window{activeStart: s == stActive, during: s == stActive}
+	for ; i < len(evs) && evs[i].OccurredAt.Before(end); i++ {
+		switch evs[i].Kind {
+		case EventDetected:
+			if s != stUnknown {
+				w.irregular++
+			}
+			w.new, w.during, s = true, true, stActive
+		case EventRecurred:
+			if s != stEliminated {
+				w.irregular++
+			}
+			w.recurred, w.during, s = true, true, stActive
+		case EventEliminated:
+			if s == stActive {
+				w.eliminated = true
+			} else {
+				w.irregular++
+			}
+			s = stEliminated
+		case EventNote:
+			if s == stUnknown {
+				w.irregular++
+			}
+		default:
+			w.irregular++
+		}
+	}
+	w.activeEnd = s == stActive
+	w.sustained = w.eliminated && s == stEliminated
+	return w
+}
+
+// hotspotCounts sums windows over an area's hotspots.
+type hotspotCounts struct {
+	activeStart, activeDuring, activeEnd int
+	new, eliminated, sustained, recurred int
+	irregular                            int
+}
+
+func (c *hotspotCounts) add(w window) {
+	c.activeStart += b2i(w.activeStart)
+	c.activeDuring += b2i(w.during)
+	c.activeEnd += b2i(w.activeEnd)
+	c.new += b2i(w.new)
+	c.eliminated += b2i(w.eliminated)
+	c.sustained += b2i(w.sustained)
+	c.recurred += b2i(w.recurred)
+	c.irregular += w.irregular
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
