@@ -52,9 +52,9 @@ func NewCSVReader(r io.Reader, header ...string) (*CSVReader, error) {
 		return nil, err
 	}
 	for i, want := range header {
-		got := strings.TrimSpace(rec[i])
+		got := rec[i]
 		if i == 0 {
-			got = strings.TrimPrefix(got, "\uFEFF")
+			got = strings.TrimSpace(strings.TrimPrefix(got, "\uFEFF"))
 		}
 		if !strings.EqualFold(got, want) {
 			return nil, &CSVError{Line: line, Field: want, Err: fmt.Errorf("header has %q where %q belongs", got, want)}
@@ -72,7 +72,6 @@ func (c *CSVReader) Next() (rec []string, line int, err error) {
 
 func (c *CSVReader) next() ([]string, int, error) {
 	rec, err := c.r.Read()
-	line, _ := c.r.FieldPos(0)
 	if err != nil {
 		if err == io.EOF {
 			return nil, 0, io.EOF
@@ -83,6 +82,7 @@ func (c *CSVReader) next() ([]string, int, error) {
 		}
 		return nil, 0, err
 	}
+	line, _ := c.r.FieldPos(0) // valid only after a successful Read
 	if len(rec) != len(c.header) {
 		return nil, line, &CSVError{Line: line, Err: fmt.Errorf("%d fields, want %d (%s)", len(rec), len(c.header), strings.Join(c.header, ","))}
 	}
