@@ -1,0 +1,173 @@
+package metrics
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+)
+
+// at parses an RFC 3339 instant; the fixtures write Vietnamese local time
+// as +07:00.
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestParsePeriod(t *testing.T) {
+	tests := []struct {
+		in                string
+		kind              PeriodKind
+		str               string
+		start, end        string
+		months, ytdMonths int
+	}{
+		{"2025", KindYear, "2025", "2025-01-01T00:00:00+07:00", "2026-01-01T00:00:00+07:00", 12, 12},
+		{"2025-Q1", KindQuarter, "2025-Q1", "2025-01-01T00:00:00+07:00", "2025-04-01T00:00:00+07:00", 3, 3},
+		{"2025-q3", KindQuarter, "2025-Q3", "2025-07-01T00:00:00+07:00", "2025-10-01T00:00:00+07:00", 3, 9},
+		{"2025-Q4", KindQuarter, "2025-Q4", "2025-10-01T00:00:00+07:00", "2026-01-01T00:00:00+07:00", 3, 12},
+		{"2025-07", KindMonth, "2025-07", "2025-07-01T00:00:00+07:00", "2025-08-01T00:00:00+07:00", 1, 7},
+		{" 2024-02 ", KindMonth, "2024-02", "2024-02-01T00:00:00+07:00", "2024-03-01T00:00:00+07:00", 1, 2},
+		{"2025-12", KindMonth, "2025-12", "2025-12-01T00:00:00+07:00", "2026-01-01T00:00:00+07:00", 1, 12},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			p, err := ParsePeriod(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Kind() != tt.kind || p.String() != tt.str || p.Months() != tt.months {
+				t.Errorf("got %s %s %d months", p.Kind(), p, p.Months())
+			}
+			if !p.Start().Equal(at(tt.start)) || !p.End().Equal(at(tt.end)) {
+				t.Errorf("got [%s, %s)", p.Start(), p.End())
+			}
+			if p.Start().Location() != time.UTC {
+				t.Errorf("Start not in UTC: %v", p.Start().Location())
+			}
+			if n, s := p.YearToDate(); n != tt.ytdMonths || !s.Equal(YearPeriod(p.Year()).Start()) {
+				t.Errorf("YearToDate = %d %s", n, s)
+			}
+		})
+	}
+}
+
+func TestParsePeriodErrors(t *testing.T) {
+	for _, in := range []string{"", "25", "20255", "abcd", "2025-", "2025-Q0", "2025-Q5", "2025-Q12", "2025-13", "2025-00", "2025-7", "2025-007", "2025/07", "1800", "2025-W3"} {
+		t.Run(in, func(t *testing.T) {
+			_, err := ParsePeriod(in)
+			var pe *PeriodError
+			if !errors.Is(err, ErrInvalidPeriod) || !errors.As(err, &pe) || pe.Input != in {
+				t.Fatalf("ParsePeriod(%q) err = %v", in, err)
+			}
+		})
+	}
+}
+
+func TestPeriodPreviousNextLast(t *testing.T) {
+	tests := []struct{ p, prev, next string }{
+		{"2025", "2024", "2026"},
+		{"2025-Q1", "2024-Q4", "2025-Q2"},
+		{"2025-Q4", "2025-Q3", "2026-Q1"},
+		{"2025-01", "2024-12", "2025-02"},
+		{"2025-12", "2025-11", "2026-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.p, func(t *testing.T) {
+			p, _ := ParsePeriod(tt.p)
+			if got := p.Previous().String(); got != tt.prev {
+				t.Errorf("Previous = %s, want %s", got, tt.prev)
+			}
+			if got := p.Next().String(); got != tt.next {
+				t.Errorf("Next = %s, want %s", got, tt.next)
+			}
+			if !p.Previous().End().Equal(p.Start()) {
+				t.Errorf("previous period does not end where %s starts", p)
+			}
+			if p.Previous().Months() != p.Months() {
+				t.Errorf("previous period of another length")
+			}
+		})
+	}
+	p, _ := ParsePeriod("2025-02")
+	var got []string
+	for _, q := range p.Last(4) {
+		got = append(got, q.String())
+	}
+	if want := "[2024-11 2024-12 2025-01 2025-02]"; fmtSlice(got) != want {
+		t.Errorf("Last(4) = %v, want %s", got, want)
+	}
+	if p.Last(0) != nil {
+		t.Error("Last(0) not nil")
+	}
+}
+
+func fmtSlice(s []string) string {
+	out := []byte{'['}
+	for i, x := range s {
+		if i > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, x...)
+	}
+	return string(append(out, ']'))
+}
+
+func TestYearBoundaryInHoChiMinh(t *testing.T) {
+	y2025, y2026 := YearPeriod(2025), YearPeriod(2026)
+	tests := []struct {
+		name   string
+		t      string
+		in2025 bool
+	}{
+		{"23:30 on 31 December local is still 2025", "2025-12-31T23:30:00+07:00", true},
+		{"the same instant written in UTC", "2025-12-31T16:30:00Z", true},
+		{"midnight local opens 2026", "2026-01-01T00:00:00+07:00", false},
+		{"17:00 UTC on 31 December is already 2026", "2025-12-31T17:00:00Z", false},
+		{"one nanosecond before midnight local", "2025-12-31T23:59:59.999999999+07:00", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts := at(tt.t)
+			if y2025.Contains(ts) != tt.in2025 || y2026.Contains(ts) == tt.in2025 {
+				t.Errorf("%s: in 2025 = %v, in 2026 = %v", tt.t, y2025.Contains(ts), y2026.Contains(ts))
+			}
+			wantMonth := MonthOf(2025, time.December)
+			if !tt.in2025 {
+				wantMonth = MonthOf(2026, time.January)
+			}
+			if MonthAt(ts) != wantMonth {
+				t.Errorf("MonthAt = %s, want %s", MonthAt(ts), wantMonth)
+			}
+		})
+	}
+}
+
+func TestPeriodJSON(t *testing.T) {
+	p := QuarterPeriod(2025, 3)
+	b, err := json.Marshal(struct{ P Period }{p})
+	if err != nil || string(b) != `{"P":"2025-Q3"}` {
+		t.Fatalf("marshal = %s, %v", b, err)
+	}
+	var back struct{ P Period }
+	if err := json.Unmarshal(b, &back); err != nil || back.P != p {
+		t.Fatalf("unmarshal = %v, %v", back.P, err)
+	}
+	if err := json.Unmarshal([]byte(`{"P":"2025-Q9"}`), &back); !errors.Is(err, ErrInvalidPeriod) {
+		t.Fatalf("bad period accepted: %v", err)
+	}
+}
+
+func TestMonth(t *testing.T) {
+	for _, m := range []Month{MonthOf(2025, time.January), MonthOf(2024, time.December), MonthOf(0, time.January), MonthOf(-1, time.December)} {
+		if MonthOf(m.Year(), m.Month()) != m {
+			t.Errorf("%d does not round-trip: %d %s", m, m.Year(), m.Month())
+		}
+	}
+	if got := MonthOf(2025, time.July).String(); got != "2025-07" {
+		t.Errorf("String = %s", got)
+	}
+}
