@@ -1,0 +1,144 @@
+package hotspot
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"github.com/diaban/diaban/geo"
+)
+
+// levelRank orders levels from the top (0) down.
+func levelRank(l Level) int {
+	for i, x := range Levels {
+		if x == l {
+			return i
+		}
+	}
+	return -1
+}
+
+// AreaShape is an area with its current boundary.
+type AreaShape struct {
+	Area
+	Geometry orb.MultiPolygon
+	bound    orb.Bound
+}
+
+// AreaIndex finds the area a point belongs to, in memory. It is the one
+// place that decides a point's area: the deepest current area above hamlet
+// level (a commune where one covers the point) whose boundary contains it.
+type AreaIndex struct {
+	shapes  []*AreaShape
+	byCode  map[string]*AreaShape
+	version int64
+}
+
+// NewAreaIndex builds an index over shapes.
+func NewAreaIndex(shapes []*AreaShape) *AreaIndex {
+	idx := &AreaIndex{shapes: shapes, byCode: make(map[string]*AreaShape, len(shapes))}
+	for _, s := range shapes {
+		s.bound = s.Geometry.Bound()
+		idx.byCode[s.Code] = s
+	}
+	return idx
+}
+
+// Locate returns the area p belongs to, or false when p is outside every area.
+func (idx *AreaIndex) Locate(p geo.Point) (*AreaShape, bool) {
+	var best *AreaShape
+	pt := p.Orb()
+	for _, s := range idx.shapes {
+		if s.Level == LevelHamlet || !s.bound.Contains(pt) {
+			continue
+		}
+		if best != nil && levelRank(s.Level) <= levelRank(best.Level) {
+			continue
+		}
+		if planar.MultiPolygonContains(s.Geometry, pt) {
+			best = s
+		}
+	}
+	return best, best != nil
+}
+
+// ByCode returns the current area with the given code.
+func (idx *AreaIndex) ByCode(code string) (*AreaShape, bool) {
+	s, ok := idx.byCode[code]
+	return s, ok
+}
+
+// Ancestors returns code and the codes of every area above it, nearest first.
+func (idx *AreaIndex) Ancestors(code string) []string {
+	var out []string
+	for i := 0; code != "" && i < len(Levels)+2; i++ {
+		out = append(out, code)
+		s, ok := idx.byCode[code]
+		if !ok {
+			break
+		}
+		code = s.ParentCode
+	}
+	return out
+}
+
+// Shapes returns the indexed areas (parents before children).
+func (idx *AreaIndex) Shapes() []*AreaShape { return idx.shapes }
+
+// areaCache keeps one AreaIndex, reloaded when an area change is recorded.
+type areaCache struct {
+	mu  sync.Mutex
+	idx *AreaIndex
+}
+
+const sqlAreaVersion = `SELECT coalesce(max(seq), 0) FROM changes WHERE kind = 'area'`
+
+const sqlCurrentAreas = `
+SELECT id, code, level, name, coalesce(parent_code, ''), valid_from, ST_AsBinary(geom)
+FROM current_areas
+ORDER BY array_position(ARRAY['province','district','commune','hamlet'], level), code`
+
+// Areas returns the index of current areas, reloading it if areas changed.
+func (s *Store) Areas(ctx context.Context) (*AreaIndex, error) {
+	var version int64
+	if err := s.pool.QueryRow(ctx, sqlAreaVersion).Scan(&version); err != nil {
+		return nil, fmt.Errorf("area version: %w", err)
+	}
+	s.areas.mu.Lock()
+	defer s.areas.mu.Unlock()
+	if s.areas.idx != nil && s.areas.idx.version == version {
+		return s.areas.idx, nil
+	}
+	rows, err := s.pool.Query(ctx, sqlCurrentAreas)
+	if err != nil {
+		return nil, fmt.Errorf("load areas: %w", err)
+	}
+	shapes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*AreaShape, error) {
+		var a AreaShape
+		var wkb []byte
+		if err := r.Scan(&a.ID, &a.Code, &a.Level, &a.Name, &a.ParentCode, &a.ValidFrom, &wkb); err != nil {
+			return nil, err
+		}
+		g, err := geo.DecodeWKB(wkb)
+		if err != nil {
+			return nil, fmt.Errorf("area %s: %w", a.Code, err)
+		}
+		mp, ok := g.(orb.MultiPolygon)
+		if !ok {
+			return nil, fmt.Errorf("area %s: geometry is %s, want MultiPolygon", a.Code, g.GeoJSONType())
+		}
+		a.Geometry = mp
+		return &a, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load areas: %w", err)
+	}
+	idx := NewAreaIndex(shapes)
+	idx.version = version
+	s.areas.idx = idx
+	return idx, nil
+}

@@ -1,0 +1,194 @@
+package hotspot
+
+import (
+	"math"
+	"time"
+
+	"github.com/diaban/diaban/geo"
+)
+
+// Level is an administrative level.
+type Level string
+
+// The administrative levels, from the top. Vietnam removed the district level
+// on 1 July 2025; older areas keep it in their history.
+const (
+	LevelProvince Level = "province"
+	LevelDistrict Level = "district"
+	LevelCommune  Level = "commune"
+	LevelHamlet   Level = "hamlet"
+)
+
+// Levels lists the levels from the top down.
+var Levels = []Level{LevelProvince, LevelDistrict, LevelCommune, LevelHamlet}
+
+// HotspotKind says what happens at a hotspot.
+type HotspotKind string
+
+// The hotspot kinds.
+var HotspotKinds = []HotspotKind{"dealing", "storage", "organised_use", "public_use", "cultivation", "production"}
+
+// IncidentKind says what an incident (vụ án / vụ việc) was about.
+type IncidentKind string
+
+// The incident kinds.
+var IncidentKinds = []IncidentKind{"trafficking", "storage", "transport", "organised_use", "use", "cultivation", "production", "other"}
+
+// EventKind is a step in a hotspot's lifecycle.
+type EventKind string
+
+// The lifecycle events.
+const (
+	EventDetected   EventKind = "detected"
+	EventEliminated EventKind = "eliminated"
+	EventRecurred   EventKind = "recurred"
+	EventNote       EventKind = "note"
+)
+
+// EventKinds lists the lifecycle events.
+var EventKinds = []EventKind{EventDetected, EventEliminated, EventRecurred, EventNote}
+
+// Status is a hotspot's state, derived from its events.
+type Status string
+
+// The derived statuses. StatusUnknown is a hotspot with no detection yet.
+const (
+	StatusUnknown    Status = "unknown"
+	StatusActive     Status = "active"
+	StatusEliminated Status = "eliminated"
+)
+
+// CameraOwner says who runs a camera.
+type CameraOwner string
+
+// CameraOwners lists the owners.
+var CameraOwners = []CameraOwner{"police", "community"}
+
+// CameraStatus is a camera's state.
+type CameraStatus string
+
+// CameraStatuses lists the camera states.
+var CameraStatuses = []CameraStatus{"planned", "active", "offline"}
+
+func oneOf[T ~string](v T, set []T) bool {
+	for _, s := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Area is an administrative area as it is now.
+type Area struct {
+	ID         int64     `json:"-"`
+	Code       string    `json:"code"`
+	Name       string    `json:"name"`
+	Level      Level     `json:"level"`
+	ParentCode string    `json:"parent_code"`
+	ValidFrom  time.Time `json:"valid_from"`
+}
+
+// Hotspot is a drug hotspot: a place, never a person.
+type Hotspot struct {
+	ID       int64       `json:"id"`
+	Ref      string      `json:"ref"`
+	Name     string      `json:"name"`
+	Kind     HotspotKind `json:"kind"`
+	Status   Status      `json:"status"`
+	AreaCode string      `json:"area"`
+	Point    geo.Point   `json:"-"`
+	Events   []Event     `json:"events,omitempty"`
+}
+
+// Event is one step of a hotspot's lifecycle.
+type Event struct {
+	ID         int64     `json:"id"`
+	HotspotID  int64     `json:"hotspot_id"`
+	Kind       EventKind `json:"event"`
+	OccurredAt time.Time `json:"occurred_at"`
+	RecordedAt time.Time `json:"recorded_at"`
+	Note       string    `json:"note"`
+}
+
+// Incident is a recorded drug case or incident at a point.
+type Incident struct {
+	ID         int64        `json:"id"`
+	Ref        string       `json:"ref"`
+	Kind       IncidentKind `json:"kind"`
+	OccurredAt time.Time    `json:"occurred_at"`
+	AreaCode   string       `json:"area"`
+	Point      geo.Point    `json:"-"`
+}
+
+// Tip is a resident's tip: when it came and when it was handled, and where
+// (a point or only an area). Never who sent it.
+type Tip struct {
+	ID         int64      `json:"id"`
+	Ref        string     `json:"ref"`
+	ReceivedAt time.Time  `json:"received_at"`
+	HandledAt  *time.Time `json:"handled_at"`
+	Point      *geo.Point `json:"-"`
+	AreaCode   string     `json:"area"`
+}
+
+// Camera is a surveillance camera with its field of view.
+type Camera struct {
+	ID       int64        `json:"id"`
+	Ref      string       `json:"ref"`
+	Point    geo.Point    `json:"-"`
+	Bearing  float64      `json:"bearing"`
+	FOV      float64      `json:"fov"`
+	RangeM   float64      `json:"range_m"`
+	Owner    CameraOwner  `json:"owner"`
+	Status   CameraStatus `json:"status"`
+	AreaCode string       `json:"area"`
+}
+
+// Validate checks a camera's fields (not its area).
+func (c *Camera) Validate() error {
+	if err := validatePoint(c.Point); err != nil {
+		return err
+	}
+	switch {
+	case !finite(c.Bearing) || c.Bearing < 0 || c.Bearing >= 360:
+		return invalid("bearing", "must be a number in [0, 360), got %v", c.Bearing)
+	case !finite(c.FOV) || c.FOV <= 0 || c.FOV > 360:
+		return invalid("fov", "must be a number in (0, 360] (360 for a dome), got %v", c.FOV)
+	case !finite(c.RangeM) || c.RangeM <= 0 || c.RangeM > 5000:
+		return invalid("range_m", "must be a number of metres in (0, 5000], got %v", c.RangeM)
+	case !oneOf(c.Owner, CameraOwners):
+		return invalid("owner", "must be police or community, got %q", c.Owner)
+	case !oneOf(c.Status, CameraStatuses):
+		return invalid("status", "must be planned, active or offline, got %q", c.Status)
+	}
+	return nil
+}
+
+// ValidateHotspotKind checks a hotspot kind.
+func ValidateHotspotKind(k HotspotKind) error {
+	if !oneOf(k, HotspotKinds) {
+		return invalid("kind", "unknown hotspot kind %q (want one of dealing, storage, organised_use, public_use, cultivation, production)", k)
+	}
+	return nil
+}
+
+// ValidateIncidentKind checks an incident kind.
+func ValidateIncidentKind(k IncidentKind) error {
+	if !oneOf(k, IncidentKinds) {
+		return invalid("kind", "unknown incident kind %q (want one of trafficking, storage, transport, organised_use, use, cultivation, production, other)", k)
+	}
+	return nil
+}
+
+func validatePoint(p geo.Point) error {
+	if !finite(p.Lon) || p.Lon < -180 || p.Lon > 180 {
+		return invalid("lon", "longitude must be a number in [-180, 180], got %v", p.Lon)
+	}
+	if !finite(p.Lat) || p.Lat < -90 || p.Lat > 90 {
+		return invalid("lat", "latitude must be a number in [-90, 90], got %v", p.Lat)
+	}
+	return nil
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

@@ -1,0 +1,196 @@
+package hotspot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+const sqlLockHotspots = `SELECT id, ref FROM hotspots WHERE ref = ANY($1) ORDER BY id FOR UPDATE`
+
+const sqlEventsOf = `
+SELECT id, hotspot_id, event, occurred_at, recorded_at, note
+FROM hotspot_events WHERE hotspot_id = ANY($1) ORDER BY hotspot_id, occurred_at, id`
+
+// pendingEvent is an event to append, with the line it came from (0 for the API).
+type pendingEvent struct {
+	Event
+	line int
+}
+
+// timelineCheck merges new events into each hotspot's stored timeline and
+// replays it. It returns the events to insert (exact repeats of stored ones
+// are dropped, so re-imports add nothing) and one error per bad event.
+func timelineCheck(ctx context.Context, tx pgx.Tx, pending []pendingEvent) ([]pendingEvent, []*ValidationError, error) {
+	ids := make([]int64, 0, len(pending))
+	byHotspot := map[int64][]pendingEvent{}
+	for _, p := range pending {
+		if _, ok := byHotspot[p.HotspotID]; !ok {
+			ids = append(ids, p.HotspotID)
+		}
+		byHotspot[p.HotspotID] = append(byHotspot[p.HotspotID], p)
+	}
+	rows, err := tx.Query(ctx, sqlEventsOf, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load events: %w", err)
+	}
+	stored, err := pgx.CollectRows(rows, scanEvent)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load events: %w", err)
+	}
+	storedBy := map[int64][]Event{}
+	for _, e := range stored {
+		storedBy[e.HotspotID] = append(storedBy[e.HotspotID], e)
+	}
+	var keep []pendingEvent
+	var bad []*ValidationError
+	for _, id := range ids {
+		timeline := append([]Event(nil), storedBy[id]...)
+		lineOf := map[int]int{} // index in timeline -> line of the new event
+		have := map[string]bool{}
+		for _, e := range timeline {
+			have[eventKey(e)] = true
+		}
+		var fresh []pendingEvent
+		for _, p := range byHotspot[id] {
+			if have[eventKey(p.Event)] {
+				continue
+			}
+			have[eventKey(p.Event)] = true
+			fresh = append(fresh, p)
+		}
+		if len(fresh) == 0 {
+			continue
+		}
+		// New events sort after stored ones at the same instant: give them ids above.
+		for i, p := range fresh {
+			e := p.Event
+			e.ID = 1<<62 + int64(i)
+			timeline = append(timeline, e)
+		}
+		SortEvents(timeline)
+		for i, e := range timeline {
+			if e.ID >= 1<<62 {
+				lineOf[i] = fresh[e.ID-1<<62].line
+			}
+		}
+		if _, at, err := Replay(timeline); err != nil {
+			line, ok := lineOf[at]
+			if !ok { // a stored event became illegal: blame the earliest new event before it
+				for i := at - 1; i >= 0; i-- {
+					if l, isNew := lineOf[i]; isNew {
+						line = l
+						break
+					}
+				}
+			}
+			bad = append(bad, &ValidationError{Line: line, Field: "event", Reason: err.Error()})
+			continue
+		}
+		keep = append(keep, fresh...)
+	}
+	return keep, bad, nil
+}
+
+func eventKey(e Event) string {
+	return fmt.Sprintf("%d/%s/%d", e.HotspotID, e.Kind, e.OccurredAt.UnixNano())
+}
+
+func scanEvent(r pgx.CollectableRow) (Event, error) {
+	var e Event
+	err := r.Scan(&e.ID, &e.HotspotID, &e.Kind, &e.OccurredAt, &e.RecordedAt, &e.Note)
+	return e, err
+}
+
+func insertEvents(ctx context.Context, tx pgx.Tx, events []pendingEvent) (int, error) {
+	rows := make([][]any, len(events))
+	for i, e := range events {
+		rows[i] = []any{e.HotspotID, string(e.Kind), e.OccurredAt, e.Note}
+	}
+	n, err := tx.CopyFrom(ctx, pgx.Identifier{"hotspot_events"}, []string{"hotspot_id", "event", "occurred_at", "note"}, pgx.CopyFromRows(rows))
+	return int(n), err
+}
+
+// ---- events import
+
+type eventImporter struct {
+	pending []pendingEvent
+	refs    map[string][]int // ref -> indexes into pending
+	keep    []pendingEvent
+}
+
+func (*eventImporter) columns() []string { return []string{"hotspot_ref", "event", "occurred_at", "note"} }
+func (*eventImporter) geojson() bool     { return false }
+func (*eventImporter) refKeyed() bool    { return false }
+
+func (ei *eventImporter) parse(r *record, _ *AreaIndex) *ValidationError {
+	ref := r.get("hotspot_ref")
+	if ref == "" {
+		return r.fail("hotspot_ref", "is empty")
+	}
+	kind := EventKind(r.get("event"))
+	if !oneOf(kind, EventKinds) {
+		return r.fail("event", "unknown event %q (want detected, eliminated, recurred or note)", kind)
+	}
+	at, err := ParseInstant(r.get("occurred_at"))
+	if err != nil {
+		return r.fail("occurred_at", "%v", err)
+	}
+	if at.After(time.Now().Add(5 * time.Minute)) {
+		return r.fail("occurred_at", "is in the future")
+	}
+	if ei.refs == nil {
+		ei.refs = map[string][]int{}
+	}
+	ei.refs[ref] = append(ei.refs[ref], len(ei.pending))
+	ei.pending = append(ei.pending, pendingEvent{Event: Event{Kind: kind, OccurredAt: at, Note: r.get("note")}, line: r.line})
+	return nil
+}
+
+func (ei *eventImporter) check(ctx context.Context, tx pgx.Tx) ([]*ValidationError, error) {
+	refs := make([]string, 0, len(ei.refs))
+	for ref := range ei.refs {
+		refs = append(refs, ref)
+	}
+	rows, err := tx.Query(ctx, sqlLockHotspots, refs)
+	if err != nil {
+		return nil, fmt.Errorf("find hotspots: %w", err)
+	}
+	found := map[string]int64{}
+	var id int64
+	var ref string
+	_, err = pgx.ForEachRow(rows, []any{&id, &ref}, func() error { found[ref] = id; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("find hotspots: %w", err)
+	}
+	var bad []*ValidationError
+	var known []pendingEvent
+	for ref, idxs := range ei.refs {
+		hid, ok := found[ref]
+		for _, i := range idxs {
+			if !ok {
+				bad = append(bad, &ValidationError{Line: ei.pending[i].line, Field: "hotspot_ref", Reason: fmt.Sprintf("no hotspot with ref %q", strings.TrimSpace(ref))})
+				continue
+			}
+			ei.pending[i].HotspotID = hid
+			known = append(known, ei.pending[i])
+		}
+	}
+	keep, more, err := timelineCheck(ctx, tx, known)
+	if err != nil {
+		return nil, err
+	}
+	ei.keep = keep
+	return append(bad, more...), nil
+}
+
+func (ei *eventImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
+	n, err := insertEvents(ctx, tx, ei.keep)
+	if progress != nil {
+		progress(n, len(ei.keep))
+	}
+	return n, err
+}

@@ -1,0 +1,474 @@
+package hotspot
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/diaban/diaban/geo"
+)
+
+// ImportKinds lists what `diaban import KIND FILE` accepts, in load order.
+var ImportKinds = []string{"areas", "hotspots", "events", "incidents", "tips", "cameras", "indicators"}
+
+// ImportOptions tunes an import.
+type ImportOptions struct {
+	// SkipInvalid imports the good rows and reports the bad ones, instead of
+	// importing nothing when any row is bad.
+	SkipInvalid bool
+	// Progress, when set, is called as rows are written, with the count so far
+	// and the total to write.
+	Progress func(done, total int)
+}
+
+// ImportResult tells what an import did.
+type ImportResult struct {
+	Kind     string             `json:"kind"`
+	Rows     int                `json:"rows"`
+	Imported int                `json:"imported"`
+	Skipped  []*ValidationError `json:"skipped,omitempty"`
+}
+
+// Import reads one file of the given kind and writes it in one transaction.
+// Every row is validated first; when any is bad and opt.SkipInvalid is not
+// set, an *ImportError lists them all and nothing is written. Re-importing
+// the same refs updates them.
+func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt ImportOptions) (*ImportResult, error) {
+	var imp importer
+	switch kind {
+	case "areas":
+		imp = &areaImporter{}
+	case "hotspots":
+		imp = &hotspotImporter{}
+	case "events":
+		imp = &eventImporter{}
+	case "incidents":
+		imp = &incidentImporter{}
+	case "tips":
+		imp = &tipImporter{}
+	case "cameras":
+		imp = &cameraImporter{}
+	case "indicators":
+		imp = &indicatorImporter{}
+	default:
+		return nil, invalid("kind", "unknown import kind %q (want one of areas, hotspots, events, incidents, tips, cameras, indicators)", kind)
+	}
+	recs, err := readRecords(in, imp.columns(), imp.geojson())
+	if err != nil {
+		if ve, ok := err.(*ValidationError); ok {
+			return nil, &ImportError{Kind: kind, Rows: []*ValidationError{ve}}
+		}
+		return nil, err
+	}
+	res := &ImportResult{Kind: kind, Rows: len(recs)}
+	var idx *AreaIndex
+	if kind != "areas" {
+		if idx, err = s.Areas(ctx); err != nil {
+			return nil, err
+		}
+		if len(idx.shapes) == 0 {
+			return nil, &ImportError{Kind: kind, Rows: []*ValidationError{{Field: "areas", Reason: "no areas are loaded yet: import areas first"}}}
+		}
+	}
+	var bad []*ValidationError
+	seenRef := map[string]int{}
+	for _, r := range recs {
+		if ve := r.shapeError(); ve != nil {
+			bad = append(bad, ve)
+			continue
+		}
+		if ref := r.get("ref"); ref != "" && imp.refKeyed() {
+			if prev, dup := seenRef[ref]; dup {
+				bad = append(bad, r.fail("ref", "%q already appears on line %d", ref, prev))
+				continue
+			}
+			seenRef[ref] = r.line
+		}
+		if ve := imp.parse(r, idx); ve != nil {
+			bad = append(bad, ve)
+		}
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		more, err := imp.check(ctx, tx)
+		if err != nil {
+			return err
+		}
+		bad = append(bad, more...)
+		if len(bad) > 0 && !opt.SkipInvalid {
+			sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
+			return &ImportError{Kind: kind, Rows: bad}
+		}
+		n, err := imp.write(ctx, tx, opt.Progress)
+		res.Imported = n
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
+	res.Skipped = bad
+	return res, nil
+}
+
+// importer is one import kind: it parses records, checks what needs the
+// database, and writes the good rows.
+type importer interface {
+	columns() []string
+	geojson() bool
+	refKeyed() bool
+	parse(r *record, idx *AreaIndex) *ValidationError
+	check(ctx context.Context, tx pgx.Tx) ([]*ValidationError, error)
+	write(ctx context.Context, tx pgx.Tx, progress func(done, total int)) (int, error)
+}
+
+// located is the spatial part shared by every point kind.
+type located struct {
+	p      geo.Point
+	areaID int64
+	cells  [geo.MaxPointResolution - geo.MinPointResolution + 1]geo.Cell
+}
+
+func locate(r *record, idx *AreaIndex, optional bool) (*located, *ValidationError) {
+	p, ve := r.point(optional)
+	if ve != nil || p == nil {
+		return nil, ve
+	}
+	a, ok := idx.Locate(*p)
+	if !ok {
+		field := "lon"
+		if r.geom != nil {
+			field = "geometry"
+		}
+		return nil, r.fail(field, "point (%g, %g) lies outside every area", p.Lon, p.Lat)
+	}
+	return &located{p: *p, areaID: a.ID, cells: geo.PointCells(*p)}, nil
+}
+
+func (l *located) values() []any {
+	return []any{l.p.Lon, l.p.Lat, l.areaID, int64(l.cells[0]), int64(l.cells[1]), int64(l.cells[2]), int64(l.cells[3])}
+}
+
+// progressSource reports progress while CopyFrom pulls rows.
+type progressSource struct {
+	rows     [][]any
+	i        int
+	progress func(done, total int)
+}
+
+func (p *progressSource) Next() bool {
+	p.i++
+	if p.progress != nil && (p.i%10000 == 0 || p.i == len(p.rows)) {
+		p.progress(p.i, len(p.rows))
+	}
+	return p.i <= len(p.rows)
+}
+func (p *progressSource) Values() ([]any, error) { return p.rows[p.i-1], nil }
+func (p *progressSource) Err() error             { return nil }
+
+// stageAndUpsert copies rows into a temporary table shaped like columns,
+// then runs upsert (INSERT ... SELECT FROM stage ON CONFLICT ...).
+func stageAndUpsert(ctx context.Context, tx pgx.Tx, stageDDL string, columns []string, rows [][]any, upsert string, progress func(int, int)) (int, error) {
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	if _, err := tx.Exec(ctx, stageDDL); err != nil {
+		return 0, fmt.Errorf("stage: %w", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage"}, columns, &progressSource{rows: rows, progress: progress}); err != nil {
+		return 0, fmt.Errorf("copy: %w", err)
+	}
+	tag, err := tx.Exec(ctx, upsert)
+	if err != nil {
+		return 0, fmt.Errorf("upsert: %w", err)
+	}
+	_, _ = tx.Exec(ctx, `DROP TABLE stage`)
+	return int(tag.RowsAffected()), nil
+}
+
+var pointColumns = []string{"lon", "lat", "area_id", "h3_r7", "h3_r8", "h3_r9", "h3_r10"}
+
+const pointStageColumns = `lon float8, lat float8, area_id bigint, h3_r7 bigint, h3_r8 bigint, h3_r9 bigint, h3_r10 bigint`
+
+// ---- hotspots
+
+type hotspotImporter struct{ rows [][]any }
+
+func (*hotspotImporter) columns() []string { return []string{"ref", "lon", "lat", "kind", "name"} }
+func (*hotspotImporter) geojson() bool     { return true }
+func (*hotspotImporter) refKeyed() bool    { return true }
+
+func (h *hotspotImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+	ref := r.get("ref")
+	if ref == "" {
+		return r.fail("ref", "is empty")
+	}
+	kind := HotspotKind(r.get("kind"))
+	if err := ValidateHotspotKind(kind); err != nil {
+		return r.fail("kind", "%s", err.(*ValidationError).Reason)
+	}
+	loc, ve := locate(r, idx, false)
+	if ve != nil {
+		return ve
+	}
+	h.rows = append(h.rows, append([]any{ref, string(kind), r.get("name")}, loc.values()...))
+	return nil
+}
+
+func (*hotspotImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+
+func (h *hotspotImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
+	return stageAndUpsert(ctx, tx,
+		`CREATE TEMP TABLE stage (ref text, kind text, name text, `+pointStageColumns+`) ON COMMIT DROP`,
+		append([]string{"ref", "kind", "name"}, pointColumns...), h.rows, `
+INSERT INTO hotspots (ref, kind, name, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+SELECT ref, kind, name, ST_SetSRID(ST_MakePoint(lon, lat), 4326), area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM stage
+ON CONFLICT (ref) DO UPDATE SET kind = EXCLUDED.kind, name = EXCLUDED.name, geom = EXCLUDED.geom,
+    area_id = EXCLUDED.area_id, h3_r7 = EXCLUDED.h3_r7, h3_r8 = EXCLUDED.h3_r8, h3_r9 = EXCLUDED.h3_r9,
+    h3_r10 = EXCLUDED.h3_r10, updated_at = now()
+WHERE (hotspots.kind, hotspots.name, hotspots.geom) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.name, EXCLUDED.geom)`, progress)
+}
+
+// ---- incidents
+
+type incidentImporter struct{ rows [][]any }
+
+func (*incidentImporter) columns() []string { return []string{"ref", "lon", "lat", "kind", "occurred_at"} }
+func (*incidentImporter) geojson() bool     { return true }
+func (*incidentImporter) refKeyed() bool    { return true }
+
+func (im *incidentImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+	ref := r.get("ref")
+	if ref == "" {
+		return r.fail("ref", "is empty")
+	}
+	kind := IncidentKind(r.get("kind"))
+	if err := ValidateIncidentKind(kind); err != nil {
+		return r.fail("kind", "%s", err.(*ValidationError).Reason)
+	}
+	at, err := ParseInstant(r.get("occurred_at"))
+	if err != nil {
+		return r.fail("occurred_at", "%v", err)
+	}
+	loc, ve := locate(r, idx, false)
+	if ve != nil {
+		return ve
+	}
+	im.rows = append(im.rows, append([]any{ref, string(kind), at}, loc.values()...))
+	return nil
+}
+
+func (*incidentImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+
+func (im *incidentImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
+	return stageAndUpsert(ctx, tx,
+		`CREATE TEMP TABLE stage (ref text, kind text, occurred_at timestamptz, `+pointStageColumns+`) ON COMMIT DROP`,
+		append([]string{"ref", "kind", "occurred_at"}, pointColumns...), im.rows, `
+INSERT INTO incidents (ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+SELECT ref, kind, occurred_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM stage
+ON CONFLICT (ref) DO UPDATE SET kind = EXCLUDED.kind, occurred_at = EXCLUDED.occurred_at, geom = EXCLUDED.geom,
+    area_id = EXCLUDED.area_id, h3_r7 = EXCLUDED.h3_r7, h3_r8 = EXCLUDED.h3_r8, h3_r9 = EXCLUDED.h3_r9, h3_r10 = EXCLUDED.h3_r10
+WHERE (incidents.kind, incidents.occurred_at, incidents.geom) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.occurred_at, EXCLUDED.geom)`, progress)
+}
+
+// ---- cameras
+
+type cameraImporter struct{ rows [][]any }
+
+func (*cameraImporter) columns() []string {
+	return []string{"ref", "lon", "lat", "bearing", "fov", "range_m", "owner", "status"}
+}
+func (*cameraImporter) geojson() bool  { return true }
+func (*cameraImporter) refKeyed() bool { return true }
+
+func (c *cameraImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+	cam := Camera{Ref: r.get("ref"), Owner: CameraOwner(r.get("owner")), Status: CameraStatus(r.get("status"))}
+	if cam.Ref == "" {
+		return r.fail("ref", "is empty")
+	}
+	var ve *ValidationError
+	if cam.Bearing, ve = r.float("bearing"); ve != nil {
+		return ve
+	}
+	if cam.FOV, ve = r.float("fov"); ve != nil {
+		return ve
+	}
+	if cam.RangeM, ve = r.float("range_m"); ve != nil {
+		return ve
+	}
+	loc, ve := locate(r, idx, false)
+	if ve != nil {
+		return ve
+	}
+	cam.Point = loc.p
+	if err := cam.Validate(); err != nil {
+		e := err.(*ValidationError)
+		return r.fail(e.Field, "%s", e.Reason)
+	}
+	c.rows = append(c.rows, append([]any{cam.Ref, cam.Bearing, cam.FOV, cam.RangeM, string(cam.Owner), string(cam.Status)}, loc.values()...))
+	return nil
+}
+
+func (*cameraImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+
+func (c *cameraImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
+	return stageAndUpsert(ctx, tx,
+		`CREATE TEMP TABLE stage (ref text, bearing float8, fov float8, range_m float8, owner text, status text, `+pointStageColumns+`) ON COMMIT DROP`,
+		append([]string{"ref", "bearing", "fov", "range_m", "owner", "status"}, pointColumns...), c.rows, `
+INSERT INTO cameras (ref, bearing, fov, range_m, owner, status, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+SELECT ref, bearing, fov, range_m, owner, status, ST_SetSRID(ST_MakePoint(lon, lat), 4326), area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM stage
+ON CONFLICT (ref) DO UPDATE SET bearing = EXCLUDED.bearing, fov = EXCLUDED.fov, range_m = EXCLUDED.range_m,
+    owner = EXCLUDED.owner, status = EXCLUDED.status, geom = EXCLUDED.geom, area_id = EXCLUDED.area_id,
+    h3_r7 = EXCLUDED.h3_r7, h3_r8 = EXCLUDED.h3_r8, h3_r9 = EXCLUDED.h3_r9, h3_r10 = EXCLUDED.h3_r10, updated_at = now()
+WHERE (cameras.bearing, cameras.fov, cameras.range_m, cameras.owner, cameras.status, cameras.geom)
+    IS DISTINCT FROM (EXCLUDED.bearing, EXCLUDED.fov, EXCLUDED.range_m, EXCLUDED.owner, EXCLUDED.status, EXCLUDED.geom)`, progress)
+}
+
+// ---- tips
+
+type tipImporter struct{ rows [][]any }
+
+func (*tipImporter) columns() []string {
+	return []string{"ref", "received_at", "handled_at", "lon", "lat", "area_code"}
+}
+func (*tipImporter) geojson() bool  { return false }
+func (*tipImporter) refKeyed() bool { return true }
+
+func (t *tipImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+	ref := r.get("ref")
+	if ref == "" {
+		return r.fail("ref", "is empty")
+	}
+	received, err := ParseInstant(r.get("received_at"))
+	if err != nil {
+		return r.fail("received_at", "%v", err)
+	}
+	var handled *time.Time
+	if s := r.get("handled_at"); s != "" {
+		h, err := ParseInstant(s)
+		if err != nil {
+			return r.fail("handled_at", "%v", err)
+		}
+		if h.Before(received) {
+			return r.fail("handled_at", "is before received_at")
+		}
+		handled = &h
+	}
+	loc, ve := locate(r, idx, true)
+	if ve != nil {
+		return ve
+	}
+	code := r.get("area_code")
+	row := []any{ref, received, handled}
+	switch {
+	case loc != nil:
+		if code != "" && !contains(idx.Ancestors(codeOf(idx, loc.areaID)), code) {
+			return r.fail("area_code", "the point lies in area %s, not in %s", codeOf(idx, loc.areaID), code)
+		}
+		row = append(row, loc.values()...)
+	case code != "":
+		a, ok := idx.ByCode(code)
+		if !ok {
+			return r.fail("area_code", "unknown area %q", code)
+		}
+		row = append(row, nil, nil, a.ID, nil, nil, nil, nil)
+	default:
+		return r.fail("area_code", "a tip needs a point (lon, lat) or an area_code")
+	}
+	t.rows = append(t.rows, row)
+	return nil
+}
+
+func codeOf(idx *AreaIndex, id int64) string {
+	for _, s := range idx.shapes {
+		if s.ID == id {
+			return s.Code
+		}
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (*tipImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+
+func (t *tipImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
+	return stageAndUpsert(ctx, tx,
+		`CREATE TEMP TABLE stage (ref text, received_at timestamptz, handled_at timestamptz, `+pointStageColumns+`) ON COMMIT DROP`,
+		append([]string{"ref", "received_at", "handled_at"}, pointColumns...), t.rows, `
+INSERT INTO tips (ref, received_at, handled_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+SELECT ref, received_at, handled_at, CASE WHEN lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END,
+       area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM stage
+ON CONFLICT (ref) DO UPDATE SET received_at = EXCLUDED.received_at, handled_at = EXCLUDED.handled_at, geom = EXCLUDED.geom,
+    area_id = EXCLUDED.area_id, h3_r7 = EXCLUDED.h3_r7, h3_r8 = EXCLUDED.h3_r8, h3_r9 = EXCLUDED.h3_r9, h3_r10 = EXCLUDED.h3_r10
+WHERE (tips.received_at, tips.handled_at, tips.geom, tips.area_id) IS DISTINCT FROM (EXCLUDED.received_at, EXCLUDED.handled_at, EXCLUDED.geom, EXCLUDED.area_id)`, progress)
+}
+
+// ---- indicators
+
+var (
+	periodPattern = regexp.MustCompile(`^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$`)
+	keyPattern    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
+
+type indicatorImporter struct {
+	rows [][]any
+	seen map[string]int
+}
+
+func (*indicatorImporter) columns() []string { return []string{"area_code", "period", "key", "value"} }
+func (*indicatorImporter) geojson() bool     { return false }
+func (*indicatorImporter) refKeyed() bool    { return false }
+
+func (in *indicatorImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+	code := r.get("area_code")
+	a, ok := idx.ByCode(code)
+	if !ok {
+		return r.fail("area_code", "unknown area %q", code)
+	}
+	period := r.get("period")
+	if !periodPattern.MatchString(period) {
+		return r.fail("period", "%q is not a period (want YYYY, YYYY-Qn or YYYY-MM)", period)
+	}
+	key := r.get("key")
+	if !keyPattern.MatchString(key) {
+		return r.fail("key", "%q is not a key (lower-case letters, digits and _)", key)
+	}
+	v, err := strconv.ParseFloat(r.get("value"), 64)
+	if err != nil || !finite(v) || v < 0 {
+		return r.fail("value", "%q is not a count (a number ≥ 0)", r.get("value"))
+	}
+	if in.seen == nil {
+		in.seen = map[string]int{}
+	}
+	k := code + "\x00" + period + "\x00" + key
+	if prev, dup := in.seen[k]; dup {
+		return r.fail("key", "%s %s %s already appears on line %d", code, period, key, prev)
+	}
+	in.seen[k] = r.line
+	in.rows = append(in.rows, []any{a.ID, period, key, v})
+	return nil
+}
+
+func (*indicatorImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+
+func (in *indicatorImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
+	return stageAndUpsert(ctx, tx,
+		`CREATE TEMP TABLE stage (area_id bigint, period text, key text, value numeric) ON COMMIT DROP`,
+		[]string{"area_id", "period", "key", "value"}, in.rows, `
+INSERT INTO area_indicators (area_id, period, key, value) SELECT area_id, period, key, value FROM stage
+ON CONFLICT (area_id, period, key) DO UPDATE SET value = EXCLUDED.value
+WHERE area_indicators.value IS DISTINCT FROM EXCLUDED.value`, progress)
+}

@@ -1,0 +1,223 @@
+package hotspot
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/diaban/diaban/geo"
+)
+
+// record is one row of an import file, as named fields, with where it came from.
+type record struct {
+	line   int // CSV line or GeoJSON feature number, 1-based
+	fields map[string]string
+	geom   orb.Geometry // from a GeoJSON feature, else nil
+}
+
+// get returns a trimmed field ("" when absent).
+func (r *record) get(name string) string { return strings.TrimSpace(r.fields[name]) }
+
+func (r *record) fail(field, format string, args ...any) *ValidationError {
+	return &ValidationError{Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// point reads the record's point: a GeoJSON Point geometry, or lon/lat fields.
+// optional says whether both may be missing.
+func (r *record) point(optional bool) (*geo.Point, *ValidationError) {
+	if r.geom != nil {
+		p, ok := r.geom.(orb.Point)
+		if !ok {
+			return nil, r.fail("geometry", "must be a Point, got %s", r.geom.GeoJSONType())
+		}
+		gp := geo.PointFromOrb(p)
+		if err := validatePoint(gp); err != nil {
+			return nil, r.fail("geometry", "%s", err.(*ValidationError).Reason)
+		}
+		return &gp, nil
+	}
+	lonS, latS := r.get("lon"), r.get("lat")
+	if lonS == "" && latS == "" && optional {
+		return nil, nil
+	}
+	lon, err := strconv.ParseFloat(lonS, 64)
+	if err != nil {
+		return nil, r.fail("lon", "%q is not a number", lonS)
+	}
+	lat, err := strconv.ParseFloat(latS, 64)
+	if err != nil {
+		return nil, r.fail("lat", "%q is not a number", latS)
+	}
+	p := geo.Point{Lon: lon, Lat: lat}
+	if err := validatePoint(p); err != nil {
+		ve := err.(*ValidationError)
+		return nil, r.fail(ve.Field, "%s", ve.Reason)
+	}
+	return &p, nil
+}
+
+func (r *record) float(name string) (float64, *ValidationError) {
+	s := r.get(name)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || !finite(f) {
+		return 0, r.fail(name, "%q is not a number", s)
+	}
+	return f, nil
+}
+
+// readRecords reads a CSV file with a header row, or a GeoJSON
+// FeatureCollection whose features carry the same names as properties.
+// Every name in required must be present.
+func readRecords(in io.Reader, required []string, allowGeoJSON bool) ([]*record, error) {
+	br := bufio.NewReader(in)
+	// Skip a UTF-8 byte order mark and find the first significant byte.
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	first := firstSignificant(br)
+	if first == '{' {
+		if !allowGeoJSON {
+			return nil, &ValidationError{Line: 1, Field: "file", Reason: "this kind is CSV only"}
+		}
+		return readGeoJSONRecords(br, required)
+	}
+	return readCSVRecords(br, required)
+}
+
+func firstSignificant(br *bufio.Reader) byte {
+	for i := 1; i <= 4096; i++ {
+		b, err := br.Peek(i)
+		if err != nil || len(b) < i {
+			return 0
+		}
+		switch c := b[i-1]; c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		default:
+			return c
+		}
+	}
+	return 0
+}
+
+func readCSVRecords(in io.Reader, required []string) ([]*record, error) {
+	cr := csv.NewReader(in)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = false
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ValidationError{Line: 1, Field: "header", Reason: "the file is empty; want a header row: " + strings.Join(required, ",")}
+	}
+	if err != nil {
+		return nil, &ValidationError{Line: 1, Field: "header", Reason: err.Error()}
+	}
+	cols := make([]string, len(header))
+	seen := map[string]bool{}
+	for i, h := range header {
+		cols[i] = strings.ToLower(strings.TrimSpace(h))
+		if seen[cols[i]] {
+			return nil, &ValidationError{Line: 1, Field: "header", Reason: fmt.Sprintf("column %q appears twice", cols[i])}
+		}
+		seen[cols[i]] = true
+	}
+	for _, want := range required {
+		if !seen[want] {
+			return nil, &ValidationError{Line: 1, Field: "header", Reason: fmt.Sprintf("missing column %q; want %s", want, strings.Join(required, ","))}
+		}
+	}
+	var out []*record
+	for {
+		row, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			if pe, ok := err.(*csv.ParseError); ok {
+				line = pe.Line
+			}
+			return out, &ValidationError{Line: line, Field: "row", Reason: err.Error()}
+		}
+		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
+			continue
+		}
+		if len(row) != len(cols) {
+			out = append(out, &record{line: line, fields: nil})
+			out[len(out)-1].fields = map[string]string{"\x00": fmt.Sprintf("has %d fields, the header has %d", len(row), len(cols))}
+			continue
+		}
+		f := make(map[string]string, len(cols))
+		for i, c := range cols {
+			f[c] = row[i]
+		}
+		out = append(out, &record{line: line, fields: f})
+	}
+}
+
+// shapeError returns the row-shape problem recorded by readCSVRecords, if any.
+func (r *record) shapeError() *ValidationError {
+	if msg, ok := r.fields["\x00"]; ok {
+		return r.fail("row", "%s", msg)
+	}
+	return nil
+}
+
+func readGeoJSONRecords(in io.Reader, required []string) ([]*record, error) {
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return nil, err
+	}
+	var head struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, &ValidationError{Line: 1, Field: "file", Reason: "malformed JSON: " + err.Error()}
+	}
+	if head.Type != "FeatureCollection" {
+		return nil, &ValidationError{Line: 1, Field: "type", Reason: fmt.Sprintf("want a GeoJSON FeatureCollection, got %q", head.Type)}
+	}
+	var raw struct {
+		Features []json.RawMessage `json:"features"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, &ValidationError{Line: 1, Field: "features", Reason: err.Error()}
+	}
+	out := make([]*record, 0, len(raw.Features))
+	for i, rf := range raw.Features {
+		rec := &record{line: i + 1, fields: map[string]string{}}
+		f, err := geojson.UnmarshalFeature(rf)
+		if err != nil {
+			rec.fields["\x00"] = "not a valid GeoJSON Feature: " + err.Error()
+			out = append(out, rec)
+			continue
+		}
+		rec.geom = f.Geometry
+		for k, v := range f.Properties {
+			switch v := v.(type) {
+			case nil:
+			case string:
+				rec.fields[strings.ToLower(k)] = v
+			case float64:
+				rec.fields[strings.ToLower(k)] = strconv.FormatFloat(v, 'f', -1, 64)
+			case bool:
+				rec.fields[strings.ToLower(k)] = strconv.FormatBool(v)
+			default:
+				rec.fields["\x00"] = fmt.Sprintf("property %q must be a string or a number", k)
+			}
+		}
+		if rec.geom == nil {
+			rec.fields["\x00"] = "feature has no geometry"
+		}
+		out = append(out, rec)
+	}
+	_ = required // GeoJSON properties are checked per field by each kind's parser
+	return out, nil
+}

@@ -1,0 +1,112 @@
+package hotspot
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/diaban/diaban/migrations"
+)
+
+// Store is diaban's PostgreSQL store. It is safe for concurrent use.
+type Store struct {
+	pool  *pgxpool.Pool
+	areas *areaCache
+}
+
+// StoreConfig says how to reach the database.
+type StoreConfig struct {
+	URL              string        // a libpq URL or key=value string
+	StatementTimeout time.Duration // per statement; 0 leaves the server default
+	ApplicationName  string        // shown in pg_stat_activity
+	MaxConns         int32         // 0 keeps pgxpool's default
+}
+
+// Open connects to the database and pings it (pgxpool connects lazily, so
+// a bad URL would otherwise surface only at the first query).
+func Open(ctx context.Context, cfg StoreConfig) (*Store, error) {
+	pc, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("database URL: %w", err)
+	}
+	if cfg.ApplicationName != "" {
+		pc.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
+	}
+	if cfg.StatementTimeout > 0 {
+		pc.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(cfg.StatementTimeout.Milliseconds())
+	}
+	pc.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	if cfg.MaxConns > 0 {
+		pc.MaxConns = cfg.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("database ping: %w", err)
+	}
+	return NewStore(pool), nil
+}
+
+// NewStore wraps an open pool.
+func NewStore(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, areas: &areaCache{}}
+}
+
+// Pool returns the underlying pool (for packages such as tiles that run
+// their own fixed queries).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close closes the pool.
+func (s *Store) Close() { s.pool.Close() }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Migrate applies every pending migration in migrations.FS through goose and
+// reports the versions applied.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	return migrateDB(ctx, db)
+}
+
+func migrateDB(ctx context.Context, db *sql.DB) ([]int64, error) {
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	var applied []int64
+	for _, r := range results {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, nil
+}
+
+// inTx runs fn in one transaction: everything or nothing is written.
+func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, fn)
+}
+
+// pgCode returns the SQLSTATE of a PostgreSQL error, or "".
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}

@@ -1,0 +1,35 @@
+package hotspot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // periods are cut in Asia/Ho_Chi_Minh even where the system has no zone data
+)
+
+// Zone is Asia/Ho_Chi_Minh: where a date without an offset is read and where
+// periods are cut.
+var Zone = mustZone("Asia/Ho_Chi_Minh")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // time/tzdata is embedded, so this cannot happen
+	}
+	return loc
+}
+
+// ParseInstant reads an RFC 3339 time, or a date or date-time with no
+// offset (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]) in Asia/Ho_Chi_Minh.
+func ParseInstant(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, Zone); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time (want RFC 3339 such as 2025-07-01T08:30:00+07:00, or YYYY-MM-DD read in Asia/Ho_Chi_Minh)", s)
+}
