@@ -37,6 +37,7 @@ type environment struct {
 func commands() map[string]command {
 	return map[string]command{
 		"version": {"print the version", cmdVersion},
+		"cameras": {"plan camera placement (cameras plan --demand ... --candidates ... --k K)", cmdCameras},
 	}
 }
 

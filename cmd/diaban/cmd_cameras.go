@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/diaban/diaban/hotspot/placement"
+)
+
+// cmdCameras dispatches "diaban cameras SUBCOMMAND".
+func cmdCameras(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(env.stderr, "usage: diaban cameras plan [flags]")
+		return fmt.Errorf("%w: cameras needs a subcommand (plan)", errUsage)
+	}
+	switch args[0] {
+	case "plan":
+		return cmdCamerasPlan(ctx, env, args[1:])
+	}
+	return fmt.Errorf("%w: unknown cameras subcommand %q", errUsage, args[0])
+}
+
+// planConfig is what "cameras plan" was asked: where the inputs come from
+// and the solver's settings. Reading the inputs (loadPlanInputs) is kept
+// apart from solving, so that a database source (--area) can slot in.
+type planConfig struct {
+	demandPath, candidatesPath, existingPath string
+	model                                    placement.Model
+	opts                                     placement.Options
+}
+
+func parsePlanFlags(env *environment, args []string) (planConfig, error) {
+	var cfg planConfig
+	fs := flag.NewFlagSet("cameras plan", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.StringVar(&cfg.demandPath, "demand", "", "demand CSV `file` (id,lon,lat,weight[,hotspot])")
+	fs.StringVar(&cfg.candidatesPath, "candidates", "", "candidate sites CSV `file` (id,lon,lat)")
+	fs.StringVar(&cfg.existingPath, "existing", "", "existing cameras CSV `file` (ref,lon,lat,bearing,fov,range_m,owner,status)")
+	fs.IntVar(&cfg.opts.K, "k", 0, "number of cameras to add")
+	fs.Float64Var(&cfg.model.RangeM, "range", 120, "camera range in metres")
+	fs.Float64Var(&cfg.model.FOV, "fov", 90, "camera angle of view in degrees (360 for a dome)")
+	bearings := fs.String("bearings", "0,45,90,135,180,225,270,315", "comma-separated bearings to try, degrees")
+	fs.IntVar(&cfg.opts.MaxPerSite, "max-per-site", 1, "most new cameras on one site")
+	if err := fs.Parse(args); err != nil {
+		return cfg, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	switch {
+	case cfg.demandPath == "":
+		return cfg, fmt.Errorf("%w: --demand is required", errUsage)
+	case cfg.candidatesPath == "":
+		return cfg, fmt.Errorf("%w: --candidates is required", errUsage)
+	case cfg.opts.K <= 0:
+		return cfg, fmt.Errorf("%w: --k must be a positive number of cameras", errUsage)
+	case cfg.opts.MaxPerSite <= 0:
+		return cfg, fmt.Errorf("%w: --max-per-site must be positive", errUsage)
+	}
+	for _, s := range strings.Split(*bearings, ",") {
+		b, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return cfg, fmt.Errorf("%w: --bearings: %q is not a number", errUsage, s)
+		}
+		cfg.model.Bearings = append(cfg.model.Bearings, b)
+	}
+	return cfg, nil
+}
+
+// planInputs is the data a plan is computed from.
+type planInputs struct {
+	demand   []placement.DemandPoint
+	sites    []placement.Site
+	existing []placement.Camera
+}
+
+// loadPlanInputs reads the CSV files named by cfg.
+func loadPlanInputs(cfg planConfig) (planInputs, error) {
+	var in planInputs
+	var err error
+	if in.demand, err = readCSVFile(cfg.demandPath, placement.ReadDemandCSV); err != nil {
+		return in, err
+	}
+	if in.sites, err = readCSVFile(cfg.candidatesPath, placement.ReadSitesCSV); err != nil {
+		return in, err
+	}
+	if cfg.existingPath != "" {
+		if in.existing, err = readCSVFile(cfg.existingPath, placement.ReadCamerasCSV); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
+
+func readCSVFile[T any](path string, read func(io.Reader) ([]T, error)) ([]T, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out, err := read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return out, nil
+}
+
+func cmdCamerasPlan(ctx context.Context, env *environment, args []string) error {
+	cfg, err := parsePlanFlags(env, args)
+	if err != nil {
+		return err
+	}
+	in, err := loadPlanInputs(cfg)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	res, err := placement.Plan(in.demand, in.sites, cfg.model, in.existing, cfg.opts)
+	if err != nil {
+		var ve *placement.ValidationError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		return err
+	}
+	if res.Chosen == nil {
+		res.Chosen = []placement.Choice{}
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(res)
+}
