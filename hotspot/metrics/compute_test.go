@@ -103,10 +103,10 @@ func TestHotspotCounts(t *testing.T) {
 		{
 			name: "mixed area: 4 hotspots",
 			hotspots: []Hotspot{
-				hs(1, ev(EventDetected, "2024-01-10T08:00:00+07:00")),                                                      // active all year
+				hs(1, ev(EventDetected, "2024-01-10T08:00:00+07:00")),                                                   // active all year
 				hs(2, ev(EventDetected, "2024-01-10T08:00:00+07:00"), ev(EventEliminated, "2025-06-10T08:00:00+07:00")), // eliminated
-				hs(3, ev(EventDetected, "2025-11-10T08:00:00+07:00")),                                                      // new
-				hs(4, ev(EventDetected, "2026-01-10T08:00:00+07:00")),                                                      // future
+				hs(3, ev(EventDetected, "2025-11-10T08:00:00+07:00")),                                                   // new
+				hs(4, ev(EventDetected, "2026-01-10T08:00:00+07:00")),                                                   // future
 			},
 			p: y2025, want: counts{start: 2, during: 3, end: 2, new: 1, elim: 1, sustained: 1}, rate: f(1.0 / 3),
 		},
