@@ -1,8 +1,10 @@
 package demo
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -138,14 +140,22 @@ func buildLayout() (*layout, error) {
 		return nil, err
 	}
 	island := islandRing()
-	lay := &layout{units: units}
-	lay.province = orb.MultiPolygon{ccwPolygon(outline), {island}}
-	lay.district = orb.MultiPolygon{{mainland}, {island}}
-
 	cells, err := partition(mainland)
 	if err != nil {
 		return nil, err
 	}
+	// Where commune borders meet the district's edge they add vertices;
+	// the district and the province get the same vertices, so the three
+	// levels share their boundaries exactly.
+	var border []orb.Point
+	for _, s := range communeSeeds {
+		if s.code != islandCode {
+			border = append(border, cells[s.code]...)
+		}
+	}
+	lay := &layout{units: units}
+	lay.province = orb.MultiPolygon{{insertOnEdges(ccwPolygon(outline)[0], border)}, {island}}
+	lay.district = orb.MultiPolygon{{insertOnEdges(mainland, border)}, {island}}
 	names := map[string]string{}
 	for _, c := range units.Communes {
 		names[c.ID] = c.Name
@@ -223,4 +233,34 @@ func ringAreaKm2(r orb.Ring) float64 {
 		a += p[0]*q[1] - q[0]*p[1]
 	}
 	return a / 2
+}
+
+// insertOnEdges returns r with each point of pts that lies on one of its
+// edges (within rounding, 2e-7°) inserted there as a vertex, in order
+// along the edge.
+func insertOnEdges(r orb.Ring, pts []orb.Point) orb.Ring {
+	out := orb.Ring{r[0]}
+	for i := 0; i+1 < len(r); i++ {
+		a, b := r[i], r[i+1]
+		type onEdge struct {
+			t float64
+			p orb.Point
+		}
+		var on []onEdge
+		for _, p := range pts {
+			if p == a || p == b || segmentDistance(p, a, b) > 2e-7 {
+				continue
+			}
+			dx, dy := b[0]-a[0], b[1]-a[1]
+			on = append(on, onEdge{((p[0]-a[0])*dx + (p[1]-a[1])*dy) / (dx*dx + dy*dy), p})
+		}
+		slices.SortStableFunc(on, func(x, y onEdge) int { return cmp.Compare(x.t, y.t) })
+		for _, e := range on {
+			if out[len(out)-1] != e.p {
+				out = append(out, e.p)
+			}
+		}
+		out = append(out, b)
+	}
+	return out
 }
