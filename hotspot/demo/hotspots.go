@@ -39,7 +39,7 @@ var hotspotsPerCommune = map[string]int{
 
 // Story codes: where the data set plants a pattern an analysis should find.
 const (
-	emergingCommune = "20416" // Cửa Đại: new hotspots in 2026, rising incidents
+	emergingCommune = "20416" // Cửa Đại: new hotspots in 2026, rising incidents, a burst in November
 	cooledCommune   = "20404" // Cẩm Phô: a hot cluster dismantled in 2024
 	emergingCount   = 3
 	cooledCount     = 4
@@ -55,6 +55,7 @@ type plan struct {
 	spreadM  float64 // distance-decay scale of its incidents
 	leadDays int     // activity before detection
 	emerging bool    // activity grows after detection
+	burst    bool    // appears in the last month only
 	events   []lifeEvent
 }
 
@@ -92,6 +93,14 @@ func (g *generator) genHotspots() error {
 				p.spreadM = 80 + 80*r.Float64()
 				p.leadDays = 60 + r.IntN(60)
 				p.events = emergingLife(r)
+			case c.code == emergingCommune && k == emergingCount:
+				// A burst in the last month: a new hot spot for the analysis.
+				p.burst = true
+				p.base *= 3.5
+				p.spreadM = 60 + 40*r.Float64()
+				p.leadDays = 8
+				d := days(WindowStart, time.Date(2026, 11, 3, 0, 0, 0, 0, Location)) + r.IntN(6)
+				p.events = []lifeEvent{{day: d, kind: EventDetected}}
 			case c.code == cooledCommune && k < cooledCount:
 				p.base *= 1.8
 				p.spreadM = 80 + 100*r.Float64()
@@ -128,6 +137,9 @@ func communeKinds(r *rand.Rand, c commune, n int) []string {
 	if c.code == emergingCommune || c.code == cooledCommune {
 		// Story clusters first: dealing and organised use around them.
 		story := []string{KindDealing, KindOrganisedUse, KindPublicUse, KindDealing}
+		if c.code == emergingCommune {
+			story[emergingCount] = KindOrganisedUse // the burst: a karaoke bar or rented room
+		}
 		kinds = append(story[:min(len(story), n)], kinds...)
 	}
 	for len(kinds) < n {
@@ -265,6 +277,8 @@ func (g *generator) placeHotspots(r *rand.Rand, plans []*plan) error {
 		switch {
 		case p.emerging:
 			centre, sigma = offset(c.seed.centre, 250, 250), 180
+		case p.burst:
+			centre, sigma = offset(c.seed.centre, -450, 300), 120
 		case c.code == cooledCommune && i < len(plans) && sameStory(plans, i):
 			centre, sigma = offset(c.seed.centre, -120, -60), 150
 		case p.kind == KindCultivation || p.kind == KindProduction:
