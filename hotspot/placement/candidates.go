@@ -128,6 +128,9 @@ func (c *Candidates) buildSets(g *grid) {
 		starts []int32 // per option, relative
 		items  []int32
 	}
+	const mPerDeg = geo.EarthRadiusM * math.Pi / 180
+	prefilter := c.model.RangeM < 10_000
+	reject2 := math.Pow(c.model.RangeM*1.01+1, 2)
 	nParts := (len(c.sites) + chunk - 1) / chunk
 	parts := make([]part, nParts)
 	var wg sync.WaitGroup
@@ -150,9 +153,25 @@ func (c *Candidates) buildSets(g *grid) {
 						buckets[b] = buckets[b][:0]
 						views[b] = geo.FieldOfView{Site: s.Point, Bearing: c.model.Bearings[b], FOV: c.model.FOV, RangeM: c.model.RangeM}
 					}
+					cosLat := math.Cos(s.Point.Lat * math.Pi / 180)
 					g.near(s.Point, c.model.RangeM, func(i int32) {
 						if c.weight[i] <= 0 {
 							return
+						}
+						if prefilter {
+							// equirectangular distance, 1 % + 1 m generous:
+							// a cheap reject before the exact test
+							q := g.pts[i]
+							dLon := q.Lon - s.Point.Lon
+							if dLon > 180 {
+								dLon -= 360
+							} else if dLon < -180 {
+								dLon += 360
+							}
+							dx, dy := dLon*cosLat*mPerDeg, (q.Lat-s.Point.Lat)*mPerDeg
+							if dx*dx+dy*dy > reject2 {
+								return
+							}
 						}
 						d := geo.Haversine(s.Point, g.pts[i])
 						if d > c.model.RangeM+1e-6 {
