@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"encoding/json"
+	"math"
 	"testing"
 	"time"
 )
@@ -274,5 +276,31 @@ func TestZeroPeriodDoesNotPanic(t *testing.T) {
 	m := Compute(AreaInput{Code: "X", Hotspots: stock(3)}, Period{}, DefaultConfig())
 	if m.Area != "X" || m.Target.Status != StatusUndefined || len(m.Incidents) != len(IncidentKinds) {
 		t.Errorf("zero period: %+v", m)
+	}
+}
+
+func TestOddInputsStayFinite(t *testing.T) {
+	in := AreaInput{
+		Hotspots: stock(2),
+		Indicators: []IndicatorValue{
+			{Key: IndRegisteredUsers, Month: mon(2025, time.March), Value: 5},
+			{Key: IndRegisteredUsers, Month: mon(2025, time.April), Value: math.NaN()},
+			{Key: "population", Month: mon(2025, time.April), Value: math.Inf(1)},
+		},
+		Incidents: []IncidentCount{{Month: mon(1990, time.January), Kind: IncUse, N: 3}, {Month: mon(2099, time.January), Kind: IncUse, N: 3}},
+	}
+	for name, cfg := range map[string]Config{"defaults": DefaultConfig(), "zero config": {}} {
+		t.Run(name, func(t *testing.T) {
+			m := Compute(in, YearPeriod(2025), cfg)
+			if math.IsNaN(m.ComplexityScore) || math.IsInf(m.ComplexityScore, 0) {
+				t.Fatalf("score %v", m.ComplexityScore)
+			}
+			if _, err := json.Marshal(m); err != nil {
+				t.Fatal(err)
+			}
+			if !eqPtr(m.RegisteredUsers, f(5)) || m.IncidentTotal() != 0 {
+				t.Errorf("registered %s incidents %d", str(m.RegisteredUsers), m.IncidentTotal())
+			}
+		})
 	}
 }

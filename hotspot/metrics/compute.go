@@ -200,18 +200,21 @@ func (c *computation) score(i int, ind []IndicatorValue) float64 {
 		if !ok || pop <= 0 {
 			pop = x.DefaultPopulation
 		}
-		s += x.RegisteredUsersPer1000Weight * users / pop * 1000
+		if pop > 0 {
+			s += x.RegisteredUsersPer1000Weight * users / pop * 1000
+		}
 	}
 	return math.Round(s*1e6) / 1e6 // equal situations must tie exactly in Mann–Kendall
 }
 
 // latestIndicator returns the value of key reported last in or before month
-// m (a later row of the same month wins).
+// m (a later row of the same month wins). NaN and infinite values are
+// ignored: they would poison the score and cannot be written as JSON.
 func latestIndicator(ind []IndicatorValue, key string, m Month) (float64, bool) {
 	var v float64
 	found, at := false, Month(math.MinInt32)
 	for _, x := range ind {
-		if x.Key == key && x.Month <= m && x.Month >= at {
+		if x.Key == key && x.Month <= m && x.Month >= at && !math.IsNaN(x.Value) && !math.IsInf(x.Value, 0) {
 			v, found, at = x.Value, true, x.Month
 		}
 	}

@@ -21,7 +21,8 @@ const (
 // that ties without a Seq keep the caller's order.
 func sortedEvents(evs []Event) []Event {
 	for i := 1; i < len(evs); i++ {
-		if eventCmp(evs[i-1], evs[i]) > 0 {
+		a, b := &evs[i-1].OccurredAt, &evs[i].OccurredAt
+		if b.Before(*a) || (b.Equal(*a) && evs[i].Seq < evs[i-1].Seq) {
 			c := slices.Clone(evs)
 			slices.SortStableFunc(c, eventCmp)
 			return c
