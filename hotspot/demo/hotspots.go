@@ -56,6 +56,7 @@ type plan struct {
 	leadDays int     // activity before detection
 	emerging bool    // activity grows after detection
 	burst    bool    // appears in the last month only
+	cooled   bool    // one of the cluster dismantled in 2024
 	events   []lifeEvent
 }
 
@@ -102,6 +103,7 @@ func (g *generator) genHotspots() error {
 				d := days(WindowStart, time.Date(2026, 11, 3, 0, 0, 0, 0, Location)) + r.IntN(6)
 				p.events = []lifeEvent{{day: d, kind: EventDetected}}
 			case c.code == cooledCommune && k < cooledCount:
+				p.cooled = true
 				p.base *= 1.8
 				p.spreadM = 80 + 100*r.Float64()
 				p.events = cooledLife(r, k)
@@ -279,7 +281,7 @@ func (g *generator) placeHotspots(r *rand.Rand, plans []*plan) error {
 			centre, sigma = offset(c.seed.centre, 250, 250), 180
 		case p.burst:
 			centre, sigma = offset(c.seed.centre, -450, 300), 120
-		case c.code == cooledCommune && i < len(plans) && sameStory(plans, i):
+		case p.cooled:
 			centre, sigma = offset(c.seed.centre, -120, -60), 150
 		case p.kind == KindCultivation || p.kind == KindProduction:
 			sigma *= 1.5
@@ -298,18 +300,6 @@ func (g *generator) placeHotspots(r *rand.Rand, plans []*plan) error {
 		placed = append(placed, p.point)
 	}
 	return nil
-}
-
-// sameStory reports whether plans[i] is one of the cooled cluster (the
-// first cooledCount hotspots of cooledCommune).
-func sameStory(plans []*plan, i int) bool {
-	n := 0
-	for j := 0; j <= i; j++ {
-		if plans[j].commune == plans[i].commune {
-			n++
-		}
-	}
-	return n <= cooledCount
 }
 
 func tooClose(q orb.Point, pts []orb.Point, m float64) bool {

@@ -37,7 +37,7 @@ var incidentKinds = map[string][]choice{
 	"":               {{IncUse, 60}, {IncTrafficking, 12}, {IncTransport, 8}, {IncStorage, 6}, {IncOrganisedUse, 4}, {IncOther, 10}},
 }
 
-// event is one draw from the intensity: a day, a place, and its source.
+// draw is one event drawn from the intensity: a day, a place, and its source.
 type draw struct {
 	day    int
 	point  orb.Point
@@ -65,7 +65,6 @@ func (g *generator) drawEvents(r *rand.Rand, target float64, spreadScale float64
 	bgScale := target * backgroundShare / bg
 
 	var out []draw
-	bgWeights := make([]float64, len(comm))
 	for i := 0; i < n; i++ {
 		s := season(i)
 		for hi, p := range g.plans {
@@ -79,8 +78,7 @@ func (g *generator) drawEvents(r *rand.Rand, target float64, spreadScale float64
 			}
 		}
 		for ci := range comm {
-			bgWeights[ci] = comm[ci].backgroundRate()
-			k := poisson(r, bgWeights[ci]*s*bgScale)
+			k := poisson(r, comm[ci].backgroundRate()*s*bgScale)
 			for ; k > 0; k-- {
 				pt, ok := g.inCommune(r, ci)
 				if !ok {
