@@ -84,7 +84,7 @@ func TestCountHelpers(t *testing.T) {
 func TestComplexityScoreAndClass(t *testing.T) {
 	active := []Hotspot{hs(1, ev(EventDetected, "2024-01-01T10:00:00+07:00"))}
 	users := func(n float64) []IndicatorValue {
-		return []IndicatorValue{{Key: IndRegisteredUsers, Month: mon(2024, time.December), Value: n}}
+		return []IndicatorValue{{Key: IndRegisteredUsers, Period: MonthPeriod(2024, time.December), Value: n}}
 	}
 	y2025 := YearPeriod(2025)
 	tests := []struct {
@@ -117,17 +117,19 @@ func TestComplexityScoreAndClass(t *testing.T) {
 			// 12 users per 5,000 inhabitants: 2.4 per 1,000 × 0.5 = 1.2.
 			name: "population indicator scales the register", p: y2025,
 			in: AreaInput{Indicators: append(users(12),
-				IndicatorValue{Key: "population", Month: mon(2023, time.January), Value: 5000})},
+				IndicatorValue{Key: "population", Period: YearPeriod(2022), Value: 5000})},
 			score: 1.2, class: ClassAffected, usersV: f(12),
 		},
 		{
 			name: "the latest report in or before the period counts", p: y2025,
 			in: AreaInput{Indicators: []IndicatorValue{
-				{Key: IndRegisteredUsers, Month: mon(2023, time.December), Value: 40},
-				{Key: IndRegisteredUsers, Month: mon(2025, time.June), Value: 20},
-				{Key: IndRegisteredUsers, Month: mon(2026, time.June), Value: 99},
+				{Key: IndRegisteredUsers, Period: YearPeriod(2023), Value: 40},
+				{Key: IndRegisteredUsers, Period: QuarterPeriod(2025, 2), Value: 20},
+				{Key: IndRegisteredUsers, Period: MonthPeriod(2026, time.June), Value: 99},
+				{Key: IndRegisteredUsers, Period: YearPeriod(2025), Value: 30},
+				{Key: IndRegisteredUsers, Period: MonthPeriod(2025, time.December), Value: 25}, // same end as the year: the month is more specific
 			}},
-			score: 1, class: ClassAffected, usersV: f(20),
+			score: 1.25, class: ClassAffected, usersV: f(25),
 		},
 		{name: "one active hotspot: 3, affected", p: y2025, in: AreaInput{Hotspots: active}, score: 3, class: ClassAffected},
 		{
@@ -283,9 +285,9 @@ func TestOddInputsStayFinite(t *testing.T) {
 	in := AreaInput{
 		Hotspots: stock(2),
 		Indicators: []IndicatorValue{
-			{Key: IndRegisteredUsers, Month: mon(2025, time.March), Value: 5},
-			{Key: IndRegisteredUsers, Month: mon(2025, time.April), Value: math.NaN()},
-			{Key: "population", Month: mon(2025, time.April), Value: math.Inf(1)},
+			{Key: IndRegisteredUsers, Period: MonthPeriod(2025, time.March), Value: 5},
+			{Key: IndRegisteredUsers, Period: MonthPeriod(2025, time.April), Value: math.NaN()},
+			{Key: "population", Period: MonthPeriod(2025, time.April), Value: math.Inf(1)},
 		},
 		Incidents: []IncidentCount{{Month: mon(1990, time.January), Kind: IncUse, N: 3}, {Month: mon(2099, time.January), Kind: IncUse, N: 3}},
 	}

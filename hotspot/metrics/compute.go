@@ -207,15 +207,20 @@ func (c *computation) score(i int, ind []IndicatorValue) float64 {
 	return math.Round(s*1e6) / 1e6 // equal situations must tie exactly in Mann–Kendall
 }
 
-// latestIndicator returns the value of key reported last in or before month
-// m (a later row of the same month wins). NaN and infinite values are
-// ignored: they would poison the score and cannot be written as JSON.
+// latestIndicator returns the value of key whose period ends last in or
+// before month m; between periods ending in the same month the shortest
+// wins, then the later row. NaN and infinite values are ignored: they would
+// poison the score and cannot be written as JSON.
 func latestIndicator(ind []IndicatorValue, key string, m Month) (float64, bool) {
 	var v float64
-	found, at := false, Month(math.MinInt32)
+	found, at, months := false, Month(math.MinInt32), 0
 	for _, x := range ind {
-		if x.Key == key && x.Month <= m && x.Month >= at && !math.IsNaN(x.Value) && !math.IsInf(x.Value, 0) {
-			v, found, at = x.Value, true, x.Month
+		if x.Key != key || x.Period.IsZero() || math.IsNaN(x.Value) || math.IsInf(x.Value, 0) {
+			continue
+		}
+		end, n := x.Period.LastMonth(), x.Period.Months()
+		if end <= m && (end > at || (end == at && n <= months)) {
+			v, found, at, months = x.Value, true, end, n
 		}
 	}
 	return v, found

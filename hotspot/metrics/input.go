@@ -93,13 +93,16 @@ type TipCount struct {
 	Handled  int
 }
 
-// IndicatorValue is an area indicator (a count from area_indicators, such
-// as registered_users) as reported for a month. Indicators are stocks: a
-// period uses the latest value reported in or before its last month.
+// IndicatorValue is an area indicator (a row of area_indicators, such as
+// registered_users) as reported for a period. The indicators used here are
+// stocks, read as of the end of the period they were reported for: a period
+// uses the latest value whose period ends in or before its own last month
+// (the shorter period wins between two that end together: 2025-12 over
+// 2025).
 type IndicatorValue struct {
-	Key   string
-	Month Month
-	Value float64
+	Key    string
+	Period Period
+	Value  float64
 }
 
 // IndRegisteredUsers is the indicator key of drug users on the local

@@ -55,8 +55,8 @@ func syntheticProvince(areas, hotspotsPer, eventsPer, y int, seed uint64) []Area
 			in.Tips = append(in.Tips, TipCount{Month: m, Received: r.IntN(5), Handled: r.IntN(5)})
 		}
 		in.Indicators = []IndicatorValue{
-			{Key: IndRegisteredUsers, Month: YearPeriod(y - 1).LastMonth(), Value: float64(r.IntN(60))},
-			{Key: "population", Month: YearPeriod(y - 1).LastMonth(), Value: float64(5000 + r.IntN(20000))},
+			{Key: IndRegisteredUsers, Period: YearPeriod(y - 1), Value: float64(r.IntN(60))},
+			{Key: "population", Period: YearPeriod(y - 1), Value: float64(5000 + r.IntN(20000))},
 		}
 		out[a] = in
 	}
