@@ -191,7 +191,7 @@ func (r *Result) adjustFDR(ctx context.Context, workers int) error {
 	return parallel(ctx, r.Bins, 1, workers, func() func(lo, hi int) {
 		p := make([]float64, 0, nc)
 		idx := make([]int, 0, nc)
-		order := make([]int32, nc)
+		scratch := make([]float64, 2*nc)
 		return func(lo, hi int) {
 			for t := lo; t < hi; t++ {
 				p, idx = p[:0], idx[:0]
@@ -201,7 +201,7 @@ func (r *Result) adjustFDR(ctx context.Context, workers int) error {
 						idx = append(idx, k)
 					}
 				}
-				stats.BenjaminiHochbergInto(p, p, order)
+				stats.BenjaminiHochbergInto(p, p, scratch)
 				for n, k := range idx {
 					r.P[k] = p[n]
 				}

@@ -42,37 +42,36 @@ func MannKendallTrend(x, scratch []float64) MKResult {
 	if n < 2 {
 		return r
 	}
-	var s int
-	for i := 0; i < n-1; i++ {
-		xi := x[i]
-		for _, xj := range x[i+1:] {
-			switch {
-			case xj > xi:
-				s++
-			case xj < xi:
-				s--
-			}
-		}
-	}
-	r.S = float64(s)
-
 	if cap(scratch) < n {
 		scratch = make([]float64, n)
 	}
-	sorted := scratch[:n]
-	copy(sorted, x)
-	slices.Sort(sorted)
-	var ties float64
-	for i := 0; i < n; {
-		j := i + 1
-		for j < n && sorted[j] == sorted[i] {
-			j++
+	// S in one branch-free pass over the pairs, counting tied pairs on
+	// the way; tie groups are only sized (by sorting) when there are some.
+	var s, tiedPairs int
+	for i := 0; i < n-1; i++ {
+		xi := x[i]
+		for _, xj := range x[i+1:] {
+			s += b2i(xj > xi) - b2i(xj < xi)
+			tiedPairs += b2i(xj == xi)
 		}
-		if t := float64(j - i); t > 1 {
-			ties += t * (t - 1) * (2*t + 5)
-		}
-		i = j
 	}
+	var ties float64
+	if tiedPairs > 0 {
+		sorted := scratch[:n]
+		copy(sorted, x)
+		slices.Sort(sorted)
+		for i := 0; i < n; {
+			j := i + 1
+			for j < n && sorted[j] == sorted[i] {
+				j++
+			}
+			if t := float64(j - i); t > 1 {
+				ties += t * (t - 1) * (2*t + 5)
+			}
+			i = j
+		}
+	}
+	r.S = float64(s)
 	nf := float64(n)
 	r.VarS = (nf*(nf-1)*(2*nf+5) - ties) / 18
 	if s == 0 || r.VarS <= 0 {
@@ -85,6 +84,14 @@ func MannKendallTrend(x, scratch []float64) MKResult {
 	r.Z = (r.S - sign) / math.Sqrt(r.VarS)
 	r.P = NormalP(r.Z)
 	return r
+}
+
+// b2i is 1 for true, 0 for false (compiled without a branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // SenSlope returns Sen's slope of x: the median of (x_j − x_i)/(j − i) over
