@@ -62,3 +62,12 @@ func (e *ImportError) Error() string {
 	}
 	return msg
 }
+
+// ConflictError is returned when a write collides with what is stored
+// (a ref already taken, an event already recorded).
+type ConflictError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ConflictError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Reason) }

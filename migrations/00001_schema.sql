@@ -184,7 +184,11 @@ BEGIN
     END IF;
     IF n = 0 THEN
         RETURN NULL;
-    ELSIF n > 100 THEN
+    END IF;
+    -- Writers of changes take this lock until they commit, so sequences become
+    -- visible in order and a follower that has seen N never misses one below N.
+    PERFORM pg_advisory_xact_lock(7270001);
+    IF n > 100 THEN
         INSERT INTO changes (kind, op, rows) VALUES (v_kind, 'bulk', n) RETURNING seq INTO last_seq;
     ELSIF TG_OP = 'DELETE' THEN
         WITH ins AS (
@@ -209,7 +213,11 @@ BEGIN
     SELECT count(*) INTO n FROM new_rows;
     IF n = 0 THEN
         RETURN NULL;
-    ELSIF n > 100 THEN
+    END IF;
+    -- Writers of changes take this lock until they commit, so sequences become
+    -- visible in order and a follower that has seen N never misses one below N.
+    PERFORM pg_advisory_xact_lock(7270001);
+    IF n > 100 THEN
         INSERT INTO changes (kind, op, rows) VALUES ('event', 'bulk', n) RETURNING seq INTO last_seq;
     ELSE
         WITH ins AS (

@@ -37,6 +37,10 @@ type environment struct {
 func commands() map[string]command {
 	return map[string]command{
 		"version": {"print the version", cmdVersion},
+		"serve":   {"serve the live map and the API", cmdServe},
+		"migrate": {"create or update the database schema", cmdMigrate},
+		"import":  {"import a CSV or GeoJSON file (areas, hotspots, events, incidents, tips, cameras, indicators)", cmdImport},
+		"seed":    {"load the demo district (seed demo)", cmdSeed},
 		"cameras": {"plan camera placement (cameras plan --demand ... --candidates ... --k K)", cmdCameras},
 	}
 }

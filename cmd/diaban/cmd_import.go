@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/diaban/diaban/hotspot"
+)
+
+func cmdImport(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "import", "import [--skip-invalid] [--db URL] KIND FILE\n  KIND: "+strings.Join(hotspot.ImportKinds, ", ")+"\n  FILE: a path, or - for standard input")
+	var db dbFlags
+	db.register(fs, env)
+	skip := fs.Bool("skip-invalid", false, "import the good rows and report the bad ones (default: a file with any bad row imports nothing)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 2 {
+		fs.Usage()
+		return fmt.Errorf("%w: want KIND FILE", errUsage)
+	}
+	kind, path := fs.Arg(0), fs.Arg(1)
+	store, err := db.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	res, err := importFile(ctx, env, store, kind, path, *skip)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(env.stdout).Encode(res)
+	}
+	printImportResult(env, res)
+	return nil
+}
+
+// importFile imports one file, with a progress bar when stderr is a terminal.
+func importFile(ctx context.Context, env *environment, store *hotspot.Store, kind, path string, skip bool) (*hotspot.ImportResult, error) {
+	in := env.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
+	}
+	opt := hotspot.ImportOptions{SkipInvalid: skip}
+	if isTerminal(env.stderr) {
+		var bar *progressbar.ProgressBar
+		opt.Progress = func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(env.stderr),
+					progressbar.OptionSetDescription(kind), progressbar.OptionShowCount(), progressbar.OptionThrottle(100_000_000),
+					progressbar.OptionOnCompletion(func() { fmt.Fprintln(env.stderr) }))
+			}
+			_ = bar.Set(done)
+		}
+	}
+	return store.Import(ctx, kind, in, opt)
+}
+
+func printImportResult(env *environment, res *hotspot.ImportResult) {
+	fmt.Fprintf(env.stdout, "%s: %d rows read, %d written (new or changed)", res.Kind, res.Rows, res.Imported)
+	if len(res.Skipped) > 0 {
+		fmt.Fprintf(env.stdout, ", %d skipped:\n", len(res.Skipped))
+		for _, s := range res.Skipped {
+			fmt.Fprintf(env.stdout, "  %v\n", s)
+		}
+		return
+	}
+	fmt.Fprintln(env.stdout)
+}

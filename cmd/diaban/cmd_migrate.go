@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/diaban/diaban/hotspot"
+)
+
+func cmdMigrate(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "migrate", "migrate [--db URL]")
+	var db dbFlags
+	db.register(fs, env)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	store, err := db.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	applied, err := hotspot.Migrate(ctx, store.Pool())
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(env.stdout, "schema is up to date")
+	} else {
+		fmt.Fprintf(env.stdout, "applied migrations %v\n", applied)
+	}
+	return nil
+}

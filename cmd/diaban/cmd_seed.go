@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/demo"
+)
+
+// demoFiles pairs each import kind with the demo file that holds it, in load order.
+var demoFiles = []struct{ kind, file string }{
+	{"areas", demo.FileAreas}, {"hotspots", demo.FileHotspots}, {"events", demo.FileEvents},
+	{"incidents", demo.FileIncidents}, {"tips", demo.FileTips}, {"cameras", demo.FileCameras},
+	{"indicators", demo.FileIndicators},
+}
+
+func cmdSeed(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "seed", "seed demo [--db URL] [--seed N] [--out DIR]")
+	var db dbFlags
+	db.register(fs, env)
+	seed := fs.Int64("seed", demo.DefaultSeed, "random seed of the generated district (same seed, same data)")
+	out := fs.String("out", "", "also keep the generated import files in DIR")
+	if len(args) == 0 || args[0] != "demo" {
+		fs.Usage()
+		return fmt.Errorf("%w: the only data set is \"demo\"", errUsage)
+	}
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	ds, err := demo.Generate(*seed)
+	if err != nil {
+		return err
+	}
+	dir := *out
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "diaban-demo-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	if err := ds.WriteFiles(dir); err != nil {
+		return err
+	}
+	store, err := db.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	if _, err := hotspot.Migrate(ctx, store.Pool()); err != nil {
+		return err
+	}
+	for _, f := range demoFiles {
+		res, err := importFile(ctx, env, store, f.kind, filepath.Join(dir, f.file), false)
+		if err != nil {
+			return fmt.Errorf("demo %s: %w", f.kind, err)
+		}
+		printImportResult(env, res)
+	}
+	return nil
+}

@@ -1,0 +1,438 @@
+package hotspot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/diaban/diaban/geo"
+)
+
+// Descendants returns the ids of the area with code and of every current
+// area below it; false when the code is unknown.
+func (idx *AreaIndex) Descendants(code string) ([]int64, bool) {
+	root, ok := idx.byCode[code]
+	if !ok {
+		return nil, false
+	}
+	children := map[string][]*AreaShape{}
+	for _, s := range idx.shapes {
+		children[s.ParentCode] = append(children[s.ParentCode], s)
+	}
+	var out []int64
+	stack := []*AreaShape{root}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, s.ID)
+		stack = append(stack, children[s.Code]...)
+	}
+	return out, true
+}
+
+// CodeOf returns the code of the area with id ("" when unknown).
+func (idx *AreaIndex) CodeOf(id int64) string {
+	for _, s := range idx.shapes {
+		if s.ID == id {
+			return s.Code
+		}
+	}
+	return ""
+}
+
+// areaScope turns an optional area code into the ids it covers (nil = all).
+func (s *Store) areaScope(ctx context.Context, code string) ([]int64, error) {
+	if code == "" {
+		return nil, nil
+	}
+	idx, err := s.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids, ok := idx.Descendants(code)
+	if !ok {
+		return nil, invalid("area", "unknown area %q", code)
+	}
+	return ids, nil
+}
+
+// HotspotFilter selects hotspots. Empty fields select everything.
+type HotspotFilter struct {
+	AreaCode string
+	Status   Status
+}
+
+const sqlHotspots = `
+SELECT h.id, h.ref, h.name, h.kind, a.code, ST_X(h.geom), ST_Y(h.geom),
+       coalesce(st.status, 'unknown')
+FROM hotspots h
+JOIN areas a ON a.id = h.area_id
+LEFT JOIN LATERAL (
+    SELECT CASE e.event WHEN 'eliminated' THEN 'eliminated' ELSE 'active' END AS status
+    FROM hotspot_events e
+    WHERE e.hotspot_id = h.id AND e.event <> 'note'
+    ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) st ON true
+WHERE ($1::bigint[] IS NULL OR h.area_id = ANY($1))
+  AND ($2 = '' OR coalesce(st.status, 'unknown') = $2)
+  AND ($3::bigint IS NULL OR h.id = $3)
+ORDER BY h.id`
+
+func scanHotspot(r pgx.CollectableRow) (Hotspot, error) {
+	var h Hotspot
+	err := r.Scan(&h.ID, &h.Ref, &h.Name, &h.Kind, &h.AreaCode, &h.Point.Lon, &h.Point.Lat, &h.Status)
+	return h, err
+}
+
+// ListHotspots returns hotspots with their derived status.
+func (s *Store) ListHotspots(ctx context.Context, f HotspotFilter) ([]Hotspot, error) {
+	if f.Status != "" && f.Status != StatusActive && f.Status != StatusEliminated {
+		return nil, invalid("status", "unknown status %q (want active or eliminated)", f.Status)
+	}
+	ids, err := s.areaScope(ctx, f.AreaCode)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, sqlHotspots, ids, string(f.Status), nil)
+	if err != nil {
+		return nil, fmt.Errorf("list hotspots: %w", err)
+	}
+	return pgx.CollectRows(rows, scanHotspot)
+}
+
+// GetHotspot returns one hotspot with its events, oldest first.
+func (s *Store) GetHotspot(ctx context.Context, id int64) (*Hotspot, error) {
+	return getHotspot(ctx, s.pool, id)
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func getHotspot(ctx context.Context, q querier, id int64) (*Hotspot, error) {
+	rows, err := q.Query(ctx, sqlHotspots, nil, "", id)
+	if err != nil {
+		return nil, fmt.Errorf("get hotspot: %w", err)
+	}
+	h, err := pgx.CollectExactlyOneRow(rows, scanHotspot)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get hotspot: %w", err)
+	}
+	rows, err = q.Query(ctx, sqlEventsOf, []int64{id})
+	if err != nil {
+		return nil, fmt.Errorf("get events: %w", err)
+	}
+	if h.Events, err = pgx.CollectRows(rows, scanEvent); err != nil {
+		return nil, err
+	}
+	return &h, nil
+}
+
+// NewHotspot is what a user records for a newly found hotspot.
+type NewHotspot struct {
+	Ref        string
+	Name       string
+	Kind       HotspotKind
+	Point      geo.Point
+	DetectedAt time.Time // zero means now
+	Note       string
+}
+
+// CreateHotspot records a new hotspot and its detection, in one transaction.
+func (s *Store) CreateHotspot(ctx context.Context, n NewHotspot) (*Hotspot, error) {
+	if n.Ref == "" {
+		return nil, invalid("ref", "is empty")
+	}
+	if err := ValidateHotspotKind(n.Kind); err != nil {
+		return nil, err
+	}
+	if err := validatePoint(n.Point); err != nil {
+		return nil, err
+	}
+	if n.DetectedAt.IsZero() {
+		n.DetectedAt = time.Now()
+	}
+	if n.DetectedAt.After(time.Now().Add(5 * time.Minute)) {
+		return nil, invalid("detected_at", "is in the future")
+	}
+	idx, err := s.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	area, ok := idx.Locate(n.Point)
+	if !ok {
+		return nil, invalid("lon", "point (%g, %g) lies outside every area", n.Point.Lon, n.Point.Lat)
+	}
+	cells := geo.PointCells(n.Point)
+	var out *Hotspot
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `
+INSERT INTO hotspots (ref, kind, name, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10) RETURNING id`,
+			n.Ref, string(n.Kind), n.Name, n.Point.Lon, n.Point.Lat, area.ID,
+			int64(cells[0]), int64(cells[1]), int64(cells[2]), int64(cells[3])).Scan(&id)
+		if pgCode(err) == "23505" {
+			return &ConflictError{Field: "ref", Reason: fmt.Sprintf("a hotspot with ref %q already exists", n.Ref)}
+		}
+		if err != nil {
+			return fmt.Errorf("create hotspot: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO hotspot_events (hotspot_id, event, occurred_at, note) VALUES ($1, 'detected', $2, $3)`,
+			id, n.DetectedAt, n.Note); err != nil {
+			return fmt.Errorf("record detection: %w", err)
+		}
+		out, err = getHotspot(ctx, tx, id)
+		return err
+	})
+	return out, err
+}
+
+// AddEvent appends one lifecycle event to a hotspot. The whole timeline is
+// replayed with the new event in place, so an illegal transition — or a
+// backdated event that would make a later one illegal — is refused and
+// nothing is written.
+func (s *Store) AddEvent(ctx context.Context, hotspotID int64, e Event) (*Hotspot, error) {
+	if !oneOf(e.Kind, EventKinds) {
+		return nil, invalid("event", "unknown event %q (want detected, eliminated, recurred or note)", e.Kind)
+	}
+	if e.OccurredAt.IsZero() {
+		e.OccurredAt = time.Now()
+	}
+	if e.OccurredAt.After(time.Now().Add(5 * time.Minute)) {
+		return nil, invalid("occurred_at", "is in the future")
+	}
+	var out *Hotspot
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM hotspots WHERE id = $1 FOR UPDATE`, hotspotID).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		e.HotspotID = hotspotID
+		keep, bad, err := timelineCheck(ctx, tx, []pendingEvent{{Event: e}})
+		if err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return &TransitionError{Event: e.Kind, Reason: strings.TrimPrefix(bad[0].Reason, "illegal lifecycle transition: ")}
+		}
+		if len(keep) == 0 {
+			return &ConflictError{Field: "occurred_at", Reason: "this event is already recorded"}
+		}
+		if _, err := insertEvents(ctx, tx, keep); err != nil {
+			return fmt.Errorf("record event: %w", err)
+		}
+		out, err = getHotspot(ctx, tx, hotspotID)
+		return err
+	})
+	return out, err
+}
+
+// IncidentFilter selects incidents. Zero fields select everything.
+type IncidentFilter struct {
+	BBox     *[4]float64 // west, south, east, north
+	From, To time.Time   // [From, To)
+	Kind     IncidentKind
+	AreaCode string
+	Limit    int // 0 means 50,000
+}
+
+const sqlIncidents = `
+SELECT i.id, i.ref, i.kind, i.occurred_at, a.code, ST_X(i.geom), ST_Y(i.geom)
+FROM incidents i JOIN areas a ON a.id = i.area_id
+WHERE ($1::float8[] IS NULL OR i.geom && ST_MakeEnvelope($1[1], $1[2], $1[3], $1[4], 4326))
+  AND ($2::timestamptz IS NULL OR i.occurred_at >= $2)
+  AND ($3::timestamptz IS NULL OR i.occurred_at < $3)
+  AND ($4 = '' OR i.kind = $4)
+  AND ($5::bigint[] IS NULL OR i.area_id = ANY($5))
+ORDER BY i.occurred_at DESC, i.id DESC
+LIMIT $6`
+
+// ListIncidents returns incidents, newest first.
+func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]Incident, error) {
+	if f.Kind != "" {
+		if err := ValidateIncidentKind(f.Kind); err != nil {
+			return nil, err
+		}
+	}
+	ids, err := s.areaScope(ctx, f.AreaCode)
+	if err != nil {
+		return nil, err
+	}
+	var bbox []float64
+	if f.BBox != nil {
+		bbox = f.BBox[:]
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50000
+	}
+	rows, err := s.pool.Query(ctx, sqlIncidents, bbox, nullTime(f.From), nullTime(f.To), string(f.Kind), ids, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Incident, error) {
+		var i Incident
+		err := r.Scan(&i.ID, &i.Ref, &i.Kind, &i.OccurredAt, &i.AreaCode, &i.Point.Lon, &i.Point.Lat)
+		return i, err
+	})
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+const sqlCameras = `
+SELECT c.id, c.ref, ST_X(c.geom), ST_Y(c.geom), c.bearing, c.fov, c.range_m, c.owner, c.status, a.code
+FROM cameras c JOIN areas a ON a.id = c.area_id
+WHERE ($1::bigint[] IS NULL OR c.area_id = ANY($1)) AND ($2::bigint IS NULL OR c.id = $2)
+ORDER BY c.id`
+
+func scanCamera(r pgx.CollectableRow) (Camera, error) {
+	var c Camera
+	err := r.Scan(&c.ID, &c.Ref, &c.Point.Lon, &c.Point.Lat, &c.Bearing, &c.FOV, &c.RangeM, &c.Owner, &c.Status, &c.AreaCode)
+	return c, err
+}
+
+// ListCameras returns the cameras in an area (all when areaCode is "").
+func (s *Store) ListCameras(ctx context.Context, areaCode string) ([]Camera, error) {
+	ids, err := s.areaScope(ctx, areaCode)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.pool.Query(ctx, sqlCameras, ids, nil)
+	if err != nil {
+		return nil, fmt.Errorf("list cameras: %w", err)
+	}
+	return pgx.CollectRows(rows, scanCamera)
+}
+
+// GetCamera returns one camera.
+func (s *Store) GetCamera(ctx context.Context, id int64) (*Camera, error) {
+	rows, err := s.pool.Query(ctx, sqlCameras, nil, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := pgx.CollectExactlyOneRow(rows, scanCamera)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return &c, err
+}
+
+// CreateCamera stores a new camera.
+func (s *Store) CreateCamera(ctx context.Context, c Camera) (*Camera, error) {
+	if c.Ref == "" {
+		return nil, invalid("ref", "is empty")
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	idx, err := s.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	area, ok := idx.Locate(c.Point)
+	if !ok {
+		return nil, invalid("lon", "point (%g, %g) lies outside every area", c.Point.Lon, c.Point.Lat)
+	}
+	cells := geo.PointCells(c.Point)
+	var id int64
+	err = s.pool.QueryRow(ctx, `
+INSERT INTO cameras (ref, geom, bearing, fov, range_m, owner, status, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+VALUES ($1, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+		c.Ref, c.Point.Lon, c.Point.Lat, c.Bearing, c.FOV, c.RangeM, string(c.Owner), string(c.Status), area.ID,
+		int64(cells[0]), int64(cells[1]), int64(cells[2]), int64(cells[3])).Scan(&id)
+	if pgCode(err) == "23505" {
+		return nil, &ConflictError{Field: "ref", Reason: fmt.Sprintf("a camera with ref %q already exists", c.Ref)}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create camera: %w", err)
+	}
+	return s.GetCamera(ctx, id)
+}
+
+// CellCount is the number of incidents in one H3 cell.
+type CellCount struct {
+	Cell  geo.Cell
+	Count int64
+}
+
+// CellFilter selects incidents to count per cell.
+type CellFilter struct {
+	AreaCode string
+	Res      int // 7..10
+	From, To time.Time
+	Kind     IncidentKind
+}
+
+// CellCounts counts incidents per H3 cell at resolution 7 to 10.
+func (s *Store) CellCounts(ctx context.Context, f CellFilter) ([]CellCount, error) {
+	if f.Res < geo.MinPointResolution || f.Res > geo.MaxPointResolution {
+		return nil, invalid("res", "must be between %d and %d, got %d", geo.MinPointResolution, geo.MaxPointResolution, f.Res)
+	}
+	if f.Kind != "" {
+		if err := ValidateIncidentKind(f.Kind); err != nil {
+			return nil, err
+		}
+	}
+	ids, err := s.areaScope(ctx, f.AreaCode)
+	if err != nil {
+		return nil, err
+	}
+	// The column is chosen from a fixed whitelist, never from input text.
+	col := pgx.Identifier{fmt.Sprintf("h3_r%d", f.Res)}.Sanitize()
+	rows, err := s.pool.Query(ctx, `
+SELECT `+col+`, count(*) FROM incidents
+WHERE ($1::bigint[] IS NULL OR area_id = ANY($1))
+  AND ($2::timestamptz IS NULL OR occurred_at >= $2)
+  AND ($3::timestamptz IS NULL OR occurred_at < $3)
+  AND ($4 = '' OR kind = $4)
+GROUP BY 1 ORDER BY 1`, ids, nullTime(f.From), nullTime(f.To), string(f.Kind))
+	if err != nil {
+		return nil, fmt.Errorf("cell counts: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CellCount, error) {
+		var c CellCount
+		var cell int64
+		err := r.Scan(&cell, &c.Count)
+		c.Cell = geo.Cell(cell)
+		return c, err
+	})
+}
+
+// GetEvent returns one lifecycle event.
+func (s *Store) GetEvent(ctx context.Context, id int64) (*Event, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, hotspot_id, event, occurred_at, recorded_at, note FROM hotspot_events WHERE id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	e, err := pgx.CollectExactlyOneRow(rows, scanEvent)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return &e, err
+}
+
+// GetIncident returns one incident.
+func (s *Store) GetIncident(ctx context.Context, id int64) (*Incident, error) {
+	var i Incident
+	err := s.pool.QueryRow(ctx, `SELECT i.id, i.ref, i.kind, i.occurred_at, a.code, ST_X(i.geom), ST_Y(i.geom)
+FROM incidents i JOIN areas a ON a.id = i.area_id WHERE i.id = $1`, id).Scan(&i.ID, &i.Ref, &i.Kind, &i.OccurredAt, &i.AreaCode, &i.Point.Lon, &i.Point.Lat)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return &i, err
+}

@@ -1,0 +1,21 @@
+package webmap
+
+import (
+	"net/http"
+
+	"github.com/paulmach/orb/geojson"
+)
+
+// handleAreas answers GET /api/areas: every current area as GeoJSON.
+func (s *Server) handleAreas(w http.ResponseWriter, r *http.Request) {
+	idx, err := s.store.Areas(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, a := range idx.Shapes() {
+		fc.Append(areaFeature(a))
+	}
+	writeGeoJSON(w, http.StatusOK, fc)
+}

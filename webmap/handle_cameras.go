@@ -1,0 +1,72 @@
+package webmap
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
+)
+
+// handleCameras answers GET /api/cameras?area=&shape=point|sector.
+func (s *Server) handleCameras(w http.ResponseWriter, r *http.Request) {
+	shape := r.URL.Query().Get("shape")
+	if shape != "" && shape != "point" && shape != "sector" {
+		s.writeError(w, r, errBad("shape", "want point or sector"))
+		return
+	}
+	list, err := s.store.ListCameras(r.Context(), r.URL.Query().Get("area"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	fc := geojson.NewFeatureCollection()
+	for i := range list {
+		fc.Append(cameraFeature(&list[i], shape == "sector"))
+	}
+	writeGeoJSON(w, http.StatusOK, fc)
+}
+
+// cameraBody is POST /api/cameras.
+type cameraBody struct {
+	Ref     string   `json:"ref"`
+	Lon     *float64 `json:"lon"`
+	Lat     *float64 `json:"lat"`
+	Bearing float64  `json:"bearing"`
+	FOV     float64  `json:"fov"`
+	RangeM  float64  `json:"range_m"`
+	Owner   string   `json:"owner"`
+	Status  string   `json:"status"`
+}
+
+// handleCreateCamera stores a new camera.
+func (s *Server) handleCreateCamera(w http.ResponseWriter, r *http.Request) {
+	var b cameraBody
+	if err := decodeBody(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if b.Lon == nil || b.Lat == nil {
+		field := "lon"
+		if b.Lon != nil {
+			field = "lat"
+		}
+		s.writeError(w, r, errBad(field, "is required"))
+		return
+	}
+	if b.Status == "" {
+		b.Status = "planned"
+	}
+	c, err := s.store.CreateCamera(r.Context(), hotspot.Camera{
+		Ref: b.Ref, Point: geo.Point{Lon: *b.Lon, Lat: *b.Lat}, Bearing: b.Bearing, FOV: b.FOV, RangeM: b.RangeM,
+		Owner: hotspot.CameraOwner(b.Owner), Status: hotspot.CameraStatus(b.Status),
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/cameras/"+strconv.FormatInt(c.ID, 10))
+	writeGeoJSON(w, http.StatusCreated, cameraFeature(c, false))
+}

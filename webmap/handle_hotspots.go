@@ -1,0 +1,125 @@
+package webmap
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
+)
+
+// handleHotspots answers GET /api/hotspots?area=&status=.
+func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	list, err := s.store.ListHotspots(r.Context(), hotspot.HotspotFilter{AreaCode: q.Get("area"), Status: hotspot.Status(q.Get("status"))})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	fc := geojson.NewFeatureCollection()
+	for i := range list {
+		fc.Append(hotspotFeature(&list[i]))
+	}
+	writeGeoJSON(w, http.StatusOK, fc)
+}
+
+// handleHotspot answers GET /api/hotspots/{id} with the hotspot and its events.
+func (s *Server) handleHotspot(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	h, err := s.store.GetHotspot(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeGeoJSON(w, http.StatusOK, hotspotFeature(h))
+}
+
+// newHotspotBody is POST /api/hotspots.
+type newHotspotBody struct {
+	Ref        string   `json:"ref"`
+	Name       string   `json:"name"`
+	Kind       string   `json:"kind"`
+	Lon        *float64 `json:"lon"`
+	Lat        *float64 `json:"lat"`
+	DetectedAt string   `json:"detected_at"`
+	Note       string   `json:"note"`
+}
+
+// handleCreateHotspot records a new hotspot with its detection.
+func (s *Server) handleCreateHotspot(w http.ResponseWriter, r *http.Request) {
+	var b newHotspotBody
+	if err := decodeBody(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if b.Lon == nil {
+		s.writeError(w, r, errBad("lon", "is required"))
+		return
+	}
+	if b.Lat == nil {
+		s.writeError(w, r, errBad("lat", "is required"))
+		return
+	}
+	var at time.Time
+	if b.DetectedAt != "" {
+		var err error
+		if at, err = hotspot.ParseInstant(b.DetectedAt); err != nil {
+			s.writeError(w, r, errBad("detected_at", err.Error()))
+			return
+		}
+	}
+	h, err := s.store.CreateHotspot(r.Context(), hotspot.NewHotspot{
+		Ref: b.Ref, Name: b.Name, Kind: hotspot.HotspotKind(b.Kind), Point: geo.Point{Lon: *b.Lon, Lat: *b.Lat}, DetectedAt: at, Note: b.Note,
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/hotspots/"+strconv.FormatInt(h.ID, 10))
+	writeGeoJSON(w, http.StatusCreated, hotspotFeature(h))
+}
+
+// eventBody is POST /api/hotspots/{id}/events.
+type eventBody struct {
+	Event      string `json:"event"`
+	OccurredAt string `json:"occurred_at"`
+	Note       string `json:"note"`
+}
+
+// handleAddEvent appends a lifecycle event; an illegal transition is a 409.
+func (s *Server) handleAddEvent(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var b eventBody
+	if err := decodeBody(r, &b); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if b.Event == "" {
+		s.writeError(w, r, errBad("event", "is required (detected, eliminated, recurred or note)"))
+		return
+	}
+	var at time.Time
+	if b.OccurredAt != "" {
+		if at, err = hotspot.ParseInstant(b.OccurredAt); err != nil {
+			s.writeError(w, r, errBad("occurred_at", err.Error()))
+			return
+		}
+	}
+	h, err := s.store.AddEvent(r.Context(), id, hotspot.Event{Kind: hotspot.EventKind(b.Event), OccurredAt: at, Note: b.Note})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeGeoJSON(w, http.StatusCreated, hotspotFeature(h))
+}

@@ -1,0 +1,197 @@
+package webmap
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
+)
+
+// Message is what a websocket client receives for one change.
+type Message struct {
+	Seq  int64  `json:"seq"`
+	Type string `json:"type"`
+	Op   string `json:"op"`
+	Area string `json:"area,omitempty"`
+	ID   int64  `json:"id,omitempty"`
+	Data any    `json:"data,omitempty"`
+
+	point     *geo.Point // where it happened, for bbox subscriptions
+	ancestors []string   // Area and every area above it
+}
+
+// outgoing is a message marshalled once and shared by every client.
+type outgoing struct {
+	msg  *Message
+	body []byte
+}
+
+// Hub fans changes out to websocket clients. Subscribers are collected under
+// a read lock and sent to after it is released; each has a bounded queue, and
+// one that falls behind is told to resync and dropped, never slowing others.
+type Hub struct {
+	store   *hotspot.Store
+	log     *slog.Logger
+	mu      sync.RWMutex
+	clients map[*client]struct{}
+	lastSeq atomic.Int64
+	ready   chan struct{}
+}
+
+func newHub(store *hotspot.Store, log *slog.Logger) *Hub {
+	return &Hub{store: store, log: log, clients: map[*client]struct{}{}, ready: make(chan struct{})}
+}
+
+// Run follows the change feed from the newest change until ctx ends.
+func (h *Hub) Run(ctx context.Context) error {
+	seq, err := h.store.LatestSeq(ctx)
+	if err != nil {
+		return err
+	}
+	h.lastSeq.Store(seq)
+	close(h.ready)
+	return h.store.Follow(ctx, seq, h.log, func(c hotspot.Change) {
+		out, err := h.prepare(ctx, c)
+		if err != nil {
+			h.log.Warn("change not delivered", "seq", c.Seq, "kind", c.Kind, "err", err)
+			h.lastSeq.Store(c.Seq)
+			return
+		}
+		h.broadcast(out)
+	})
+}
+
+// LastSeq is the newest sequence the hub has published.
+func (h *Hub) LastSeq() int64 { return h.lastSeq.Load() }
+
+func (h *Hub) broadcast(out *outgoing) {
+	h.lastSeq.Store(out.msg.Seq) // before fan-out: see client.subscribe
+	h.mu.RLock()
+	targets := make([]*client, 0, len(h.clients))
+	for c := range h.clients {
+		targets = append(targets, c)
+	}
+	h.mu.RUnlock()
+	for _, c := range targets {
+		c.offer(out)
+	}
+}
+
+func (h *Hub) add(c *client) {
+	h.mu.Lock()
+	h.clients[c] = struct{}{}
+	h.mu.Unlock()
+}
+
+func (h *Hub) remove(c *client) {
+	h.mu.Lock()
+	delete(h.clients, c)
+	h.mu.Unlock()
+}
+
+// Clients returns how many websocket clients are connected.
+func (h *Hub) Clients() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.clients)
+}
+
+// prepare turns a change into a message with what a map needs to draw it.
+func (h *Hub) prepare(ctx context.Context, c hotspot.Change) (*outgoing, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	m := &Message{Seq: c.Seq, Type: c.Kind, Op: c.Op, ID: c.EntityID}
+	idx, err := h.store.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.AreaID != 0 {
+		m.Area = idx.CodeOf(c.AreaID)
+	}
+	if c.Op != "bulk" && c.Op != "delete" {
+		switch c.Kind {
+		case "hotspot", "event":
+			hotspotID := c.EntityID
+			var ev *hotspot.Event
+			if c.Kind == "event" {
+				e, err := h.store.GetEvent(ctx, c.EntityID)
+				if err != nil {
+					return nil, err
+				}
+				hotspotID, ev = e.HotspotID, e
+			}
+			hs, err := h.store.GetHotspot(ctx, hotspotID)
+			if errors.Is(err, hotspot.ErrNotFound) {
+				break
+			} else if err != nil {
+				return nil, err
+			}
+			hs.Events = nil
+			data := map[string]any{"hotspot": hotspotFeature(hs)}
+			if ev != nil {
+				data["event"] = ev
+			}
+			m.Data, m.Area, m.point = data, hs.AreaCode, &hs.Point
+		case "camera":
+			cam, err := h.store.GetCamera(ctx, c.EntityID)
+			if errors.Is(err, hotspot.ErrNotFound) {
+				break
+			} else if err != nil {
+				return nil, err
+			}
+			m.Data, m.Area, m.point = map[string]any{"camera": cameraFeature(cam, false)}, cam.AreaCode, &cam.Point
+		case "incident":
+			inc, err := h.store.GetIncident(ctx, c.EntityID)
+			if errors.Is(err, hotspot.ErrNotFound) {
+				break
+			} else if err != nil {
+				return nil, err
+			}
+			m.Data, m.Area, m.point = map[string]any{"incident": incidentFeature(inc)}, inc.AreaCode, &inc.Point
+		}
+	}
+	if m.Area != "" {
+		m.ancestors = idx.Ancestors(m.Area)
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	return &outgoing{msg: m, body: body}, nil
+}
+
+// subscription is what one client asked to receive.
+type subscription struct {
+	areas map[string]bool // empty: every area
+	bbox  *[4]float64
+}
+
+// matches reports whether m falls inside s. Messages without an area or a
+// point (bulk loads) reach everyone, who then reload that layer.
+func (s subscription) matches(m *Message) bool {
+	if len(s.areas) > 0 && len(m.ancestors) > 0 {
+		in := false
+		for _, a := range m.ancestors {
+			if s.areas[a] {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	if s.bbox != nil && m.point != nil {
+		b := s.bbox
+		if m.point.Lon < b[0] || m.point.Lon > b[2] || m.point.Lat < b[1] || m.point.Lat > b[3] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,179 @@
+package webmap
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/diaban/diaban/hotspot"
+)
+
+// Config is what the HTTP server needs to know.
+type Config struct {
+	// BasemapURL is a tile URL template ({z}/{x}/{y}); empty draws the map on
+	// a plain background, as on a closed police network.
+	BasemapURL         string
+	BasemapAttribution string
+	Version            string
+	// MaxBody caps request bodies (default 1 MiB).
+	MaxBody int64
+	// WriteTimeout bounds API answers; the server derives its own timeouts from it.
+	WriteTimeout time.Duration
+}
+
+// Server is diaban's HTTP server: API, websocket hub and the embedded map.
+type Server struct {
+	cfg   Config
+	store *hotspot.Store
+	log   *slog.Logger
+	hub   *Hub
+	mux   *http.ServeMux
+}
+
+// New builds a server over store. Call Run to start the change feed.
+func New(cfg Config, store *hotspot.Store, log *slog.Logger) *Server {
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 1 << 20
+	}
+	s := &Server{cfg: cfg, store: store, log: log, mux: http.NewServeMux()}
+	s.hub = newHub(store, log)
+	s.routes()
+	return s
+}
+
+// Hub returns the websocket hub.
+func (s *Server) Hub() *Hub { return s.hub }
+
+// Run follows the database's change feed and fans changes out to the
+// websocket clients until ctx ends.
+func (s *Server) Run(ctx context.Context) error { return s.hub.Run(ctx) }
+
+func (s *Server) routes() {
+	m := s.mux
+	m.HandleFunc("GET /healthz", s.handleHealth)
+	m.HandleFunc("GET /api/config", s.handleConfig)
+	m.HandleFunc("GET /api/areas", s.handleAreas)
+	m.HandleFunc("GET /api/hotspots", s.handleHotspots)
+	m.HandleFunc("GET /api/hotspots/{id}", s.handleHotspot)
+	m.HandleFunc("POST /api/hotspots", s.handleCreateHotspot)
+	m.HandleFunc("POST /api/hotspots/{id}/events", s.handleAddEvent)
+	m.HandleFunc("GET /api/incidents", s.handleIncidents)
+	m.HandleFunc("GET /api/cameras", s.handleCameras)
+	m.HandleFunc("POST /api/cameras", s.handleCreateCamera)
+	m.HandleFunc("GET /api/cells", s.handleCells)
+	m.HandleFunc("GET /ws", s.handleWebsocket)
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	files := http.FileServerFS(static)
+	m.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.writeError(w, r, &badRequest{field: "path", msg: "no such API endpoint: " + r.URL.Path, status: http.StatusNotFound})
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// Handler returns the server's handler with its middleware.
+func (s *Server) Handler() http.Handler {
+	return s.recoverer(s.securityHeaders(s.mux))
+}
+
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	imgSrc := "'self' data:"
+	if host := basemapOrigin(s.cfg.BasemapURL); host != "" {
+		imgSrc += " " + host
+	}
+	csp := "default-src 'self'; img-src " + imgSrc + "; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// basemapOrigin returns scheme://host of a tile URL template, or "".
+func basemapOrigin(u string) string {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return ""
+	}
+	rest := u[i+3:]
+	if j := strings.IndexByte(rest, '/'); j >= 0 {
+		rest = rest[:j]
+	}
+	return u[:i+3] + strings.ReplaceAll(rest, "{s}", "*")
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				writeJSON(w, http.StatusInternalServerError, apiError{Error: "internal error"})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("health check failed", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+}
+
+func (s *Server) handleConfig(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{
+		"basemap_url": s.cfg.BasemapURL, "basemap_attribution": s.cfg.BasemapAttribution, "version": s.cfg.Version,
+	})
+}
+
+// decodeBody reads one JSON object into v, refusing unknown fields and trailing data.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if mbe, ok := err.(*http.MaxBytesError); ok {
+			return mbe
+		}
+		var ute *json.UnmarshalTypeError
+		if errors.As(err, &ute) {
+			return errBad(ute.Field, fmt.Sprintf("must be a %s", ute.Type.String()))
+		}
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			return errBad(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+		}
+		return errBad("body", "malformed JSON: "+err.Error())
+	}
+	if dec.More() {
+		return errBad("body", "trailing data after the JSON object")
+	}
+	return nil
+}
