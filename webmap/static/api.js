@@ -1,0 +1,58 @@
+// Thin JSON helpers over fetch. Errors carry the API's own message and field
+// ({"error":"...","field":"..."}) so a form can show exactly what was refused.
+
+export class ApiError extends Error {
+  constructor(status, message, field) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.field = field || '';
+  }
+}
+
+async function toError(res) {
+  let message = `HTTP ${res.status}`;
+  let field = '';
+  try {
+    const body = await res.json();
+    if (body && typeof body.error === 'string' && body.error) message = body.error;
+    if (body && typeof body.field === 'string') field = body.field;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(res.status, message, field);
+}
+
+async function send(path, init) {
+  let res;
+  try {
+    res = await fetch(path, { credentials: 'same-origin', ...init });
+  } catch (err) {
+    throw new ApiError(0, err && err.message ? err.message : 'network error');
+  }
+  if (!res.ok) throw await toError(res);
+  if (res.status === 204) return null;
+  return res.json();
+}
+
+export function getJSON(path, { signal } = {}) {
+  return send(path, { headers: { Accept: 'application/json' }, signal });
+}
+
+export function postJSON(path, body) {
+  return send(path, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+// query builds "?a=1&b=2" from the set (non-empty) values of an object.
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

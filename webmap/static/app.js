@@ -1,0 +1,299 @@
+// diaban map: wiring of the layers, the language, the live socket and the
+// test hooks on <body> (data-ready, data-ws).
+
+import { getJSON } from './api.js';
+import { h, clear } from './dom.js';
+import { t, lang, setLang, onLangChange } from './i18n.js';
+import { dateInputValue } from './format.js';
+import { LiveClient } from './live.js';
+import { AreaLayer } from './areas.js';
+import { HotspotLayer } from './hotspots.js';
+import { CameraLayer } from './cameras.js';
+import { CellLayer } from './cells.js';
+import { IncidentLayer } from './incidents.js';
+import { Feed } from './feed.js';
+import { Legend } from './legend.js';
+
+const body = document.body;
+const $ = (id) => document.getElementById(id);
+
+// ---- map and panes (lowest first) -----------------------------------------
+const map = L.map('map', {
+  center: [16.0, 106.5],
+  zoom: 6,
+  zoomControl: false,
+  preferCanvas: false,
+});
+const zoomCtl = L.control.zoom({ position: 'topleft' }).addTo(map);
+L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
+map.attributionControl.setPrefix('Leaflet');
+
+function pane(name, z) {
+  map.createPane(name).style.zIndex = String(z);
+  return name;
+}
+const P = {
+  areas: pane('areasPane', 350),
+  cells: pane('cellsPane', 360),
+  incidents: pane('incidentsPane', 380),
+  sectors: pane('sectorsPane', 410),
+  cameras: pane('camerasPane', 440),
+  hotspots: pane('hotspotsPane', 460),
+};
+// Area labels belong above the hexagons but should not catch the pointer.
+map.getPane('tooltipPane').style.zIndex = '650';
+
+const areas = new AreaLayer(map, { pane: P.areas });
+const areaName = (code) => areas.name(code);
+const hotspots = new HotspotLayer(map, { pane: P.hotspots, areaName });
+const cameras = new CameraLayer(map, { sectorPane: P.sectors, markerPane: P.cameras, areaName });
+const legend = new Legend(map);
+const cells = new CellLayer(map, { pane: P.cells, onBreaks: (bs) => legend.setBreaks(bs) });
+const incidents = new IncidentLayer(map, {
+  pane: P.incidents,
+  areaName,
+  period: () => ({ from: cells.params.from, to: cells.params.to }),
+});
+const feed = new Feed($('feed'), $('feed-empty'), {
+  areaName,
+  lookupRef: (id) => hotspots.get(id)?.properties?.ref || '',
+  onHotspot: (id) => hotspots.focus(id),
+});
+
+for (const l of [areas, cells, cameras, hotspots]) map.addLayer(l.layer);
+
+// ---- base map and layer control -------------------------------------------
+let baseLayer = null; // a tile layer when the server names one
+let blankLayer = L.layerGroup(); // "no tiles": the container's grey shows
+let layerCtl = null;
+
+function buildLayerControl() {
+  if (layerCtl) layerCtl.remove();
+  const bases = {};
+  if (baseLayer) bases[t('layer.base')] = baseLayer;
+  bases[t('layer.blank')] = blankLayer;
+  layerCtl = L.control.layers(bases, {
+    [t('layer.areas')]: areas.layer,
+    [t('layer.cells')]: cells.layer,
+    [t('layer.incidents')]: incidents.layer,
+    [t('layer.cameras')]: cameras.layer,
+    [t('layer.hotspots')]: hotspots.layer,
+  }, { position: 'topright', collapsed: window.matchMedia('(max-width: 900px)').matches });
+  layerCtl.addTo(map);
+}
+
+function applyConfig(cfg) {
+  if (cfg && typeof cfg.basemap_url === 'string' && cfg.basemap_url) {
+    baseLayer = L.tileLayer(cfg.basemap_url, {
+      attribution: cfg.basemap_attribution || '',
+      maxZoom: 20,
+      maxNativeZoom: 19,
+      crossOrigin: false,
+    });
+    map.addLayer(baseLayer);
+  } else {
+    map.addLayer(blankLayer);
+    if (cfg && cfg.basemap_attribution) map.attributionControl.addAttribution(cfg.basemap_attribution);
+  }
+  if (cfg && cfg.version) body.setAttribute('data-version', cfg.version);
+  buildLayerControl();
+}
+
+// ---- language -------------------------------------------------------------
+function applyLanguage() {
+  const l = lang();
+  document.documentElement.lang = l;
+  document.title = t('app.title');
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  const btn = $('lang-toggle');
+  btn.textContent = t('lang.toggle');
+  btn.setAttribute('aria-label', t('lang.toggleLabel'));
+  btn.setAttribute('title', t('lang.toggleLabel'));
+  $('map').setAttribute('aria-label', l === 'vi' ? 'Bản đồ' : 'Map');
+  const zin = zoomCtl.getContainer().querySelector('.leaflet-control-zoom-in');
+  const zout = zoomCtl.getContainer().querySelector('.leaflet-control-zoom-out');
+  if (zin) zin.title = zin.ariaLabel = l === 'vi' ? 'Phóng to' : 'Zoom in';
+  if (zout) zout.title = zout.ariaLabel = l === 'vi' ? 'Thu nhỏ' : 'Zoom out';
+  setWsState(body.dataset.ws || 'closed', true);
+  fillAreaPicker();
+}
+
+$('lang-toggle').addEventListener('click', () => setLang(lang() === 'vi' ? 'en' : 'vi'));
+onLangChange(() => {
+  applyLanguage();
+  if (layerCtl) buildLayerControl();
+  legend.render();
+  feed.rerender();
+});
+
+// ---- area picker ----------------------------------------------------------
+const areaSelect = $('area-select');
+function fillAreaPicker() {
+  const keep = areaSelect.value;
+  clear(areaSelect);
+  areaSelect.append(h('option', { value: '', text: t('area.all') }));
+  for (const o of areas.pickerOptions()) areaSelect.append(h('option', { value: o.code, text: o.label }));
+  areaSelect.value = keep;
+}
+areaSelect.addEventListener('change', () => {
+  const b = areas.bounds(areaSelect.value || null);
+  if (b && b.isValid()) map.fitBounds(b, { padding: [20, 20] });
+});
+
+// ---- cell period form -----------------------------------------------------
+$('cells-form').addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const from = $('cells-from').value;
+  const to = $('cells-to').value;
+  cells.setPeriod(from, to).catch(showError);
+  incidents.reloadSoon(0, true);
+});
+$('cells-to').max = dateInputValue();
+$('cells-from').max = dateInputValue();
+
+// ---- banner ---------------------------------------------------------------
+let retryFn = null;
+function showError(err, retry) {
+  const banner = $('banner');
+  clear(banner);
+  const msg = err && err.status === 0 ? t('error.network') : (err && err.message) || String(err);
+  banner.append(h('span', { text: t('error.load', { msg }) }));
+  retryFn = retry || null;
+  if (retryFn) {
+    banner.append(' ', h('button', {
+      type: 'button',
+      text: t('error.retry'),
+      on: { click: () => { banner.hidden = true; retryFn(); } },
+    }));
+  }
+  banner.hidden = false;
+  console.error(err);
+}
+
+// ---- websocket ------------------------------------------------------------
+function setWsState(state, force = false) {
+  if (!force && body.dataset.ws === state) return;
+  body.setAttribute('data-ws', state);
+  const el = $('ws-status');
+  el.textContent = t(state === 'open' ? 'ws.open' : 'ws.closed');
+  el.classList.toggle('ws-open', state === 'open');
+  el.classList.toggle('ws-closed', state !== 'open');
+}
+
+let gotHello = false;
+let helloResolve;
+const hello = new Promise((r) => { helloResolve = r; });
+let initialLoaded = false;
+const pending = []; // changes that arrived before the first load finished
+
+function reloadAll() {
+  return Promise.allSettled([
+    areas.load().then(fillAreaPicker),
+    hotspots.load(),
+    cameras.load(),
+    cells.load(),
+    incidents.load(true),
+  ]).then((rs) => {
+    const bad = rs.find((r) => r.status === 'rejected');
+    if (bad) showError(bad.reason, reloadAll);
+  });
+}
+
+function reload(what) {
+  const p = what.load();
+  p.catch((e) => console.warn('reload failed', e));
+  return p;
+}
+
+function handleChange(msg) {
+  const d = msg.data || {};
+  switch (msg.type) {
+    case 'hotspot':
+    case 'event':
+      if (msg.op === 'bulk') {
+        reload(hotspots);
+      } else if (msg.op === 'delete' && msg.type === 'hotspot') {
+        hotspots.remove(msg.id);
+      } else if (d.hotspot) {
+        hotspots.upsert(d.hotspot, { flash: true, live: true });
+      } else if (msg.id !== undefined) {
+        // No body: fetch the one hotspot.
+        getJSON(`/api/hotspots/${encodeURIComponent(msg.id)}`).then((f) => {
+          const { events, ...props } = f.properties || {};
+          hotspots.upsert({ ...f, properties: props }, { flash: true, live: true });
+        }).catch((e) => console.warn(e));
+      }
+      break;
+    case 'camera':
+      reload(cameras);
+      break;
+    case 'incident':
+      cells.reloadSoon();
+      incidents.reloadSoon(1500, true);
+      break;
+    case 'area':
+      areas.load().then(fillAreaPicker).catch((e) => console.warn(e));
+      break;
+    default:
+      break;
+  }
+  feed.add(msg);
+}
+
+const live = new LiveClient({
+  onState: (s) => setWsState(s),
+  onHello: () => {
+    if (!gotHello) {
+      gotHello = true;
+      helloResolve();
+    }
+  },
+  onResync: () => {
+    if (initialLoaded) reloadAll();
+  },
+  onChange: (msg) => {
+    if (!initialLoaded) pending.push(msg);
+    else handleChange(msg);
+  },
+});
+
+// ---- start ----------------------------------------------------------------
+async function start() {
+  applyLanguage();
+  setWsState('closed', true);
+  // The socket first, so no change made while the layers load is lost.
+  live.start();
+
+  let cfg = {};
+  try {
+    cfg = await getJSON('/api/config');
+  } catch (err) {
+    console.warn('config', err);
+  }
+  applyConfig(cfg);
+
+  cells.load().catch((e) => console.warn('cells', e));
+  try {
+    await areas.load();
+    fillAreaPicker();
+    const b = areas.bounds();
+    if (b && b.isValid()) map.fitBounds(b, { padding: [10, 10] });
+    await Promise.all([hotspots.load(), cameras.load()]);
+    if (!areas.bounds()) {
+      const hb = hotspots.bounds();
+      if (hb && hb.isValid()) map.fitBounds(hb, { padding: [30, 30], maxZoom: 16 });
+    }
+  } catch (err) {
+    showError(err, () => location.reload());
+    return;
+  }
+  initialLoaded = true;
+  for (const msg of pending.splice(0)) handleChange(msg);
+  await hello;
+  body.setAttribute('data-ready', 'true');
+}
+
+start();
+
+// For debugging in a console; not an API.
+window.diaban = { map, areas, hotspots, cameras, cells, incidents, feed, live };

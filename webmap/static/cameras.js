@@ -1,0 +1,104 @@
+// Cameras: a small marker at each camera and its field-of-view sector
+// (police blue, community purple; offline grey dashed; planned dashed outline).
+
+import { getJSON } from './api.js';
+import { h } from './dom.js';
+import { t, tOr } from './i18n.js';
+
+export const OWNER_COLOURS = { police: '#1f5fbf', community: '#7b2fa8' };
+export const OFFLINE_COLOUR = '#8a8a8a';
+
+export function cameraStyle(p) {
+  const status = p.status || 'active';
+  let color = OWNER_COLOURS[p.owner] || OWNER_COLOURS.police;
+  let dashArray = null;
+  let fillOpacity = 0.14;
+  if (status === 'offline') {
+    color = OFFLINE_COLOUR;
+    dashArray = '4 4';
+    fillOpacity = 0.08;
+  } else if (status === 'planned') {
+    dashArray = '6 5';
+    fillOpacity = 0.03;
+  }
+  return { color, fillColor: color, dashArray, fillOpacity };
+}
+
+export class CameraLayer {
+  constructor(map, { sectorPane, markerPane, areaName }) {
+    this.map = map;
+    this.areaName = areaName || ((c) => c);
+    this.sectorRenderer = L.svg({ pane: sectorPane });
+    this.markerRenderer = L.svg({ pane: markerPane });
+    this.group = L.featureGroup();
+    this.count = 0;
+    this._seq = 0;
+  }
+
+  get layer() {
+    return this.group;
+  }
+
+  async load() {
+    const seq = ++this._seq;
+    const [points, sectors] = await Promise.all([
+      getJSON('/api/cameras'),
+      getJSON('/api/cameras?shape=sector'),
+    ]);
+    if (seq !== this._seq) return; // a newer reload won
+    this.group.clearLayers();
+    for (const f of sectors.features || []) {
+      if (!f.geometry) continue;
+      const p = f.properties || {};
+      const gj = L.geoJSON(f, {
+        renderer: this.sectorRenderer,
+        style: () => ({ ...cameraStyle(p), weight: 1, className: `camera-sector camera-${p.owner} camera-${p.status}` }),
+      });
+      gj.eachLayer((l) => l.bindPopup(() => this._popup(f)));
+      this.group.addLayer(gj);
+    }
+    this.count = 0;
+    for (const f of points.features || []) {
+      if (!f.geometry || f.geometry.type !== 'Point') continue;
+      const p = f.properties || {};
+      const [lng, lat] = f.geometry.coordinates;
+      const st = cameraStyle(p);
+      const m = L.circleMarker([lat, lng], {
+        renderer: this.markerRenderer,
+        radius: 4,
+        weight: 2,
+        color: st.color,
+        dashArray: p.status === 'active' ? null : '2 2',
+        fillColor: p.status === 'planned' ? '#ffffff' : st.color,
+        fillOpacity: 1,
+        className: `camera-marker camera-${p.owner} camera-${p.status}`,
+      });
+      m.on('add', () => {
+        const el = m.getElement();
+        if (el) {
+          if (f.id !== undefined) el.setAttribute('data-camera-id', String(f.id));
+          el.setAttribute('data-camera-status', p.status || '');
+        }
+      });
+      m.bindTooltip(() => h('span', {}, h('strong', { text: p.ref || '' }), ` — ${tOr('owner.', p.owner)}, ${tOr('camstatus.', p.status)}`), { direction: 'top' });
+      m.bindPopup(() => this._popup(f));
+      this.group.addLayer(m);
+      this.count++;
+    }
+  }
+
+  _popup(f) {
+    const p = f.properties || {};
+    const fov = Number(p.fov) >= 360 ? t('camera.dome') : `${p.fov}°`;
+    return h('div', { class: 'cam-popup' },
+      h('h3', { text: `${t('camera')} ${p.ref || ''}` }),
+      h('dl', {},
+        h('dt', { text: t('camera.owner') }), h('dd', { text: tOr('owner.', p.owner) }),
+        h('dt', { text: t('camera.status') }), h('dd', { text: tOr('camstatus.', p.status) }),
+        Number(p.fov) >= 360 ? '' : [h('dt', { text: t('camera.bearing') }), h('dd', { text: `${p.bearing}°` })],
+        h('dt', { text: t('camera.fov') }), h('dd', { text: fov }),
+        h('dt', { text: t('camera.range') }), h('dd', { text: `${p.range_m} m` }),
+        h('dt', { text: t('hotspot.area') }), h('dd', { text: this.areaName(p.area) }),
+      ));
+  }
+}

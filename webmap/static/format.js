@@ -1,0 +1,74 @@
+// Dates on this page are always shown in Asia/Ho_Chi_Minh as dd/mm/yyyy
+// (and HH:mm where the time matters), whatever the browser's own zone.
+
+export const TZ = 'Asia/Ho_Chi_Minh';
+// Vietnam has kept UTC+07:00 without daylight saving since 1975.
+export const VN_OFFSET = '+07:00';
+
+const partsFmt = new Intl.DateTimeFormat('en-GB', {
+  timeZone: TZ,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+function toDate(v) {
+  if (v instanceof Date) return v;
+  if (v == null || v === '') return null;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+// vnParts gives the wall-clock fields of an instant in Asia/Ho_Chi_Minh.
+export function vnParts(v) {
+  const d = toDate(v);
+  if (!d) return null;
+  const p = {};
+  for (const { type, value } of partsFmt.formatToParts(d)) p[type] = value;
+  // Some engines print midnight as 24 even with h23.
+  if (p.hour === '24') p.hour = '00';
+  return p;
+}
+
+// fmtDate: dd/mm/yyyy, or '' for a missing or unreadable value.
+export function fmtDate(v) {
+  const p = vnParts(v);
+  return p ? `${p.day}/${p.month}/${p.year}` : '';
+}
+
+// fmtTime: HH:mm.
+export function fmtTime(v) {
+  const p = vnParts(v);
+  return p ? `${p.hour}:${p.minute}` : '';
+}
+
+// fmtDateTime: dd/mm/yyyy HH:mm.
+export function fmtDateTime(v) {
+  const p = vnParts(v);
+  return p ? `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}` : '';
+}
+
+// localInputValue: the value a <input type="datetime-local"> needs to show an
+// instant as Vietnamese wall-clock time: yyyy-mm-ddTHH:mm.
+export function localInputValue(v = new Date()) {
+  const p = vnParts(v);
+  return p ? `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}` : '';
+}
+
+// dateInputValue: yyyy-mm-dd in Vietnam for <input type="date">.
+export function dateInputValue(v = new Date()) {
+  const p = vnParts(v);
+  return p ? `${p.year}-${p.month}-${p.day}` : '';
+}
+
+// fromLocalInput turns a datetime-local value (Vietnamese wall clock) into
+// RFC 3339 with the +07:00 offset, as the API wants; '' when it is not valid.
+export function fromLocalInput(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value || '');
+  if (!m) return '';
+  const [, y, mo, d, h, mi, s = '00'] = m;
+  return `${y}-${mo}-${d}T${h}:${mi}:${s}${VN_OFFSET}`;
+}

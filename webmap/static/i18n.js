@@ -1,0 +1,308 @@
+// Every label the page shows, in Vietnamese (default) and English.
+// Keys are grouped by what they name; `t(key, vars)` fills {placeholders}.
+
+const dict = {
+  vi: {
+    'app.title': 'diaban — Bản đồ địa bàn ma túy',
+    'lang.toggle': 'EN',
+    'lang.toggleLabel': 'Switch to English',
+    'ws.open': 'Trực tiếp: đã kết nối',
+    'ws.closed': 'Trực tiếp: mất kết nối, đang kết nối lại…',
+    'ws.connecting': 'Trực tiếp: đang kết nối…',
+    'loading': 'Đang tải dữ liệu…',
+    'error.load': 'Không tải được dữ liệu: {msg}',
+    'error.retry': 'Thử lại',
+    'error.network': 'Không kết nối được máy chủ',
+
+    'layer.base': 'Bản đồ nền',
+    'layer.blank': 'Nền trống',
+    'layer.areas': 'Địa bàn',
+    'layer.hotspots': 'Tụ điểm, điểm phức tạp về ma túy',
+    'layer.cameras': 'Camera giám sát',
+    'layer.cells': 'Mật độ vụ việc (lưới H3)',
+    'layer.incidents': 'Vụ việc (phóng to từ mức 15)',
+
+    'area.select': 'Địa bàn',
+    'area.all': '— Toàn bộ địa bàn —',
+    'level.province': 'Tỉnh/Thành phố',
+    'level.district': 'Quận/Huyện',
+    'level.commune': 'Xã/Phường/Thị trấn',
+    'level.hamlet': 'Ấp/Khu phố/Thôn',
+
+    'status.active': 'Đang hoạt động',
+    'status.eliminated': 'Đã triệt xóa',
+
+    'kind.dealing': 'Mua bán',
+    'kind.storage': 'Cất giấu, tàng trữ',
+    'kind.organised_use': 'Tổ chức sử dụng',
+    'kind.public_use': 'Sử dụng nơi công cộng',
+    'kind.cultivation': 'Trồng cây có chứa chất ma túy',
+    'kind.production': 'Sản xuất',
+
+    'event.detected': 'Phát hiện',
+    'event.confirmed': 'Xác minh',
+    'event.eliminated': 'Triệt xóa',
+    'event.recurred': 'Phức tạp trở lại',
+    'event.note': 'Ghi chú',
+
+    'hotspot': 'Tụ điểm',
+    'hotspot.ref': 'Số hiệu',
+    'hotspot.name': 'Tên',
+    'hotspot.kind': 'Loại',
+    'hotspot.status': 'Trạng thái',
+    'hotspot.area': 'Địa bàn',
+    'hotspot.history': 'Diễn biến',
+    'hotspot.noHistory': 'Chưa có diễn biến.',
+    'hotspot.historyLoading': 'Đang tải diễn biến…',
+    'hotspot.recordedAt': 'ghi nhận {date}',
+    'form.title': 'Ghi nhận diễn biến',
+    'form.event': 'Sự kiện',
+    'form.occurredAt': 'Thời điểm xảy ra',
+    'form.note': 'Ghi chú',
+    'form.submit': 'Ghi nhận',
+    'form.sending': 'Đang gửi…',
+    'form.saved': 'Đã ghi nhận.',
+
+    'camera': 'Camera',
+    'camera.owner': 'Chủ sở hữu',
+    'camera.status': 'Tình trạng',
+    'camera.bearing': 'Hướng',
+    'camera.fov': 'Góc quan sát',
+    'camera.dome': '360° (camera bán cầu)',
+    'camera.range': 'Tầm quan sát',
+    'owner.police': 'Công an',
+    'owner.community': 'Cộng đồng',
+    'camstatus.active': 'Đang hoạt động',
+    'camstatus.offline': 'Mất kết nối',
+    'camstatus.planned': 'Dự kiến',
+
+    'cells.count': '{count} vụ việc',
+    'cells.period': 'Thời gian',
+    'cells.from': 'Từ ngày',
+    'cells.to': 'Đến ngày',
+    'cells.apply': 'Áp dụng',
+    'incident': 'Vụ việc',
+    'incident.occurredAt': 'Thời điểm',
+    'incidents.zoomIn': 'Phóng to đến mức 15 để xem từng vụ việc',
+
+    'legend.title': 'Chú giải',
+    'legend.hotspots': 'Tụ điểm ma túy',
+    'legend.cameras': 'Camera giám sát',
+    'legend.cells': 'Mật độ vụ việc (lưới H3)',
+    'legend.cellsEmpty': 'Không có vụ việc trong thời gian đã chọn',
+    'legend.planned': 'Dự kiến (nét đứt)',
+    'legend.offline': 'Mất kết nối',
+
+    'feed.title': 'Diễn biến trực tiếp',
+    'feed.empty': 'Chưa có diễn biến mới.',
+    'feed.hotspot.insert': 'Phát hiện tụ điểm {ref}',
+    'feed.hotspot.update.active': 'Tụ điểm {ref} đang hoạt động',
+    'feed.hotspot.update.eliminated': 'Tụ điểm {ref} đã triệt xóa',
+    'feed.hotspot.delete': 'Đã xóa tụ điểm {ref}',
+    'feed.hotspot.bulk': 'Cập nhật hàng loạt tụ điểm',
+    'feed.event.detected': 'Phát hiện tụ điểm {ref}',
+    'feed.event.confirmed': 'Tụ điểm {ref} đã được xác minh',
+    'feed.event.eliminated': 'Tụ điểm {ref} đã triệt xóa',
+    'feed.event.recurred': 'Tụ điểm {ref} phức tạp trở lại',
+    'feed.event.note': 'Tụ điểm {ref}: ghi chú mới',
+    'feed.event.bulk': 'Cập nhật hàng loạt diễn biến tụ điểm',
+    'feed.incident.insert': 'Vụ việc mới{where}',
+    'feed.incident.update': 'Cập nhật vụ việc{where}',
+    'feed.incident.delete': 'Xóa vụ việc{where}',
+    'feed.incident.bulk': 'Cập nhật hàng loạt vụ việc{where}',
+    'feed.tip.insert': 'Tin báo, tố giác mới{where}',
+    'feed.tip.update': 'Cập nhật tin báo, tố giác{where}',
+    'feed.tip.delete': 'Xóa tin báo, tố giác{where}',
+    'feed.tip.bulk': 'Cập nhật hàng loạt tin báo, tố giác{where}',
+    'feed.camera.insert': 'Camera mới {ref}{where}',
+    'feed.camera.update': 'Cập nhật camera {ref}{where}',
+    'feed.camera.delete': 'Gỡ bỏ camera {ref}{where}',
+    'feed.camera.bulk': 'Cập nhật hàng loạt camera{where}',
+    'feed.area.any': 'Cập nhật địa bàn{where}',
+    'feed.indicator.any': 'Cập nhật chỉ số{where}',
+    'feed.metrics.any': 'Cập nhật số liệu chuyển hóa địa bàn{where}',
+    'feed.other': 'Thay đổi dữ liệu ({type}){where}',
+    'feed.where': ' tại {area}',
+    'feed.resync': 'Đồng bộ lại toàn bộ dữ liệu',
+  },
+  en: {
+    'app.title': 'diaban — Drug hotspot area map',
+    'lang.toggle': 'VI',
+    'lang.toggleLabel': 'Chuyển sang tiếng Việt',
+    'ws.open': 'Live: connected',
+    'ws.closed': 'Live: disconnected, reconnecting…',
+    'ws.connecting': 'Live: connecting…',
+    'loading': 'Loading data…',
+    'error.load': 'Could not load data: {msg}',
+    'error.retry': 'Retry',
+    'error.network': 'Cannot reach the server',
+
+    'layer.base': 'Base map',
+    'layer.blank': 'Plain background',
+    'layer.areas': 'Areas',
+    'layer.hotspots': 'Drug hotspots',
+    'layer.cameras': 'Surveillance cameras',
+    'layer.cells': 'Incident density (H3 grid)',
+    'layer.incidents': 'Incidents (zoom 15 and closer)',
+
+    'area.select': 'Area',
+    'area.all': '— All areas —',
+    'level.province': 'Province/City',
+    'level.district': 'District',
+    'level.commune': 'Commune/Ward',
+    'level.hamlet': 'Hamlet/Quarter',
+
+    'status.active': 'Active',
+    'status.eliminated': 'Eliminated',
+
+    'kind.dealing': 'Dealing',
+    'kind.storage': 'Storage, hiding',
+    'kind.organised_use': 'Organised use',
+    'kind.public_use': 'Public use',
+    'kind.cultivation': 'Drug-plant cultivation',
+    'kind.production': 'Production',
+
+    'event.detected': 'Detected',
+    'event.confirmed': 'Confirmed',
+    'event.eliminated': 'Eliminated',
+    'event.recurred': 'Recurred',
+    'event.note': 'Note',
+
+    'hotspot': 'Hotspot',
+    'hotspot.ref': 'Ref',
+    'hotspot.name': 'Name',
+    'hotspot.kind': 'Kind',
+    'hotspot.status': 'Status',
+    'hotspot.area': 'Area',
+    'hotspot.history': 'History',
+    'hotspot.noHistory': 'No events yet.',
+    'hotspot.historyLoading': 'Loading history…',
+    'hotspot.recordedAt': 'recorded {date}',
+    'form.title': 'Record an event',
+    'form.event': 'Event',
+    'form.occurredAt': 'Occurred at',
+    'form.note': 'Note',
+    'form.submit': 'Record',
+    'form.sending': 'Sending…',
+    'form.saved': 'Recorded.',
+
+    'camera': 'Camera',
+    'camera.owner': 'Owner',
+    'camera.status': 'Status',
+    'camera.bearing': 'Bearing',
+    'camera.fov': 'Field of view',
+    'camera.dome': '360° (dome)',
+    'camera.range': 'Range',
+    'owner.police': 'Police',
+    'owner.community': 'Community',
+    'camstatus.active': 'Active',
+    'camstatus.offline': 'Offline',
+    'camstatus.planned': 'Planned',
+
+    'cells.count': '{count} incidents',
+    'cells.period': 'Period',
+    'cells.from': 'From',
+    'cells.to': 'To',
+    'cells.apply': 'Apply',
+    'incident': 'Incident',
+    'incident.occurredAt': 'Occurred at',
+    'incidents.zoomIn': 'Zoom to level 15 to see single incidents',
+
+    'legend.title': 'Legend',
+    'legend.hotspots': 'Drug hotspots',
+    'legend.cameras': 'Surveillance cameras',
+    'legend.cells': 'Incident density (H3 grid)',
+    'legend.cellsEmpty': 'No incidents in the chosen period',
+    'legend.planned': 'Planned (dashed)',
+    'legend.offline': 'Offline',
+
+    'feed.title': 'Live feed',
+    'feed.empty': 'No changes yet.',
+    'feed.hotspot.insert': 'New hotspot {ref}',
+    'feed.hotspot.update.active': 'Hotspot {ref} is active',
+    'feed.hotspot.update.eliminated': 'Hotspot {ref} eliminated',
+    'feed.hotspot.delete': 'Hotspot {ref} removed',
+    'feed.hotspot.bulk': 'Hotspots updated in bulk',
+    'feed.event.detected': 'Hotspot {ref} detected',
+    'feed.event.confirmed': 'Hotspot {ref} confirmed',
+    'feed.event.eliminated': 'Hotspot {ref} eliminated',
+    'feed.event.recurred': 'Hotspot {ref} recurred',
+    'feed.event.note': 'Hotspot {ref}: new note',
+    'feed.event.bulk': 'Hotspot events updated in bulk',
+    'feed.incident.insert': 'New incident{where}',
+    'feed.incident.update': 'Incident updated{where}',
+    'feed.incident.delete': 'Incident removed{where}',
+    'feed.incident.bulk': 'Incidents updated in bulk{where}',
+    'feed.tip.insert': 'New tip{where}',
+    'feed.tip.update': 'Tip updated{where}',
+    'feed.tip.delete': 'Tip removed{where}',
+    'feed.tip.bulk': 'Tips updated in bulk{where}',
+    'feed.camera.insert': 'New camera {ref}{where}',
+    'feed.camera.update': 'Camera {ref} updated{where}',
+    'feed.camera.delete': 'Camera {ref} removed{where}',
+    'feed.camera.bulk': 'Cameras updated in bulk{where}',
+    'feed.area.any': 'Area updated{where}',
+    'feed.indicator.any': 'Indicators updated{where}',
+    'feed.metrics.any': 'Area transformation figures updated{where}',
+    'feed.other': 'Data changed ({type}){where}',
+    'feed.where': ' in {area}',
+    'feed.resync': 'Full resynchronisation',
+  },
+};
+
+export const LANGS = ['vi', 'en'];
+const STORAGE_KEY = 'diaban.lang';
+const listeners = new Set();
+
+function storedLang() {
+  try {
+    const v = localStorage.getItem(STORAGE_KEY);
+    return LANGS.includes(v) ? v : 'vi';
+  } catch {
+    return 'vi';
+  }
+}
+
+let current = storedLang();
+
+export function lang() {
+  return current;
+}
+
+export function setLang(l) {
+  if (!LANGS.includes(l) || l === current) return;
+  current = l;
+  try {
+    localStorage.setItem(STORAGE_KEY, l);
+  } catch {
+    // storage may be disabled; the choice then lasts for this page only
+  }
+  for (const fn of listeners) fn(l);
+}
+
+export function onLangChange(fn) {
+  listeners.add(fn);
+}
+
+// has reports whether a key exists (so callers can fall back to a raw code).
+export function has(key) {
+  return key in dict[current] || key in dict.vi;
+}
+
+export function t(key, vars) {
+  let s = dict[current][key] ?? dict.vi[key] ?? key;
+  if (vars) {
+    s = s.replace(/\{(\w+)\}/g, (m, name) => (name in vars ? String(vars[name]) : m));
+  }
+  return s;
+}
+
+// tOr translates `prefix + code`, or returns the code itself when the dictionary
+// has no word for it (a new kind the server knows and this page does not).
+export function tOr(prefix, code) {
+  if (code == null || code === '') return '';
+  return has(prefix + code) ? t(prefix + code) : String(code);
+}
+
+// Exposed for tests of the dictionary's completeness.
+export const _dict = dict;

@@ -1,0 +1,83 @@
+// The legend: hotspot statuses, camera owners and states, and the density
+// ramp with the current class breaks.
+
+import { h, clear } from './dom.js';
+import { t } from './i18n.js';
+import { STATUS_COLOURS } from './hotspots.js';
+import { OWNER_COLOURS, OFFLINE_COLOUR } from './cameras.js';
+import { RAMP, colourFor } from './cells.js';
+
+const SVGNS = 'http://www.w3.org/2000/svg';
+
+function svg(attrs, ...kids) {
+  const el = document.createElementNS(SVGNS, 'svg');
+  for (const [k, v] of Object.entries({ width: 18, height: 14, viewBox: '0 0 18 14', 'aria-hidden': 'true', ...attrs })) el.setAttribute(k, v);
+  for (const k of kids) el.append(k);
+  return el;
+}
+
+function shape(tag, attrs) {
+  const el = document.createElementNS(SVGNS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== undefined) el.setAttribute(k, v);
+  return el;
+}
+
+function dot({ color, fillColor }, dash) {
+  return svg({}, shape('circle', { cx: 9, cy: 7, r: 5, stroke: color, 'stroke-width': 2, fill: fillColor, 'stroke-dasharray': dash }));
+}
+
+function swatch(fill) {
+  return svg({}, shape('rect', { x: 1, y: 1, width: 16, height: 12, fill, stroke: '#7a4a00', 'stroke-width': 0.5 }));
+}
+
+// rangeLabels words each class: "1", "2–4", "≥ 10".
+export function rangeLabels(bs) {
+  return bs.map((b, i) => {
+    if (i === bs.length - 1) return bs.length === 1 ? `≥ ${b}` : `≥ ${b}`;
+    const hi = bs[i + 1] - 1;
+    return hi === b ? String(b) : `${b}–${hi}`;
+  });
+}
+
+export class Legend {
+  constructor(map) {
+    this.breaks = [];
+    this.el = h('div', { class: 'legend leaflet-bar', role: 'region' });
+    L.DomEvent.disableClickPropagation(this.el);
+    L.DomEvent.disableScrollPropagation(this.el);
+    const Ctl = L.Control.extend({ onAdd: () => this.el });
+    new Ctl({ position: 'bottomleft' }).addTo(map);
+    this.render();
+  }
+
+  setBreaks(bs) {
+    this.breaks = bs;
+    this.render();
+  }
+
+  render() {
+    clear(this.el);
+    this.el.setAttribute('aria-label', t('legend.title'));
+    const row = (icon, label, cls) => h('li', { class: cls }, icon, h('span', { text: label }));
+    const bs = this.breaks;
+    this.el.append(
+      h('h2', { class: 'legend-title', text: t('legend.title') }),
+      h('h3', { text: t('legend.hotspots') }),
+      h('ul', {},
+        row(dot(STATUS_COLOURS.active), t('status.active'), 'legend-active'),
+        row(dot(STATUS_COLOURS.eliminated), t('status.eliminated'), 'legend-eliminated')),
+      h('h3', { text: t('legend.cameras') }),
+      h('ul', {},
+        row(dot({ color: OWNER_COLOURS.police, fillColor: OWNER_COLOURS.police }), t('owner.police')),
+        row(dot({ color: OWNER_COLOURS.community, fillColor: OWNER_COLOURS.community }), t('owner.community')),
+        row(dot({ color: OFFLINE_COLOUR, fillColor: OFFLINE_COLOUR }, '2 2'), t('legend.offline')),
+        row(dot({ color: '#555', fillColor: '#fff' }, '2 2'), t('legend.planned'))),
+      h('h3', { text: t('legend.cells') }),
+      bs.length
+        ? h('ul', { class: 'legend-ramp' }, rangeLabels(bs).map((label, i) => row(swatch(colourFor(bs[i], bs)), label)))
+        : h('p', { class: 'muted', text: t('legend.cellsEmpty') }),
+    );
+  }
+}
+
+export { RAMP };
