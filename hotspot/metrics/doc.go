@@ -11,16 +11,40 @@
 // complete, so "year to date" means from 1 January to the end of the period
 // asked for.
 //
-// Periods (a year, a quarter, a month) are cut in Asia/Ho_Chi_Minh and are
-// half-open, [start, end). The status of a hotspot "at" an instant t is the
-// status after every event that occurred strictly before t, so the status at
-// a period's end is the status at the next period's start and an event at
-// exactly 00:00 on 1 January belongs to the new year.
+// # Periods and instants
+//
+// Periods (a year 2025, a quarter 2025-Q3, a month 2025-07) are cut in
+// Asia/Ho_Chi_Minh and are half-open, [start, end); events count by when
+// they occurred, not when they were recorded, so a backdated event moves
+// the numbers of the period it occurred in. The status of a hotspot "at" an
+// instant t is its status after every event that occurred strictly before
+// t: the status at a period's end is the status at the next period's start,
+// and an event at exactly 00:00 on 1 January belongs to the new year.
+//
+// # Definitions, per area and period
+//
+//   - active_start, active_end: hotspots active at start, at end.
+//   - active_during: hotspots active at start or made active (detected,
+//     recurred) by an event in the period.
+//   - new, recurred: hotspots with a detected, a recurred event in the period.
+//   - eliminated: hotspots with an eliminated event in the period that found
+//     them active (on legal histories, simply "an eliminated event");
+//     eliminated_sustained: of those, the ones still eliminated at end.
+//   - elimination_rate = eliminated / active_during; elimination_growth =
+//     (eliminated − previous_eliminated) / previous_eliminated, against the
+//     previous period of the same length. Null when dividing by 0.
+//   - target: the yearly band prorated to the period ([ProratedBand]) and a
+//     year-end [Projection] at the year-to-date pace.
+//   - incidents by kind, tips received (by received_at) and handled (by
+//     handled_at), tips_handled_share = handled / received.
+//   - complexity_score and class: see [ComplexityConfig].
+//   - trend: score change against the previous period and Mann–Kendall over
+//     the last n periods: see [TrendConfig].
 //
 // Nullable ratios are *float64: nil marshals to JSON null and is never 0 or
 // NaN.
 //
 // The package does not import package hotspot (which may one day import it);
-// it mirrors the vocabulary: event kinds, incident kinds and the
-// registered_users indicator key.
+// it mirrors the vocabulary (event kinds, incident kinds, the
+// registered_users key) and a test keeps the two in step.
 package metrics

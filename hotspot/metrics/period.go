@@ -68,11 +68,19 @@ const (
 // YearPeriod returns the calendar year y.
 func YearPeriod(y int) Period { return Period{kind: KindYear, year: y} }
 
-// QuarterPeriod returns quarter q (1–4) of year y.
-func QuarterPeriod(y, q int) Period { return Period{kind: KindQuarter, year: y, index: q} }
+// QuarterPeriod returns quarter q of year y; q outside 1–4 carries into
+// the years around (quarter 5 of 2025 is 2026-Q1), as time.Date does.
+func QuarterPeriod(y, q int) Period {
+	i := y*4 + q - 1
+	return Period{kind: KindQuarter, year: floorDiv(i, 4), index: i - floorDiv(i, 4)*4 + 1}
+}
 
-// MonthPeriod returns month m of year y.
-func MonthPeriod(y int, m time.Month) Period { return Period{kind: KindMonth, year: y, index: int(m)} }
+// MonthPeriod returns month m of year y; m outside 1–12 carries into the
+// years around (month 13 of 2025 is 2026-01).
+func MonthPeriod(y int, m time.Month) Period {
+	i := MonthOf(y, m)
+	return Period{kind: KindMonth, year: i.Year(), index: int(i.Month())}
+}
 
 // ParsePeriod reads "2025" (a year), "2025-Q3" (a quarter; "q3" also
 // accepted) or "2025-07" (a month). Errors are *PeriodError.
@@ -172,11 +180,9 @@ func (p Period) shift(n int) Period {
 	case KindYear:
 		return YearPeriod(p.year + n)
 	case KindQuarter:
-		i := p.year*4 + p.index - 1 + n
-		return QuarterPeriod(floorDiv(i, 4), i-floorDiv(i, 4)*4+1)
+		return QuarterPeriod(p.year, p.index+n)
 	case KindMonth:
-		m := p.FirstMonth() + Month(n)
-		return MonthPeriod(m.Year(), m.Month())
+		return MonthPeriod(p.year, time.Month(p.index+n))
 	}
 	return p
 }

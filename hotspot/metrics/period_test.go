@@ -171,3 +171,22 @@ func TestMonth(t *testing.T) {
 		t.Errorf("String = %s", got)
 	}
 }
+
+func TestConstructorsCarry(t *testing.T) {
+	tests := []struct {
+		got  Period
+		want string
+	}{
+		{QuarterPeriod(2025, 5), "2026-Q1"},
+		{QuarterPeriod(2025, 0), "2024-Q4"},
+		{QuarterPeriod(2025, -4), "2023-Q4"},
+		{MonthPeriod(2025, 13), "2026-01"},
+		{MonthPeriod(2025, 0), "2024-12"},
+		{MonthPeriod(2025, -12), "2023-12"},
+	}
+	for _, tt := range tests {
+		if tt.got.String() != tt.want {
+			t.Errorf("got %s, want %s", tt.got, tt.want)
+		}
+	}
+}
