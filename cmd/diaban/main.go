@@ -37,6 +37,10 @@ type environment struct {
 func commands() map[string]command {
 	return map[string]command{
 		"version": {"print the version", cmdVersion},
+
+		"stats":    {"offline statistics on CSV files (stats gistar | stats mk)", cmdStats},
+		"emerging": {"emerging hot spots of an H3 space-time cube (emerging --cube cube.csv)", cmdEmerging},
+
 		"serve":   {"serve the live map and the API", cmdServe},
 		"migrate": {"create or update the database schema", cmdMigrate},
 		"import":  {"import a CSV or GeoJSON file (areas, hotspots, events, incidents, tips, cameras, indicators)", cmdImport},
