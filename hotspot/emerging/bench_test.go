@@ -69,3 +69,21 @@ func BenchmarkNeighbors(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGiStarOneBin is stats.GiStar on one bin of the benchmark cube
+// (100,000 cells, ring 1): the computation bench/emerging/compare.sh times
+// against R spdep's localG.
+func BenchmarkGiStarOneBin(b *testing.B) {
+	c := benchCube(b, 100_000, 1)
+	nb, err := c.Neighbors(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := stats.GiStar(c.counts, nb); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
