@@ -4,7 +4,7 @@
 import { getJSON } from './api.js';
 import { h, clear } from './dom.js';
 import { t, lang, setLang, onLangChange } from './i18n.js';
-import { dateInputValue } from './format.js';
+import { parseDMY } from './format.js';
 import { LiveClient } from './live.js';
 import { AreaLayer } from './areas.js';
 import { HotspotLayer } from './hotspots.js';
@@ -141,15 +141,28 @@ areaSelect.addEventListener('change', () => {
 });
 
 // ---- cell period form -----------------------------------------------------
+// Dates are typed as dd/mm/yyyy (a native date input would follow the
+// browser's locale, often mm/dd/yyyy) and sent as yyyy-mm-dd.
 $('cells-form').addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const from = $('cells-from').value;
-  const to = $('cells-to').value;
+  const err = $('cells-error');
+  const bad = [];
+  const from = parseDMY($('cells-from').value);
+  const to = parseDMY($('cells-to').value);
+  $('cells-from').setAttribute('aria-invalid', String(from === null));
+  $('cells-to').setAttribute('aria-invalid', String(to === null));
+  if (from === null) bad.push(t('cells.from'));
+  if (to === null) bad.push(t('cells.to'));
+  if (!bad.length && from && to && from > to) bad.push(t('cells.order'));
+  if (bad.length) {
+    err.textContent = t('cells.invalid', { fields: bad.join(', ') });
+    err.hidden = false;
+    return;
+  }
+  err.hidden = true;
   cells.setPeriod(from, to).catch(showError);
   incidents.reloadSoon(0, true);
 });
-$('cells-to').max = dateInputValue();
-$('cells-from').max = dateInputValue();
 
 // ---- banner ---------------------------------------------------------------
 let retryFn = null;
@@ -207,6 +220,8 @@ function reload(what) {
 
 function handleChange(msg) {
   const d = msg.data || {};
+  // The feed line first: it reads the ref of a hotspot about to be removed.
+  feed.add(msg);
   switch (msg.type) {
     case 'hotspot':
     case 'event':
@@ -237,7 +252,6 @@ function handleChange(msg) {
     default:
       break;
   }
-  feed.add(msg);
 }
 
 const live = new LiveClient({

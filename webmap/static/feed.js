@@ -59,7 +59,9 @@ export class Feed {
   add(msg, at = new Date()) {
     const entry = { at, seq: msg.seq, type: msg.type, op: msg.op, area: msg.area || '', ...describe(msg, this.lookupRef) };
     this.entries.push(entry);
-    this.list.prepend(this._li(entry));
+    const li = this._li(entry);
+    li.classList.add('feed-new');
+    this.list.prepend(li);
     while (this.entries.length > MAX_ENTRIES) {
       this.entries.shift();
       this.list.lastElementChild?.remove();

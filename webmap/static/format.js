@@ -72,3 +72,19 @@ export function fromLocalInput(value) {
   const [, y, mo, d, h, mi, s = '00'] = m;
   return `${y}-${mo}-${d}T${h}:${mi}:${s}${VN_OFFSET}`;
 }
+
+// parseDMY reads a dd/mm/yyyy date typed by a user (d/m/yyyy and - or .
+// separators are accepted) and returns yyyy-mm-dd for the API; '' for an
+// empty field and null for something that is not a real date.
+export function parseDMY(text) {
+  const v = (text || '').trim();
+  if (!v) return '';
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v);
+  if (!m) return null;
+  const d = +m[1];
+  const mo = +m[2];
+  const y = +m[3];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+  return `${m[3]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}

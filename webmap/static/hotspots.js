@@ -8,6 +8,13 @@ import { h, clear } from './dom.js';
 import { t, tOr, onLangChange } from './i18n.js';
 import { fmtDate, fmtTime, fmtDateTime, localInputValue, fromLocalInput } from './format.js';
 
+// hintFor shows a datetime-local value as dd/mm/yyyy HH:mm, since the native
+// control follows the browser's locale and may show mm/dd/yyyy.
+function hintFor(value) {
+  const iso = fromLocalInput(value);
+  return iso ? t('form.occurredAtHint', { when: fmtDateTime(iso) }) : '';
+}
+
 export const STATUS_COLOURS = {
   active: { color: '#7f0000', fillColor: '#e31a1c' },
   eliminated: { color: '#00441b', fillColor: '#31a354' },
@@ -281,7 +288,8 @@ class HotspotPopup {
     h('select', { id: `${uid}-event`, name: 'event', 'aria-invalid': invalid('event') },
       FORM_EVENTS.map((e) => h('option', { value: e, selected: e === chosen, text: tOr('event.', e) }))),
     h('label', { for: `${uid}-at`, text: t('form.occurredAt') }),
-    h('input', { id: `${uid}-at`, name: 'occurred_at', type: 'datetime-local', required: true, value: s.occurredAt, 'aria-invalid': invalid('occurred_at') }),
+    h('input', { id: `${uid}-at`, name: 'occurred_at', type: 'datetime-local', required: true, value: s.occurredAt, 'aria-invalid': invalid('occurred_at'), 'aria-describedby': `${uid}-at-hint` }),
+    h('output', { id: `${uid}-at-hint`, class: 'hs-at-hint', for: `${uid}-at`, text: hintFor(s.occurredAt) }),
     h('label', { for: `${uid}-note`, text: t('form.note') }),
     h('textarea', { id: `${uid}-note`, name: 'note', rows: 2, maxlength: 2000, 'aria-invalid': invalid('note') }, s.note),
     h('div', { class: 'hs-form-actions' },
@@ -299,6 +307,8 @@ class HotspotPopup {
     this.form.occurredAt = form.elements.occurred_at.value;
     this.form.note = form.elements.note.value;
     this.form.saved = false;
+    const hint = form.querySelector('.hs-at-hint');
+    if (hint) hint.textContent = hintFor(this.form.occurredAt);
   }
 
   async _submit(ev) {

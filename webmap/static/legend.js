@@ -5,7 +5,7 @@ import { h, clear } from './dom.js';
 import { t } from './i18n.js';
 import { STATUS_COLOURS } from './hotspots.js';
 import { OWNER_COLOURS, OFFLINE_COLOUR } from './cameras.js';
-import { RAMP, colourFor } from './cells.js';
+import { colourFor } from './cells.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
 
@@ -33,7 +33,7 @@ function swatch(fill) {
 // rangeLabels words each class: "1", "2–4", "≥ 10".
 export function rangeLabels(bs) {
   return bs.map((b, i) => {
-    if (i === bs.length - 1) return bs.length === 1 ? `≥ ${b}` : `≥ ${b}`;
+    if (i === bs.length - 1) return `≥ ${b}`;
     const hi = bs[i + 1] - 1;
     return hi === b ? String(b) : `${b}–${hi}`;
   });
@@ -80,4 +80,3 @@ export class Legend {
   }
 }
 
-export { RAMP };
