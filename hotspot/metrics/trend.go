@@ -51,9 +51,6 @@ func trendOf(periods []Period, scores []float64, since time.Time, alpha float64)
 	}
 	r := stats.MannKendall(t.Series)
 	t.N, t.S, t.VarS, t.Z, t.P, t.SenSlope = r.N, r.S, r.VarS, r.Z, r.P, r.SenSlope
-	if r.N < 3 { // too short to speak of a trend; the test is not even run meaningfully
-		t.P = 1
-	}
 	if t.P < alpha {
 		if t.S > 0 {
 			t.Direction = DirectionRising
