@@ -62,7 +62,14 @@ func urlFor(db string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, cfg.Host, cfg.Port, db), nil
+	dsn := fmt.Sprintf("host=%s port=%d user=%s dbname=%s", cfg.Host, cfg.Port, cfg.User, db)
+	if cfg.Password != "" {
+		dsn += " password=" + cfg.Password
+	}
+	if cfg.TLSConfig == nil {
+		dsn += " sslmode=disable"
+	}
+	return dsn, nil
 }
 
 func ensureTemplate(ctx context.Context) (string, error) {

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test of diaban: unit, integration against a real PostGIS (each test in
+# a database of its own), the browser test in headless Chromium, and a short
+# run of every fuzz target. Run from the repository root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+need_go
+ensure_postgis
+ensure_chromium
+export DIABAN_TEST_DATABASE_URL="$DIABAN_ADMIN_URL"
+
+log "go vet"
+go vet ./...
+log "go test"
+go test -count=1 -timeout 15m ./...
+
+if [ -z "${DIABAN_SKIP_FUZZ:-}" ]; then
+  fuzztime="${DIABAN_FUZZTIME:-5s}"
+  log "fuzzing every parser for $fuzztime each"
+  for pkg in $(go list ./...); do
+    for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
+      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+      echo "fuzz ok: $pkg $target"
+    done
+  done
+fi
+log "all tests passed"
