@@ -88,7 +88,7 @@ func Compute(in AreaInput, p Period, cfg Config) AreaMetrics {
 			Target: Target{Status: StatusUndefined, Projection: Projection{Status: StatusUndefined}},
 			Class:  ClassClear, Trend: Trend{Direction: DirectionNone}}
 	}
-	c := newComputation(in, p, cfg)
+	c := newComputation(p, cfg)
 	c.hotspots(in.Hotspots)
 	c.incidents(in.Incidents)
 	return c.result(in)
@@ -115,7 +115,7 @@ type computation struct {
 	byKind     [numIncidentKinds]int
 }
 
-func newComputation(in AreaInput, p Period, cfg Config) *computation {
+func newComputation(p Period, cfg Config) *computation {
 	c := &computation{p: p, prev: p.Previous(), prevYear: YearPeriod(p.Year() - 1), cfg: cfg}
 	c.ytdMonths, c.ytdStart = p.YearToDate()
 	n := cfg.Trend.Periods[p.Kind()]
@@ -128,7 +128,7 @@ func newComputation(in AreaInput, p Period, cfg Config) *computation {
 		c.trendEnds[i] = q.End()
 	}
 	c.activeEndAt = make([]int, n)
-	c.firstMonth = min(c.trend[0].FirstMonth(), c.prevYear.FirstMonth())
+	c.firstMonth = c.trend[0].FirstMonth()
 	c.weighted = make([]float64, int(p.LastMonth()-c.firstMonth)+1)
 	return c
 }
@@ -137,7 +137,7 @@ func newComputation(in AreaInput, p Period, cfg Config) *computation {
 // year to date, the previous year and the trend periods' ends.
 func (c *computation) hotspots(hs []Hotspot) {
 	start, end := c.p.Start(), c.p.End()
-	prevStart := c.prev.Start()
+	prevStart, prevYearStart := c.prev.Start(), c.prevYear.Start()
 	isYear := c.p.Kind() == KindYear
 	last := len(c.trend) - 1
 	for _, h := range hs {
@@ -155,7 +155,7 @@ func (c *computation) hotspots(hs []Hotspot) {
 			y := scan(evs, c.ytdStart, end)
 			c.ytdElim += b2i(y.eliminated)
 			c.ytdDuring += b2i(y.during)
-			c.prevYearElim += b2i(scan(evs, c.prevYear.Start(), c.ytdStart).eliminated)
+			c.prevYearElim += b2i(scan(evs, prevYearStart, c.ytdStart).eliminated)
 		}
 		for i, t := range c.trendEnds[:last] {
 			c.activeEndAt[i] += b2i(stateAt(evs, t) == stActive)

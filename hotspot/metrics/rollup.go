@@ -173,3 +173,17 @@ func (e *elimination) add(m AreaMetrics) {
 	e.ytdDuring += pr.ActiveDuringYTD
 	e.prevYearElim += pr.PreviousYearEliminated
 }
+
+// ComputeRollUp computes every child area for p and for the period before
+// (on up to workers goroutines, as ComputeMany) and rolls them up. Both
+// periods are computed from the same inputs, so when boundaries changed in
+// between (communes merged), last year is seen through this year's areas
+// and their carried-over history: like is compared with like. It returns
+// the roll-up and the children's metrics for p.
+func ComputeRollUp(code string, children []AreaInput, p Period, cfg Config, workers int) (RollUpMetrics, []AreaMetrics) {
+	cur := ComputeMany(children, p, cfg, workers)
+	prev := ComputeMany(children, p.Previous(), cfg, workers)
+	r := RollUp(code, cur, prev, cfg)
+	r.Period = p
+	return r, cur
+}

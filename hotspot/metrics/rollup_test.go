@@ -93,6 +93,10 @@ func TestRollUpFromCompute(t *testing.T) {
 	prev := ComputeMany([]AreaInput{a, b}, YearPeriod(2024), cfg, 1)
 	cur := ComputeMany([]AreaInput{a, b}, YearPeriod(2025), cfg, 1)
 	r := RollUp("P", cur, prev, cfg)
+	r2, cur2 := ComputeRollUp("P", []AreaInput{a, b}, YearPeriod(2025), cfg, 2)
+	if len(cur2) != 2 || r2.Eliminated != r.Eliminated || r2.Cases != r.Cases || r2.Period != YearPeriod(2025) {
+		t.Errorf("ComputeRollUp differs: %+v", r2)
+	}
 	if r.Eliminated != 2 || r.ActiveDuring != 19 || r.PreviousEliminated != 1 || r.Cases != 11 || r.PreviousCases != 10 {
 		t.Errorf("roll-up %+v", r)
 	}
