@@ -82,9 +82,9 @@ type TargetConfig struct {
 //     is scaled by a commune of 10,000 inhabitants, the order of a
 //     Vietnamese commune or ward (configurable, e.g. after the 2025 mergers).
 //   - key_min_score 6: a commune is key (trọng điểm) from two active
-//     hotspots, or one hotspot with a trafficking case and a half a month,
-//     or three trafficking or production cases a month with no standing
-//     hotspot. Below it a commune that is not clear is affected.
+//     hotspots, or one hotspot and one and a half trafficking cases a month
+//     (18 a year), or three trafficking or production cases a month with no
+//     standing hotspot. Below it a commune that is not clear is affected.
 //   - clear_requires_registered_users false: a commune is clear (không có tệ
 //     nạn) when no hotspot is active at the period's end, no incident
 //     happened in it and the register holds no one; an absent
@@ -117,9 +117,10 @@ type TrendConfig struct {
 
 // RollUpConfig holds the yearly goals of a district or province (seeds 000,
 // 003, 004): communes with drug problems fall by more than 1%
-// (affected_share_change < −0.01), more than 5% of key communes lower their
-// complexity (key_improved_share > 0.05), detected cases grow by at least
-// 5% (cases_growth ≥ 0.05), no new hotspot and none recurring (≤ 0).
+// (affected_share_change below −0.01), more than 5% of key communes lower
+// their complexity (key_improved_share above 0.05), detected cases grow by
+// at least 5% (cases_growth at_least 0.05), no new hotspot and none
+// recurring (at_most 0).
 // case_kinds are the incident kinds counted as cases: production,
 // trafficking, storage and transport, as seeds 003 and 004 word the 5%
 // target ("sản xuất, mua bán, tàng trữ, vận chuyển").
@@ -132,8 +133,9 @@ type RollUpConfig struct {
 	CaseKinds           []IncidentKind `json:"case_kinds"`
 }
 
-// Goal is a one-sided target: the value must be Op Threshold (Op is one of
-// <, <=, >, >=).
+// Goal is a one-sided target: the value must be below (<), at_most (≤),
+// above (>) or at_least (≥) the threshold. Words rather than symbols, so
+// JSON encoders do not escape them.
 type Goal struct {
 	Op        string  `json:"op"`
 	Threshold float64 `json:"threshold"`
@@ -245,9 +247,9 @@ func (c Config) Validate() error {
 		"rollup.recurred":              r.Recurred,
 	} {
 		switch g.Op {
-		case "<", "<=", ">", ">=":
+		case "below", "at_most", "above", "at_least":
 		default:
-			return bad(name+".op", "%q is not one of <, <=, >, >=", g.Op)
+			return bad(name+".op", "%q is not one of below, at_most, above, at_least", g.Op)
 		}
 		if !finite(g.Threshold) {
 			return bad(name+".threshold", "must be finite")

@@ -24,13 +24,13 @@ func goalMetric(v *float64, g Goal) GoalMetric {
 	}
 	ok := false
 	switch g.Op {
-	case "<":
+	case "below":
 		ok = *v < g.Threshold
-	case "<=":
+	case "at_most":
 		ok = *v <= g.Threshold
-	case ">":
+	case "above":
 		ok = *v > g.Threshold
-	case ">=":
+	case "at_least":
 		ok = *v >= g.Threshold
 	}
 	m.Status = GoalNotMet

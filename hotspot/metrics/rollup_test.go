@@ -77,8 +77,8 @@ func TestRollUpUndefined(t *testing.T) {
 		op   string
 		v    float64
 		want GoalStatus
-	}{{"<", -0.01, GoalNotMet}, {"<", -0.02, GoalMet}, {"<=", 0, GoalMet}, {">", 0.05, GoalNotMet}, {">=", 0.05, GoalMet}} {
-		if got := goalMetric(f(tt.v), Goal{Op: tt.op, Threshold: map[string]float64{"<": -0.01, "<=": 0, ">": 0.05, ">=": 0.05}[tt.op]}).Status; got != tt.want {
+	}{{"below", -0.01, GoalNotMet}, {"below", -0.02, GoalMet}, {"at_most", 0, GoalMet}, {"above", 0.05, GoalNotMet}, {"at_least", 0.05, GoalMet}} {
+		if got := goalMetric(f(tt.v), Goal{Op: tt.op, Threshold: map[string]float64{"below": -0.01, "at_most": 0, "above": 0.05, "at_least": 0.05}[tt.op]}).Status; got != tt.want {
 			t.Errorf("%v %s threshold: %s, want %s", tt.v, tt.op, got, tt.want)
 		}
 	}
