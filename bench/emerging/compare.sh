@@ -30,7 +30,9 @@ echo "Go in-process (no CSV):"
 go test -run XXX -bench 'GiStarOneBin|Analyze/ring1$' -benchtime 5x ./hotspot/emerging | grep Benchmark
 
 if command -v Rscript > /dev/null; then
-	echo "R spdep localG (total $(timeit Rscript bench/emerging/localg.R "$dir/values.csv" "$dir/neighbors.csv" "$dir/r.csv") s)"
+	t=$(timeit Rscript bench/emerging/localg.R "$dir/values.csv" "$dir/neighbors.csv" "$dir/r.csv" > "$dir/r.log")
+	cat "$dir/r.log"
+	echo "Rscript localg.R total: $t s"
 	# Largest difference between the two z columns.
 	join -t, <(tail -n +2 "$dir/go.csv" | cut -d, -f1,2 | sort) <(tail -n +2 "$dir/r.csv" | sort) 2>/dev/null |
 		awk -F, '{d = $2 - $3; if (d < 0) d = -d; if (d > m) m = d} END {printf "max |z_diaban - z_spdep| = %.3g over %d cells\n", m, NR}'

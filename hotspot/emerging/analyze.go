@@ -82,8 +82,7 @@ type Result struct {
 // and p is 1 for every cell, so it is neither hot nor cold, and the z of 0
 // enters the trend test as "no clustering".
 //
-// Categories follow the rules documented on classify (see the package
-// tests for every case).
+// Categories follow the rules documented on Category.
 func Analyze(ctx context.Context, cube *Cube, opt Options) (*Result, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {

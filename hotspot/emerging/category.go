@@ -1,6 +1,27 @@
 package emerging
 
 // Category is the emerging-hot-spot class of a cell.
+//
+// Bin t of a cell is hot when its Gi* z > 0 and p < α, cold when z < 0 and
+// p < α (p BH-adjusted with Options.FDR). With n bins, share = hot bins / n
+// and coldShare = cold bins / n, the first matching rule decides:
+//
+//  1. share ≥ 0.9, final bin not hot → HistoricalHot
+//  2. share ≥ 0.9, final bin hot → IntensifyingHot if the Mann–Kendall
+//     trend of the z series rises significantly (p < α, z > 0),
+//     DiminishingHot if it falls significantly, else PersistentHot
+//  3. final bin hot → NewHot if no earlier bin is hot; ConsecutiveHot if
+//     the hot bins are one run of length ≥ 2 ending at the final bin;
+//     OscillatingHot if an earlier bin is cold; else SporadicHot
+//  4. rules 1–3 with hot and cold swapped and coldShare for share (cold
+//     intensifies when the trend falls significantly and diminishes when it
+//     rises; oscillating means an earlier bin was hot)
+//  5. NoPattern.
+//
+// Reading of the rules: each side's share counts only that side's bins.
+// Rules 1–3 come first, so a cell hot in ≥ 90 % of bins is a hot category
+// even if its final bin is cold, and a cell whose final bin is hot is never
+// a cold category (even when cold in ≥ 90 % of bins: it is NewHot).
 type Category string
 
 // The categories, in the order of the map legend.

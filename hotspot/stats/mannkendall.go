@@ -45,16 +45,18 @@ func MannKendallTrend(x, scratch []float64) MKResult {
 	if cap(scratch) < n {
 		scratch = make([]float64, n)
 	}
-	// S in one branch-free pass over the pairs, counting tied pairs on
-	// the way; tie groups are only sized (by sorting) when there are some.
-	var s, tiedPairs int
+	// S in one branch-free pass over the pairs; tie groups are only sized
+	// (by sorting) when some pair is neither rising nor falling.
+	var gt, lt int
 	for i := 0; i < n-1; i++ {
 		xi := x[i]
 		for _, xj := range x[i+1:] {
-			s += b2i(xj > xi) - b2i(xj < xi)
-			tiedPairs += b2i(xj == xi)
+			gt += b2i(xj > xi)
+			lt += b2i(xj < xi)
 		}
 	}
+	s := gt - lt
+	tiedPairs := n*(n-1)/2 - gt - lt // NaN pairs count here too: harmless
 	var ties float64
 	if tiedPairs > 0 {
 		sorted := scratch[:n]
