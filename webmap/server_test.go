@@ -36,13 +36,20 @@ func newTestServer(t *testing.T) *testServer {
 // newBenchServer is newTestServer for tests and benchmarks alike.
 func newBenchServer(t testing.TB) *testServer {
 	t.Helper()
+	ts := newEmptyServer(t)
+	importFile(t, ts.store, "areas", "../hotspot/testdata/areas.geojson")
+	importText(t, ts.store, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán cà phê\nH2,108.35,15.9,storage,Nhà kho\n")
+	importText(t, ts.store, "events", "hotspot_ref,event,occurred_at,note\nH1,detected,2025-01-10,\nH2,detected,2025-02-01,\n")
+	return ts
+}
+
+// newEmptyServer starts a server over a fresh, empty database.
+func newEmptyServer(t testing.TB) *testServer {
+	t.Helper()
 	db := pgtest.New(t)
 	store := hotspot.NewStore(db.Pool)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	importFile(t, store, "areas", "../hotspot/testdata/areas.geojson")
-	importText(t, store, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán cà phê\nH2,108.35,15.9,storage,Nhà kho\n")
-	importText(t, store, "events", "hotspot_ref,event,occurred_at,note\nH1,detected,2025-01-10,\nH2,detected,2025-02-01,\n")
 	srv := webmap.New(webmap.Config{Version: "test"}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	go func() { _ = srv.Run(ctx) }()
 	ts := httptest.NewServer(srv.Handler())
