@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot/stats"
@@ -26,16 +27,14 @@ func ReadCube(r io.Reader, bins int) (*Cube, error) {
 		return nil, err
 	}
 	type row struct {
-		cell  int32
-		bin   int32
-		count float64
+		cell, bin int32
+		line      int
+		count     float64
 	}
-	type key struct{ cell, bin int32 }
 	var (
 		rows  []row
 		cells []geo.Cell
 		index = make(map[geo.Cell]int32)
-		seen  = make(map[key]int) // line of each (cell, bin)
 		res   = -1
 		nBins = bins
 	)
@@ -77,12 +76,7 @@ func ReadCube(r io.Reader, bins int) (*Cube, error) {
 			index[cell] = i
 			cells = append(cells, cell)
 		}
-		k := key{i, int32(bin)}
-		if first, dup := seen[k]; dup {
-			return nil, &stats.CSVError{Line: line, Field: "bin", Err: fmt.Errorf("cell %s bin %d is already on line %d", cell, bin, first)}
-		}
-		seen[k] = line
-		rows = append(rows, row{i, int32(bin), count})
+		rows = append(rows, row{i, int32(bin), line, count})
 		if bins == 0 {
 			nBins = max(nBins, bin+1)
 		}
@@ -94,8 +88,16 @@ func ReadCube(r io.Reader, bins int) (*Cube, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Repeated (cell, bin) rows are found here, with the line of each
+	// filled entry kept in a flat array rather than a map while reading.
+	lineOf := make([]int32, len(cube.counts))
 	for _, r := range rows {
-		cube.counts[int(r.cell)*nBins+int(r.bin)] = r.count
+		k := int(r.cell)*nBins + int(r.bin)
+		if first := lineOf[k]; first != 0 {
+			return nil, &stats.CSVError{Line: r.line, Field: "bin", Err: fmt.Errorf("cell %s bin %d is already on line %d", cells[r.cell], r.bin, first)}
+		}
+		lineOf[k] = int32(min(r.line, math.MaxInt32))
+		cube.counts[k] = r.count
 	}
 	return cube, nil
 }

@@ -169,7 +169,7 @@ func ReadNeighbors(r io.Reader, index map[string]int) (*Neighbors, error) {
 		return nil, err
 	}
 	var pairs []Pair
-	seen := make(map[Pair]struct{})
+	var lines []int
 	for {
 		rec, line, err := c.Next()
 		if err == io.EOF {
@@ -189,14 +189,29 @@ func ReadNeighbors(r io.Reader, index map[string]int) (*Neighbors, error) {
 		if from == to {
 			return nil, &CSVError{Line: line, Field: "neighbor", Err: fmt.Errorf("%q is listed as its own neighbour", rec[0])}
 		}
-		p := Pair{from, to}
-		if _, dup := seen[p]; dup {
-			return nil, &CSVError{Line: line, Field: "neighbor", Err: fmt.Errorf("pair (%q, %q) appears twice", rec[0], rec[1])}
-		}
-		seen[p] = struct{}{}
-		pairs = append(pairs, p)
+		pairs = append(pairs, Pair{from, to})
+		lines = append(lines, line)
 	}
-	return NewNeighbors(len(index), pairs)
+	nb, err := NewNeighbors(len(index), pairs)
+	var rep *repeatError
+	if errors.As(err, &rep) {
+		// Name the line of the pair's second occurrence (a scan only on
+		// error: no map of seen pairs while reading).
+		count := 0
+		for k, p := range pairs {
+			if p != rep.p {
+				continue
+			}
+			if count++; count == 2 {
+				ids := make([]string, len(index))
+				for id, i := range index {
+					ids[i] = id
+				}
+				return nil, &CSVError{Line: lines[k], Field: "neighbor", Err: fmt.Errorf("pair (%q, %q) appears twice", ids[p.From], ids[p.To])}
+			}
+		}
+	}
+	return nb, err
 }
 
 // Series is one id's values ordered by time step.

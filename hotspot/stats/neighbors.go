@@ -54,7 +54,7 @@ func NewNeighbors(n int, pairs []Pair) (*Neighbors, error) {
 		slices.Sort(row)
 		for k := 1; k < len(row); k++ {
 			if row[k] == row[k-1] {
-				return nil, fmt.Errorf("stats: pair (%d, %d) is repeated", i, row[k])
+				return nil, &repeatError{Pair{i, int(row[k])}}
 			}
 		}
 	}
@@ -85,3 +85,10 @@ func (nb *Neighbors) Pairs() int { return len(nb.adj) }
 // Of returns the neighbours of observation i in ascending order. The slice
 // belongs to nb: don't modify it.
 func (nb *Neighbors) Of(i int) []int32 { return nb.adj[nb.start[i]:nb.start[i+1]] }
+
+// repeatError reports a pair given twice to NewNeighbors.
+type repeatError struct{ p Pair }
+
+func (e *repeatError) Error() string {
+	return fmt.Sprintf("stats: pair (%d, %d) is repeated", e.p.From, e.p.To)
+}
