@@ -54,6 +54,7 @@ func loadDemo(t *testing.T, ts *testServer) {
 func TestBrowserMapShowsLiveElimination(t *testing.T) {
 	ts := newEmptyServer(t)
 	loadDemo(t, ts)
+	ts.settle(t)
 
 	var apiActive featureCollection
 	if code := ts.do(t, "GET", "/api/hotspots?status=active", "", &apiActive); code != 200 || len(apiActive.Features) == 0 {

@@ -13,7 +13,8 @@ import (
 	"github.com/diaban/diaban/hotspot"
 )
 
-// Message is what a websocket client receives for one change.
+// Message is what a websocket client receives for one change, or for
+// something derived from one (Type "metrics").
 type Message struct {
 	Seq  int64  `json:"seq"`
 	Type string `json:"type"`
@@ -42,6 +43,33 @@ type Hub struct {
 	clients map[*client]struct{}
 	lastSeq atomic.Int64
 	ready   chan struct{}
+	after   []func(context.Context, *Message)
+}
+
+// AfterChange registers f to run after each change has been fanned out,
+// on the feed's goroutine (keep it quick; it may call Publish). Register
+// before Run.
+func (h *Hub) AfterChange(f func(ctx context.Context, m *Message)) {
+	h.after = append(h.after, f)
+}
+
+// Publish fans out a derived message (such as fresh metrics for an area),
+// filtered by each client's subscription like any change. m.Seq should be
+// the sequence of the change it derives from; m.Area decides who gets it.
+func (h *Hub) Publish(ctx context.Context, m *Message) error {
+	if m.Area != "" && m.ancestors == nil {
+		idx, err := h.store.Areas(ctx)
+		if err != nil {
+			return err
+		}
+		m.ancestors = idx.Ancestors(m.Area)
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	h.fanOut(&outgoing{msg: m, body: body})
+	return nil
 }
 
 func newHub(store *hotspot.Store, log *slog.Logger) *Hub {
@@ -64,6 +92,9 @@ func (h *Hub) Run(ctx context.Context) error {
 			return
 		}
 		h.broadcast(out)
+		for _, f := range h.after {
+			f(ctx, out.msg)
+		}
 	})
 }
 
@@ -72,6 +103,10 @@ func (h *Hub) LastSeq() int64 { return h.lastSeq.Load() }
 
 func (h *Hub) broadcast(out *outgoing) {
 	h.lastSeq.Store(out.msg.Seq) // before fan-out: see client.subscribe
+	h.fanOut(out)
+}
+
+func (h *Hub) fanOut(out *outgoing) {
 	h.mu.RLock()
 	targets := make([]*client, 0, len(h.clients))
 	for c := range h.clients {

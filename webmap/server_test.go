@@ -40,7 +40,25 @@ func newBenchServer(t testing.TB) *testServer {
 	importFile(t, ts.store, "areas", "../hotspot/testdata/areas.geojson")
 	importText(t, ts.store, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán cà phê\nH2,108.35,15.9,storage,Nhà kho\n")
 	importText(t, ts.store, "events", "hotspot_ref,event,occurred_at,note\nH1,detected,2025-01-10,\nH2,detected,2025-02-01,\n")
+	ts.settle(t)
 	return ts
+}
+
+// settle waits until the hub has published every change made so far, so a
+// client connecting now sees only what comes next.
+func (ts *testServer) settle(t testing.TB) {
+	t.Helper()
+	want, err := ts.store.LatestSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for ts.srv.Hub().LastSeq() < want {
+		if time.Now().After(deadline) {
+			t.Fatalf("hub stuck at seq %d, want %d", ts.srv.Hub().LastSeq(), want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // newEmptyServer starts a server over a fresh, empty database.
