@@ -18,12 +18,13 @@ const body = document.body;
 const $ = (id) => document.getElementById(id);
 
 // ---- map and panes (lowest first) -----------------------------------------
-const map = L.map('map', {
-  center: [16.0, 106.5],
-  zoom: 6,
-  zoomControl: false,
-  preferCanvas: false,
-});
+// No initial view: the map is placed once the areas are known, so a base
+// map is not first fetched for the whole country.
+const map = L.map('map', { zoomControl: false, preferCanvas: false });
+const FALLBACK_VIEW = { center: [16.0, 106.5], zoom: 6 };
+function ensureView() {
+  if (!map._loaded) map.setView(FALLBACK_VIEW.center, FALLBACK_VIEW.zoom);
+}
 const zoomCtl = L.control.zoom({ position: 'topleft' }).addTo(map);
 L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
 map.attributionControl.setPrefix('Leaflet');
@@ -212,10 +213,13 @@ function reloadAll() {
   });
 }
 
-function reload(what) {
-  const p = what.load();
-  p.catch((e) => console.warn('reload failed', e));
-  return p;
+// reload debounces: a burst of messages for one layer costs one request.
+const reloadTimers = new Map();
+function reload(what, after) {
+  clearTimeout(reloadTimers.get(what));
+  reloadTimers.set(what, setTimeout(() => {
+    what.load().then(after).catch((e) => console.warn('reload failed', e));
+  }, 250));
 }
 
 function handleChange(msg) {
@@ -247,7 +251,7 @@ function handleChange(msg) {
       incidents.reloadSoon(1500, true);
       break;
     case 'area':
-      areas.load().then(fillAreaPicker).catch((e) => console.warn(e));
+      reload(areas, fillAreaPicker);
       break;
     default:
       break;
@@ -291,13 +295,15 @@ async function start() {
     await areas.load();
     fillAreaPicker();
     const b = areas.bounds();
-    if (b && b.isValid()) map.fitBounds(b, { padding: [10, 10] });
+    if (b && b.isValid()) map.fitBounds(b, { padding: [10, 10], animate: false });
     await Promise.all([hotspots.load(), cameras.load()]);
-    if (!areas.bounds()) {
+    if (!map._loaded) {
       const hb = hotspots.bounds();
-      if (hb && hb.isValid()) map.fitBounds(hb, { padding: [30, 30], maxZoom: 16 });
+      if (hb && hb.isValid()) map.fitBounds(hb, { padding: [30, 30], maxZoom: 16, animate: false });
     }
+    ensureView();
   } catch (err) {
+    ensureView();
     showError(err, () => location.reload());
     return;
   }

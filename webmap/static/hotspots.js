@@ -223,7 +223,34 @@ class HotspotPopup {
   }
 
   _relayout() {
-    if (this.marker.isPopupOpen()) this.marker.getPopup().update();
+    if (!this.marker.isPopupOpen()) return;
+    this.marker.getPopup().update();
+    // The popup grows after it opened (history, form); Leaflet's own
+    // auto-pan only ran for its first size, so keep the whole of it in view.
+    clearTimeout(this._panTimer);
+    this._panTimer = setTimeout(() => this._keepInView(), 60);
+  }
+
+  _keepInView() {
+    const popup = this.marker.getPopup();
+    const el = popup && popup.getElement();
+    if (!el || !this.marker.isPopupOpen()) return;
+    const map = this.layer.map;
+    if (map._animatingZoom) {
+      // The end of a zoom animation resets the view: measure after it.
+      map.once('zoomend', () => this._relayout());
+      return;
+    }
+    const pr = el.getBoundingClientRect();
+    const mr = map.getContainer().getBoundingClientRect();
+    const pad = 12;
+    let dx = 0;
+    let dy = 0;
+    if (pr.top < mr.top + pad) dy = pr.top - (mr.top + pad);
+    else if (pr.bottom > mr.bottom - pad) dy = Math.min(pr.bottom - (mr.bottom - pad), pr.top - (mr.top + pad));
+    if (pr.left < mr.left + pad) dx = pr.left - (mr.left + pad);
+    else if (pr.right > mr.right - pad) dx = pr.right - (mr.right - pad);
+    if (dx || dy) map.panBy([Math.round(dx), Math.round(dy)], { animate: false });
   }
 
   renderHead() {

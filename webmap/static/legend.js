@@ -43,6 +43,8 @@ export class Legend {
   constructor(map) {
     this.breaks = [];
     this.el = h('div', { class: 'legend leaflet-bar', role: 'region' });
+    // Collapsible; starts folded on small screens.
+    this.open = !window.matchMedia('(max-width: 760px)').matches;
     L.DomEvent.disableClickPropagation(this.el);
     L.DomEvent.disableScrollPropagation(this.el);
     const Ctl = L.Control.extend({ onAdd: () => this.el });
@@ -60,8 +62,8 @@ export class Legend {
     this.el.setAttribute('aria-label', t('legend.title'));
     const row = (icon, label, cls) => h('li', { class: cls }, icon, h('span', { text: label }));
     const bs = this.breaks;
-    this.el.append(
-      h('h2', { class: 'legend-title', text: t('legend.title') }),
+    const details = h('details', { open: this.open, on: { toggle: () => { this.open = details.open; } } },
+      h('summary', { class: 'legend-title', text: t('legend.title') }),
       h('h3', { text: t('legend.hotspots') }),
       h('ul', {},
         row(dot(STATUS_COLOURS.active), t('status.active'), 'legend-active'),
@@ -77,6 +79,7 @@ export class Legend {
         ? h('ul', { class: 'legend-ramp' }, rangeLabels(bs).map((label, i) => row(swatch(colourFor(bs[i], bs)), label)))
         : h('p', { class: 'muted', text: t('legend.cellsEmpty') }),
     );
+    this.el.append(details);
   }
 }
 
