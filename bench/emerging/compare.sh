@@ -30,7 +30,7 @@ echo "Go in-process (no CSV):"
 go test -run XXX -bench 'GiStarOneBin|Analyze/ring1$' -benchtime 5x ./hotspot/emerging | grep Benchmark
 
 if command -v Rscript > /dev/null; then
-	t=$(timeit Rscript bench/emerging/localg.R "$dir/values.csv" "$dir/neighbors.csv" "$dir/r.csv" > "$dir/r.log")
+	t=$(timeit sh -c "Rscript bench/emerging/localg.R '$dir/values.csv' '$dir/neighbors.csv' '$dir/r.csv' > '$dir/r.log'")
 	cat "$dir/r.log"
 	echo "Rscript localg.R total: $t s"
 	# Largest difference between the two z columns.
