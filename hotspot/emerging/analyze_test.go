@@ -331,3 +331,59 @@ func FuzzReadCube(f *testing.F) {
 		}
 	})
 }
+
+func TestCubeNeighbors(t *testing.T) {
+	c := diskCube(t, 2, 1) // 19 cells: the centre, ring 1 (6), ring 2 (12)
+	centre := geo.CellOf(hanoi, 9)
+	tests := []struct {
+		name string
+		ring int
+		cell geo.Cell
+		want int
+	}{
+		{"centre, ring 1", 1, centre, 6},
+		{"centre, ring 2", 2, centre, 18},
+		{"outer cell, ring 1, cut by the universe", 1, c.Cells()[18], 3},
+		{"outer cell, ring 4 holds everyone else", 4, c.Cells()[18], 18},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			nb, err := c.Neighbors(tc.ring)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i, _ := c.Index(tc.cell)
+			got := nb.Of(i)
+			if len(got) != tc.want {
+				t.Errorf("%d neighbours, want %d", len(got), tc.want)
+			}
+			for _, j := range got {
+				if int(j) == i {
+					t.Error("a cell is its own neighbour")
+				}
+				back := false
+				for _, k := range nb.Of(int(j)) {
+					back = back || int(k) == i
+				}
+				if !back {
+					t.Errorf("neighbour %d does not list %d back", j, i)
+				}
+			}
+		})
+	}
+	if a, _ := c.Neighbors(1); a != mustNeighbors(t, c, 1) {
+		t.Error("neighbour lists are rebuilt, not shared")
+	}
+	if _, err := c.Neighbors(-1); err == nil {
+		t.Error("negative ring accepted")
+	}
+}
+
+func mustNeighbors(t *testing.T, c *Cube, ring int) *stats.Neighbors {
+	t.Helper()
+	nb, err := c.Neighbors(ring)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nb
+}
