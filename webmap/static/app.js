@@ -20,13 +20,19 @@ const $ = (id) => document.getElementById(id);
 // ---- map and panes (lowest first) -----------------------------------------
 // No initial view: the map is placed once the areas are known, so a base
 // map is not first fetched for the whole country.
-const map = L.map('map', { zoomControl: false, preferCanvas: false });
+const map = L.map('map', { zoomControl: false, preferCanvas: false, zoomSnap: 0.25 });
 const FALLBACK_VIEW = { center: [16.0, 106.5], zoom: 6 };
+// fitPadding keeps what is fitted clear of the controls on the right
+// (layers at the top, legend at the bottom) when the map is wide enough.
+function fitPadding() {
+  const wide = map.getSize().x >= 700;
+  return { paddingTopLeft: [20, 20], paddingBottomRight: [wide ? 250 : 20, 20], animate: false };
+}
 function ensureView() {
   if (!map._loaded) map.setView(FALLBACK_VIEW.center, FALLBACK_VIEW.zoom);
 }
 const zoomCtl = L.control.zoom({ position: 'topleft' }).addTo(map);
-L.control.scale({ imperial: false, position: 'bottomright' }).addTo(map);
+L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
 map.attributionControl.setPrefix('Leaflet');
 
 function pane(name, z) {
@@ -138,7 +144,7 @@ function fillAreaPicker() {
 }
 areaSelect.addEventListener('change', () => {
   const b = areas.bounds(areaSelect.value || null);
-  if (b && b.isValid()) map.fitBounds(b, { padding: [20, 20] });
+  if (b && b.isValid()) map.fitBounds(b, { ...fitPadding(), animate: true });
 });
 
 // ---- cell period form -----------------------------------------------------
@@ -295,11 +301,11 @@ async function start() {
     await areas.load();
     fillAreaPicker();
     const b = areas.bounds();
-    if (b && b.isValid()) map.fitBounds(b, { padding: [10, 10], animate: false });
+    if (b && b.isValid()) map.fitBounds(b, fitPadding());
     await Promise.all([hotspots.load(), cameras.load()]);
     if (!map._loaded) {
       const hb = hotspots.bounds();
-      if (hb && hb.isValid()) map.fitBounds(hb, { padding: [30, 30], maxZoom: 16, animate: false });
+      if (hb && hb.isValid()) map.fitBounds(hb, { ...fitPadding(), maxZoom: 16 });
     }
     ensureView();
   } catch (err) {

@@ -42,12 +42,25 @@ export class AreaLayer {
     return [...this.byCode.values()];
   }
 
+  // bounds of one area, or with no code the working extent: the communes
+  // (the unit police work in) or, lacking those, the districts, or all; an
+  // enclosing province must not zoom the map out to a whole province.
   bounds(code) {
     if (code) {
       const l = this.layers.get(code);
       return l ? l.getBounds() : null;
     }
-    return this.group.getLayers().length ? this.group.getBounds() : null;
+    for (const level of ['commune', 'district', null]) {
+      let b = null;
+      for (const [c, l] of this.layers) {
+        if (level && this.byCode.get(c).properties.level !== level) continue;
+        const lb = l.getBounds();
+        if (!lb.isValid()) continue;
+        b = b ? b.extend(lb) : L.latLngBounds(lb.getSouthWest(), lb.getNorthEast());
+      }
+      if (b) return b;
+    }
+    return null;
   }
 
   async load() {

@@ -48,7 +48,7 @@ export class Legend {
     L.DomEvent.disableClickPropagation(this.el);
     L.DomEvent.disableScrollPropagation(this.el);
     const Ctl = L.Control.extend({ onAdd: () => this.el });
-    new Ctl({ position: 'bottomleft' }).addTo(map);
+    new Ctl({ position: 'bottomright' }).addTo(map);
     this.render();
   }
 
