@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/metrics"
 )
 
 // Config is what the HTTP server needs to know.
@@ -26,6 +27,7 @@ type Config struct {
 	MaxBody int64
 	// WriteTimeout bounds API answers; the server derives its own timeouts from it.
 	WriteTimeout time.Duration
+	Metrics      metrics.Config // targets, weights, trend windows (zero: metrics.DefaultConfig)
 }
 
 // Server is diaban's HTTP server: API, websocket hub and the embedded map.
@@ -44,6 +46,7 @@ func New(cfg Config, store *hotspot.Store, log *slog.Logger) *Server {
 	}
 	s := &Server{cfg: cfg, store: store, log: log, mux: http.NewServeMux()}
 	s.hub = newHub(store, log)
+	s.watchMetrics()
 	s.routes()
 	return s
 }
@@ -68,6 +71,13 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/cameras", s.handleCameras)
 	m.HandleFunc("POST /api/cameras", s.handleCreateCamera)
 	m.HandleFunc("GET /api/cells", s.handleCells)
+	m.HandleFunc("GET /api/areas/{code}/metrics", s.handleAreaMetrics)
+	m.HandleFunc("GET /api/metrics", s.handleMetrics)
+	cov := newCoverageAPI(s) // also pushes fresh coverage after camera changes
+	m.HandleFunc("GET /api/coverage", cov.handleCoverage)
+	m.HandleFunc("POST /api/plans", cov.handlePlan)
+	m.HandleFunc("POST /api/plans/evaluate", cov.handleEvaluate)
+	m.HandleFunc("POST /api/plans/accept", cov.handleAccept)
 	m.HandleFunc("GET /ws", s.handleWebsocket)
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
