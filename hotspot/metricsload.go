@@ -1,0 +1,337 @@
+package hotspot
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/diaban/diaban/hotspot/metrics"
+)
+
+// The metrics loader reads what package metrics computes from: every
+// lifecycle event of the hotspots of a set of areas up to a period's end,
+// incident and tip counts by month (Asia/Ho_Chi_Minh) and the area
+// indicators. Each table is read with one fixed, set-based query for the
+// whole set of areas, so a province of 10,000 communes costs four round trips,
+// not 40,000. An area's history survives a boundary change because every row
+// references the stable areas.id, never an area version.
+
+// sqlMetricsEvents returns the events of the hotspots of the areas $1 that
+// occurred before $2, grouped by hotspot and in lifecycle order. The event
+// kind travels as a small integer (see eventKindCodes) so decoding 5 million
+// rows allocates no strings.
+const sqlMetricsEvents = `
+SELECT h.area_id, e.hotspot_id,
+       CASE e.event WHEN 'detected' THEN 1 WHEN 'eliminated' THEN 2 WHEN 'recurred' THEN 3 ELSE 4 END::int2,
+       e.occurred_at, e.id
+FROM hotspots h
+JOIN hotspot_events e ON e.hotspot_id = h.id
+WHERE h.area_id = ANY($1::bigint[]) AND e.occurred_at < $2
+ORDER BY e.hotspot_id, e.occurred_at, e.id`
+
+// sqlMetricsIncidents counts the incidents of the areas $1 in [$2, $3) by
+// area, month and kind. The month is cut in Asia/Ho_Chi_Minh,
+// date_trunc('month', occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh'), and sent
+// as the integer metrics.Month counts by (year×12 + month − 1).
+const sqlMetricsIncidents = `
+SELECT area_id, (extract(year FROM m) * 12 + extract(month FROM m) - 1)::int4, kind, count(*)::int4
+FROM (SELECT area_id, kind, date_trunc('month', occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh') AS m
+      FROM incidents
+      WHERE area_id = ANY($1::bigint[]) AND occurred_at >= $2 AND occurred_at < $3) i
+GROUP BY area_id, m, kind`
+
+// sqlMetricsTips counts the tips of the areas $1 received and handled in
+// [$2, $3) by area and month (Asia/Ho_Chi_Minh): a tip counts once in the
+// month it was received and once in the month it was handled.
+const sqlMetricsTips = `
+SELECT area_id, (extract(year FROM m) * 12 + extract(month FROM m) - 1)::int4,
+       sum(received)::int4, sum(handled)::int4
+FROM (SELECT area_id, date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh') AS m, 1 AS received, 0 AS handled
+      FROM tips
+      WHERE area_id = ANY($1::bigint[]) AND received_at >= $2 AND received_at < $3
+      UNION ALL
+      SELECT area_id, date_trunc('month', handled_at AT TIME ZONE 'Asia/Ho_Chi_Minh'), 0, 1
+      FROM tips
+      WHERE area_id = ANY($1::bigint[]) AND handled_at >= $2 AND handled_at < $3) t
+GROUP BY area_id, m`
+
+// sqlMetricsIndicators returns the indicators of the areas $1. Periods are
+// text (2025, 2025-Q3, 2025-07); those starting at or after the end asked
+// for are dropped in Go after parsing.
+const sqlMetricsIndicators = `
+SELECT area_id, period, key, value::float8
+FROM area_indicators
+WHERE area_id = ANY($1::bigint[])`
+
+// eventKindCodes decodes the small integers of sqlMetricsEvents.
+var eventKindCodes = [...]metrics.EventKind{
+	1: metrics.EventDetected, 2: metrics.EventEliminated, 3: metrics.EventRecurred, 4: metrics.EventNote,
+}
+
+// MetricsWindow returns the instants the inputs of period p must cover:
+// counts (incidents, tips) from since, events from the beginning, everything
+// before end. since reaches back over the trend window of the period before
+// p (a roll-up compares p with the period before, each with its own trend and
+// score change) and over the year before p's year (projection and growth).
+func MetricsWindow(p metrics.Period, cfg metrics.Config) (since, end time.Time) {
+	n := cfg.Trend.Periods[p.Kind()]
+	since = p.Previous().Previous().Start()
+	if n > 0 {
+		since = p.Last(n + 2)[0].Start()
+	}
+	if y := metrics.YearPeriod(p.Year() - 1).Start(); y.Before(since) {
+		since = y
+	}
+	return since, p.End()
+}
+
+// MetricsInput loads the inputs of the area with code for the periods ps
+// (at least one): one load covers every period asked, so the live feed
+// recomputes a month and its year from one round trip per table. For a
+// parent area (district, province) the input covers every area below it, as
+// if it were one area: its hotspots, incidents and tips together, with the
+// parent's own indicators (a register is a stock reported per area; summing
+// the children's would mix reporting dates). The area is returned too; an
+// unknown code is a *ValidationError on "area".
+func (s *Store) MetricsInput(ctx context.Context, code string, cfg metrics.Config, ps ...metrics.Period) (metrics.AreaInput, *AreaShape, error) {
+	idx, err := s.Areas(ctx)
+	if err != nil {
+		return metrics.AreaInput{}, nil, err
+	}
+	shape, ok := idx.ByCode(code)
+	if !ok {
+		return metrics.AreaInput{}, nil, invalid("area", "unknown area %q", code)
+	}
+	if len(ps) == 0 {
+		return metrics.AreaInput{}, nil, invalid("period", "no period")
+	}
+	ids, _ := idx.Descendants(code)
+	group := make(map[int64]int, len(ids))
+	for _, id := range ids {
+		group[id] = 0
+	}
+	since, end := MetricsWindow(ps[0], cfg)
+	for _, p := range ps[1:] {
+		si, e := MetricsWindow(p, cfg)
+		if si.Before(since) {
+			since = si
+		}
+		if e.After(end) {
+			end = e
+		}
+	}
+	ins, err := loadMetricsInputs(ctx, s.pool, []string{code}, ids, []int64{shape.ID}, group, since, end)
+	if err != nil {
+		return metrics.AreaInput{}, nil, err
+	}
+	return ins[0], shape, nil
+}
+
+// ChildMetricsInputs loads one input per commune below the parent area with
+// code (every commune of a district, of a province through its districts),
+// sorted by code, for period p. A commune's hamlets count in the commune. The
+// parent must be above commune level; an unknown or commune code is a
+// *ValidationError on "parent".
+func (s *Store) ChildMetricsInputs(ctx context.Context, parent string, p metrics.Period, cfg metrics.Config) ([]metrics.AreaInput, error) {
+	idx, err := s.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root, ok := idx.ByCode(parent)
+	if !ok {
+		return nil, invalid("parent", "unknown area %q", parent)
+	}
+	if levelRank(root.Level) >= levelRank(LevelCommune) {
+		return nil, invalid("parent", "%q is a %s; want a district or a province", parent, root.Level)
+	}
+	codes, ids, group := childGroups(idx, parent)
+	since, end := MetricsWindow(p, cfg)
+	// Indicators are each commune's own: ids lists the communes first.
+	return loadMetricsInputs(ctx, s.pool, codes, ids, ids[:len(codes)], group, since, end)
+}
+
+// childGroups returns the communes below parent sorted by code, the ids of
+// every area whose rows count (the communes and their hamlets) and which
+// commune each id counts in.
+func childGroups(idx *AreaIndex, parent string) (codes []string, ids []int64, group map[int64]int) {
+	var communes []*AreaShape
+	for _, s := range idx.Shapes() {
+		if s.Level == LevelCommune && s.Code != parent && slices.Contains(idx.Ancestors(s.ParentCode), parent) {
+			communes = append(communes, s)
+		}
+	}
+	slices.SortFunc(communes, func(a, b *AreaShape) int { return cmp.Compare(a.Code, b.Code) })
+	group = make(map[int64]int, len(communes))
+	byCode := make(map[string]int, len(communes))
+	for i, c := range communes {
+		codes = append(codes, c.Code)
+		group[c.ID] = i
+		byCode[c.Code] = i
+		ids = append(ids, c.ID)
+	}
+	for _, s := range idx.Shapes() {
+		if s.Level == LevelHamlet {
+			if i, ok := byCode[s.ParentCode]; ok {
+				group[s.ID] = i
+				ids = append(ids, s.ID)
+			}
+		}
+	}
+	return codes, ids, group
+}
+
+// loadMetricsInputs runs the four queries concurrently (each on its own
+// connection) and sorts their rows into one input per code: events,
+// incidents and tips of the areas ids, indicators of the areas indIDs; group
+// maps an area id to its index in codes.
+func loadMetricsInputs(ctx context.Context, q querier, codes []string, ids, indIDs []int64, group map[int64]int, since, end time.Time) ([]metrics.AreaInput, error) {
+	ins := make([]metrics.AreaInput, len(codes))
+	for i, c := range codes {
+		ins[i].Code = c
+	}
+	var errs [4]error
+	loads := [4]func(){
+		func() { errs[0] = loadEvents(ctx, q, ins, ids, group, end) },
+		func() { errs[1] = loadIncidents(ctx, q, ins, ids, group, since, end) },
+		func() { errs[2] = loadTips(ctx, q, ins, ids, group, since, end) },
+		func() { errs[3] = loadIndicators(ctx, q, ins, indIDs, group, end) },
+	}
+	if _, pooled := q.(*pgxpool.Pool); pooled {
+		var wg sync.WaitGroup
+		for _, f := range loads {
+			wg.Go(f)
+		}
+		wg.Wait()
+	} else { // one connection (a transaction) runs one query at a time
+		for _, f := range loads {
+			f()
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ins, nil
+}
+
+func loadEvents(ctx context.Context, q querier, ins []metrics.AreaInput, ids []int64, group map[int64]int, end time.Time) error {
+	rows, err := q.Query(ctx, sqlMetricsEvents, ids, end)
+	if err != nil {
+		return fmt.Errorf("metrics events: %w", err)
+	}
+	defer rows.Close()
+	var (
+		areaID, hotspotID, seq int64
+		kind                   int16
+		at                     time.Time
+		cur                    *metrics.Hotspot
+		curID                  int64 = -1
+		curGroup               int
+	)
+	flush := func() {
+		if cur != nil {
+			ins[curGroup].Hotspots = append(ins[curGroup].Hotspots, *cur)
+		}
+	}
+	for rows.Next() {
+		if err := rows.Scan(&areaID, &hotspotID, &kind, &at, &seq); err != nil {
+			return fmt.Errorf("metrics events: %w", err)
+		}
+		if hotspotID != curID {
+			flush()
+			curID, curGroup = hotspotID, group[areaID]
+			cur = &metrics.Hotspot{ID: hotspotID, Events: make([]metrics.Event, 0, 8)}
+		}
+		k := metrics.EventNote
+		if int(kind) < len(eventKindCodes) && kind > 0 {
+			k = eventKindCodes[kind]
+		}
+		cur.Events = append(cur.Events, metrics.Event{Kind: k, OccurredAt: at, Seq: seq})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("metrics events: %w", err)
+	}
+	flush()
+	return nil
+}
+
+func loadIncidents(ctx context.Context, q querier, ins []metrics.AreaInput, ids []int64, group map[int64]int, since, end time.Time) error {
+	rows, err := q.Query(ctx, sqlMetricsIncidents, ids, since, end)
+	if err != nil {
+		return fmt.Errorf("metrics incidents: %w", err)
+	}
+	defer rows.Close()
+	var (
+		areaID   int64
+		month, n int32
+		kind     string
+	)
+	for rows.Next() {
+		if err := rows.Scan(&areaID, &month, &kind, &n); err != nil {
+			return fmt.Errorf("metrics incidents: %w", err)
+		}
+		in := &ins[group[areaID]]
+		in.Incidents = append(in.Incidents, metrics.IncidentCount{Month: metrics.Month(month), Kind: metrics.IncidentKind(kind), N: int(n)})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("metrics incidents: %w", err)
+	}
+	return nil
+}
+
+func loadTips(ctx context.Context, q querier, ins []metrics.AreaInput, ids []int64, group map[int64]int, since, end time.Time) error {
+	rows, err := q.Query(ctx, sqlMetricsTips, ids, since, end)
+	if err != nil {
+		return fmt.Errorf("metrics tips: %w", err)
+	}
+	defer rows.Close()
+	var (
+		areaID                   int64
+		month, received, handled int32
+	)
+	for rows.Next() {
+		if err := rows.Scan(&areaID, &month, &received, &handled); err != nil {
+			return fmt.Errorf("metrics tips: %w", err)
+		}
+		in := &ins[group[areaID]]
+		in.Tips = append(in.Tips, metrics.TipCount{Month: metrics.Month(month), Received: int(received), Handled: int(handled)})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("metrics tips: %w", err)
+	}
+	return nil
+}
+
+func loadIndicators(ctx context.Context, q querier, ins []metrics.AreaInput, ids []int64, group map[int64]int, end time.Time) error {
+	rows, err := q.Query(ctx, sqlMetricsIndicators, ids)
+	if err != nil {
+		return fmt.Errorf("metrics indicators: %w", err)
+	}
+	defer rows.Close()
+	var (
+		areaID      int64
+		period, key string
+		value       float64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&areaID, &period, &key, &value); err != nil {
+			return fmt.Errorf("metrics indicators: %w", err)
+		}
+		p, err := metrics.ParsePeriod(period)
+		if err != nil || !p.Start().Before(end) {
+			continue // the table's CHECK admits only valid periods
+		}
+		in := &ins[group[areaID]]
+		in.Indicators = append(in.Indicators, metrics.IndicatorValue{Key: key, Period: p, Value: value})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("metrics indicators: %w", err)
+	}
+	return nil
+}
