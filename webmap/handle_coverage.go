@@ -166,7 +166,7 @@ func planCameras(list []planCamera) ([]placement.Camera, error) {
 }
 
 func (b *planBody) request() (coveragedb.PlanRequest, error) {
-	req := coveragedb.PlanRequest{K: b.K, MaxPerSite: b.MaxPerSite, SiteRes: b.Res,
+	req := coveragedb.PlanRequest{K: b.K, MaxPerSite: b.MaxPerSite, SiteRes: b.Res, MaxSites: maxPlanSites,
 		Owner: placement.Owner(b.Owner), Demand: coveragedb.DemandKind(b.Demand)}
 	req.Model = placement.Model{RangeM: 120, FOV: 90, Bearings: b.Bearings}
 	if b.RangeM != nil {
@@ -236,21 +236,6 @@ func (c *coverageAPI) handlePlan(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		c.s.writeError(w, r, err)
 		return
-	}
-	if req.Sites == nil {
-		if req.Sites, err = in.Sites(req.SiteRes); err != nil {
-			c.s.writeError(w, r, err)
-			return
-		}
-		if len(req.Sites) > maxPlanSites {
-			res := b.Res
-			if res == 0 {
-				res = coveragedb.DefaultSiteRes
-			}
-			c.s.writeError(w, r, errBad("res", fmt.Sprintf("%s has %d cells at resolution %d, more than the %d candidate sites a plan may try: choose a coarser res or a smaller area",
-				in.Area.Code, len(req.Sites), res, maxPlanSites)))
-			return
-		}
 	}
 	start := time.Now()
 	plan, err := coveragedb.Plan(in, req)

@@ -34,7 +34,9 @@ type fixture struct {
 
 const fixtureRes = 10
 
-func center(lon, lat float64) geo.Point { return geo.CellOf(geo.Point{Lon: lon, Lat: lat}, fixtureRes).Center() }
+func center(lon, lat float64) geo.Point {
+	return geo.CellOf(geo.Point{Lon: lon, Lat: lat}, fixtureRes).Center()
+}
 
 func ll(p geo.Point) string { return fmt.Sprintf("%.7f,%.7f", p.Lon, p.Lat) }
 
@@ -151,7 +153,7 @@ func TestPlanCoversTheUncoveredHotspot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Proposals) != 1 || p.Sites < 1000 {
+	if len(p.Proposals) != 1 || p.Sites < 10 || p.Sites > 500 {
 		t.Fatalf("%d proposals from %d sites", len(p.Proposals), p.Sites)
 	}
 	cam := p.Proposals[0].Camera

@@ -68,19 +68,35 @@ func (in *Inputs) Demand() []placement.DemandPoint {
 	return append(append(out, in.Hotspots...), in.Cells...)
 }
 
-// Sites returns every cell centre of the area at resolution res as a
-// candidate site, ID being the cell's hex spelling, in a fixed order.
-func (in *Inputs) Sites(res int) ([]placement.Site, error) {
+// Sites returns the candidate sites of the area at resolution res: the cell
+// centres inside the area (ID being the cell's hex spelling, in a fixed
+// order). When rangeM > 0 only the centres within rangeM of some point of
+// demand are kept: a camera anywhere else could see none of it.
+func (in *Inputs) Sites(res int, demand []placement.DemandPoint, rangeM float64) ([]placement.Site, error) {
 	if res == 0 {
 		res = DefaultSiteRes
 	}
 	if res < MinSiteRes || res > MaxSiteRes {
 		return nil, &hotspot.ValidationError{Field: "res", Reason: fmt.Sprintf("must be between %d and %d, got %d", MinSiteRes, MaxSiteRes, res)}
 	}
+	var near map[geo.Cell]bool
+	if rangeM > 0 {
+		near = map[geo.Cell]bool{}
+		for _, d := range demand {
+			if d.Weight <= 0 {
+				continue
+			}
+			for _, c := range (geo.FieldOfView{Site: d.Point, FOV: 360, RangeM: rangeM}).Cells(res) {
+				near[c] = true
+			}
+		}
+	}
 	cells := geo.MultiPolygonCells(in.Area.Geometry, res)
-	out := make([]placement.Site, len(cells))
-	for i, c := range cells {
-		out[i] = placement.Site{ID: c.String(), Point: c.Center()}
+	out := make([]placement.Site, 0, len(cells))
+	for _, c := range cells {
+		if near == nil || near[c] {
+			out = append(out, placement.Site{ID: c.String(), Point: c.Center()})
+		}
 	}
 	return out, nil
 }

@@ -15,10 +15,11 @@ type PlanRequest struct {
 	K          int
 	MaxPerSite int                // 0 means 1
 	SiteRes    int                // resolution of the candidate cell centres; 0 means DefaultSiteRes
-	Sites      []placement.Site   // candidate sites; nil means every cell centre at SiteRes
+	Sites      []placement.Site   // candidate sites; nil means the cell centres at SiteRes within range of the demand
 	Owner      placement.Owner    // owner of the proposed cameras; "" means police
 	Demand     DemandKind         // what the solver maximises; "" means DemandBoth
 	Existing   []placement.Camera // extra cameras counted as already there (nil: none)
+	MaxSites   int                // refuse more candidate sites than this; 0 means no limit
 }
 
 // DemandKind selects what a plan maximises.
@@ -71,9 +72,17 @@ func Plan(in *Inputs, req PlanRequest) (*PlanResult, error) {
 	sites := req.Sites
 	if sites == nil {
 		var err error
-		if sites, err = in.Sites(req.SiteRes); err != nil {
+		if sites, err = in.Sites(req.SiteRes, demand, req.Model.RangeM); err != nil {
 			return nil, err
 		}
+	}
+	if req.MaxSites > 0 && len(sites) > req.MaxSites {
+		field := "res"
+		if req.Sites != nil {
+			field = "candidates"
+		}
+		return nil, &hotspot.ValidationError{Field: field, Reason: fmt.Sprintf(
+			"%d candidate sites in %s, more than the %d a plan may try: choose a coarser res or a smaller area", len(sites), in.Area.Code, req.MaxSites)}
 	}
 	existing := append(append([]placement.Camera(nil), in.Cameras...), req.Existing...)
 	res, err := placement.Plan(demand, sites, req.Model, existing, placement.Options{K: req.K, MaxPerSite: req.MaxPerSite})
