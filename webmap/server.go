@@ -78,6 +78,9 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /api/plans", cov.handlePlan)
 	m.HandleFunc("POST /api/plans/evaluate", cov.handleEvaluate)
 	m.HandleFunc("POST /api/plans/accept", cov.handleAccept)
+	em := newEmergingAPI(s) // also recomputes and pushes after incident changes
+	m.HandleFunc("GET /api/emerging", em.handleEmerging)
+	m.HandleFunc("GET /api/emerging/cells/{cell}", em.handleEmergingCell)
 	m.HandleFunc("GET /ws", s.handleWebsocket)
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {

@@ -1,0 +1,316 @@
+package hotspot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot/emerging"
+)
+
+// The emerging loader fills a space-time cube (package emerging) from
+// PostGIS: the universe is the H3 cover of the communes and hamlets of an
+// area (area_cells, cells whose centres lie inside, zero-count cells
+// included), the counts are incidents per cell and time bin, bins cut in
+// Asia/Ho_Chi_Minh. Two fixed queries per load: the universe and the counts.
+
+// TimeBin is the width of a cube's time bins.
+type TimeBin string
+
+// The time bins.
+const (
+	BinMonth   TimeBin = "month"
+	BinQuarter TimeBin = "quarter"
+	BinYear    TimeBin = "year"
+)
+
+// months returns the number of calendar months in one bin (0 if invalid).
+func (b TimeBin) months() int {
+	switch b {
+	case BinMonth:
+		return 1
+	case BinQuarter:
+		return 3
+	case BinYear:
+		return 12
+	}
+	return 0
+}
+
+// MaxEmergingValues bounds cells × bins of one cube (about 400 MB of
+// counts, z-scores and p-values), so that a province at resolution 10 over
+// ten years is refused rather than exhausting the server's memory.
+const MaxEmergingValues = 20_000_000
+
+// EmergingQuery selects the incidents of an emerging-hot-spot cube.
+type EmergingQuery struct {
+	// AreaCode is the area analysed, with every area below it. Required.
+	AreaCode string
+	// Kind keeps one incident kind; empty keeps all.
+	Kind IncidentKind
+	// From and To bound occurred_at to [From, To). A zero From starts at the
+	// bin of the area's first incident, a zero To ends with the bin of its
+	// last one.
+	From, To time.Time
+	// Res is the H3 resolution, 7..10; 0 means 9.
+	Res int
+	// Bin is the time bin width; empty means month.
+	Bin TimeBin
+}
+
+// Normalize fills the defaults of q and checks it; a bad field is a
+// *ValidationError naming it (area, kind, res, bin, to).
+func (q EmergingQuery) Normalize() (EmergingQuery, error) {
+	if q.Res == 0 {
+		q.Res = 9
+	}
+	if q.Bin == "" {
+		q.Bin = BinMonth
+	}
+	switch {
+	case strings.TrimSpace(q.AreaCode) == "":
+		return q, invalid("area", "is required")
+	case q.Res < geo.MinPointResolution || q.Res > geo.MaxPointResolution:
+		return q, invalid("res", "must be between %d and %d, got %d", geo.MinPointResolution, geo.MaxPointResolution, q.Res)
+	case q.Bin.months() == 0:
+		return q, invalid("bin", "must be month, quarter or year, got %q", q.Bin)
+	case !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From):
+		return q, invalid("to", "must be after from")
+	}
+	if q.Kind != "" {
+		if err := ValidateIncidentKind(q.Kind); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// EmergingCube is a filled cube with what it was built from.
+type EmergingCube struct {
+	Cube *emerging.Cube
+	// Query is the query with its defaults filled and From and To resolved
+	// to the instants actually counted.
+	Query EmergingQuery
+	// Area is the area analysed.
+	Area *AreaShape
+	// Starts holds the start of each bin in Asia/Ho_Chi_Minh; Starts[i+1]
+	// (or the end of the last bin) ends bin i.
+	Starts []time.Time
+	// Incidents is the number of incidents counted.
+	Incidents int
+	// Fringe is the number of cells added to the universe because incidents
+	// of the area fell in them although their centres lie outside it (cells
+	// along the area's edge).
+	Fringe int
+}
+
+// ErrNoIncidents is returned by EmergingCube when no range was given and
+// the area has no incident of the kind asked, so there is no time axis.
+var ErrNoIncidents = errors.New("no incidents to analyse")
+
+// sqlEmergingUniverse returns the cover cells of the areas $1 at resolution
+// $2: communes and hamlets keep one (see writeAreaCells), parents are the
+// union of theirs.
+const sqlEmergingUniverse = `
+SELECT DISTINCT cell FROM area_cells WHERE area_id = ANY($1::bigint[]) AND res = $2 ORDER BY cell`
+
+// sqlEmergingExtent returns the first and last incident of the areas $1
+// (of kind $2 unless empty); NULLs when there is none.
+const sqlEmergingExtent = `
+SELECT min(occurred_at), max(occurred_at) FROM incidents
+WHERE area_id = ANY($1::bigint[]) AND ($2 = '' OR kind = $2)`
+
+// sqlEmergingCounts counts the incidents of the areas $1 in [$2, $3) (of
+// kind $5 unless empty) by H3 cell (the column {{cell}}) and bin: $4 is
+// date_trunc's unit (month, quarter, year) applied in Asia/Ho_Chi_Minh, and
+// the bin travels as the month number of its start, year×12 + month − 1.
+const sqlEmergingCounts = `
+SELECT {{cell}}, (extract(year FROM b) * 12 + extract(month FROM b) - 1)::int4, count(*)::int4
+FROM (SELECT {{cell}}, date_trunc($4, occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh') AS b
+      FROM incidents
+      WHERE area_id = ANY($1::bigint[]) AND occurred_at >= $2 AND occurred_at < $3
+        AND ($5 = '' OR kind = $5)) i
+GROUP BY 1, 2`
+
+// emergingCountQueries holds sqlEmergingCounts for each resolution, the
+// cell column taken from a fixed whitelist, so each query text is a
+// constant for pgx's statement cache.
+var emergingCountQueries = func() map[int]string {
+	m := map[int]string{}
+	for res := geo.MinPointResolution; res <= geo.MaxPointResolution; res++ {
+		col := pgx.Identifier{fmt.Sprintf("h3_r%d", res)}.Sanitize()
+		m[res] = strings.ReplaceAll(sqlEmergingCounts, "{{cell}}", col)
+	}
+	return m
+}()
+
+// monthNumber is year×12 + month − 1 of t's calendar month in Zone.
+func monthNumber(t time.Time) int {
+	t = t.In(Zone)
+	return t.Year()*12 + int(t.Month()) - 1
+}
+
+// monthStart is the first instant of month number m in Zone.
+func monthStart(m int) time.Time {
+	return time.Date(m/12, time.Month(m%12+1), 1, 0, 0, 0, 0, Zone)
+}
+
+// binStart returns the month number of the bin holding month number m.
+func (b TimeBin) binStart(m int) int { return m - m%b.months() }
+
+// EmergingCube loads the space-time cube of q: the cover cells of the area
+// and of every area below it at q.Res by the bins of q.Bin from the bin
+// holding From to the bin holding the last instant before To. An unknown
+// area is a *ValidationError on "area"; a cube larger than
+// MaxEmergingValues one on "res".
+func (s *Store) EmergingCube(ctx context.Context, q EmergingQuery) (*EmergingCube, error) {
+	q, err := q.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	idx, err := s.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	shape, ok := idx.ByCode(q.AreaCode)
+	if !ok {
+		return nil, invalid("area", "unknown area %q", q.AreaCode)
+	}
+	ids, _ := idx.Descendants(q.AreaCode)
+
+	if q.From.IsZero() || q.To.IsZero() {
+		var first, last *time.Time
+		if err := s.pool.QueryRow(ctx, sqlEmergingExtent, ids, string(q.Kind)).Scan(&first, &last); err != nil {
+			return nil, fmt.Errorf("emerging extent: %w", err)
+		}
+		if first == nil {
+			if q.From.IsZero() && q.To.IsZero() {
+				return nil, ErrNoIncidents
+			}
+			first, last = &q.From, &q.To // the one given fixes the axis
+			if q.From.IsZero() {
+				first = &q.To
+			}
+			if q.To.IsZero() {
+				last = &q.From
+			}
+		}
+		if q.From.IsZero() {
+			q.From = monthStart(q.Bin.binStart(monthNumber(*first)))
+		}
+		if q.To.IsZero() {
+			q.To = monthStart(q.Bin.binStart(monthNumber(*last)) + q.Bin.months())
+		}
+		if !q.To.After(q.From) {
+			return nil, invalid("to", "must be after from")
+		}
+	}
+	first := q.Bin.binStart(monthNumber(q.From))
+	lastBin := q.Bin.binStart(monthNumber(q.To.Add(-time.Nanosecond)))
+	bins := (lastBin-first)/q.Bin.months() + 1
+	if bins > emerging.MaxBins {
+		return nil, invalid("to", "%d %s bins is too many (at most %d)", bins, q.Bin, emerging.MaxBins)
+	}
+	starts := make([]time.Time, bins)
+	for i := range starts {
+		starts[i] = monthStart(first + i*q.Bin.months())
+	}
+
+	rows, err := s.pool.Query(ctx, sqlEmergingUniverse, ids, int16(q.Res))
+	if err != nil {
+		return nil, fmt.Errorf("emerging universe: %w", err)
+	}
+	cells, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (geo.Cell, error) {
+		var c int64
+		err := r.Scan(&c)
+		return geo.Cell(c), err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("emerging universe: %w", err)
+	}
+
+	type count struct {
+		cell  geo.Cell
+		bin   int
+		count int
+	}
+	rows, err = s.pool.Query(ctx, emergingCountQueries[q.Res], ids, q.From, q.To, string(q.Bin), string(q.Kind))
+	if err != nil {
+		return nil, fmt.Errorf("emerging counts: %w", err)
+	}
+	counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (count, error) {
+		var c count
+		var cell int64
+		var month int32
+		err := r.Scan(&cell, &month, &c.count)
+		c.cell, c.bin = geo.Cell(cell), (int(month)-first)/q.Bin.months()
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("emerging counts: %w", err)
+	}
+
+	// Cells holding incidents of the area whose centres lie outside it
+	// join the universe, so that every incident counts.
+	nCover := len(cells)
+	for _, c := range counts {
+		if _, found := slices.BinarySearch(cells[:nCover], c.cell); !found {
+			cells = append(cells, c.cell)
+		}
+	}
+	fringe := cells[nCover:]
+	slices.Sort(fringe)
+	fringe = slices.Compact(fringe)
+	cells = cells[:nCover+len(fringe)]
+	if len(cells) == 0 {
+		return nil, invalid("area", "area %q has no H3 cells at resolution %d", q.AreaCode, q.Res)
+	}
+	if len(cells) > MaxEmergingValues/bins {
+		return nil, invalid("res", "%d cells × %d bins is too large; choose a coarser res or bin, or a smaller area", len(cells), bins)
+	}
+	cube, err := emerging.NewCube(cells, bins)
+	if err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, c := range counts {
+		if err := cube.Add(c.cell, c.bin, float64(c.count)); err != nil {
+			return nil, err
+		}
+		total += c.count
+	}
+	return &EmergingCube{Cube: cube, Query: q, Area: shape, Starts: starts, Incidents: total, Fringe: len(fringe)}, nil
+}
+
+// EmergingVersion returns the newest change sequences of incidents and of
+// areas: a cube loaded at the same pair has the same content, so results
+// can be cached under it.
+func (s *Store) EmergingVersion(ctx context.Context) (incidents, areas int64, err error) {
+	err = s.pool.QueryRow(ctx, sqlEmergingVersion).Scan(&incidents, &areas)
+	if err != nil {
+		err = fmt.Errorf("emerging version: %w", err)
+	}
+	return incidents, areas, err
+}
+
+const sqlEmergingVersion = `
+SELECT (SELECT coalesce(max(seq), 0) FROM changes WHERE kind = 'incident'),
+       (SELECT coalesce(max(seq), 0) FROM changes WHERE kind = 'area')`
+
+// BinLabel names bin start t of width b: 2025-07, 2025-Q3, 2025.
+func (b TimeBin) BinLabel(t time.Time) string {
+	t = t.In(Zone)
+	switch b {
+	case BinQuarter:
+		return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
+	case BinYear:
+		return fmt.Sprintf("%d", t.Year())
+	}
+	return t.Format("2006-01")
+}

@@ -1,0 +1,246 @@
+package webmap
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/emerging"
+)
+
+// Limits of the emerging-hot-spot endpoints' analysis options.
+const (
+	maxEmergingRing     = 5
+	maxEmergingTimeStep = 24
+)
+
+// emergingParams is one question to /api/emerging: which cube and which
+// analysis of it.
+type emergingParams struct {
+	q   hotspot.EmergingQuery
+	opt emerging.Options
+}
+
+// parseEmergingParams reads area, kind, from, to (a date is inclusive: to
+// the end of that day in Asia/Ho_Chi_Minh, as elsewhere in the API), res,
+// bin, ring, time_step, alpha and fdr. The cube's fields are checked by
+// hotspot.EmergingQuery.Normalize.
+func parseEmergingParams(r *http.Request) (emergingParams, error) {
+	v := r.URL.Query()
+	p := emergingParams{q: hotspot.EmergingQuery{
+		AreaCode: v.Get("area"),
+		Kind:     hotspot.IncidentKind(v.Get("kind")),
+		Bin:      hotspot.TimeBin(v.Get("bin")),
+	}}
+	var err error
+	if p.q.From, err = queryTime(r, "from"); err != nil {
+		return p, err
+	}
+	if p.q.To, err = queryDayEnd(r, "to"); err != nil {
+		return p, err
+	}
+	if p.q.Res, err = queryInt(r, "res", 9); err != nil {
+		return p, err
+	}
+	if p.opt.Ring, err = queryInt(r, "ring", 1); err != nil {
+		return p, err
+	}
+	if p.opt.Ring < 1 || p.opt.Ring > maxEmergingRing {
+		return p, errBad("ring", fmt.Sprintf("must be between 1 and %d", maxEmergingRing))
+	}
+	if p.opt.TimeStep, err = queryInt(r, "time_step", 0); err != nil {
+		return p, err
+	}
+	if p.opt.TimeStep < 0 || p.opt.TimeStep > maxEmergingTimeStep {
+		return p, errBad("time_step", fmt.Sprintf("must be between 0 and %d", maxEmergingTimeStep))
+	}
+	p.opt.Alpha = emerging.DefaultAlpha
+	if s := v.Get("alpha"); s != "" {
+		a, err := strconv.ParseFloat(s, 64)
+		if err != nil || !(a > 0 && a <= 0.5) {
+			return p, errBad("alpha", fmt.Sprintf("%q is not a significance level in (0, 0.5]", s))
+		}
+		p.opt.Alpha = a
+	}
+	if s := v.Get("fdr"); s != "" {
+		if p.opt.FDR, err = strconv.ParseBool(s); err != nil {
+			return p, errBad("fdr", fmt.Sprintf("%q is not true or false", s))
+		}
+	}
+	p.q, err = p.q.Normalize()
+	return p, err
+}
+
+// handleEmerging answers GET /api/emerging: every cell of the area's cube
+// as a GeoJSON hexagon with its category (and Vietnamese label), the
+// Mann–Kendall trend of its Gi* z-scores (mk_z, mk_p) and the last bin's
+// Gi* (z, p; null where undefined). The collection carries the bin labels,
+// the range counted and the legend with counts per category.
+func (a *emergingAPI) handleEmerging(w http.ResponseWriter, r *http.Request) {
+	p, err := parseEmergingParams(r)
+	if err != nil {
+		a.s.writeError(w, r, err)
+		return
+	}
+	res, err := a.result(r.Context(), p)
+	if err != nil {
+		a.s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(res.body)
+}
+
+// handleEmergingCell answers GET /api/emerging/cells/{cell}?...: one
+// cell's category, trend, and per bin its count and Gi* z and p, for the
+// map's z-score chart. The query is that of /api/emerging, so the answer
+// comes from the same cached analysis.
+func (a *emergingAPI) handleEmergingCell(w http.ResponseWriter, r *http.Request) {
+	cell, err := geo.ParseCell(r.PathValue("cell"))
+	if err != nil {
+		a.s.writeError(w, r, errBad("cell", fmt.Sprintf("%q is not an H3 cell", r.PathValue("cell"))))
+		return
+	}
+	p, err := parseEmergingParams(r)
+	if err != nil {
+		a.s.writeError(w, r, err)
+		return
+	}
+	res, err := a.result(r.Context(), p)
+	if err != nil {
+		a.s.writeError(w, r, err)
+		return
+	}
+	if res.r == nil {
+		a.s.writeError(w, r, hotspot.ErrNotFound)
+		return
+	}
+	i, ok := res.ec.Cube.Index(cell)
+	if !ok {
+		a.s.writeError(w, r, fmt.Errorf("cell %s: %w", cell, hotspot.ErrNotFound))
+		return
+	}
+	type binOut struct {
+		Bin   string   `json:"bin"`
+		Start string   `json:"start"`
+		Count float64  `json:"count"`
+		Z     *float64 `json:"z"`
+		P     *float64 `json:"p"`
+		Hot   bool     `json:"hot"`
+		Cold  bool     `json:"cold"`
+	}
+	rr, bins := res.r, res.r.Bins
+	out := struct {
+		Cell     string   `json:"cell"`
+		Category string   `json:"category"`
+		Label    string   `json:"label"`
+		LabelEN  string   `json:"label_en"`
+		Colour   string   `json:"colour"`
+		MKZ      float64  `json:"mk_z"`
+		MKP      float64  `json:"mk_p"`
+		MKS      float64  `json:"mk_s"`
+		Alpha    float64  `json:"alpha"`
+		Bins     []binOut `json:"bins"`
+	}{
+		Cell: cell.String(), Category: string(rr.Category[i]), Label: rr.Category[i].LabelVI(), LabelEN: rr.Category[i].LabelEN(),
+		Colour: rr.Category[i].Colour(), MKZ: round4(rr.Trend[i].Z), MKP: round4(rr.Trend[i].P), MKS: rr.Trend[i].S,
+		Alpha: p.opt.Alpha, Bins: make([]binOut, bins),
+	}
+	series := res.ec.Cube.Series(i)
+	for t := 0; t < bins; t++ {
+		k := i*bins + t
+		b := binOut{Bin: res.labels[t], Start: res.ec.Starts[t].Format(time.RFC3339), Count: series[t]}
+		if rr.Defined[k] {
+			z, pv := round4(rr.Z[k]), round4(rr.P[k])
+			b.Z, b.P = &z, &pv
+			b.Hot = rr.Z[k] > 0 && rr.P[k] < p.opt.Alpha
+			b.Cold = rr.Z[k] < 0 && rr.P[k] < p.opt.Alpha
+		}
+		out.Bins[t] = b
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// emergingResult is one analysis, with its GeoJSON answer marshalled once.
+type emergingResult struct {
+	ec     *hotspot.EmergingCube // nil when the area has no incidents
+	r      *emerging.Result
+	labels []string
+	body   []byte
+}
+
+// analyseEmerging loads the cube of p and analyses it.
+func (a *emergingAPI) analyseEmerging(ctx context.Context, p emergingParams, seq int64) (*emergingResult, error) {
+	ec, err := a.s.store.EmergingCube(ctx, p.q)
+	if errors.Is(err, hotspot.ErrNoIncidents) {
+		fc := geojson.NewFeatureCollection()
+		fc.ExtraMembers = geojson.Properties{"area": p.q.AreaCode, "bins": []string{}, "seq": seq, "incidents": 0, "legend": emergingLegend(nil)}
+		body, err := json.Marshal(fc)
+		return &emergingResult{body: body}, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := emerging.Analyze(ctx, ec.Cube, p.opt)
+	if err != nil {
+		return nil, err
+	}
+	res := &emergingResult{ec: ec, r: r, labels: make([]string, len(ec.Starts))}
+	for i, s := range ec.Starts {
+		res.labels[i] = ec.Query.Bin.BinLabel(s)
+	}
+	fc := geojson.NewFeatureCollection()
+	last := r.Bins - 1
+	tally := map[emerging.Category]int{}
+	for i, c := range r.Cells {
+		cat := r.Category[i]
+		tally[cat]++
+		series := ec.Cube.Series(i)
+		total := 0.0
+		for _, x := range series {
+			total += x
+		}
+		props := geojson.Properties{
+			"category": string(cat), "label": cat.LabelVI(), "colour": cat.Colour(),
+			"mk_z": round4(r.Trend[i].Z), "mk_p": round4(r.Trend[i].P),
+			"z": nil, "p": nil, "count": total, "last_count": series[last],
+		}
+		if k := i*r.Bins + last; r.Defined[k] {
+			props["z"], props["p"] = round4(r.Z[k]), round4(r.P[k])
+		}
+		fc.Append(cellFeature(c, props))
+	}
+	q := ec.Query
+	fc.ExtraMembers = geojson.Properties{
+		"area": q.AreaCode, "kind": string(q.Kind), "res": q.Res, "bin": string(q.Bin),
+		"from": q.From.In(hotspot.Zone).Format(time.RFC3339), "to": q.To.In(hotspot.Zone).Format(time.RFC3339),
+		"bins": res.labels, "seq": seq, "incidents": ec.Incidents, "fringe_cells": ec.Fringe,
+		"ring": p.opt.Ring, "time_step": p.opt.TimeStep, "alpha": p.opt.Alpha, "fdr": p.opt.FDR,
+		"legend": emergingLegend(tally),
+	}
+	res.body, err = json.Marshal(fc)
+	return res, err
+}
+
+// emergingLegend lists every category in legend order with its labels,
+// colour and number of cells.
+func emergingLegend(tally map[emerging.Category]int) []map[string]any {
+	out := make([]map[string]any, 0, len(emerging.Categories))
+	for _, c := range emerging.Categories {
+		out = append(out, map[string]any{"category": string(c), "label": c.LabelVI(), "label_en": c.LabelEN(), "colour": c.Colour(), "cells": tally[c]})
+	}
+	return out
+}
+
+// round4 rounds to 4 decimals: enough for a map, a third of the bytes.
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
