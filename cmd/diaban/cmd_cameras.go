@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/coveragedb"
 	"github.com/diaban/diaban/hotspot/placement"
 )
 
@@ -34,6 +36,12 @@ type planConfig struct {
 	demandPath, candidatesPath, existingPath string
 	model                                    placement.Model
 	opts                                     placement.Options
+
+	// The database source: an area's hotspots, risk cells and cameras.
+	area             string
+	siteRes, riskRes int
+	objective        string
+	db               dbFlags
 }
 
 func parsePlanFlags(env *environment, args []string) (planConfig, error) {
@@ -48,6 +56,11 @@ func parsePlanFlags(env *environment, args []string) (planConfig, error) {
 	fs.Float64Var(&cfg.model.FOV, "fov", 90, "camera angle of view in degrees (360 for a dome)")
 	bearings := fs.String("bearings", "0,45,90,135,180,225,270,315", "comma-separated bearings to try, degrees")
 	fs.IntVar(&cfg.opts.MaxPerSite, "max-per-site", 1, "most new cameras on one site")
+	fs.StringVar(&cfg.area, "area", "", "plan for this area `code` from the database instead of --demand")
+	fs.IntVar(&cfg.siteRes, "res", coveragedb.DefaultSiteRes, "with --area and no --candidates: H3 `resolution` whose cell centres are the candidate sites")
+	fs.IntVar(&cfg.riskRes, "risk-res", coveragedb.DefaultRiskRes, "with --area: H3 `resolution` (7-10) of the risk cells")
+	fs.StringVar(&cfg.objective, "objective", "both", "with --area: what to cover, hotspots, cells (risk cells) or both")
+	cfg.db.register(fs, env)
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -55,9 +68,11 @@ func parsePlanFlags(env *environment, args []string) (planConfig, error) {
 		return cfg, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
 	switch {
-	case cfg.demandPath == "":
-		return cfg, fmt.Errorf("%w: --demand is required", errUsage)
-	case cfg.candidatesPath == "":
+	case cfg.area != "" && cfg.demandPath != "":
+		return cfg, fmt.Errorf("%w: --area and --demand exclude each other", errUsage)
+	case cfg.area == "" && cfg.demandPath == "":
+		return cfg, fmt.Errorf("%w: --demand or --area is required", errUsage)
+	case cfg.area == "" && cfg.candidatesPath == "":
 		return cfg, fmt.Errorf("%w: --candidates is required", errUsage)
 	case cfg.opts.K <= 0:
 		return cfg, fmt.Errorf("%w: --k must be a positive number of cameras", errUsage)
@@ -85,11 +100,15 @@ type planInputs struct {
 func loadPlanInputs(cfg planConfig) (planInputs, error) {
 	var in planInputs
 	var err error
-	if in.demand, err = readCSVFile(cfg.demandPath, placement.ReadDemandCSV); err != nil {
-		return in, err
+	if cfg.demandPath != "" {
+		if in.demand, err = readCSVFile(cfg.demandPath, placement.ReadDemandCSV); err != nil {
+			return in, err
+		}
 	}
-	if in.sites, err = readCSVFile(cfg.candidatesPath, placement.ReadSitesCSV); err != nil {
-		return in, err
+	if cfg.candidatesPath != "" {
+		if in.sites, err = readCSVFile(cfg.candidatesPath, placement.ReadSitesCSV); err != nil {
+			return in, err
+		}
 	}
 	if cfg.existingPath != "" {
 		if in.existing, err = readCSVFile(cfg.existingPath, placement.ReadCamerasCSV); err != nil {
@@ -124,8 +143,17 @@ func cmdCamerasPlan(ctx context.Context, env *environment, args []string) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	res, err := placement.Plan(in.demand, in.sites, cfg.model, in.existing, cfg.opts)
+	var res placement.Result
+	if cfg.area != "" {
+		res, err = planArea(ctx, cfg, in)
+	} else {
+		res, err = placement.Plan(in.demand, in.sites, cfg.model, in.existing, cfg.opts)
+	}
 	if err != nil {
+		var hve *hotspot.ValidationError
+		if errors.As(err, &hve) {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
 		var ve *placement.ValidationError
 		if errors.As(err, &ve) {
 			return fmt.Errorf("%w: %v", errUsage, err)
@@ -138,4 +166,27 @@ func cmdCamerasPlan(ctx context.Context, env *environment, args []string) error 
 	enc := json.NewEncoder(env.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(res)
+}
+
+// planArea plans from the database: the area's active hotspots and risk
+// cells as demand, its cell centres (or --candidates) as sites, and its
+// stored cameras (with --existing) as already there.
+func planArea(ctx context.Context, cfg planConfig, in planInputs) (placement.Result, error) {
+	store, err := cfg.db.open(ctx)
+	if err != nil {
+		return placement.Result{}, err
+	}
+	defer store.Close()
+	inputs, err := coveragedb.Load(ctx, store, coveragedb.Query{AreaCode: cfg.area, RiskRes: cfg.riskRes})
+	if err != nil {
+		return placement.Result{}, err
+	}
+	p, err := coveragedb.Plan(inputs, coveragedb.PlanRequest{
+		Model: cfg.model, K: cfg.opts.K, MaxPerSite: cfg.opts.MaxPerSite, SiteRes: cfg.siteRes,
+		Sites: in.sites, Existing: in.existing, Demand: coveragedb.DemandKind(cfg.objective),
+	})
+	if err != nil {
+		return placement.Result{}, err
+	}
+	return p.Result, nil
 }
