@@ -4,23 +4,32 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
+	"strings"
+	"time"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/emerging"
 )
 
-// emergingConfig is what "emerging" was asked. Loading the cube
-// (loadCube) is kept apart from the analysis so that a database source can
-// be added beside --cube.
+// emergingConfig is what "emerging" was asked. The cube comes from a CSV
+// file (--cube) or from the database (--area and its filters); loadCube
+// reads either, apart from the analysis.
 type emergingConfig struct {
 	cubePath string // CSV cell,bin,count; "-" for standard input
 	bins     int    // number of bins; 0: from the file
 	binsOut  string // optional per-bin CSV output
 	opts     emerging.Options
+
+	// The database source.
+	area, kind, from, to, bin string
+	res                       int
+	db                        dbFlags
 }
 
 func parseEmergingFlags(env *environment, args []string) (emergingConfig, error) {
@@ -35,12 +44,21 @@ func parseEmergingFlags(env *environment, args []string) (emergingConfig, error)
 	fs.Float64Var(&cfg.opts.Alpha, "alpha", emerging.DefaultAlpha, "significance level")
 	fs.BoolVar(&cfg.opts.FDR, "fdr", false, "adjust each bin's p-values for the false discovery rate (Benjamini–Hochberg)")
 	fs.BoolVar(&cfg.opts.WholeCubeStats, "whole-cube", false, "take Gi*'s mean and variance over the whole cube, not per bin")
+	fs.StringVar(&cfg.area, "area", "", "read the cube from the database: incidents of the area with this `code` and every area below it")
+	fs.StringVar(&cfg.kind, "kind", "", "with --area: keep one incident `kind`")
+	fs.StringVar(&cfg.from, "from", "", "with --area: first `instant` counted (YYYY-MM-DD in Asia/Ho_Chi_Minh, or RFC 3339); default the first incident's bin")
+	fs.StringVar(&cfg.to, "to", "", "with --area: last `day` counted, inclusive (YYYY-MM-DD), or an RFC 3339 instant excluded; default the last incident's bin")
+	fs.IntVar(&cfg.res, "res", 9, "with --area: H3 resolution, 7..10")
+	fs.StringVar(&cfg.bin, "bin", "month", "with --area: time bin, month, quarter or year (cut in Asia/Ho_Chi_Minh)")
+	cfg.db.register(fs, env)
 	if err := parseStatsFlags(fs, args); err != nil {
 		return cfg, err
 	}
 	switch {
-	case cfg.cubePath == "":
-		return cfg, fmt.Errorf("%w: --cube is required", errUsage)
+	case (cfg.cubePath == "") == (cfg.area == ""):
+		return cfg, fmt.Errorf("%w: give one of --cube or --area", errUsage)
+	case cfg.area != "" && cfg.bins != 0:
+		return cfg, fmt.Errorf("%w: --bins is for --cube; with --area the range sets the bins", errUsage)
 	case cfg.opts.Ring < 1:
 		return cfg, fmt.Errorf("%w: --ring must be at least 1", errUsage)
 	case cfg.opts.TimeStep < 0:
@@ -86,13 +104,65 @@ func cmdEmerging(ctx context.Context, env *environment, args []string) error {
 }
 
 // loadCube reads the cube the configuration names.
-func loadCube(_ context.Context, env *environment, cfg emergingConfig) (*emerging.Cube, error) {
+func loadCube(ctx context.Context, env *environment, cfg emergingConfig) (*emerging.Cube, error) {
+	if cfg.area != "" {
+		return loadCubeFromDB(ctx, env, cfg)
+	}
 	var cube *emerging.Cube
 	err := readInput(env, cfg.cubePath, func(r io.Reader) (err error) {
 		cube, err = emerging.ReadCube(bufio.NewReaderSize(r, 1<<16), cfg.bins)
 		return err
 	})
 	return cube, err
+}
+
+// loadCubeFromDB builds the cube of --area from the database and reports
+// its extent on standard error.
+func loadCubeFromDB(ctx context.Context, env *environment, cfg emergingConfig) (*emerging.Cube, error) {
+	q := hotspot.EmergingQuery{AreaCode: cfg.area, Kind: hotspot.IncidentKind(cfg.kind), Res: cfg.res, Bin: hotspot.TimeBin(cfg.bin)}
+	var err error
+	if q.From, err = parseCLIInstant("from", cfg.from, false); err != nil {
+		return nil, err
+	}
+	if q.To, err = parseCLIInstant("to", cfg.to, true); err != nil {
+		return nil, err
+	}
+	if q, err = q.Normalize(); err != nil {
+		return nil, fmt.Errorf("%w: --%v", errUsage, err)
+	}
+	store, err := cfg.db.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	ec, err := store.EmergingCube(ctx, q)
+	var ve *hotspot.ValidationError
+	if errors.As(err, &ve) {
+		return nil, fmt.Errorf("%w: --%v", errUsage, ve)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(env.stderr, "area %s: %d cells at res %d (%d at the edge), %d %s bins %s..%s, %d incidents\n",
+		ec.Area.Code, len(ec.Cube.Cells()), ec.Query.Res, ec.Fringe, ec.Cube.Bins(), ec.Query.Bin,
+		ec.Query.Bin.BinLabel(ec.Starts[0]), ec.Query.Bin.BinLabel(ec.Starts[len(ec.Starts)-1]), ec.Incidents)
+	return ec.Cube, nil
+}
+
+// parseCLIInstant reads --from or --to; a bare date as --to means the end
+// of that day in Asia/Ho_Chi_Minh (inclusive), as in the HTTP API.
+func parseCLIInstant(name, s string, dayEnd bool) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := hotspot.ParseInstant(s)
+	if err != nil {
+		return t, fmt.Errorf("%w: --%s: %v", errUsage, name, err)
+	}
+	if dayEnd && len(strings.TrimSpace(s)) == len("2006-01-02") {
+		t = t.Add(24 * time.Hour)
+	}
+	return t, nil
 }
 
 func writeCategories(out io.Writer, r *emerging.Result) error {
