@@ -55,11 +55,13 @@ func CellOf(p Point, res int) Cell {
 }
 
 // PointCells returns p's cells at MinPointResolution..MaxPointResolution,
-// index 0 being resolution 7.
+// index 0 being resolution 7. One call into H3 finds the finest cell; the
+// coarser ones are its parents (H3 nests a point's cells exactly).
 func PointCells(p Point) [MaxPointResolution - MinPointResolution + 1]Cell {
 	var out [MaxPointResolution - MinPointResolution + 1]Cell
+	finest := CellOf(p, MaxPointResolution)
 	for r := MinPointResolution; r <= MaxPointResolution; r++ {
-		out[r-MinPointResolution] = CellOf(p, r)
+		out[r-MinPointResolution] = finest.Parent(r)
 	}
 	return out
 }
@@ -157,4 +159,32 @@ func loopOf(r orb.Ring) h3.GeoLoop {
 		loop[i] = h3.NewLatLng(r[i][1], r[i][0])
 	}
 	return loop
+}
+
+// H3 index layout (see the H3 specification): bits 52–55 hold the
+// resolution and, from bit 42 down, 3 bits per resolution hold the digits
+// for resolutions 1..15; unused digits are 7.
+const (
+	h3ResOffset   = 52
+	h3ResMask     = uint64(0xF) << h3ResOffset
+	h3DigitBits   = 3
+	h3DigitMask   = uint64(7)
+	h3MaxRes      = 15
+	h3Res1DigitAt = 42 // offset of the resolution-1 digit
+)
+
+// Parent returns c's ancestor at resolution res (res ≤ c's resolution), by
+// bit manipulation, without a call into the C library. It is exact: the
+// same as H3's cellToParent.
+func (c Cell) Parent(res int) Cell {
+	x := uint64(c)
+	cur := int((x & h3ResMask) >> h3ResOffset)
+	if res >= cur {
+		return c
+	}
+	x = x&^h3ResMask | uint64(res)<<h3ResOffset
+	for r := res + 1; r <= cur; r++ {
+		x |= h3DigitMask << (h3Res1DigitAt - (r-1)*h3DigitBits)
+	}
+	return Cell(x)
 }

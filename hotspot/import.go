@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 
 	"github.com/diaban/diaban/geo"
 )
@@ -77,6 +80,7 @@ func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt Impor
 		}
 	}
 	var bad []*ValidationError
+	var good []*record
 	seenRef := map[string]int{}
 	for _, r := range recs {
 		if ve := r.shapeError(); ve != nil {
@@ -90,9 +94,16 @@ func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt Impor
 			}
 			seenRef[ref] = r.line
 		}
+		if _, ok := imp.(rowParser); ok {
+			good = append(good, r)
+			continue
+		}
 		if ve := imp.parse(r, idx); ve != nil {
 			bad = append(bad, ve)
 		}
+	}
+	if rp, ok := imp.(rowParser); ok {
+		bad = append(bad, parseParallel(rp, good, idx)...)
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		more, err := imp.check(ctx, tx)
@@ -125,6 +136,53 @@ type importer interface {
 	parse(r *record, idx *AreaIndex) *ValidationError
 	check(ctx context.Context, tx pgx.Tx) ([]*ValidationError, error)
 	write(ctx context.Context, tx pgx.Tx, progress func(done, total int)) (int, error)
+}
+
+// rowParser is an importer whose rows parse independently of each other,
+// so they can be parsed on every core (the point kinds: locating a point and
+// computing its H3 cells is most of an import's CPU time).
+type rowParser interface {
+	parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError)
+	setRows(rows [][]any)
+}
+
+// rowSet holds the parsed rows of a rowParser.
+type rowSet struct{ rows [][]any }
+
+func (rs *rowSet) setRows(rows [][]any) { rs.rows = rows }
+
+// parse is never called for a rowParser; it satisfies importer.
+func (*rowSet) parse(*record, *AreaIndex) *ValidationError { return nil }
+
+// parseParallel parses recs with rp on every core, keeping file order.
+func parseParallel(rp rowParser, recs []*record, idx *AreaIndex) []*ValidationError {
+	rows := make([][]any, len(recs))
+	errs := make([]*ValidationError, len(recs))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(recs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers && w*chunk < len(recs); w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(recs))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				rows[i], errs[i] = rp.parseRow(recs[i], idx)
+			}
+		}()
+	}
+	wg.Wait()
+	var bad []*ValidationError
+	kept := rows[:0]
+	for i, row := range rows {
+		if errs[i] != nil {
+			bad = append(bad, errs[i])
+			continue
+		}
+		kept = append(kept, row)
+	}
+	rp.setRows(kept)
+	return bad
 }
 
 // located is the spatial part shared by every point kind.
@@ -197,27 +255,26 @@ const pointStageColumns = `lon float8, lat float8, area_id bigint, h3_r7 bigint,
 
 // ---- hotspots
 
-type hotspotImporter struct{ rows [][]any }
+type hotspotImporter struct{ rowSet }
 
 func (*hotspotImporter) columns() []string { return []string{"ref", "lon", "lat", "kind", "name"} }
 func (*hotspotImporter) geojson() bool     { return true }
 func (*hotspotImporter) refKeyed() bool    { return true }
 
-func (h *hotspotImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+func (h *hotspotImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
 	ref := r.get("ref")
 	if ref == "" {
-		return r.fail("ref", "is empty")
+		return nil, r.fail("ref", "is empty")
 	}
 	kind := HotspotKind(r.get("kind"))
 	if err := ValidateHotspotKind(kind); err != nil {
-		return r.fail("kind", "%s", err.(*ValidationError).Reason)
+		return nil, r.fail("kind", "%s", err.(*ValidationError).Reason)
 	}
 	loc, ve := locate(r, idx, false)
 	if ve != nil {
-		return ve
+		return nil, ve
 	}
-	h.rows = append(h.rows, append([]any{ref, string(kind), r.get("name")}, loc.values()...))
-	return nil
+	return append([]any{ref, string(kind), r.get("name")}, loc.values()...), nil
 }
 
 func (*hotspotImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
@@ -236,49 +293,126 @@ WHERE (hotspots.kind, hotspots.name, hotspots.geom) IS DISTINCT FROM (EXCLUDED.k
 
 // ---- incidents
 
-type incidentImporter struct{ rows [][]any }
+type incidentImporter struct{ rowSet }
 
-func (*incidentImporter) columns() []string { return []string{"ref", "lon", "lat", "kind", "occurred_at"} }
-func (*incidentImporter) geojson() bool     { return true }
-func (*incidentImporter) refKeyed() bool    { return true }
+func (*incidentImporter) columns() []string {
+	return []string{"ref", "lon", "lat", "kind", "occurred_at"}
+}
+func (*incidentImporter) geojson() bool  { return true }
+func (*incidentImporter) refKeyed() bool { return true }
 
-func (im *incidentImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+func (im *incidentImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
 	ref := r.get("ref")
 	if ref == "" {
-		return r.fail("ref", "is empty")
+		return nil, r.fail("ref", "is empty")
 	}
 	kind := IncidentKind(r.get("kind"))
 	if err := ValidateIncidentKind(kind); err != nil {
-		return r.fail("kind", "%s", err.(*ValidationError).Reason)
+		return nil, r.fail("kind", "%s", err.(*ValidationError).Reason)
 	}
 	at, err := ParseInstant(r.get("occurred_at"))
 	if err != nil {
-		return r.fail("occurred_at", "%v", err)
+		return nil, r.fail("occurred_at", "%v", err)
 	}
 	loc, ve := locate(r, idx, false)
 	if ve != nil {
-		return ve
+		return nil, ve
 	}
-	im.rows = append(im.rows, append([]any{ref, string(kind), at}, loc.values()...))
-	return nil
+	return append([]any{ref, string(kind), at}, loc.values()...), nil
 }
 
 func (*incidentImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
 
+// write copies incidents with new refs straight into the table (COPY's
+// batched inserts, the fast path of a bulk load) and upserts the rest
+// through a staging table.
 func (im *incidentImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
-	return stageAndUpsert(ctx, tx,
+	fresh, existing, err := splitByExistingRef(ctx, tx, sqlExistingIncidentRefs, im.rows)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	if len(fresh) > 0 {
+		if err := registerGeometry(ctx, tx.Conn()); err != nil {
+			return 0, err
+		}
+		copyRows := make([][]any, len(fresh))
+		for i, r := range fresh { // ref, kind, occurred_at, lon, lat, area_id, h3_r7..h3_r10
+			pt, err := geo.EWKB(orb.Point{r[3].(float64), r[4].(float64)})
+			if err != nil {
+				return 0, err
+			}
+			copyRows[i] = []any{r[0], r[1], r[2], pt, r[5], r[6], r[7], r[8], r[9]}
+		}
+		c, err := tx.CopyFrom(ctx, pgx.Identifier{"incidents"},
+			[]string{"ref", "kind", "occurred_at", "geom", "area_id", "h3_r7", "h3_r8", "h3_r9", "h3_r10"},
+			&progressSource{rows: copyRows, progress: progress})
+		if err != nil {
+			return 0, fmt.Errorf("copy incidents: %w", err)
+		}
+		n += int(c)
+	}
+	m, err := stageAndUpsert(ctx, tx,
 		`CREATE TEMP TABLE stage (ref text, kind text, occurred_at timestamptz, `+pointStageColumns+`) ON COMMIT DROP`,
-		append([]string{"ref", "kind", "occurred_at"}, pointColumns...), im.rows, `
+		append([]string{"ref", "kind", "occurred_at"}, pointColumns...), existing, `
 INSERT INTO incidents (ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
 SELECT ref, kind, occurred_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM stage
 ON CONFLICT (ref) DO UPDATE SET kind = EXCLUDED.kind, occurred_at = EXCLUDED.occurred_at, geom = EXCLUDED.geom,
     area_id = EXCLUDED.area_id, h3_r7 = EXCLUDED.h3_r7, h3_r8 = EXCLUDED.h3_r8, h3_r9 = EXCLUDED.h3_r9, h3_r10 = EXCLUDED.h3_r10
-WHERE (incidents.kind, incidents.occurred_at, incidents.geom) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.occurred_at, EXCLUDED.geom)`, progress)
+WHERE (incidents.kind, incidents.occurred_at, incidents.geom) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.occurred_at, EXCLUDED.geom)`, nil)
+	return n + m, err
+}
+
+const sqlExistingIncidentRefs = `SELECT s.ref FROM stage_refs s JOIN incidents i ON i.ref = s.ref`
+
+// splitByExistingRef splits rows (ref first) into those whose ref is new and
+// those already stored, by copying the refs into a temporary table and
+// joining it with the table that sqlExisting reads.
+func splitByExistingRef(ctx context.Context, tx pgx.Tx, sqlExisting string, rows [][]any) (fresh, existing [][]any, err error) {
+	if len(rows) == 0 {
+		return nil, nil, nil
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_refs (ref text COLLATE "C") ON COMMIT DROP`); err != nil {
+		return nil, nil, err
+	}
+	refs := make([][]any, len(rows))
+	for i, r := range rows {
+		refs[i] = r[:1]
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_refs"}, []string{"ref"}, pgx.CopyFromRows(refs)); err != nil {
+		return nil, nil, fmt.Errorf("copy refs: %w", err)
+	}
+	found, err := tx.Query(ctx, sqlExisting)
+	if err != nil {
+		return nil, nil, err
+	}
+	stored, err := pgx.CollectRows(found, pgx.RowTo[string])
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := tx.Exec(ctx, `DROP TABLE stage_refs`); err != nil {
+		return nil, nil, err
+	}
+	if len(stored) == 0 {
+		return rows, nil, nil
+	}
+	isStored := make(map[string]bool, len(stored))
+	for _, r := range stored {
+		isStored[r] = true
+	}
+	for _, r := range rows {
+		if isStored[r[0].(string)] {
+			existing = append(existing, r)
+		} else {
+			fresh = append(fresh, r)
+		}
+	}
+	return fresh, existing, nil
 }
 
 // ---- cameras
 
-type cameraImporter struct{ rows [][]any }
+type cameraImporter struct{ rowSet }
 
 func (*cameraImporter) columns() []string {
 	return []string{"ref", "lon", "lat", "bearing", "fov", "range_m", "owner", "status"}
@@ -286,32 +420,31 @@ func (*cameraImporter) columns() []string {
 func (*cameraImporter) geojson() bool  { return true }
 func (*cameraImporter) refKeyed() bool { return true }
 
-func (c *cameraImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+func (c *cameraImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
 	cam := Camera{Ref: r.get("ref"), Owner: CameraOwner(r.get("owner")), Status: CameraStatus(r.get("status"))}
 	if cam.Ref == "" {
-		return r.fail("ref", "is empty")
+		return nil, r.fail("ref", "is empty")
 	}
 	var ve *ValidationError
 	if cam.Bearing, ve = r.float("bearing"); ve != nil {
-		return ve
+		return nil, ve
 	}
 	if cam.FOV, ve = r.float("fov"); ve != nil {
-		return ve
+		return nil, ve
 	}
 	if cam.RangeM, ve = r.float("range_m"); ve != nil {
-		return ve
+		return nil, ve
 	}
 	loc, ve := locate(r, idx, false)
 	if ve != nil {
-		return ve
+		return nil, ve
 	}
 	cam.Point = loc.p
 	if err := cam.Validate(); err != nil {
 		e := err.(*ValidationError)
-		return r.fail(e.Field, "%s", e.Reason)
+		return nil, r.fail(e.Field, "%s", e.Reason)
 	}
-	c.rows = append(c.rows, append([]any{cam.Ref, cam.Bearing, cam.FOV, cam.RangeM, string(cam.Owner), string(cam.Status)}, loc.values()...))
-	return nil
+	return append([]any{cam.Ref, cam.Bearing, cam.FOV, cam.RangeM, string(cam.Owner), string(cam.Status)}, loc.values()...), nil
 }
 
 func (*cameraImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
@@ -331,7 +464,7 @@ WHERE (cameras.bearing, cameras.fov, cameras.range_m, cameras.owner, cameras.sta
 
 // ---- tips
 
-type tipImporter struct{ rows [][]any }
+type tipImporter struct{ rowSet }
 
 func (*tipImporter) columns() []string {
 	return []string{"ref", "received_at", "handled_at", "lon", "lat", "area_code"}
@@ -339,49 +472,48 @@ func (*tipImporter) columns() []string {
 func (*tipImporter) geojson() bool  { return false }
 func (*tipImporter) refKeyed() bool { return true }
 
-func (t *tipImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+func (t *tipImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
 	ref := r.get("ref")
 	if ref == "" {
-		return r.fail("ref", "is empty")
+		return nil, r.fail("ref", "is empty")
 	}
 	received, err := ParseInstant(r.get("received_at"))
 	if err != nil {
-		return r.fail("received_at", "%v", err)
+		return nil, r.fail("received_at", "%v", err)
 	}
 	var handled *time.Time
 	if s := r.get("handled_at"); s != "" {
 		h, err := ParseInstant(s)
 		if err != nil {
-			return r.fail("handled_at", "%v", err)
+			return nil, r.fail("handled_at", "%v", err)
 		}
 		if h.Before(received) {
-			return r.fail("handled_at", "is before received_at")
+			return nil, r.fail("handled_at", "is before received_at")
 		}
 		handled = &h
 	}
 	loc, ve := locate(r, idx, true)
 	if ve != nil {
-		return ve
+		return nil, ve
 	}
 	code := r.get("area_code")
 	row := []any{ref, received, handled}
 	switch {
 	case loc != nil:
 		if code != "" && !contains(idx.Ancestors(codeOf(idx, loc.areaID)), code) {
-			return r.fail("area_code", "the point lies in area %s, not in %s", codeOf(idx, loc.areaID), code)
+			return nil, r.fail("area_code", "the point lies in area %s, not in %s", codeOf(idx, loc.areaID), code)
 		}
 		row = append(row, loc.values()...)
 	case code != "":
 		a, ok := idx.ByCode(code)
 		if !ok {
-			return r.fail("area_code", "unknown area %q", code)
+			return nil, r.fail("area_code", "unknown area %q", code)
 		}
 		row = append(row, nil, nil, a.ID, nil, nil, nil, nil)
 	default:
-		return r.fail("area_code", "a tip needs a point (lon, lat) or an area_code")
+		return nil, r.fail("area_code", "a tip needs a point (lon, lat) or an area_code")
 	}
-	t.rows = append(t.rows, row)
-	return nil
+	return row, nil
 }
 
 func codeOf(idx *AreaIndex, id int64) string {

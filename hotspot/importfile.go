@@ -18,13 +18,21 @@ import (
 
 // record is one row of an import file, as named fields, with where it came from.
 type record struct {
-	line   int // CSV line or GeoJSON feature number, 1-based
-	fields map[string]string
-	geom   orb.Geometry // from a GeoJSON feature, else nil
+	line    int            // CSV line or GeoJSON feature number, 1-based
+	columns map[string]int // column name -> index in values, shared by every row of a file
+	values  []string
+	problem string       // a row-shape problem found while reading, reported by shapeError
+	geom    orb.Geometry // from a GeoJSON feature, else nil
 }
 
 // get returns a trimmed field ("" when absent).
-func (r *record) get(name string) string { return strings.TrimSpace(r.fields[name]) }
+func (r *record) get(name string) string {
+	i, ok := r.columns[name]
+	if !ok || i >= len(r.values) {
+		return ""
+	}
+	return strings.TrimSpace(r.values[i])
+}
 
 func (r *record) fail(field, format string, args ...any) *ValidationError {
 	return &ValidationError{Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)}
@@ -119,17 +127,16 @@ func readCSVRecords(in io.Reader, required []string) ([]*record, error) {
 	if err != nil {
 		return nil, &ValidationError{Line: 1, Field: "header", Reason: err.Error()}
 	}
-	cols := make([]string, len(header))
-	seen := map[string]bool{}
+	columns := make(map[string]int, len(header))
 	for i, h := range header {
-		cols[i] = strings.ToLower(strings.TrimSpace(h))
-		if seen[cols[i]] {
-			return nil, &ValidationError{Line: 1, Field: "header", Reason: fmt.Sprintf("column %q appears twice", cols[i])}
+		name := strings.ToLower(strings.TrimSpace(h))
+		if _, dup := columns[name]; dup {
+			return nil, &ValidationError{Line: 1, Field: "header", Reason: fmt.Sprintf("column %q appears twice", name)}
 		}
-		seen[cols[i]] = true
+		columns[name] = i
 	}
 	for _, want := range required {
-		if !seen[want] {
+		if _, ok := columns[want]; !ok {
 			return nil, &ValidationError{Line: 1, Field: "header", Reason: fmt.Sprintf("missing column %q; want %s", want, strings.Join(required, ","))}
 		}
 	}
@@ -149,23 +156,18 @@ func readCSVRecords(in io.Reader, required []string) ([]*record, error) {
 		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
 			continue
 		}
-		if len(row) != len(cols) {
-			out = append(out, &record{line: line, fields: nil})
-			out[len(out)-1].fields = map[string]string{"\x00": fmt.Sprintf("has %d fields, the header has %d", len(row), len(cols))}
-			continue
+		rec := &record{line: line, columns: columns, values: row}
+		if len(row) != len(header) {
+			rec.problem = fmt.Sprintf("has %d fields, the header has %d", len(row), len(header))
 		}
-		f := make(map[string]string, len(cols))
-		for i, c := range cols {
-			f[c] = row[i]
-		}
-		out = append(out, &record{line: line, fields: f})
+		out = append(out, rec)
 	}
 }
 
 // shapeError returns the row-shape problem recorded by readCSVRecords, if any.
 func (r *record) shapeError() *ValidationError {
-	if msg, ok := r.fields["\x00"]; ok {
-		return r.fail("row", "%s", msg)
+	if r.problem != "" {
+		return r.fail("row", "%s", r.problem)
 	}
 	return nil
 }
@@ -192,29 +194,34 @@ func readGeoJSONRecords(in io.Reader, required []string) ([]*record, error) {
 	}
 	out := make([]*record, 0, len(raw.Features))
 	for i, rf := range raw.Features {
-		rec := &record{line: i + 1, fields: map[string]string{}}
+		rec := &record{line: i + 1, columns: map[string]int{}}
 		f, err := geojson.UnmarshalFeature(rf)
 		if err != nil {
-			rec.fields["\x00"] = "not a valid GeoJSON Feature: " + err.Error()
+			rec.problem = "not a valid GeoJSON Feature: " + err.Error()
 			out = append(out, rec)
 			continue
 		}
 		rec.geom = f.Geometry
 		for k, v := range f.Properties {
+			var text string
 			switch v := v.(type) {
 			case nil:
+				continue
 			case string:
-				rec.fields[strings.ToLower(k)] = v
+				text = v
 			case float64:
-				rec.fields[strings.ToLower(k)] = strconv.FormatFloat(v, 'f', -1, 64)
+				text = strconv.FormatFloat(v, 'f', -1, 64)
 			case bool:
-				rec.fields[strings.ToLower(k)] = strconv.FormatBool(v)
+				text = strconv.FormatBool(v)
 			default:
-				rec.fields["\x00"] = fmt.Sprintf("property %q must be a string or a number", k)
+				rec.problem = fmt.Sprintf("property %q must be a string or a number", k)
+				continue
 			}
+			rec.columns[strings.ToLower(k)] = len(rec.values)
+			rec.values = append(rec.values, text)
 		}
 		if rec.geom == nil {
-			rec.fields["\x00"] = "feature has no geometry"
+			rec.problem = "feature has no geometry"
 		}
 		out = append(out, rec)
 	}

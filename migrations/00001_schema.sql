@@ -42,10 +42,13 @@ FROM areas a
 JOIN area_versions v ON v.area_id = a.id AND v.valid_to IS NULL
 LEFT JOIN areas p ON p.id = v.parent_id;
 
+-- Points are indexed with SP-GiST: a quad-tree takes bulk inserts of points
+-- faster than GiST (BENCHMARKS.md, import). Refs compare bytewise (COLLATE "C").
+
 -- Drug hotspots are places. Their status is derived from hotspot_events, never stored.
 CREATE TABLE hotspots (
     id         bigserial PRIMARY KEY,
-    ref        text NOT NULL UNIQUE CHECK (ref <> ''),
+    ref        text COLLATE "C" NOT NULL UNIQUE CHECK (ref <> ''),
     kind       text NOT NULL CHECK (kind IN ('dealing', 'storage', 'organised_use', 'public_use', 'cultivation', 'production')),
     name       text NOT NULL DEFAULT '',
     geom       geometry(Point, 4326) NOT NULL,
@@ -57,7 +60,7 @@ CREATE TABLE hotspots (
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX hotspots_geom_idx ON hotspots USING gist (geom);
+CREATE INDEX hotspots_geom_idx ON hotspots USING spgist (geom);
 CREATE INDEX hotspots_area_idx ON hotspots (area_id);
 
 -- The append-only lifecycle of a hotspot.
@@ -93,7 +96,7 @@ FROM hotspots h;
 
 CREATE TABLE incidents (
     id          bigserial PRIMARY KEY,
-    ref         text NOT NULL UNIQUE CHECK (ref <> ''),
+    ref         text COLLATE "C" NOT NULL UNIQUE CHECK (ref <> ''),
     kind        text NOT NULL CHECK (kind IN ('trafficking', 'storage', 'transport', 'organised_use', 'use', 'cultivation', 'production', 'other')),
     occurred_at timestamptz NOT NULL,
     recorded_at timestamptz NOT NULL DEFAULT now(),
@@ -104,7 +107,7 @@ CREATE TABLE incidents (
     h3_r9       bigint NOT NULL,
     h3_r10      bigint NOT NULL
 );
-CREATE INDEX incidents_geom_idx ON incidents USING gist (geom);
+CREATE INDEX incidents_geom_idx ON incidents USING spgist (geom);
 CREATE INDEX incidents_area_time_idx ON incidents (area_id, occurred_at);
 CREATE INDEX incidents_time_idx ON incidents (occurred_at);
 
@@ -112,7 +115,7 @@ CREATE INDEX incidents_time_idx ON incidents (occurred_at);
 -- Never who sent them.
 CREATE TABLE tips (
     id          bigserial PRIMARY KEY,
-    ref         text NOT NULL UNIQUE CHECK (ref <> ''),
+    ref         text COLLATE "C" NOT NULL UNIQUE CHECK (ref <> ''),
     received_at timestamptz NOT NULL,
     handled_at  timestamptz CHECK (handled_at IS NULL OR handled_at >= received_at),
     geom        geometry(Point, 4326),
@@ -123,12 +126,12 @@ CREATE TABLE tips (
     h3_r10      bigint,
     recorded_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX tips_geom_idx ON tips USING gist (geom);
+CREATE INDEX tips_geom_idx ON tips USING spgist (geom);
 CREATE INDEX tips_area_time_idx ON tips (area_id, received_at);
 
 CREATE TABLE cameras (
     id         bigserial PRIMARY KEY,
-    ref        text NOT NULL UNIQUE CHECK (ref <> ''),
+    ref        text COLLATE "C" NOT NULL UNIQUE CHECK (ref <> ''),
     geom       geometry(Point, 4326) NOT NULL,
     bearing    double precision NOT NULL CHECK (bearing >= 0 AND bearing < 360),
     fov        double precision NOT NULL CHECK (fov > 0 AND fov <= 360),
@@ -143,7 +146,7 @@ CREATE TABLE cameras (
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX cameras_geom_idx ON cameras USING gist (geom);
+CREATE INDEX cameras_geom_idx ON cameras USING spgist (geom);
 CREATE INDEX cameras_area_idx ON cameras (area_id);
 
 -- The non-spatial numbers committees review, per area and period: counts only.

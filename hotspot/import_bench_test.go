@@ -1,0 +1,86 @@
+package hotspot_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/internal/pgtest"
+)
+
+// incidentRows makes n incidents spread over the fixture communes
+// (lon 108.2–108.4, lat 15.8–16.0), deterministic.
+func incidentRows(n int) ([][]any, []byte) {
+	r := rand.New(rand.NewPCG(1, 2))
+	kinds := []string{"use", "trafficking", "storage", "transport", "other"}
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows := make([][]any, n)
+	var csv bytes.Buffer
+	csv.WriteString("ref,lon,lat,kind,occurred_at\n")
+	for i := range rows {
+		lon, lat := 108.2001+r.Float64()*0.1998, 15.8001+r.Float64()*0.1998
+		kind := kinds[r.IntN(len(kinds))]
+		at := base.Add(time.Duration(r.Int64N(int64(700 * 24 * time.Hour))))
+		ref := fmt.Sprintf("INC-%07d", i)
+		rows[i] = []any{ref, kind, at, lon, lat}
+		fmt.Fprintf(&csv, "%s,%.6f,%.6f,%s,%s\n", ref, lon, lat, kind, at.Format(time.RFC3339))
+	}
+	return rows, csv.Bytes()
+}
+
+// BenchmarkImportIncidents imports 1,000,000 incidents through the importer
+// (parse, validate, locate, H3 cells, COPY, upsert) and, as the limit, COPYs
+// the same rows into a bare table with the same columns and indexes.
+func BenchmarkImportIncidents(b *testing.B) {
+	n := 1_000_000
+	if s := os.Getenv("DIABAN_BENCH_ROWS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	rows, csv := incidentRows(n)
+	b.Run("importer", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			db := pgtest.New(b)
+			s := hotspot.NewStore(db.Pool)
+			ctx := context.Background()
+			f, _ := os.Open("testdata/areas.geojson")
+			if _, err := s.Import(ctx, "areas", f, hotspot.ImportOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			f.Close()
+			b.StartTimer()
+			start := time.Now()
+			res, err := s.Import(ctx, "incidents", bytes.NewReader(csv), hotspot.ImportOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if res.Imported != n {
+				b.Fatalf("imported %d of %d", res.Imported, n)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+		}
+	})
+	b.Run("plain-copy", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			b.StopTimer()
+			db := pgtest.New(b)
+			ctx := context.Background()
+			if _, err := db.Pool.Exec(ctx, `CREATE TABLE plain (ref text UNIQUE, kind text, occurred_at timestamptz, lon float8, lat float8)`); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			start := time.Now()
+			if _, err := db.Pool.CopyFrom(ctx, pgx.Identifier{"plain"}, []string{"ref", "kind", "occurred_at", "lon", "lat"}, pgx.CopyFromRows(rows)); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+		}
+	})
+}
