@@ -10,6 +10,7 @@ import { AreaLayer } from './areas.js';
 import { HotspotLayer } from './hotspots.js';
 import { CameraLayer } from './cameras.js';
 import { CellLayer } from './cells.js';
+import { EmergingLayer } from './emerging.js';
 import { IncidentLayer } from './incidents.js';
 import { Feed } from './feed.js';
 import { Legend } from './legend.js';
@@ -42,6 +43,7 @@ function pane(name, z) {
 const P = {
   areas: pane('areasPane', 350),
   cells: pane('cellsPane', 360),
+  emerging: pane('emergingPane', 365),
   incidents: pane('incidentsPane', 380),
   sectors: pane('sectorsPane', 410),
   cameras: pane('camerasPane', 440),
@@ -56,6 +58,7 @@ const hotspots = new HotspotLayer(map, { pane: P.hotspots, areaName });
 const cameras = new CameraLayer(map, { sectorPane: P.sectors, markerPane: P.cameras, areaName });
 const legend = new Legend(map);
 const cells = new CellLayer(map, { pane: P.cells, onBreaks: (bs) => legend.setBreaks(bs) });
+const emerging = new EmergingLayer(map, { pane: P.emerging, area: () => areaSelect.value || areas.pickerOptions()[0]?.code });
 const incidents = new IncidentLayer(map, {
   pane: P.incidents,
   areaName,
@@ -82,6 +85,7 @@ function buildLayerControl() {
   layerCtl = L.control.layers(bases, {
     [t('layer.areas')]: areas.layer,
     [t('layer.cells')]: cells.layer,
+    [t('layer.emerging')]: emerging.layer,
     [t('layer.incidents')]: incidents.layer,
     [t('layer.cameras')]: cameras.layer,
     [t('layer.hotspots')]: hotspots.layer,
@@ -130,6 +134,7 @@ onLangChange(() => {
   applyLanguage();
   if (layerCtl) buildLayerControl();
   legend.render();
+  emerging.render();
   feed.rerender();
 });
 
@@ -145,6 +150,7 @@ function fillAreaPicker() {
 areaSelect.addEventListener('change', () => {
   const b = areas.bounds(areaSelect.value || null);
   if (b && b.isValid()) map.fitBounds(b, { ...fitPadding(), animate: true });
+  emerging.reloadSoon(0);
 });
 
 // ---- cell period form -----------------------------------------------------
@@ -229,6 +235,7 @@ function reload(what, after) {
 }
 
 function handleChange(msg) {
+  if (msg.type === 'emerging') return emerging.reloadSoon(); // derived: a reload, not a feed line
   const d = msg.data || {};
   // The feed line first: it reads the ref of a hotspot about to be removed.
   feed.add(msg);
@@ -322,4 +329,4 @@ async function start() {
 start();
 
 // For debugging in a console; not an API.
-window.diaban = { map, areas, hotspots, cameras, cells, incidents, feed, live };
+window.diaban = { map, areas, hotspots, cameras, cells, emerging, incidents, feed, live };
