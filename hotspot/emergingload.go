@@ -127,15 +127,16 @@ SELECT min(occurred_at), max(occurred_at) FROM incidents
 WHERE area_id = ANY($1::bigint[]) AND ($2 = '' OR kind = $2)`
 
 // sqlEmergingCounts counts the incidents of the areas $1 in [$2, $3) (of
-// kind $5 unless empty) by H3 cell (the column {{cell}}) and bin: $4 is
-// date_trunc's unit (month, quarter, year) applied in Asia/Ho_Chi_Minh, and
-// the bin travels as the month number of its start, year×12 + month − 1.
+// kind $5 unless empty) by H3 cell (the column {{cell}}) and bin. $4 holds
+// the bins' starts, cut in Go in Asia/Ho_Chi_Minh, so width_bucket gives
+// the same bin as date_trunc('month', occurred_at AT TIME ZONE
+// 'Asia/Ho_Chi_Minh') without a time-zone conversion per row (which cost
+// half the load); bins are numbered from 1.
 const sqlEmergingCounts = `
-SELECT {{cell}}, (extract(year FROM b) * 12 + extract(month FROM b) - 1)::int4, count(*)::int4
-FROM (SELECT {{cell}}, date_trunc($4, occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh') AS b
-      FROM incidents
-      WHERE area_id = ANY($1::bigint[]) AND occurred_at >= $2 AND occurred_at < $3
-        AND ($5 = '' OR kind = $5)) i
+SELECT {{cell}}, width_bucket(occurred_at, $4::timestamptz[]), count(*)::int4
+FROM incidents
+WHERE area_id = ANY($1::bigint[]) AND occurred_at >= $2 AND occurred_at < $3
+  AND ($5 = '' OR kind = $5)
 GROUP BY 1, 2`
 
 // emergingCountQueries holds sqlEmergingCounts for each resolution, the
@@ -240,16 +241,16 @@ func (s *Store) EmergingCube(ctx context.Context, q EmergingQuery) (*EmergingCub
 		bin   int
 		count int
 	}
-	rows, err = s.pool.Query(ctx, emergingCountQueries[q.Res], ids, q.From, q.To, string(q.Bin), string(q.Kind))
+	rows, err = s.pool.Query(ctx, emergingCountQueries[q.Res], ids, q.From, q.To, starts, string(q.Kind))
 	if err != nil {
 		return nil, fmt.Errorf("emerging counts: %w", err)
 	}
 	counts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (count, error) {
 		var c count
 		var cell int64
-		var month int32
-		err := r.Scan(&cell, &month, &c.count)
-		c.cell, c.bin = geo.Cell(cell), (int(month)-first)/q.Bin.months()
+		var bucket int32
+		err := r.Scan(&cell, &bucket, &c.count)
+		c.cell, c.bin = geo.Cell(cell), int(bucket)-1
 		return c, err
 	})
 	if err != nil {
