@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paulmach/orb/planar"
+
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/placement"
@@ -79,23 +81,32 @@ func (in *Inputs) Sites(res int, demand []placement.DemandPoint, rangeM float64)
 	if res < MinSiteRes || res > MaxSiteRes {
 		return nil, &hotspot.ValidationError{Field: "res", Reason: fmt.Sprintf("must be between %d and %d, got %d", MinSiteRes, MaxSiteRes, res)}
 	}
-	var near map[geo.Cell]bool
-	if rangeM > 0 {
-		near = map[geo.Cell]bool{}
-		for _, d := range demand {
-			if d.Weight <= 0 {
+	if rangeM <= 0 {
+		cells := geo.MultiPolygonCells(in.Area.Geometry, res)
+		out := make([]placement.Site, len(cells))
+		for i, c := range cells {
+			out[i] = placement.Site{ID: c.String(), Point: c.Center()}
+		}
+		return out, nil
+	}
+	// From the demand outwards, not from the area inwards: a province holds
+	// tens of millions of fine cells, the neighbourhood of its demand few.
+	bound := in.Area.Geometry.Bound()
+	seen := map[geo.Cell]bool{}
+	var out []placement.Site
+	for _, d := range demand {
+		if d.Weight <= 0 {
+			continue
+		}
+		for _, c := range (geo.FieldOfView{Site: d.Point, FOV: 360, RangeM: rangeM}).Cells(res) {
+			if seen[c] {
 				continue
 			}
-			for _, c := range (geo.FieldOfView{Site: d.Point, FOV: 360, RangeM: rangeM}).Cells(res) {
-				near[c] = true
+			seen[c] = true
+			p := c.Center()
+			if bound.Contains(p.Orb()) && planar.MultiPolygonContains(in.Area.Geometry, p.Orb()) {
+				out = append(out, placement.Site{ID: c.String(), Point: p})
 			}
-		}
-	}
-	cells := geo.MultiPolygonCells(in.Area.Geometry, res)
-	out := make([]placement.Site, 0, len(cells))
-	for _, c := range cells {
-		if near == nil || near[c] {
-			out = append(out, placement.Site{ID: c.String(), Point: c.Center()})
 		}
 	}
 	return out, nil

@@ -14,6 +14,7 @@ import { EmergingLayer } from './emerging.js';
 import { IncidentLayer } from './incidents.js';
 import { Feed } from './feed.js';
 import { Legend } from './legend.js';
+import { Planner } from './planner.js';
 
 const body = document.body;
 const $ = (id) => document.getElementById(id);
@@ -57,6 +58,7 @@ const areaName = (code) => areas.name(code);
 const hotspots = new HotspotLayer(map, { pane: P.hotspots, areaName });
 const cameras = new CameraLayer(map, { sectorPane: P.sectors, markerPane: P.cameras, areaName });
 const legend = new Legend(map);
+const planner = new Planner(map, { mount: $('planner-panel'), areas });
 const cells = new CellLayer(map, { pane: P.cells, onBreaks: (bs) => legend.setBreaks(bs) });
 const emerging = new EmergingLayer(map, { pane: P.emerging, area: () => areaSelect.value || areas.pickerOptions()[0]?.code });
 const incidents = new IncidentLayer(map, {
@@ -235,6 +237,7 @@ function reload(what, after) {
 }
 
 function handleChange(msg) {
+  if (msg.type === 'coverage') return planner.onCoverage(msg); // derived figures, not a feed line
   if (msg.type === 'emerging') return emerging.reloadSoon(); // derived: a reload, not a feed line
   const d = msg.data || {};
   // The feed line first: it reads the ref of a hotspot about to be removed.

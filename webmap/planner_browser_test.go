@@ -1,0 +1,93 @@
+package webmap_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserPlannerPanel drives the planner panel in headless Chromium on
+// the demo district: propose three cameras, turn one (the figures are
+// re-evaluated), accept, and find the cameras stored as planned.
+func TestBrowserPlannerPanel(t *testing.T) {
+	ts := newEmptyServer(t)
+	loadDemo(t, ts)
+	ts.settle(t)
+	var before featureCollection
+	ts.do(t, "GET", "/api/cameras", "", &before)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("user-data-dir", t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelTimeout()
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+		t.Fatalf("open map: %v", err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true"`)); err != nil {
+		t.Fatalf("the map never became ready: %v", err)
+	}
+	if title := evaluate[string](t, ctx, `document.getElementById('planner-title').textContent`); title != "Quy hoạch camera" {
+		t.Errorf("planner title %q", title)
+	}
+	evaluate[bool](t, ctx, `(() => {
+		const f = document.querySelector('.planner-form');
+		f.area.dispatchEvent(new Event('focus'));
+		f.area.value = [...f.area.options].map((o) => o.value).find((v) => v !== '');
+		f.area.dispatchEvent(new Event('change'));
+		f.k.value = '3';
+		f.requestSubmit();
+		return true;
+	})()`)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('.planner-marker').length === 3 && !!document.querySelector('.planner-table')`)); err != nil {
+		t.Fatalf("no plan shown: %v; status %q", err, evaluate[string](t, ctx, `document.querySelector('.planner-status').textContent`))
+	}
+	first := evaluate[string](t, ctx, `document.querySelector('.planner-table tbody').textContent`)
+	// Turn camera 1 half a turn: the figures are evaluated again (they may or may not change).
+	evaluate[bool](t, ctx, `(() => {
+		window.__evals = 0;
+		const orig = window.fetch;
+		window.fetch = (u, i) => { if (String(u).includes('/api/plans/evaluate')) window.__evals++; return orig(u, i); };
+		const s = document.querySelector('.planner-cams input[type=range]');
+		s.value = String((Number(s.value) + 180) % 360);
+		s.dispatchEvent(new Event('input'));
+		return true;
+	})()`)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__evals >= 1`)); err != nil {
+		t.Fatalf("turning a camera evaluated nothing: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if msg := evaluate[string](t, ctx, `document.querySelector('.planner-status').className`); strings.Contains(msg, "error") {
+		t.Errorf("evaluation failed: %s", evaluate[string](t, ctx, `document.querySelector('.planner-status').textContent`))
+	}
+	t.Logf("figures before turning: %q; after: %q", first, evaluate[string](t, ctx, `document.querySelector('.planner-table tbody').textContent`))
+	evaluate[bool](t, ctx, `(document.querySelector('.planner-accept').click(), true)`)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('.planner-status').textContent.includes('Đã lưu 3 camera')`)); err != nil {
+		t.Fatalf("accept: %v; status %q", err, evaluate[string](t, ctx, `document.querySelector('.planner-status').textContent`))
+	}
+	var after featureCollection
+	ts.do(t, "GET", "/api/cameras", "", &after)
+	planned := 0
+	for _, f := range after.Features {
+		if f.Properties["status"] == "planned" && strings.HasPrefix(f.Properties["ref"].(string), "KH-") {
+			planned++
+		}
+	}
+	if len(after.Features) != len(before.Features)+3 || planned != 3 {
+		t.Errorf("cameras %d → %d, %d accepted as planned", len(before.Features), len(after.Features), planned)
+	}
+}
