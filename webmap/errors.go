@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/tiles"
 )
 
 // apiError is the JSON body of every error answer.
@@ -23,7 +24,9 @@ type badRequest struct {
 
 func (e *badRequest) Error() string { return e.field + ": " + e.msg }
 
-func errBad(field, msg string) error { return &badRequest{field: field, msg: msg, status: http.StatusBadRequest} }
+func errBad(field, msg string) error {
+	return &badRequest{field: field, msg: msg, status: http.StatusBadRequest}
+}
 
 // writeError is the one place where errors become HTTP answers: the client
 // gets a safe message and the field at fault; the log gets the cause.
@@ -37,6 +40,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		ie     *hotspot.ImportError
 		br     *badRequest
 		mbe    *http.MaxBytesError
+		tce    *tiles.CoordError
+		tle    *tiles.UnknownLayerError
 	)
 	switch {
 	case errors.As(err, &br):
@@ -51,6 +56,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status, body = http.StatusConflict, apiError{Error: ce.Reason, Field: ce.Field}
 	case errors.As(err, &ie):
 		status, body = http.StatusBadRequest, apiError{Error: ie.Error()}
+	case errors.As(err, &tce):
+		status, body = http.StatusBadRequest, apiError{Error: tce.Reason, Field: tce.Field}
+	case errors.As(err, &tle):
+		status, body = http.StatusNotFound, apiError{Error: tle.Error(), Field: "layer"}
 	case errors.Is(err, hotspot.ErrNotFound):
 		status, body = http.StatusNotFound, apiError{Error: "not found"}
 	case errors.Is(err, r.Context().Err()):

@@ -44,6 +44,14 @@ type Hub struct {
 	lastSeq atomic.Int64
 	ready   chan struct{}
 	after   []func(context.Context, *Message)
+	before  []func(*Message)
+}
+
+// BeforeBroadcast registers f to run before each change is fanned out (to
+// drop caches, so a client that reacts to the message gets fresh data).
+// Register before Run.
+func (h *Hub) BeforeBroadcast(f func(m *Message)) {
+	h.before = append(h.before, f)
 }
 
 // AfterChange registers f to run after each change has been fanned out,
@@ -90,6 +98,9 @@ func (h *Hub) Run(ctx context.Context) error {
 			h.log.Warn("change not delivered", "seq", c.Seq, "kind", c.Kind, "err", err)
 			h.lastSeq.Store(c.Seq)
 			return
+		}
+		for _, f := range h.before {
+			f(out.msg)
 		}
 		h.broadcast(out)
 		for _, f := range h.after {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
 )
 
 const (
@@ -220,4 +219,3 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
-

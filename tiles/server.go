@@ -1,0 +1,116 @@
+package tiles
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// querier is what tiles need of a pool.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// UnknownLayerError is returned for a layer name that does not exist.
+type UnknownLayerError struct{ Name string }
+
+func (e *UnknownLayerError) Error() string {
+	return fmt.Sprintf("unknown layer %q (want areas, hotspots, cameras or cells)", e.Name)
+}
+
+// Source renders and caches tiles.
+type Source struct {
+	db querier
+
+	mu       sync.Mutex
+	versions map[Layer]uint64
+	cache    map[string]*list.Element
+	order    *list.List // most recently used first
+	max      int
+	hits     uint64
+	misses   uint64
+}
+
+type cached struct {
+	key  string
+	data []byte
+}
+
+// New returns a tile source over db keeping at most maxTiles tiles in memory.
+func New(db querier, maxTiles int) *Source {
+	if maxTiles <= 0 {
+		maxTiles = 4096
+	}
+	return &Source{db: db, versions: map[Layer]uint64{}, cache: map[string]*list.Element{}, order: list.New(), max: maxTiles}
+}
+
+// Invalidate moves the data version of every layer that shows changes of
+// the given kind (hotspot, event, camera, incident, area), so their cached
+// tiles are never served again.
+func (s *Source) Invalidate(kind string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for layer, kinds := range Layers {
+		for _, k := range kinds {
+			if k == kind {
+				s.versions[layer]++
+			}
+		}
+	}
+}
+
+// Tile returns the tile of layer at c, from the cache when its data has not
+// changed since it was made.
+func (s *Source) Tile(ctx context.Context, layer Layer, c Coord) ([]byte, error) {
+	if _, ok := Layers[layer]; !ok {
+		return nil, &UnknownLayerError{Name: string(layer)}
+	}
+	s.mu.Lock()
+	key := fmt.Sprintf("%s/%s@%d", layer, c, s.versions[layer])
+	if el, ok := s.cache[key]; ok {
+		s.order.MoveToFront(el)
+		s.hits++
+		data := el.Value.(*cached).data
+		s.mu.Unlock()
+		return data, nil
+	}
+	s.misses++
+	s.mu.Unlock()
+
+	data, err := s.render(ctx, layer, c)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.cache[key]; !ok {
+		s.cache[key] = s.order.PushFront(&cached{key: key, data: data})
+		for s.order.Len() > s.max {
+			old := s.order.Remove(s.order.Back()).(*cached)
+			delete(s.cache, old.key)
+		}
+	}
+	return data, nil
+}
+
+// Stats reports cache hits and misses.
+func (s *Source) Stats() (hits, misses uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits, s.misses
+}
+
+func (s *Source) render(ctx context.Context, layer Layer, c Coord) ([]byte, error) {
+	if layer == LayerCells {
+		return cellsTile(ctx, s.db, c)
+	}
+	var data []byte
+	if err := s.db.QueryRow(ctx, layerSQL[layer], int(c.Z), int(c.X), int(c.Y)).Scan(&data); err != nil {
+		return nil, fmt.Errorf("%s tile %s: %w", layer, c, err)
+	}
+	return data, nil
+}
