@@ -83,7 +83,7 @@ export class EmergingLayer {
     L.DomEvent.disableClickPropagation(this.legendEl);
     L.DomEvent.disableScrollPropagation(this.legendEl);
     const Ctl = L.Control.extend({ onAdd: () => this.legendEl });
-    this.legendCtl = new Ctl({ position: 'bottomright' });
+    this.legendCtl = new Ctl({ position: 'bottomleft' }); // the right side holds the layer control and the main legend
     this.group.on('add', () => {
       this.legendCtl.addTo(map);
       this.render();
