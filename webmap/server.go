@@ -14,6 +14,7 @@ import (
 
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/metrics"
+	"github.com/diaban/diaban/tiles"
 )
 
 // Config is what the HTTP server needs to know.
@@ -36,6 +37,7 @@ type Server struct {
 	store *hotspot.Store
 	log   *slog.Logger
 	hub   *Hub
+	tiles *tiles.Source
 	mux   *http.ServeMux
 }
 
@@ -46,6 +48,8 @@ func New(cfg Config, store *hotspot.Store, log *slog.Logger) *Server {
 	}
 	s := &Server{cfg: cfg, store: store, log: log, mux: http.NewServeMux()}
 	s.hub = newHub(store, log)
+	s.tiles = tiles.New(store.Pool(), 4096)
+	s.hub.BeforeBroadcast(func(m *Message) { s.tiles.Invalidate(m.Type) })
 	s.watchMetrics()
 	s.routes()
 	return s
@@ -82,6 +86,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/emerging", em.handleEmerging)
 	m.HandleFunc("GET /api/emerging/cells/{cell}", em.handleEmergingCell)
 	m.HandleFunc("GET /ws", s.handleWebsocket)
+	m.HandleFunc("GET /tiles/{layer}/{z}/{x}/{y}", s.handleTile)
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
