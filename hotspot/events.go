@@ -122,9 +122,11 @@ type eventImporter struct {
 	keep    []pendingEvent
 }
 
-func (*eventImporter) columns() []string { return []string{"hotspot_ref", "event", "occurred_at", "note"} }
-func (*eventImporter) geojson() bool     { return false }
-func (*eventImporter) refKeyed() bool    { return false }
+func (*eventImporter) columns() []string {
+	return []string{"hotspot_ref", "event", "occurred_at", "note"}
+}
+func (*eventImporter) geojson() bool  { return false }
+func (*eventImporter) refKeyed() bool { return false }
 
 func (ei *eventImporter) parse(r *record, _ *AreaIndex) *ValidationError {
 	ref := r.get("hotspot_ref")
