@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/diaban/diaban/hotspot/metrics"
 	"github.com/diaban/diaban/webmap"
 )
 
@@ -19,18 +20,23 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	addr := fs.String("addr", envOr(env, "DIABAN_ADDR", ":8080"), "listen address (env DIABAN_ADDR)")
 	basemap := fs.String("basemap", env.getenv("DIABAN_BASEMAP_URL"), "basemap tile URL template such as https://tile.example/{z}/{x}/{y}.png (env DIABAN_BASEMAP_URL); empty: plain background")
 	attribution := fs.String("basemap-attribution", env.getenv("DIABAN_BASEMAP_ATTRIBUTION"), "basemap attribution text (env DIABAN_BASEMAP_ATTRIBUTION)")
+	metricsConfig := fs.String("metrics-config", env.getenv("DIABAN_METRICS_CONFIG"), "metrics configuration JSON overriding the defaults (env DIABAN_METRICS_CONFIG)")
 	logFormat := fs.String("log-format", env.getenv("DIABAN_LOG_FORMAT"), "text or json (default: text on a terminal, else json)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	log := newLogger(env, *logFormat)
+	mcfg, err := metrics.LoadConfig(*metricsConfig)
+	if err != nil {
+		return fmt.Errorf("--metrics-config: %w", err)
+	}
 	store, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 
-	srv := webmap.New(webmap.Config{BasemapURL: *basemap, BasemapAttribution: *attribution, Version: version}, store, log)
+	srv := webmap.New(webmap.Config{BasemapURL: *basemap, BasemapAttribution: *attribution, Version: version, Metrics: mcfg}, store, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

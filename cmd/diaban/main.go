@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"migrate": {"create or update the database schema", cmdMigrate},
 		"import":  {"import a CSV or GeoJSON file (areas, hotspots, events, incidents, tips, cameras, indicators)", cmdImport},
 		"seed":    {"load the demo district (seed demo)", cmdSeed},
+		"metrics": {"an area's transformation metrics for a period (metrics --area CODE --period 2025)", cmdMetrics},
 		"cameras": {"plan camera placement (cameras plan --demand ... --candidates ... --k K)", cmdCameras},
 	}
 }

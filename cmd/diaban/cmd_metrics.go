@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/diaban/diaban/hotspot/metrics"
+)
+
+// cmdMetrics prints an area's transformation metrics for a period, read
+// from the database: one JSON object (target and trend nested) or a CSV
+// header and row with the same names, nested ones joined with "_".
+func cmdMetrics(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "metrics", "metrics --area CODE --period 2025|2025-Q3|2025-07 [--format json|csv] [--config FILE] [--db URL]")
+	var db dbFlags
+	db.register(fs, env)
+	area := fs.String("area", "", "area code (a commune; a district or province counts everything below it)")
+	period := fs.String("period", "", "a year 2025, a quarter 2025-Q3 or a month 2025-07 (Asia/Ho_Chi_Minh)")
+	format := fs.String("format", "json", "json or csv")
+	config := fs.String("config", env.getenv("DIABAN_METRICS_CONFIG"), "metrics configuration JSON overriding the defaults (env DIABAN_METRICS_CONFIG)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if *area == "" {
+		return fmt.Errorf("%w: --area is required", errUsage)
+	}
+	p, err := metrics.ParsePeriod(*period)
+	if err != nil {
+		return fmt.Errorf("%w: --period: %v", errUsage, err)
+	}
+	if *format != "json" && *format != "csv" {
+		return fmt.Errorf("%w: --format must be json or csv", errUsage)
+	}
+	cfg, err := metrics.LoadConfig(*config)
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	store, err := db.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	in, _, err := store.MetricsInput(ctx, *area, cfg, p)
+	if err != nil {
+		return err
+	}
+	m := metrics.Compute(in, p, cfg)
+	if *format == "csv" {
+		return metrics.WriteCSV(env.stdout, []metrics.AreaMetrics{m})
+	}
+	enc := json.NewEncoder(env.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}

@@ -1,0 +1,157 @@
+package webmap
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/metrics"
+)
+
+// The metrics API: how an area is transforming (issue 3).
+//
+//	GET /api/areas/{code}/metrics?period=P
+//
+// answers one object: every field of metrics.AreaMetrics at the top level
+// with the package's names (area, period, active_start, ..., target, trend),
+// plus
+//
+//	name, level   the area's current name and level
+//	criteria      seed 001's six recognition criteria (see criteria.go)
+//	rollup        for a district or province only: metrics.RollUpMetrics
+//	              over its communes (children, classes, affected_share_change,
+//	              key_improved_share, cases_growth, new, recurred, ...)
+//
+// For a district or province the AreaMetrics fields describe the parent as
+// one area (all the hotspots, incidents and tips below it), and rollup the
+// committee's view over its communes.
+//
+//	GET /api/metrics?parent=CODE&period=P[&format=csv]
+//
+// answers {"parent", "period", "rollup", "areas": [AreaMetrics, ...]} with
+// one entry per commune below the parent, sorted by code; format=csv sends
+// the same rows as metrics.WriteCSV writes them, as an attachment.
+//
+// P is a year 2025, a quarter 2025-Q3 or a month 2025-07 (Asia/Ho_Chi_Minh).
+// A bad period is a 400 on "period", an unknown area on "area" or "parent".
+
+// areaMetricsAnswer is the body of GET /api/areas/{code}/metrics.
+type areaMetricsAnswer struct {
+	metrics.AreaMetrics
+	Name     string                 `json:"name"`
+	Level    hotspot.Level          `json:"level"`
+	Criteria []Criterion            `json:"criteria"`
+	RollUp   *metrics.RollUpMetrics `json:"rollup,omitempty"`
+}
+
+// childMetricsAnswer is the JSON body of GET /api/metrics.
+type childMetricsAnswer struct {
+	Parent string                `json:"parent"`
+	Period metrics.Period        `json:"period"`
+	RollUp metrics.RollUpMetrics `json:"rollup"`
+	Areas  []metrics.AreaMetrics `json:"areas"`
+}
+
+// metricsConfig returns the configured metrics settings, or the defaults
+// when the server was built without them.
+func (s *Server) metricsConfig() metrics.Config {
+	if s.cfg.Metrics.Target.Measure == "" {
+		return metrics.DefaultConfig()
+	}
+	return s.cfg.Metrics
+}
+
+// queryPeriod reads the required period parameter.
+func queryPeriod(r *http.Request) (metrics.Period, error) {
+	v := strings.TrimSpace(r.URL.Query().Get("period"))
+	if v == "" {
+		return metrics.Period{}, errBad("period", "required: a year 2025, a quarter 2025-Q3 or a month 2025-07")
+	}
+	p, err := metrics.ParsePeriod(v)
+	if err != nil {
+		return metrics.Period{}, errBad("period", err.Error())
+	}
+	return p, nil
+}
+
+func (s *Server) handleAreaMetrics(w http.ResponseWriter, r *http.Request) {
+	p, err := queryPeriod(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cfg := s.metricsConfig()
+	code := r.PathValue("code")
+	in, shape, err := s.store.MetricsInput(r.Context(), code, cfg, p)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ans := areaMetricsAnswer{AreaMetrics: metrics.Compute(in, p, cfg), Name: shape.Name, Level: shape.Level}
+	ans.Criteria = Criteria(ans.AreaMetrics, in.Indicators, p)
+	if shape.Level == hotspot.LevelProvince || shape.Level == hotspot.LevelDistrict {
+		children, err := s.store.ChildMetricsInputs(r.Context(), code, p, cfg)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		ru, _ := metrics.ComputeRollUp(code, children, p, cfg, 0)
+		ans.RollUp = &ru
+	}
+	writeJSON(w, http.StatusOK, ans)
+}
+
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	p, err := queryPeriod(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	format := q.Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		s.writeError(w, r, errBad("format", "want json or csv"))
+		return
+	}
+	parent := q.Get("parent")
+	if parent == "" {
+		s.writeError(w, r, errBad("parent", "required: the code of a district or province"))
+		return
+	}
+	cfg := s.metricsConfig()
+	children, err := s.store.ChildMetricsInputs(r.Context(), parent, p, cfg)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ru, ms := metrics.ComputeRollUp(parent, children, p, cfg, 0)
+	if ms == nil {
+		ms = []metrics.AreaMetrics{}
+	}
+	if format == "csv" {
+		var buf bytes.Buffer
+		if err := metrics.WriteCSV(&buf, ms); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="metrics-`+safeFileName(parent)+"-"+p.String()+`.csv"`)
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(buf.Bytes())
+		return
+	}
+	writeJSON(w, http.StatusOK, childMetricsAnswer{Parent: parent, Period: p, RollUp: ru, Areas: ms})
+}
+
+// safeFileName keeps letters, digits, '-' and '_' of an area code for a
+// Content-Disposition file name.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			return r
+		}
+		return '_'
+	}, s)
+}
