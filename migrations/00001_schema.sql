@@ -101,7 +101,10 @@ CREATE TABLE incidents (
     occurred_at timestamptz NOT NULL,
     recorded_at timestamptz NOT NULL DEFAULT now(),
     geom        geometry(Point, 4326) NOT NULL,
-    area_id     bigint NOT NULL REFERENCES areas (id),
+    -- No foreign key here, unlike the smaller tables: the importer assigns
+    -- area_id from the current areas, areas are never deleted, and a per-row
+    -- key check costs about a third of a bulk load of incidents (BENCHMARKS.md).
+    area_id     bigint NOT NULL,
     h3_r7       bigint NOT NULL,
     h3_r8       bigint NOT NULL,
     h3_r9       bigint NOT NULL,
