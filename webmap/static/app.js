@@ -14,6 +14,7 @@ import { EmergingLayer } from './emerging.js';
 import { IncidentLayer } from './incidents.js';
 import { Feed } from './feed.js';
 import { Legend } from './legend.js';
+import { MetricsView } from './metrics.js';
 import { Planner } from './planner.js';
 
 const body = document.body;
@@ -73,6 +74,7 @@ const feed = new Feed($('feed'), $('feed-empty'), {
 });
 
 for (const l of [areas, cells, cameras, hotspots]) map.addLayer(l.layer);
+const metricsView = new MetricsView(map, { panel: $('metrics-panel'), committeeEl: $('committee'), areas, onError: (e) => console.warn('metrics', e) });
 
 // ---- base map and layer control -------------------------------------------
 let baseLayer = null; // a tile layer when the server names one
@@ -138,6 +140,7 @@ onLangChange(() => {
   legend.render();
   emerging.render();
   feed.rerender();
+  metricsView.rerender();
 });
 
 // ---- area picker ----------------------------------------------------------
@@ -153,6 +156,7 @@ areaSelect.addEventListener('change', () => {
   const b = areas.bounds(areaSelect.value || null);
   if (b && b.isValid()) map.fitBounds(b, { ...fitPadding(), animate: true });
   emerging.reloadSoon(0);
+  metricsView.select(areaSelect.value);
 });
 
 // ---- cell period form -----------------------------------------------------
@@ -239,6 +243,7 @@ function reload(what, after) {
 function handleChange(msg) {
   if (msg.type === 'coverage') return planner.onCoverage(msg); // derived figures, not a feed line
   if (msg.type === 'emerging') return emerging.reloadSoon(); // derived: a reload, not a feed line
+  if (msg.type === 'metrics') return metricsView.onMessage(msg);
   const d = msg.data || {};
   // The feed line first: it reads the ref of a hotspot about to be removed.
   feed.add(msg);
@@ -324,6 +329,7 @@ async function start() {
     return;
   }
   initialLoaded = true;
+  metricsView.load().catch((e) => console.warn('metrics', e));
   for (const msg of pending.splice(0)) handleChange(msg);
   await hello;
   body.setAttribute('data-ready', 'true');

@@ -384,5 +384,8 @@ export function tOr(prefix, code) {
   return has(prefix + code) ? t(prefix + code) : String(code);
 }
 
+// addWords merges a module's own words ({vi: {...}, en: {...}}) into the dictionary.
+export function addWords(words) { for (const l of LANGS) Object.assign(dict[l], words[l] || {}); }
+
 // Exposed for tests of the dictionary's completeness.
 export const _dict = dict;

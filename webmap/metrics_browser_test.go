@@ -1,0 +1,78 @@
+package webmap_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserMetricsPanel opens the map on the fixture district: communes
+// are shaded by class, the district's committee table lists both communes
+// and sorts, and a commune's scorecard shows its numbers and the criteria.
+func TestBrowserMetricsPanel(t *testing.T) {
+	ts := newTestServer(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("user-data-dir", t.TempDir()),
+		chromedp.WindowSize(1280, 800),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelTimeout()
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+		t.Fatal(err)
+	}
+	// The fixture's hotspots were found in 2025: ask for 2025.
+	steps := []struct{ name, js string }{
+		{"ready", `document.body.dataset.ready === "true"`},
+		{"panel", `!!document.querySelector('#metrics-period')`},
+	}
+	for _, s := range steps {
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](s.js)); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+	evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#metrics-period'); i.value = '2025'; i.form.requestSubmit(); return true; })()`)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('path.class-affected').length === 2`)); err != nil {
+		t.Fatalf("communes not shaded: %v", err)
+	}
+	evaluate[bool](t, ctx, `(() => { const s = document.querySelector('#area-select'); s.value = '20530'; s.dispatchEvent(new Event('change')); return true; })()`)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('.scorecard .criteria li').length === 6`)); err != nil {
+		t.Fatalf("no scorecard: %v", err)
+	}
+	card := evaluate[string](t, ctx, `document.querySelector('.scorecard').textContent`)
+	for _, want := range []string{"Phường Một", "2025", "Có tệ nạn ma túy", "Tỷ lệ triệt xóa"} {
+		if !strings.Contains(card, want) {
+			t.Errorf("scorecard lacks %q: %q", want, card)
+		}
+	}
+	evaluate[bool](t, ctx, `(document.querySelector('.committee-open').click(), true)`)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('.committee-table tbody tr').length === 2`)); err != nil {
+		t.Fatalf("no committee table: %v", err)
+	}
+	href := evaluate[string](t, ctx, `document.querySelector('.committee a.button').getAttribute('href')`)
+	if href != "/api/metrics?parent=503&period=2025&format=csv" {
+		t.Errorf("CSV link %q", href)
+	}
+	evaluate[bool](t, ctx, `(document.querySelector('.committee-table th button').click(), true)`)
+	first := evaluate[string](t, ctx, `document.querySelector('.committee-table tbody tr').dataset.area`)
+	evaluate[bool](t, ctx, `(document.querySelector('.committee-table th button').click(), true)`)
+	if again := evaluate[string](t, ctx, `document.querySelector('.committee-table tbody tr').dataset.area`); again == first {
+		t.Errorf("sorting by name both ways keeps %s first", first)
+	}
+	evaluate[bool](t, ctx, `(document.querySelector('#lang-toggle').click(), true)`)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('.metrics-panel h2').textContent === 'Area transformation'`)); err != nil {
+		t.Errorf("English toggle: %v", err)
+	}
+}
