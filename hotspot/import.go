@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -43,41 +44,81 @@ type ImportResult struct {
 // set, an *ImportError lists them all and nothing is written. Re-importing
 // the same refs updates them.
 func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt ImportOptions) (*ImportResult, error) {
-	var imp importer
-	switch kind {
-	case "areas":
-		imp = &areaImporter{}
-	case "hotspots":
-		imp = &hotspotImporter{}
-	case "events":
-		imp = &eventImporter{}
-	case "incidents":
-		imp = &incidentImporter{}
-	case "tips":
-		imp = &tipImporter{}
-	case "cameras":
-		imp = &cameraImporter{}
-	case "indicators":
-		imp = &indicatorImporter{}
-	default:
+	if !slices.Contains(ImportKinds, kind) {
 		return nil, invalid("kind", "unknown import kind %q (want one of areas, hotspots, events, incidents, tips, cameras, indicators)", kind)
 	}
-	recs, err := readRecords(in, imp.columns(), imp.geojson())
-	if err != nil {
-		if ve, ok := err.(*ValidationError); ok {
-			return nil, &ImportError{Kind: kind, Rows: []*ValidationError{ve}}
-		}
-		return nil, err
-	}
-	res := &ImportResult{Kind: kind, Rows: len(recs)}
 	var idx *AreaIndex
 	if kind != "areas" {
+		var err error
 		if idx, err = s.Areas(ctx); err != nil {
 			return nil, err
 		}
 		if len(idx.shapes) == 0 {
 			return nil, &ImportError{Kind: kind, Rows: []*ValidationError{{Field: "areas", Reason: "no areas are loaded yet: import areas first"}}}
 		}
+	}
+	imp, rows, bad, err := parseImport(kind, in, idx)
+	if err != nil {
+		return nil, err
+	}
+	res := &ImportResult{Kind: kind, Rows: rows}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		more, err := imp.check(ctx, tx)
+		if err != nil {
+			return err
+		}
+		bad = append(bad, more...)
+		if len(bad) > 0 && !opt.SkipInvalid {
+			sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
+			return &ImportError{Kind: kind, Rows: bad}
+		}
+		n, err := imp.write(ctx, tx, opt.Progress)
+		res.Imported = n
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
+	res.Skipped = bad
+	return res, nil
+}
+
+// newImporter returns the importer of a kind, or nil for an unknown kind.
+func newImporter(kind string) importer {
+	switch kind {
+	case "areas":
+		return &areaImporter{}
+	case "hotspots":
+		return &hotspotImporter{}
+	case "events":
+		return &eventImporter{}
+	case "incidents":
+		return &incidentImporter{}
+	case "tips":
+		return &tipImporter{}
+	case "cameras":
+		return &cameraImporter{}
+	case "indicators":
+		return &indicatorImporter{}
+	}
+	return nil
+}
+
+// parseImport reads and validates a file of a kind without the database:
+// the rows it holds, and every bad row. idx locates points (nil for areas).
+// A file that cannot be read at all is an *ImportError.
+func parseImport(kind string, in io.Reader, idx *AreaIndex) (importer, int, []*ValidationError, error) {
+	imp := newImporter(kind)
+	if imp == nil {
+		return nil, 0, nil, invalid("kind", "unknown import kind %q", kind)
+	}
+	recs, err := readRecords(in, imp.columns(), imp.geojson())
+	if err != nil {
+		if ve, ok := err.(*ValidationError); ok {
+			return nil, 0, nil, &ImportError{Kind: kind, Rows: []*ValidationError{ve}}
+		}
+		return nil, 0, nil, err
 	}
 	var bad []*ValidationError
 	var good []*record
@@ -105,26 +146,7 @@ func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt Impor
 	if rp, ok := imp.(rowParser); ok {
 		bad = append(bad, parseParallel(rp, good, idx)...)
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		more, err := imp.check(ctx, tx)
-		if err != nil {
-			return err
-		}
-		bad = append(bad, more...)
-		if len(bad) > 0 && !opt.SkipInvalid {
-			sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
-			return &ImportError{Kind: kind, Rows: bad}
-		}
-		n, err := imp.write(ctx, tx, opt.Progress)
-		res.Imported = n
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
-	res.Skipped = bad
-	return res, nil
+	return imp, len(recs), bad, nil
 }
 
 // importer is one import kind: it parses records, checks what needs the

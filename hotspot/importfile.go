@@ -146,13 +146,14 @@ func readCSVRecords(in io.Reader, required []string) ([]*record, error) {
 		if err == io.EOF {
 			return out, nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			line := 0
 			if pe, ok := err.(*csv.ParseError); ok {
 				line = pe.Line
 			}
 			return out, &ValidationError{Line: line, Field: "row", Reason: err.Error()}
 		}
+		line, _ := cr.FieldPos(0)
 		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
 			continue
 		}

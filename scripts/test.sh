@@ -21,7 +21,11 @@ if [ -z "${DIABAN_SKIP_FUZZ:-}" ]; then
   log "fuzzing every parser for $fuzztime each"
   for pkg in $(go list ./...); do
     for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
-      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/dev/null
+      if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+        printf '%s\n' "$out" >&2
+        echo "fuzz FAILED: $pkg $target (the failing input is saved under testdata/fuzz/$target)" >&2
+        exit 1
+      fi
       echo "fuzz ok: $pkg $target"
     done
   done

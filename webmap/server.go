@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -183,10 +184,16 @@ func decodeBody(r *http.Request, v any) error {
 		}
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
-			return errBad(ute.Field, fmt.Sprintf("must be a %s", ute.Type.String()))
+			if ute.Field == "" {
+				return errBad("body", "must be a JSON object")
+			}
+			return errBad(ute.Field, "must be "+jsonKind(ute.Type.Kind()))
 		}
-		if strings.HasPrefix(err.Error(), "json: unknown field ") {
-			return errBad(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), "unknown field")
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			if name = strings.Trim(name, `"`); name == "" {
+				return errBad("body", `unknown field ""`)
+			}
+			return errBad(name, "unknown field")
 		}
 		return errBad("body", "malformed JSON: "+err.Error())
 	}
@@ -194,4 +201,20 @@ func decodeBody(r *http.Request, v any) error {
 		return errBad("body", "trailing data after the JSON object")
 	}
 	return nil
+}
+
+// jsonKind names what a Go kind looks like in JSON, for error messages.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Float32, reflect.Float64, reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint32, reflect.Uint64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	default:
+		return "an object"
+	}
 }

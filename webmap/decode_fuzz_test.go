@@ -1,0 +1,30 @@
+package webmap
+
+import (
+	"errors"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// FuzzDecodeBody: any request body decodes or is refused with a badRequest
+// naming a field, never a panic.
+func FuzzDecodeBody(f *testing.F) {
+	for _, s := range []string{
+		`{"ref":"H1","kind":"dealing","lon":108.25,"lat":15.9}`,
+		`{"event":"eliminated","occurred_at":"2025-01-01","note":"x"}`,
+		`{"ref":`, `[]`, `{"lon":"east"}`, `{"x":1}`, `{} {}`, `null`, "",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		for _, target := range []any{&newHotspotBody{}, &eventBody{}, &cameraBody{}} {
+			r := httptest.NewRequest("POST", "/api/x", strings.NewReader(body))
+			err := decodeBody(r, target)
+			var br *badRequest
+			if err != nil && (!errors.As(err, &br) || br.field == "") {
+				t.Fatalf("%q: error %T %v does not name a field", body, err, err)
+			}
+		}
+	})
+}
