@@ -11,6 +11,7 @@ require (
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/twpayne/go-geom v1.7.0
 	github.com/uber/h3-go/v4 v4.1.0
+	golang.org/x/crypto v0.58.0
 	golang.org/x/term v0.47.0
 )
 

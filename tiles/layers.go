@@ -32,7 +32,8 @@ var Layers = map[Layer][]string{
 	LayerCells:    {"incident"},
 }
 
-// The PostGIS layers: one fixed query each, parameters z, x, y.
+// The PostGIS layers: one fixed query each, parameters z, x, y and the
+// area ids the caller may see ($4, NULL for all; boundaries are for all).
 var layerSQL = map[Layer]string{
 	LayerAreas: `
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
@@ -50,7 +51,7 @@ t AS (
     FROM hotspots h
     JOIN hotspot_status s ON s.hotspot_id = h.id
     JOIN areas a ON a.id = h.area_id, b
-    WHERE h.geom && ST_Transform(b.env, 4326))
+    WHERE h.geom && ST_Transform(b.env, 4326) AND ($4::bigint[] IS NULL OR h.area_id = ANY ($4)))
 SELECT ST_AsMVT(t, 'hotspots', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,
 	LayerCameras: `
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
@@ -58,7 +59,7 @@ t AS (
     SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.env, 4096, 64, true) AS geom,
            c.id, c.ref, c.bearing, c.fov, c.range_m, c.owner, c.status, a.code AS area
     FROM cameras c JOIN areas a ON a.id = c.area_id, b
-    WHERE c.geom && ST_Transform(b.env, 4326))
+    WHERE c.geom && ST_Transform(b.env, 4326) AND ($4::bigint[] IS NULL OR c.area_id = ANY ($4)))
 SELECT ST_AsMVT(t, 'cameras', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,
 }
 
@@ -83,13 +84,14 @@ var cellColumns = map[int]string{7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10
 // cellsTile counts incidents per H3 cell inside the tile and draws the
 // hexagons as an MVT layer (PostGIS has no H3 here, so the geometry is
 // built in Go from geo.Cell boundaries).
-func cellsTile(ctx context.Context, q querier, c Coord) ([]byte, error) {
+func cellsTile(ctx context.Context, q querier, c Coord, areaIDs []int64) ([]byte, error) {
 	res := cellResolution(c.Z)
 	col := pgx.Identifier{cellColumns[res]}.Sanitize()
 	tile := maptile.New(c.X, c.Y, maptile.Zoom(c.Z))
 	b := tile.Bound()
 	rows, err := q.Query(ctx, `SELECT `+col+`, count(*) FROM incidents
-WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) GROUP BY 1`, b.Min[0], b.Min[1], b.Max[0], b.Max[1])
+WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND ($5::bigint[] IS NULL OR area_id = ANY ($5)) GROUP BY 1`,
+		b.Min[0], b.Min[1], b.Max[0], b.Max[1], areaIDs)
 	if err != nil {
 		return nil, fmt.Errorf("cells tile %s: %w", c, err)
 	}

@@ -63,14 +63,33 @@ func (s *Source) Invalidate(kind string) {
 	}
 }
 
+// Scope narrows a tile to the rows of some areas (a user's area and
+// everything below it). The zero Scope is everything; Key names the scope
+// in the cache and must differ between different AreaIDs.
+type Scope struct {
+	Key     string
+	AreaIDs []int64 // nil: every area
+}
+
 // Tile returns the tile of layer at c, from the cache when its data has not
 // changed since it was made.
 func (s *Source) Tile(ctx context.Context, layer Layer, c Coord) ([]byte, error) {
+	return s.TileIn(ctx, layer, c, Scope{})
+}
+
+// TileIn is Tile narrowed to a scope: hotspots, cameras and incident cells
+// of the scope's areas only (area boundaries are not narrowed).
+func (s *Source) TileIn(ctx context.Context, layer Layer, c Coord, scope Scope) ([]byte, error) {
+	if scope.AreaIDs == nil {
+		scope.Key = ""
+	} else if scope.Key == "" {
+		scope.Key = fmt.Sprint(scope.AreaIDs)
+	}
 	if _, ok := Layers[layer]; !ok {
 		return nil, &UnknownLayerError{Name: string(layer)}
 	}
 	s.mu.Lock()
-	key := fmt.Sprintf("%s/%s@%d", layer, c, s.versions[layer])
+	key := fmt.Sprintf("%s/%s@%d#%s", layer, c, s.versions[layer], scope.Key)
 	if el, ok := s.cache[key]; ok {
 		s.order.MoveToFront(el)
 		s.hits++
@@ -81,7 +100,7 @@ func (s *Source) Tile(ctx context.Context, layer Layer, c Coord) ([]byte, error)
 	s.misses++
 	s.mu.Unlock()
 
-	data, err := s.render(ctx, layer, c)
+	data, err := s.render(ctx, layer, c, scope.AreaIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -104,12 +123,16 @@ func (s *Source) Stats() (hits, misses uint64) {
 	return s.hits, s.misses
 }
 
-func (s *Source) render(ctx context.Context, layer Layer, c Coord) ([]byte, error) {
+func (s *Source) render(ctx context.Context, layer Layer, c Coord, areaIDs []int64) ([]byte, error) {
 	if layer == LayerCells {
-		return cellsTile(ctx, s.db, c)
+		return cellsTile(ctx, s.db, c, areaIDs)
+	}
+	args := []any{int(c.Z), int(c.X), int(c.Y)}
+	if layer != LayerAreas {
+		args = append(args, areaIDs)
 	}
 	var data []byte
-	if err := s.db.QueryRow(ctx, layerSQL[layer], int(c.Z), int(c.X), int(c.Y)).Scan(&data); err != nil {
+	if err := s.db.QueryRow(ctx, layerSQL[layer], args...).Scan(&data); err != nil {
 		return nil, fmt.Errorf("%s tile %s: %w", layer, c, err)
 	}
 	return data, nil

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -35,7 +34,7 @@ func loadDemoTB(tb testing.TB, ts *testServer) {
 // post sends a JSON body and decodes the JSON answer.
 func (ts *testServer) post(tb testing.TB, path, body string, out any) {
 	tb.Helper()
-	resp, err := http.Post(ts.URL+path, "application/json", strings.NewReader(body))
+	resp, err := ts.http.Post(ts.URL+path, "application/json", strings.NewReader(body))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -63,7 +62,7 @@ func BenchmarkPlannerDragOnDemoDistrict(b *testing.B) {
 			Properties struct{ Code, Level string } `json:"properties"`
 		} `json:"features"`
 	}
-	resp, err := http.Get(ts.URL + "/api/areas")
+	resp, err := ts.http.Get(ts.URL + "/api/areas")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -119,7 +118,7 @@ func BenchmarkPlannerDragOnDemoDistrict(b *testing.B) {
 	b.StopTimer()
 	// A stored change empties the cache: the next evaluation reloads the demand.
 	c := cams[1]
-	resp, err = http.Post(ts.URL+"/api/cameras", "application/json", strings.NewReader(fmt.Sprintf(
+	resp, err = ts.http.Post(ts.URL+"/api/cameras", "application/json", strings.NewReader(fmt.Sprintf(
 		`{"ref":"BENCH-%d","lon":%v,"lat":%v,"bearing":0,"fov":90,"range_m":120,"owner":"police","status":"planned"}`, b.N, c["lon"], c["lat"])))
 	if err != nil || resp.StatusCode != 201 {
 		b.Fatalf("create camera: %v %v", err, resp.Status)

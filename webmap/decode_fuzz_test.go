@@ -28,3 +28,28 @@ func FuzzDecodeBody(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoginBody: any login body decodes into loginBody or is refused with
+// a badRequest naming a field; the limiter's keys never panic either.
+func FuzzLoginBody(f *testing.F) {
+	for _, s := range []string{
+		`{"username":"admin","password":"secret-password"}`, `{"username":""}`, `{"username":1}`,
+		`{"username":"a","password":"b","x":1}`, `{"username":"\u0000"}`, `[]`, `null`, "",
+	} {
+		f.Add(s)
+	}
+	l := newLoginLimiter()
+	f.Fuzz(func(t *testing.T, body string) {
+		r := httptest.NewRequest("POST", "/api/login", strings.NewReader(body))
+		var b loginBody
+		err := decodeBody(r, &b)
+		var br *badRequest
+		if err != nil && (!errors.As(err, &br) || br.field == "") {
+			t.Fatalf("%q: error %T %v does not name a field", body, err, err)
+		}
+		if err == nil {
+			l.fail(b.Username, "192.0.2.1")
+			_ = l.blocked(b.Username, "192.0.2.1")
+		}
+	})
+}

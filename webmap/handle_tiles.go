@@ -3,6 +3,7 @@ package webmap
 import (
 	"net/http"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/tiles"
 )
 
@@ -14,7 +15,14 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	data, err := s.tiles.Tile(r.Context(), tiles.Layer(r.PathValue("layer")), c)
+	// The layer is allowed for the caller's role (authz.go); the rows are
+	// those of its area.
+	ids, err := s.scopeIDs(r.Context(), userFrom(r.Context()))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data, err := s.tiles.TileIn(r.Context(), tiles.Layer(r.PathValue("layer")), c, tiles.Scope{Key: scopeKey(userFrom(r.Context())), AreaIDs: ids})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -22,4 +30,12 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/vnd.mapbox-vector-tile")
 	w.Header().Set("Cache-Control", "no-cache") // the data changes live; the server caches
 	_, _ = w.Write(data)
+}
+
+// scopeKey names a user's scope for the tile cache ("" for everywhere).
+func scopeKey(u *hotspot.User) string {
+	if u == nil {
+		return ""
+	}
+	return u.Scope
 }

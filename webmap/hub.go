@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -212,15 +213,42 @@ func (h *Hub) prepare(ctx context.Context, c hotspot.Change) (*outgoing, error) 
 	return &outgoing{msg: m, body: body}, nil
 }
 
-// subscription is what one client asked to receive.
+// subscription is what one client asked to receive, within what its
+// user may see.
 type subscription struct {
 	areas map[string]bool // empty: every area
 	bbox  *[4]float64
+
+	// Set from the session when the socket opens; a subscribe message
+	// cannot change them.
+	scope string          // the user's area code; "" for everywhere (admin)
+	types map[string]bool // message types the role may receive; nil: all
 }
 
-// matches reports whether m falls inside s. Messages without an area or a
-// point (bulk loads) reach everyone, who then reload that layer.
+// allowed reports whether the user behind s may see m at all: its type is
+// one the role receives (bulk reload hints without data pass), and it lies
+// in the user's scope (a message without an area passes only when it
+// carries no data).
+func (s subscription) allowed(m *Message) bool {
+	if s.types != nil && !s.types[m.Type] && !(m.Op == "bulk" && m.Data == nil) {
+		return false
+	}
+	if s.scope == "" {
+		return true
+	}
+	if len(m.ancestors) == 0 {
+		return m.Data == nil && m.point == nil
+	}
+	return slices.Contains(m.ancestors, s.scope)
+}
+
+// matches reports whether m is allowed for s and falls inside what it
+// asked for. Messages without an area or a point (bulk loads) reach every
+// allowed client, who then reload that layer.
 func (s subscription) matches(m *Message) bool {
+	if !s.allowed(m) {
+		return false
+	}
 	if len(s.areas) > 0 && len(m.ancestors) > 0 {
 		in := false
 		for _, a := range m.ancestors {

@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -82,7 +81,7 @@ func TestChildMetricsAPI(t *testing.T) {
 		t.Errorf("roll-up new: %v", body.RollUp["new"])
 	}
 
-	resp, err := http.Get(ts.URL + "/api/metrics?parent=49&period=2025&format=csv")
+	resp, err := ts.http.Get(ts.URL + "/api/metrics?parent=49&period=2025&format=csv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,11 @@ type Config struct {
 	// WriteTimeout bounds API answers; the server derives its own timeouts from it.
 	WriteTimeout time.Duration
 	Metrics      metrics.Config // targets, weights, trend windows (zero: metrics.DefaultConfig)
+	// SessionTTL is how long a login lasts (0: DefaultSessionTTL).
+	SessionTTL time.Duration
+	// TrustProxy takes the client's address from X-Forwarded-For and TLS
+	// from X-Forwarded-Proto: set it only behind a proxy that sets both.
+	TrustProxy bool
 }
 
 // Server is diaban's HTTP server: API, websocket hub and the embedded map.
@@ -40,6 +45,8 @@ type Server struct {
 	hub   *Hub
 	tiles *tiles.Source
 	mux   *http.ServeMux
+	// limiter counts failed logins (per instance: see loginLimiter).
+	limiter *loginLimiter
 }
 
 // New builds a server over store. Call Run to start the change feed.
@@ -47,7 +54,7 @@ func New(cfg Config, store *hotspot.Store, log *slog.Logger) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 1 << 20
 	}
-	s := &Server{cfg: cfg, store: store, log: log, mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, store: store, log: log, mux: http.NewServeMux(), limiter: newLoginLimiter()}
 	s.hub = newHub(store, log)
 	s.tiles = tiles.New(store.Pool(), 4096)
 	s.hub.BeforeBroadcast(func(m *Message) { s.tiles.Invalidate(m.Type) })
@@ -63,37 +70,42 @@ func (s *Server) Hub() *Hub { return s.hub }
 // websocket clients until ctx ends.
 func (s *Server) Run(ctx context.Context) error { return s.hub.Run(ctx) }
 
+// routes registers every endpoint through s.handle, which puts each behind
+// its rule in authz.go's policy table.
 func (s *Server) routes() {
-	m := s.mux
-	m.HandleFunc("GET /healthz", s.handleHealth)
-	m.HandleFunc("GET /api/config", s.handleConfig)
-	m.HandleFunc("GET /api/areas", s.handleAreas)
-	m.HandleFunc("GET /api/hotspots", s.handleHotspots)
-	m.HandleFunc("GET /api/hotspots/{id}", s.handleHotspot)
-	m.HandleFunc("POST /api/hotspots", s.handleCreateHotspot)
-	m.HandleFunc("POST /api/hotspots/{id}/events", s.handleAddEvent)
-	m.HandleFunc("GET /api/incidents", s.handleIncidents)
-	m.HandleFunc("GET /api/cameras", s.handleCameras)
-	m.HandleFunc("POST /api/cameras", s.handleCreateCamera)
-	m.HandleFunc("GET /api/cells", s.handleCells)
-	m.HandleFunc("GET /api/areas/{code}/metrics", s.handleAreaMetrics)
-	m.HandleFunc("GET /api/metrics", s.handleMetrics)
+	s.handle("GET /healthz", s.handleHealth)
+	s.handle("POST /api/login", s.handleLogin)
+	s.handle("POST /api/logout", s.handleLogout)
+	s.handle("GET /api/me", s.handleMe)
+	s.handle("GET /api/audit", s.handleAudit)
+	s.handle("GET /api/config", s.handleConfig)
+	s.handle("GET /api/areas", s.handleAreas)
+	s.handle("GET /api/hotspots", s.handleHotspots)
+	s.handle("GET /api/hotspots/{id}", s.handleHotspot)
+	s.handle("POST /api/hotspots", s.handleCreateHotspot)
+	s.handle("POST /api/hotspots/{id}/events", s.handleAddEvent)
+	s.handle("GET /api/incidents", s.handleIncidents)
+	s.handle("GET /api/cameras", s.handleCameras)
+	s.handle("POST /api/cameras", s.handleCreateCamera)
+	s.handle("GET /api/cells", s.handleCells)
+	s.handle("GET /api/areas/{code}/metrics", s.handleAreaMetrics)
+	s.handle("GET /api/metrics", s.handleMetrics)
 	cov := newCoverageAPI(s) // also pushes fresh coverage after camera changes
-	m.HandleFunc("GET /api/coverage", cov.handleCoverage)
-	m.HandleFunc("POST /api/plans", cov.handlePlan)
-	m.HandleFunc("POST /api/plans/evaluate", cov.handleEvaluate)
-	m.HandleFunc("POST /api/plans/accept", cov.handleAccept)
+	s.handle("GET /api/coverage", cov.handleCoverage)
+	s.handle("POST /api/plans", cov.handlePlan)
+	s.handle("POST /api/plans/evaluate", cov.handleEvaluate)
+	s.handle("POST /api/plans/accept", cov.handleAccept)
 	em := newEmergingAPI(s) // also recomputes and pushes after incident changes
-	m.HandleFunc("GET /api/emerging", em.handleEmerging)
-	m.HandleFunc("GET /api/emerging/cells/{cell}", em.handleEmergingCell)
-	m.HandleFunc("GET /ws", s.handleWebsocket)
-	m.HandleFunc("GET /tiles/{layer}/{z}/{x}/{y}", s.handleTile)
+	s.handle("GET /api/emerging", em.handleEmerging)
+	s.handle("GET /api/emerging/cells/{cell}", em.handleEmergingCell)
+	s.handle("GET /ws", s.handleWebsocket)
+	s.handle("GET /tiles/{layer}/{z}/{x}/{y}", s.handleTile)
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
 	files := http.FileServerFS(static)
-	m.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET /", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			s.writeError(w, r, &badRequest{field: "path", msg: "no such API endpoint: " + r.URL.Path, status: http.StatusNotFound})
 			return

@@ -23,6 +23,45 @@ type testServer struct {
 	*httptest.Server
 	store *hotspot.Store
 	srv   *webmap.Server
+	// token is the session of the test admin (testAdmin) that do, dial and
+	// http use; http is a client that sends it as a Bearer token.
+	token string
+	http  *http.Client
+}
+
+// The account every test server starts with.
+const (
+	testAdmin    = "test-admin"
+	testPassword = "test-password-1"
+)
+
+// bearer adds a session token to every request without one.
+type bearer struct {
+	token string
+	base  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("Authorization") == "" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+b.token)
+	}
+	return b.base.RoundTrip(r)
+}
+
+// addUser creates an account with testPassword and returns a session token.
+func (ts *testServer) addUser(t testing.TB, name string, role hotspot.Role, scope string) string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := ts.store.CreateUser(ctx, hotspot.NewUser{Name: name, Role: role, Scope: scope, Password: testPassword})
+	if err != nil {
+		t.Fatalf("add user %s: %v", name, err)
+	}
+	token, _, err := ts.store.CreateSession(ctx, u, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
 }
 
 // newTestServer starts a server over a fresh database holding the small
@@ -70,9 +109,12 @@ func newEmptyServer(t testing.TB) *testServer {
 	t.Cleanup(cancel)
 	srv := webmap.New(webmap.Config{Version: "test"}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	go func() { _ = srv.Run(ctx) }()
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return &testServer{Server: ts, store: store, srv: srv}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	ts := &testServer{Server: hs, store: store, srv: srv}
+	ts.token = ts.addUser(t, testAdmin, hotspot.RoleAdmin, "")
+	ts.http = &http.Client{Transport: bearer{token: ts.token, base: http.DefaultTransport}}
+	return ts
 }
 
 func importFile(t testing.TB, s *hotspot.Store, kind, path string) {
@@ -94,8 +136,17 @@ func importText(t testing.TB, s *hotspot.Store, kind, text string) {
 	}
 }
 
-// do sends a request and decodes a JSON answer into out (when not nil).
+// do sends a request as the test admin and decodes a JSON answer into out
+// (when not nil).
 func (ts *testServer) do(t *testing.T, method, path, body string, out any) int {
+	t.Helper()
+	code, _ := ts.doAs(t, ts.token, method, path, body, out)
+	return code
+}
+
+// doAs is do with another session token ("" for none); it also returns
+// the raw body.
+func (ts *testServer) doAs(t *testing.T, token, method, path, body string, out any) (int, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -103,6 +154,9 @@ func (ts *testServer) do(t *testing.T, method, path, body string, out any) int {
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -115,7 +169,7 @@ func (ts *testServer) do(t *testing.T, method, path, body string, out any) int {
 			t.Fatalf("%s %s: %d %q is not JSON: %v", method, path, resp.StatusCode, data, err)
 		}
 	}
-	return resp.StatusCode
+	return resp.StatusCode, data
 }
 
 type featureCollection struct {

@@ -87,7 +87,9 @@ type subscribeMsg struct {
 // came after it. Fan-out that arrives meanwhile waits in pending, so the
 // client sees every change once and in order.
 func (c *client) subscribe(ctx context.Context, m subscribeMsg) error {
-	sub := subscription{}
+	c.mu.Lock()
+	sub := subscription{scope: c.sub.scope, types: c.sub.types}
+	c.mu.Unlock()
 	if len(m.Areas) > 0 {
 		sub.areas = map[string]bool{}
 		for _, a := range m.Areas {
@@ -161,6 +163,9 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 	}
 	<-s.hub.ready
 	c := &client{hub: s.hub, send: make(chan []byte, queueSize), overflow: make(chan struct{})}
+	if u := userFrom(r.Context()); u != nil { // the guard has made sure there is one
+		c.sub = subscription{scope: u.Scope, types: wsTypes[u.Role]}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s.hub.add(c)

@@ -31,8 +31,14 @@ type wsMessage struct {
 
 func (ts *testServer) dial(t testing.TB, subscribe string) *wsClient {
 	t.Helper()
+	return ts.dialAs(t, ts.token, subscribe)
+}
+
+// dialAs opens a websocket with a session token, as dial does.
+func (ts *testServer) dialAs(t testing.TB, token, subscribe string) *wsClient {
+	t.Helper()
 	url := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws"
-	conn, _, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {ts.URL}})
+	conn, _, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {ts.URL}, "Authorization": {"Bearer " + token}})
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
@@ -205,7 +211,7 @@ func measureLatencies(b *testing.B, n int) []time.Duration {
 		body := fmt.Sprintf(`{"event":%q,"occurred_at":%q}`, ev, base.Add(time.Duration(i)*time.Hour).Format(time.RFC3339))
 		start := time.Now()
 		req, _ := http.NewRequestWithContext(context.Background(), "POST", ts.URL+"/api/hotspots/1/events", strings.NewReader(body))
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := ts.http.Do(req)
 		if err != nil || resp.StatusCode != 201 {
 			b.Fatalf("post %d: %v %v", i, err, resp)
 		}

@@ -1,0 +1,228 @@
+package hotspot
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Role is what a user may do; Scope says where.
+type Role string
+
+// The roles (issue 6).
+const (
+	RoleAdmin   Role = "admin"   // everything, users included
+	RoleOfficer Role = "officer" // hotspots, events, incidents, tips, cameras in scope
+	RolePlanner Role = "planner" // cameras, coverage, plans; hotspots read-only; no incident or tip points
+	RoleViewer  Role = "viewer"  // aggregates and metrics only
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleOfficer, RolePlanner, RoleViewer}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// User is an account. Scope is the code of the area it covers (with
+// everything below); "" for an admin means everywhere.
+type User struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	Scope     string    `json:"scope"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ErrBadCredentials is the one answer to a wrong user name, a wrong
+// password and a disabled account alike.
+var ErrBadCredentials = errors.New("wrong user name or password")
+
+var userNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// NewUser is what CreateUser needs.
+type NewUser struct {
+	Name     string
+	Role     Role
+	Scope    string // area code; "" only for an admin
+	Password string
+}
+
+// CreateUser adds an account.
+func (s *Store) CreateUser(ctx context.Context, n NewUser) (*User, error) {
+	if !userNameRE.MatchString(n.Name) {
+		return nil, invalid("name", "use 1–63 lower-case letters, digits, '.', '_' or '-'")
+	}
+	if !n.Role.Valid() {
+		return nil, invalid("role", "want admin, officer, planner or viewer")
+	}
+	var areaID *int64
+	if n.Scope != "" {
+		idx, err := s.Areas(ctx)
+		if err != nil {
+			return nil, err
+		}
+		a, ok := idx.ByCode(n.Scope)
+		if !ok {
+			return nil, invalid("area", "unknown area %q", n.Scope)
+		}
+		areaID = &a.ID
+	} else if n.Role != RoleAdmin {
+		return nil, invalid("area", "required for the %s role", n.Role)
+	}
+	hash, err := HashPassword(n.Password)
+	if err != nil {
+		return nil, err
+	}
+	u := &User{Name: n.Name, Role: n.Role, Scope: n.Scope}
+	err = s.pool.QueryRow(ctx, `INSERT INTO users (name, role, scope_area_id, password_hash) VALUES ($1, $2, $3, $4)
+RETURNING id, created_at`, n.Name, n.Role, areaID, hash).Scan(&u.ID, &u.CreatedAt)
+	if pgCode(err) == "23505" {
+		return nil, &ConflictError{Field: "name", Reason: fmt.Sprintf("user %q exists", n.Name)}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+const userColumns = `u.id, u.name, u.role, coalesce(a.code, '') AS scope, u.disabled, u.created_at`
+
+func scanUser(r pgx.CollectableRow) (User, error) {
+	var u User
+	err := r.Scan(&u.ID, &u.Name, &u.Role, &u.Scope, &u.Disabled, &u.CreatedAt)
+	return u, err
+}
+
+// ListUsers returns every account by name.
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users u LEFT JOIN areas a ON a.id = u.scope_area_id ORDER BY u.name`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanUser)
+}
+
+// SetPassword replaces a user's password and ends its sessions.
+func (s *Store) SetPassword(ctx context.Context, name, password string) error {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `UPDATE users SET password_hash = $2 WHERE name = $1 RETURNING id`, name, hash).Scan(&id); errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("user %q: %w", name, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id)
+		return err
+	})
+}
+
+// DisableUser disables an account and ends its sessions.
+func (s *Store) DisableUser(ctx context.Context, name string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `UPDATE users SET disabled = true WHERE name = $1 RETURNING id`, name).Scan(&id); errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("user %q: %w", name, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, id)
+		return err
+	})
+}
+
+// Authenticate checks a user name and password. Every failure is
+// ErrBadCredentials, and an unknown name costs one hash like a known one.
+func (s *Store) Authenticate(ctx context.Context, name, password string) (*User, error) {
+	var (
+		u    User
+		hash string
+	)
+	err := s.pool.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u LEFT JOIN areas a ON a.id = u.scope_area_id WHERE u.name = $1`, name).
+		Scan(&u.ID, &u.Name, &u.Role, &u.Scope, &u.Disabled, &u.CreatedAt, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		_, _ = CheckPassword(dummyHash, password)
+		return nil, ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || u.Disabled {
+		return nil, ErrBadCredentials
+	}
+	return &u, nil
+}
+
+// hashToken is how a session token is stored.
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// CreateSession starts a session for u lasting ttl and returns its token
+// (32 random bytes, base64url). Only the token's hash is stored.
+func (s *Store) CreateSession(ctx context.Context, u *User, ttl time.Duration) (string, time.Time, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", time.Time{}, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	var exp time.Time
+	err := s.pool.QueryRow(ctx, `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3::interval) RETURNING expires_at`,
+		hashToken(token), u.ID, fmt.Sprintf("%d milliseconds", ttl.Milliseconds())).Scan(&exp)
+	if err != nil {
+		return "", time.Time{}, fmt.Errorf("create session: %w", err)
+	}
+	return token, exp, nil
+}
+
+// SessionUser returns the user of a live session, or ErrNotFound for an
+// unknown, expired or disabled one.
+func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
+	if token == "" || len(token) > 128 {
+		return nil, ErrNotFound
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM sessions s JOIN users u ON u.id = s.user_id
+LEFT JOIN areas a ON a.id = u.scope_area_id
+WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, hashToken(token))
+	if err != nil {
+		return nil, err
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, scanUser)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
+// EndSession deletes a session (logout); unknown tokens are ignored.
+// Expired sessions are swept at the same time.
+func (s *Store) EndSession(ctx context.Context, token string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1 OR expires_at < now() - interval '1 day'`, hashToken(token))
+	return err
+}

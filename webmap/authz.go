@@ -1,0 +1,309 @@
+package webmap
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/tiles"
+)
+
+// The authorization policy: the one place that says who may call what, and
+// where. Every route is registered through Server.handle, which looks its
+// pattern up here and refuses to start without an entry, so a new route
+// cannot slip in unguarded.
+//
+// A user's scope is one area code covering everything below it; an admin
+// has none (everywhere). Out-of-scope reads are 404 (the area "does not
+// exist" for the caller; a list without an area is narrowed to the
+// scope), out-of-scope writes are 403.
+
+// Role sets used by the table.
+var (
+	anyRole    = []hotspot.Role{hotspot.RoleAdmin, hotspot.RoleOfficer, hotspot.RolePlanner, hotspot.RoleViewer}
+	adminOnly  = []hotspot.Role{hotspot.RoleAdmin}
+	officers   = []hotspot.Role{hotspot.RoleAdmin, hotspot.RoleOfficer}
+	pointRead  = []hotspot.Role{hotspot.RoleAdmin, hotspot.RoleOfficer, hotspot.RolePlanner}
+	planners   = []hotspot.Role{hotspot.RoleAdmin, hotspot.RolePlanner}
+	cameraEdit = []hotspot.Role{hotspot.RoleAdmin, hotspot.RoleOfficer, hotspot.RolePlanner}
+)
+
+// scopeKind says where a route finds the area it touches.
+type scopeKind int
+
+const (
+	scopeNone    scopeKind = iota // no area data (or admin only)
+	scopeQuery                    // the query parameter param; empty means the caller's scope
+	scopePath                     // the path value param
+	scopeHotspot                  // the hotspot whose id is the path value "id"
+	scopeBody                     // the JSON body's "area" and every lon/lat in it
+	scopeTile                     // a tile: layer by role, rows by scope (handleTile)
+)
+
+// rule is one route's policy.
+type rule struct {
+	public bool           // no session needed
+	roles  []hotspot.Role // who may call it
+	scope  scopeKind
+	param  string
+	// audit names the action recorded after a successful call; auditIf,
+	// when set, decides per request (an export only in CSV).
+	audit   string
+	auditIf func(*http.Request) bool
+}
+
+// policy maps each route pattern to its rule.
+var policy = map[string]rule{
+	"GET /healthz":     {public: true},
+	"POST /api/login":  {public: true},
+	"GET /":            {public: true}, // the map's static files and the login page
+	"POST /api/logout": {roles: anyRole},
+	"GET /api/me":      {roles: anyRole},
+	"GET /api/config":  {roles: anyRole},
+	"GET /api/areas":   {roles: anyRole}, // boundaries and names only
+	"GET /api/audit":   {roles: adminOnly},
+
+	"GET /api/hotspots":              {roles: pointRead, scope: scopeQuery, param: "area"},
+	"GET /api/hotspots/{id}":         {roles: pointRead, scope: scopeHotspot},
+	"POST /api/hotspots":             {roles: officers, scope: scopeBody, audit: "hotspot.create"},
+	"POST /api/hotspots/{id}/events": {roles: officers, scope: scopeHotspot, audit: "hotspot.event"},
+	"GET /api/incidents":             {roles: officers, scope: scopeQuery, param: "area"},
+	"GET /api/cameras":               {roles: pointRead, scope: scopeQuery, param: "area"},
+	"POST /api/cameras":              {roles: cameraEdit, scope: scopeBody, audit: "camera.create"},
+
+	// Aggregates: hexagon counts, metrics, emerging hot spots.
+	"GET /api/cells":                 {roles: anyRole, scope: scopeQuery, param: "area"},
+	"GET /api/areas/{code}/metrics":  {roles: anyRole, scope: scopePath, param: "code"},
+	"GET /api/metrics":               {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export", auditIf: isCSV},
+	"GET /api/emerging":              {roles: anyRole, scope: scopeQuery, param: "area"},
+	"GET /api/emerging/cells/{cell}": {roles: anyRole, scope: scopeQuery, param: "area"},
+
+	"GET /api/coverage":        {roles: pointRead, scope: scopeQuery, param: "area"},
+	"POST /api/plans":          {roles: planners, scope: scopeBody},
+	"POST /api/plans/evaluate": {roles: planners, scope: scopeBody},
+	"POST /api/plans/accept":   {roles: planners, scope: scopeBody, audit: "camera.plan_accept"},
+
+	"GET /ws":                         {roles: anyRole}, // filtered per message: subscription.matches
+	"GET /tiles/{layer}/{z}/{x}/{y}": {roles: anyRole, scope: scopeTile},
+}
+
+// layerRoles says who may see each tile layer: viewers get boundaries and
+// incident density hexagons, never hotspot or camera points.
+var layerRoles = map[tiles.Layer][]hotspot.Role{
+	tiles.LayerAreas:    anyRole,
+	tiles.LayerCells:    anyRole,
+	tiles.LayerHotspots: pointRead,
+	tiles.LayerCameras:  pointRead,
+}
+
+// wsTypes says which websocket message types each role receives; nil is
+// every type. Viewers get aggregates only (and bulk reload hints without
+// data); planners no incident or tip points.
+var wsTypes = map[hotspot.Role]map[string]bool{
+	hotspot.RoleViewer:  {"metrics": true, "emerging": true, "area": true, "indicator": true},
+	hotspot.RolePlanner: {"metrics": true, "emerging": true, "area": true, "indicator": true, "hotspot": true, "event": true, "camera": true, "coverage": true},
+}
+
+func isCSV(r *http.Request) bool { return r.URL.Query().Get("format") == "csv" }
+
+// handle registers h for pattern behind its policy.
+func (s *Server) handle(pattern string, h http.HandlerFunc) {
+	ru, ok := policy[pattern]
+	if !ok {
+		panic("webmap: no authorization rule for " + pattern)
+	}
+	s.mux.Handle(pattern, s.guard(ru, h))
+}
+
+// guard enforces a rule: session, CSRF, role, scope, then audit.
+func (s *Server) guard(ru rule, next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ru.public {
+			next(w, r)
+			return
+		}
+		p, err := s.authenticate(r)
+		if err == nil {
+			err = checkCSRF(r, p)
+		}
+		if err == nil && !slices.Contains(ru.roles, p.user.Role) {
+			err = errForbidden
+		}
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
+		if r, err = s.checkScope(r, ru, p.user); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if ru.audit == "" || (ru.auditIf != nil && !ru.auditIf(r)) {
+			next(w, r)
+			return
+		}
+		s.audited(w, r, ru.audit, p.user, next)
+	})
+}
+
+// inScope reports whether the area code lies inside the user's scope.
+func inScope(idx *hotspot.AreaIndex, u *hotspot.User, code string) bool {
+	if u.Scope == "" {
+		return true
+	}
+	if code == "" {
+		return false
+	}
+	return slices.Contains(idx.Ancestors(code), u.Scope)
+}
+
+// outOfScope is the answer to a request outside the caller's area: 404 for
+// a read, 403 for a write.
+func outOfScope(r *http.Request) error {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return hotspot.ErrNotFound
+	}
+	return errStatus(http.StatusForbidden, "area", "outside your area")
+}
+
+// checkScope applies the rule's scope to the request, returning it with a
+// narrowed query when a list was asked for without an area.
+func (s *Server) checkScope(r *http.Request, ru rule, u *hotspot.User) (*http.Request, error) {
+	if ru.scope == scopeTile {
+		// An unknown layer is left to the handler's 404.
+		if roles, ok := layerRoles[tiles.Layer(r.PathValue("layer"))]; ok && !slices.Contains(roles, u.Role) {
+			return r, errForbidden
+		}
+		return r, nil
+	}
+	if u.Scope == "" && ru.scope != scopeBody {
+		return r, nil
+	}
+	idx, err := s.store.Areas(r.Context())
+	if err != nil {
+		return r, err
+	}
+	switch ru.scope {
+	case scopeQuery:
+		q := r.URL.Query()
+		code := q.Get(ru.param)
+		if code == "" {
+			q.Set(ru.param, u.Scope)
+			r2 := r.Clone(r.Context())
+			r2.URL.RawQuery = q.Encode()
+			return r2, nil
+		}
+		if !inScope(idx, u, code) {
+			return r, outOfScope(r)
+		}
+	case scopePath:
+		if !inScope(idx, u, r.PathValue(ru.param)) {
+			return r, outOfScope(r)
+		}
+	case scopeHotspot:
+		id, err := pathID(r, "id")
+		if err != nil {
+			return r, err
+		}
+		h, err := s.store.GetHotspot(r.Context(), id)
+		if errors.Is(err, hotspot.ErrNotFound) {
+			return r, nil // the handler answers 404
+		} else if err != nil {
+			return r, err
+		}
+		if !inScope(idx, u, h.AreaCode) {
+			return r, outOfScope(r)
+		}
+	case scopeBody:
+		return s.checkBodyScope(r, idx, u)
+	}
+	return r, nil
+}
+
+// scopedBody is every field of a write's body that places it: its area,
+// its point, and the points of a list of cameras.
+type scopedBody struct {
+	Area    string   `json:"area"`
+	Lon     *float64 `json:"lon"`
+	Lat     *float64 `json:"lat"`
+	Status  string   `json:"status"`
+	Cameras []struct {
+		Lon *float64 `json:"lon"`
+		Lat *float64 `json:"lat"`
+	} `json:"cameras"`
+	Planned []struct {
+		Lon *float64 `json:"lon"`
+		Lat *float64 `json:"lat"`
+	} `json:"planned"`
+}
+
+// checkBodyScope reads the body (already capped by MaxBytesReader), checks
+// its area and points against the scope, and hands the same bytes on. A
+// body that does not parse is left to the handler's own 400. Planners may
+// only write planned cameras.
+func (s *Server) checkBodyScope(r *http.Request, idx *hotspot.AreaIndex, u *hotspot.User) (*http.Request, error) {
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return r, err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(data))
+	var b scopedBody
+	if json.Unmarshal(data, &b) != nil {
+		return r, nil
+	}
+	if u.Role == hotspot.RolePlanner && b.Status != "" && b.Status != "planned" {
+		return r, errStatus(http.StatusForbidden, "status", "planners may only add planned cameras")
+	}
+	if u.Scope == "" {
+		return r, nil
+	}
+	if b.Area != "" && !inScope(idx, u, b.Area) {
+		return r, outOfScope(r)
+	}
+	check := func(lon, lat *float64) error {
+		if lon == nil || lat == nil {
+			return nil // the handler says what is missing
+		}
+		a, ok := idx.Locate(geo.Point{Lon: *lon, Lat: *lat})
+		if !ok || !inScope(idx, u, a.Code) {
+			return outOfScope(r)
+		}
+		return nil
+	}
+	if err := check(b.Lon, b.Lat); err != nil {
+		return r, err
+	}
+	for _, c := range b.Cameras {
+		if err := check(c.Lon, c.Lat); err != nil {
+			return r, err
+		}
+	}
+	for _, c := range b.Planned {
+		if err := check(c.Lon, c.Lat); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
+// scopeIDs returns the area ids the user may see (nil: all).
+func (s *Server) scopeIDs(ctx context.Context, u *hotspot.User) ([]int64, error) {
+	if u == nil || u.Scope == "" {
+		return nil, nil
+	}
+	idx, err := s.store.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids, ok := idx.Descendants(u.Scope)
+	if !ok {
+		return []int64{}, nil
+	}
+	return ids, nil
+}
