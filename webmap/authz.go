@@ -89,7 +89,7 @@ var policy = map[string]rule{
 	"POST /api/plans/evaluate": {roles: planners, scope: scopeBody},
 	"POST /api/plans/accept":   {roles: planners, scope: scopeBody, audit: "camera.plan_accept"},
 
-	"GET /ws":                         {roles: anyRole}, // filtered per message: subscription.matches
+	"GET /ws":                        {roles: anyRole}, // filtered per message: subscription.matches
 	"GET /tiles/{layer}/{z}/{x}/{y}": {roles: anyRole, scope: scopeTile},
 }
 
