@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -33,6 +34,11 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 	defer store.Close()
 	res, err := importFile(ctx, env, store, kind, path, *skip)
 	if err != nil {
+		return err
+	}
+	// Audited as user "cli" right after the import's transaction commits.
+	if err := store.AppendAudit(ctx, hotspot.AuditEntry{User: "cli", Role: "cli", Action: "import." + kind,
+		Detail: fmt.Sprintf("%s: %d of %d rows", filepath.Base(path), res.Imported, res.Rows)}); err != nil {
 		return err
 	}
 	if *asJSON {

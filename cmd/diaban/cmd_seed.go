@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,5 +62,29 @@ func cmdSeed(ctx context.Context, env *environment, args []string) error {
 		}
 		printImportResult(env, res)
 	}
-	return nil
+	return seedDemoAdmin(ctx, env, store)
+}
+
+// demoAdmin is the account seed demo creates.
+const demoAdmin = "demo-admin"
+
+// seedDemoAdmin creates the demo admin with a fresh random password and
+// prints it once; a second seed leaves an existing account alone.
+func seedDemoAdmin(ctx context.Context, env *environment, store *hotspot.Store) error {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	pw := base64.RawURLEncoding.EncodeToString(b)
+	_, err := store.CreateUser(ctx, hotspot.NewUser{Name: demoAdmin, Role: hotspot.RoleAdmin, Password: pw})
+	var ce *hotspot.ConflictError
+	if errors.As(err, &ce) {
+		fmt.Fprintf(env.stdout, "demo admin %q exists already (change its password with: diaban user passwd %s)\n", demoAdmin, demoAdmin)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "\nĐăng nhập / log in:  user %s  password %s\n(shown only now; change it with: diaban user passwd %s)\n\n", demoAdmin, pw, demoAdmin)
+	return auditCLI(ctx, store, "user.add", demoAdmin, "")
 }

@@ -46,6 +46,7 @@ func commands() map[string]command {
 		"import":  {"import a CSV or GeoJSON file (areas, hotspots, events, incidents, tips, cameras, indicators)", cmdImport},
 		"seed":    {"load the demo district (seed demo)", cmdSeed},
 		"metrics": {"an area's transformation metrics for a period (metrics --area CODE --period 2025)", cmdMetrics},
+		"user":    {"manage accounts (user add NAME --role ROLE [--area CODE] | passwd NAME | disable NAME | list)", cmdUser},
 		"cameras": {"plan camera placement (cameras plan --demand ... --candidates ... --k K)", cmdCameras},
 	}
 }

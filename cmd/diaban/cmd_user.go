@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"golang.org/x/term"
+
+	"github.com/diaban/diaban/hotspot"
+)
+
+const userUsage = `user add NAME --role admin|officer|planner|viewer [--area CODE]
+       diaban user passwd NAME
+       diaban user disable NAME
+       diaban user list
+The password is one line read from standard input (asked twice on a terminal), never a flag.`
+
+// cmdUser manages accounts: add, passwd, disable, list.
+func cmdUser(ctx context.Context, env *environment, args []string) error {
+	fs := newFlagSet(env, "user", userUsage)
+	var db dbFlags
+	db.register(fs, env)
+	role := fs.String("role", "", "the role of a new user: admin, officer, planner or viewer")
+	area := fs.String("area", "", "the code of the area a new user covers (with everything below it); optional for an admin")
+	if len(args) == 0 {
+		fs.Usage()
+		return fmt.Errorf("%w: user needs a subcommand", errUsage)
+	}
+	sub, rest := args[0], args[1:]
+	var name string
+	if sub != "list" {
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			fs.Usage()
+			return fmt.Errorf("%w: user %s needs a NAME", errUsage, sub)
+		}
+		name, rest = rest[0], rest[1:]
+	}
+	if err := parseFlags(fs, rest); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected %q", errUsage, fs.Arg(0))
+	}
+	store, err := db.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	switch sub {
+	case "add":
+		if !hotspot.Role(*role).Valid() {
+			return fmt.Errorf("%w: --role must be admin, officer, planner or viewer", errUsage)
+		}
+		pw, err := readPassword(env)
+		if err != nil {
+			return err
+		}
+		u, err := store.CreateUser(ctx, hotspot.NewUser{Name: name, Role: hotspot.Role(*role), Scope: *area, Password: pw})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "user %s added (%s, area %s)\n", u.Name, u.Role, scopeText(u.Scope))
+		return auditCLI(ctx, store, "user.add", u.Name, u.Scope)
+	case "passwd":
+		pw, err := readPassword(env)
+		if err != nil {
+			return err
+		}
+		if err := store.SetPassword(ctx, name, pw); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "password of %s changed; its sessions ended\n", name)
+		return auditCLI(ctx, store, "user.passwd", name, "")
+	case "disable":
+		if err := store.DisableUser(ctx, name); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "user %s disabled; its sessions ended\n", name)
+		return auditCLI(ctx, store, "user.disable", name, "")
+	case "list":
+		users, err := store.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tROLE\tAREA\tSTATE\tCREATED")
+		for _, u := range users {
+			state := "active"
+			if u.Disabled {
+				state = "disabled"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, scopeText(u.Scope), state, u.CreatedAt.UTC().Format("2006-01-02 15:04"))
+		}
+		return tw.Flush()
+	default:
+		fs.Usage()
+		return fmt.Errorf("%w: unknown user subcommand %q", errUsage, sub)
+	}
+}
+
+func scopeText(s string) string {
+	if s == "" {
+		return "everywhere"
+	}
+	return s
+}
+
+// auditCLI records an account change made from the command line as user "cli".
+func auditCLI(ctx context.Context, store *hotspot.Store, action, name, area string) error {
+	return store.AppendAudit(ctx, hotspot.AuditEntry{User: "cli", Role: "cli", Action: action, Area: area, Detail: "user " + name})
+}
+
+// readPassword reads one line from stdin; on a terminal it asks twice
+// without echo.
+func readPassword(env *environment) (string, error) {
+	if f, ok := env.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(env.stderr, "Password: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(env.stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(env.stderr, "Again: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(env.stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the passwords differ")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(env.stdin).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", errors.New("no password on standard input")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
