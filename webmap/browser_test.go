@@ -48,6 +48,40 @@ func loadDemo(t *testing.T, ts *testServer) {
 	}
 }
 
+// browserLogin opens the map, which sends the browser to the login screen,
+// logs in there as name (password testPassword) and waits for the map.
+func (ts *testServer) browserLogin(ctx context.Context, name string) error {
+	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+		return err
+	}
+	if err := pollAcrossNavigation(ctx, `location.pathname === "/login.html" && !!document.querySelector("#login-user")`); err != nil {
+		return fmt.Errorf("the map did not send us to the login screen: %w", err)
+	}
+	fill := fmt.Sprintf(`document.querySelector("#login-user").value = %q;
+document.querySelector("#login-pass").value = %q;
+document.querySelector("#login-submit").click(); true`, name, testPassword)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fill)); err != nil {
+		return err
+	}
+	if err := pollAcrossNavigation(ctx, `location.pathname === "/" && !!document.querySelector("#map")`); err != nil {
+		return fmt.Errorf("login did not reach the map: %w", err)
+	}
+	return nil
+}
+
+// pollAcrossNavigation polls js until true, starting over when the page
+// navigates underneath (which ends a poll with an error).
+func pollAcrossNavigation(ctx context.Context, js string) error {
+	var err error
+	for range 20 {
+		if _, err = chromedp.Run(ctx, chromedp.Poll[bool](js)); err == nil || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
+}
+
 // TestBrowserMapShowsLiveElimination opens the map in headless Chromium,
 // finds the demo hotspots, posts an elimination through the API and sees
 // that marker turn eliminated without a reload.
@@ -82,7 +116,7 @@ func TestBrowserMapShowsLiveElimination(t *testing.T) {
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	defer cancelTimeout()
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+	if err := ts.browserLogin(ctx, testAdmin); err != nil {
 		t.Fatalf("open map: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true"`)); err != nil {

@@ -30,7 +30,7 @@ func TestBrowserMetricsPanel(t *testing.T) {
 	}
 	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
 	defer cancelTimeout()
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+	if err := ts.browserLogin(ctx, testAdmin); err != nil {
 		t.Fatal(err)
 	}
 	// The fixture's hotspots were found in 2025: ask for 2025.

@@ -35,7 +35,7 @@ func TestBrowserPlannerPanel(t *testing.T) {
 	}
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	defer cancelTimeout()
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/")); err != nil {
+	if err := ts.browserLogin(ctx, testAdmin); err != nil {
 		t.Fatalf("open map: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true"`)); err != nil {

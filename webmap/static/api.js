@@ -23,12 +23,35 @@ async function toError(res) {
   return new ApiError(res.status, message, field);
 }
 
+// csrfToken reads the diaban_csrf cookie the login set; writes echo it in
+// the X-Diaban-CSRF header (double submit), which other sites cannot do.
+export function csrfToken() {
+  for (const part of document.cookie.split(';')) {
+    const [k, v] = part.trim().split('=');
+    if (k === 'diaban_csrf') return decodeURIComponent(v || '');
+  }
+  return '';
+}
+
+// toLogin sends the browser to the login screen, back here afterwards.
+export function toLogin() {
+  const next = window.location.pathname + window.location.search;
+  window.location.assign(`/login.html?next=${encodeURIComponent(next)}`);
+}
+
 async function send(path, init) {
   let res;
+  const method = (init && init.method) || 'GET';
+  const headers = { ...((init && init.headers) || {}) };
+  if (method !== 'GET' && method !== 'HEAD') headers['X-Diaban-CSRF'] = csrfToken();
   try {
-    res = await fetch(path, { credentials: 'same-origin', ...init });
+    res = await fetch(path, { credentials: 'same-origin', ...init, headers });
   } catch (err) {
     throw new ApiError(0, err && err.message ? err.message : 'network error');
+  }
+  if (res.status === 401) {
+    toLogin();
+    throw await toError(res);
   }
   if (!res.ok) throw await toError(res);
   if (res.status === 204) return null;

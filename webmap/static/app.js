@@ -1,9 +1,9 @@
 // diaban map: wiring of the layers, the language, the live socket and the
 // test hooks on <body> (data-ready, data-ws).
 
-import { getJSON } from './api.js';
+import { getJSON, postJSON, toLogin } from './api.js';
 import { h, clear } from './dom.js';
-import { t, lang, setLang, onLangChange } from './i18n.js';
+import { t, lang, setLang, onLangChange, addWords } from './i18n.js';
 import { parseDMY } from './format.js';
 import { LiveClient } from './live.js';
 import { AreaLayer } from './areas.js';
@@ -296,8 +296,34 @@ const live = new LiveClient({
   },
 });
 
+// ---- session -----------------------------------------------------------------
+addWords({
+  vi: { 'auth.logout': 'Đăng xuất', 'auth.role.admin': 'quản trị', 'auth.role.officer': 'cán bộ', 'auth.role.planner': 'quy hoạch camera', 'auth.role.viewer': 'ban chỉ đạo' },
+  en: { 'auth.logout': 'Log out', 'auth.role.admin': 'admin', 'auth.role.officer': 'officer', 'auth.role.planner': 'planner', 'auth.role.viewer': 'committee' },
+});
+let me = null;
+function showWho() {
+  if (me) $('whoami').textContent = `${me.name} (${t(`auth.role.${me.role}`)}${me.scope ? ` · ${me.scope}` : ''})`;
+}
+onLangChange(showWho);
+$('logout').addEventListener('click', async () => {
+  try {
+    await postJSON('/api/logout', {});
+  } catch (err) {
+    console.warn('logout', err);
+  }
+  toLogin();
+});
+
 // ---- start ----------------------------------------------------------------
 async function start() {
+  try {
+    me = await getJSON('/api/me');
+  } catch {
+    return; // 401: on the way to the login screen
+  }
+  showWho();
+  body.dataset.role = me.role;
   applyLanguage();
   setWsState('closed', true);
   // The socket first, so no change made while the layers load is lost.
@@ -317,7 +343,8 @@ async function start() {
     fillAreaPicker();
     const b = areas.bounds();
     if (b && b.isValid()) map.fitBounds(b, fitPadding());
-    await Promise.all([hotspots.load(), cameras.load()]);
+    // A committee viewer sees aggregates only: no hotspot or camera points.
+    if (me.role !== 'viewer') await Promise.all([hotspots.load(), cameras.load()]);
     if (!map._loaded) {
       const hb = hotspots.bounds();
       if (hb && hb.isValid()) map.fitBounds(hb, { ...fitPadding(), maxZoom: 16 });
