@@ -21,9 +21,21 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	basemap := fs.String("basemap", env.getenv("DIABAN_BASEMAP_URL"), "basemap tile URL template such as https://tile.example/{z}/{x}/{y}.png (env DIABAN_BASEMAP_URL); empty: plain background")
 	attribution := fs.String("basemap-attribution", env.getenv("DIABAN_BASEMAP_ATTRIBUTION"), "basemap attribution text (env DIABAN_BASEMAP_ATTRIBUTION)")
 	metricsConfig := fs.String("metrics-config", env.getenv("DIABAN_METRICS_CONFIG"), "metrics configuration JSON overriding the defaults (env DIABAN_METRICS_CONFIG)")
+	sessionTTL := fs.Duration("session-ttl", webmap.DefaultSessionTTL, "how long a login lasts (env DIABAN_SESSION_TTL)")
+	trustProxy := fs.Bool("trust-proxy", env.getenv("DIABAN_TRUST_PROXY") == "true", "take the client address from X-Forwarded-For and TLS from X-Forwarded-Proto (only behind a proxy that sets them; env DIABAN_TRUST_PROXY=true)")
 	logFormat := fs.String("log-format", env.getenv("DIABAN_LOG_FORMAT"), "text or json (default: text on a terminal, else json)")
+	if v := env.getenv("DIABAN_SESSION_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%w: DIABAN_SESSION_TTL %q is not a positive duration", errUsage, v)
+		}
+		*sessionTTL = d
+	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *sessionTTL <= 0 {
+		return fmt.Errorf("%w: --session-ttl must be positive", errUsage)
 	}
 	log := newLogger(env, *logFormat)
 	mcfg, err := metrics.LoadConfig(*metricsConfig)
@@ -36,7 +48,8 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	defer store.Close()
 
-	srv := webmap.New(webmap.Config{BasemapURL: *basemap, BasemapAttribution: *attribution, Version: version, Metrics: mcfg}, store, log)
+	srv := webmap.New(webmap.Config{BasemapURL: *basemap, BasemapAttribution: *attribution, Version: version, Metrics: mcfg,
+		SessionTTL: *sessionTTL, TrustProxy: *trustProxy}, store, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
