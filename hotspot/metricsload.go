@@ -23,10 +23,12 @@ import (
 // not 40,000. An area's history survives a boundary change because every row
 // references the stable areas.id, never an area version.
 
-// sqlMetricsEvents returns the events of the hotspots of the areas $1 that
-// occurred before $2, unordered:
-// sorting 5 million rows would spill to disk, while each hotspot's few events
-// sort in Go for nothing. The event kind travels as a small integer (see
+// sqlMetricsEvents returns the state-changing events of the hotspots of the
+// areas $1 that occurred before $2, unordered. Notes stay in the database:
+// they change no status, and the store refuses a note before a detection,
+// so leaving them out changes no number and halves the rows (BENCHMARKS.md).
+// Unordered, because sorting 5 million rows would spill to disk, while each
+// hotspot's few events sort in Go for nothing. The event kind travels as a small integer (see
 // eventKindCodes) so decoding allocates no strings.
 const sqlMetricsEvents = `
 SELECT h.area_id, e.hotspot_id,
@@ -34,7 +36,7 @@ SELECT h.area_id, e.hotspot_id,
        e.occurred_at, e.id
 FROM hotspots h
 JOIN hotspot_events e ON e.hotspot_id = h.id
-WHERE h.area_id = ANY($1::bigint[]) AND e.occurred_at < $2`
+WHERE h.area_id = ANY($1::bigint[]) AND e.occurred_at < $2 AND e.event <> 'note'`
 
 // sqlMetricsIncidents counts the incidents of the areas $1 in [$2, $3) by
 // area, month and kind. The month is cut in Asia/Ho_Chi_Minh,

@@ -21,5 +21,5 @@ log "migrating"
 bin/diaban migrate
 log "loading the demo district (Hội An, 13 communes and wards)"
 bin/diaban seed demo
-log "serving: open http://localhost:${DIABAN_ADDR:-:8080}"
+log "serving the map (Ctrl-C stops it)"
 exec bin/diaban serve

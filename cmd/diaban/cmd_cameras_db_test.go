@@ -1,34 +1,18 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"strings"
 	"testing"
 
-	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
 func TestCamerasPlanFromArea(t *testing.T) {
 	db := pgtest.New(t)
-	store := hotspot.NewStore(db.Pool)
-	ctx := context.Background()
-	areas, err := os.ReadFile("../../hotspot/testdata/areas.geojson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, im := range []struct{ kind, text string }{
-		{"areas", string(areas)},
-		{"hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,A\nH2,108.35,15.9,storage,B\n"},
-		{"events", "hotspot_ref,event,occurred_at,note\nH1,detected,2025-01-10,\nH2,detected,2025-02-01,\n"},
-	} {
-		if _, err := store.Import(ctx, im.kind, strings.NewReader(im.text), hotspot.ImportOptions{}); err != nil {
-			t.Fatalf("import %s: %v", im.kind, err)
-		}
-	}
+	db.ImportFile(t, "areas", "../../hotspot/testdata/areas.geojson")
+	db.Import(t, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,A\nH2,108.35,15.9,storage,B\n")
+	db.Import(t, "events", "hotspot_ref,event,occurred_at,note\nH1,detected,2025-01-10,\nH2,detected,2025-02-01,\n")
 	out, stderr, err := runCmd(t, "cameras", "plan", "--area", "503", "--k", "3", "--range", "100", "--db", db.URL)
 	if err != nil {
 		t.Fatalf("run: %v (stderr %q)", err, stderr)

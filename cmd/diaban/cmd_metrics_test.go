@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -10,27 +9,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
 func TestMetricsCommand(t *testing.T) {
 	db := pgtest.New(t)
-	store := hotspot.NewStore(db.Pool)
-	ctx := context.Background()
-	areas, err := os.ReadFile("../../hotspot/testdata/areas.geojson")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, im := range []struct{ kind, text string }{
-		{"areas", string(areas)},
-		{"hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,\nH2,108.26,15.9,storage,\n"},
-		{"events", "hotspot_ref,event,occurred_at,note\nH1,detected,2024-11-10,\nH2,detected,2025-02-01,\nH1,eliminated,2025-12-31T23:30:00+07:00,\n"},
-	} {
-		if _, err := store.Import(ctx, im.kind, strings.NewReader(im.text), hotspot.ImportOptions{}); err != nil {
-			t.Fatalf("import %s: %v", im.kind, err)
-		}
-	}
+	db.ImportFile(t, "areas", "../../hotspot/testdata/areas.geojson")
+	db.Import(t, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,\nH2,108.26,15.9,storage,\n")
+	db.Import(t, "events", "hotspot_ref,event,occurred_at,note\nH1,detected,2024-11-10,\nH2,detected,2025-02-01,\nH1,eliminated,2025-12-31T23:30:00+07:00,\n")
 
 	out, stderr, err := runCmd(t, "metrics", "--area", "20530", "--period", "2025", "--db", db.URL)
 	if err != nil {

@@ -4,33 +4,29 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
-// Indicator keys, the same strings as the hotspot package's Ind* constants
-// (copied so the demo does not depend on that package).
+// The indicator keys are the hotspot package's: one list for the whole product.
 const (
-	IndRegisteredUsers      = "registered_users"
-	IndUsersInTreatment     = "users_in_treatment"
-	IndUsersLeftRegister    = "users_left_register"
-	IndUsersOfferedServices = "users_offered_services"
-	IndHouseholdsTotal      = "households_total"
-	IndHouseholdsReached    = "households_reached"
-	IndHighRiskTotal        = "high_risk_total"
-	IndHighRiskReached      = "high_risk_reached"
-	IndCasesTotal           = "cases_total"
-	IndCasesTracedToUsers   = "cases_traced_to_users"
-	IndPlantAreaFoundM2     = "plant_area_found_m2"
-	IndPlantAreaDestroyedM2 = "plant_area_destroyed_m2"
-	IndPublicUseReports     = "public_use_reports"
+	IndRegisteredUsers      = hotspot.IndRegisteredUsers
+	IndUsersInTreatment     = hotspot.IndUsersInTreatment
+	IndUsersLeftRegister    = hotspot.IndUsersLeftRegister
+	IndUsersOfferedServices = hotspot.IndUsersOfferedServices
+	IndHouseholdsTotal      = hotspot.IndHouseholdsTotal
+	IndHouseholdsReached    = hotspot.IndHouseholdsReached
+	IndHighRiskTotal        = hotspot.IndHighRiskTotal
+	IndHighRiskReached      = hotspot.IndHighRiskReached
+	IndCasesTotal           = hotspot.IndCasesTotal
+	IndCasesTracedToUsers   = hotspot.IndCasesTracedToUsers
+	IndPlantAreaFoundM2     = hotspot.IndPlantAreaFoundM2
+	IndPlantAreaDestroyedM2 = hotspot.IndPlantAreaDestroyedM2
+	IndPublicUseReports     = hotspot.IndPublicUseReports
 )
 
 // IndicatorKeys lists the keys in the order written for each commune-month.
-var IndicatorKeys = []string{
-	IndRegisteredUsers, IndUsersInTreatment, IndUsersLeftRegister, IndUsersOfferedServices,
-	IndHouseholdsTotal, IndHouseholdsReached, IndHighRiskTotal, IndHighRiskReached,
-	IndCasesTotal, IndCasesTracedToUsers, IndPlantAreaFoundM2, IndPlantAreaDestroyedM2,
-	IndPublicUseReports,
-}
+var IndicatorKeys = hotspot.IndicatorKeys
 
 // householdsBase is a rough household count per commune (synthetic, of the
 // right order for Hội An's wards and communes).

@@ -180,3 +180,23 @@ func sanitize(s string) string {
 	}
 	return b.String()
 }
+
+// Import loads text of a kind (areas, hotspots, events, ...) into the
+// database through the real importer, failing t on any error.
+func (db *DB) Import(t testing.TB, kind, text string) {
+	t.Helper()
+	store := hotspot.NewStore(db.Pool)
+	if _, err := store.Import(context.Background(), kind, strings.NewReader(text), hotspot.ImportOptions{}); err != nil {
+		t.Fatalf("pgtest: import %s: %v", kind, err)
+	}
+}
+
+// ImportFile loads a file of a kind, as Import does.
+func (db *DB) ImportFile(t testing.TB, kind, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Import(t, kind, string(b))
+}
