@@ -73,3 +73,30 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("%d cli audit rows, want 3", n)
 	}
 }
+
+func TestSeedDemoAdminPrintsAPasswordOnce(t *testing.T) {
+	db := pgtest.New(t)
+	store := hotspot.NewStore(db.Pool)
+	var out bytes.Buffer
+	env := &environment{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
+	if err := seedDemoAdmin(context.Background(), env, store); err != nil {
+		t.Fatal(err)
+	}
+	var pw string
+	for _, f := range strings.Fields(out.String()) {
+		if pw == "next" {
+			pw = f
+			break
+		}
+		if f == "password" {
+			pw = "next"
+		}
+	}
+	if _, err := store.Authenticate(context.Background(), demoAdmin, pw); err != nil {
+		t.Fatalf("printed password %q does not log in: %v\n%s", pw, err, out.String())
+	}
+	out.Reset()
+	if err := seedDemoAdmin(context.Background(), env, store); err != nil || strings.Contains(out.String(), pw) {
+		t.Errorf("second seed: %v %s", err, out.String())
+	}
+}
