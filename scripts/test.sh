@@ -21,7 +21,11 @@ if [ -z "${DIABAN_SKIP_FUZZ:-}" ]; then
   log "fuzzing every parser for $fuzztime each"
   for pkg in $(go list ./...); do
     for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
-      if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" 2>&1); then
+      # One retry: on a loaded machine the fuzz engine can time out while it
+      # starts its workers ("context deadline exceeded"); a real failure saves
+      # its input under testdata/fuzz and fails again on the retry.
+      if ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime 1s "$pkg" 2>&1) &&
+         ! out=$(go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -fuzzminimizetime 1s "$pkg" 2>&1); then
         printf '%s\n' "$out" >&2
         echo "fuzz FAILED: $pkg $target (the failing input is saved under testdata/fuzz/$target)" >&2
         exit 1
