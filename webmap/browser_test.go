@@ -31,6 +31,30 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
+// newBrowser starts headless Chromium with a window of w×h and returns a
+// context whose actions time out after limit; the browser stops with t.
+func newBrowser(t *testing.T, w, h int, limit time.Duration) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("user-data-dir", t.TempDir()),
+		chromedp.WindowSize(w, h),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	// The first action starts the browser and must not carry a timeout; later ones may.
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
 // loadDemo imports the demo district into the test server's database.
 func loadDemo(t *testing.T, ts *testServer) {
 	t.Helper()
@@ -98,23 +122,7 @@ func TestBrowserMapShowsLiveElimination(t *testing.T) {
 	ts.do(t, "GET", "/api/hotspots", "", &apiAll)
 	target := int64(apiActive.Features[0].ID.(float64))
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("user-data-dir", t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	// The first action starts the browser and must not carry a timeout; later ones may.
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := newBrowser(t, 1280, 800, 90*time.Second)
 
 	if err := ts.browserLogin(ctx, testAdmin); err != nil {
 		t.Fatalf("open map: %v", err)

@@ -1,7 +1,6 @@
 package webmap_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -14,22 +13,7 @@ import (
 // and sorts, and a commune's scorecard shows its numbers and the criteria.
 func TestBrowserMetricsPanel(t *testing.T) {
 	ts := newTestServer(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("user-data-dir", t.TempDir()),
-		chromedp.WindowSize(1280, 800),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelTimeout()
+	ctx := newBrowser(t, 1280, 800, 60*time.Second)
 	if err := ts.browserLogin(ctx, testAdmin); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package webmap_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -19,22 +18,7 @@ func TestBrowserPlannerPanel(t *testing.T) {
 	var before featureCollection
 	ts.do(t, "GET", "/api/cameras", "", &before)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)),
-		chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("user-data-dir", t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelTimeout()
+	ctx := newBrowser(t, 1280, 900, 90*time.Second)
 	if err := ts.browserLogin(ctx, testAdmin); err != nil {
 		t.Fatalf("open map: %v", err)
 	}
