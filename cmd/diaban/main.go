@@ -36,18 +36,16 @@ type environment struct {
 // its own cmd_<name>.go file.
 func commands() map[string]command {
 	return map[string]command{
-		"version": {"print the version", cmdVersion},
-
+		"serve":    {"serve the live map and the API", cmdServe},
+		"migrate":  {"create or update the database schema", cmdMigrate},
+		"import":   {"import a CSV or GeoJSON file (areas, hotspots, events, incidents, tips, cameras, indicators)", cmdImport},
+		"seed":     {"load the demo district and its admin (seed demo)", cmdSeed},
+		"user":     {"manage accounts (user add NAME --role ROLE [--area CODE] | passwd NAME | disable NAME | list)", cmdUser},
+		"metrics":  {"an area's transformation metrics for a period (metrics --area CODE --period 2025)", cmdMetrics},
+		"emerging": {"emerging hot spots on the H3 grid (emerging --area CODE, or --cube cube.csv)", cmdEmerging},
+		"cameras":  {"plan camera placement (cameras plan --area CODE --k K, or --demand ... --candidates ...)", cmdCameras},
 		"stats":    {"offline statistics on CSV files (stats gistar | stats mk)", cmdStats},
-		"emerging": {"emerging hot spots of an H3 space-time cube (emerging --cube cube.csv)", cmdEmerging},
-
-		"serve":   {"serve the live map and the API", cmdServe},
-		"migrate": {"create or update the database schema", cmdMigrate},
-		"import":  {"import a CSV or GeoJSON file (areas, hotspots, events, incidents, tips, cameras, indicators)", cmdImport},
-		"seed":    {"load the demo district (seed demo)", cmdSeed},
-		"metrics": {"an area's transformation metrics for a period (metrics --area CODE --period 2025)", cmdMetrics},
-		"user":    {"manage accounts (user add NAME --role ROLE [--area CODE] | passwd NAME | disable NAME | list)", cmdUser},
-		"cameras": {"plan camera placement (cameras plan --demand ... --candidates ... --k K)", cmdCameras},
+		"version":  {"print the version", cmdVersion},
 	}
 }
 
