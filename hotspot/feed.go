@@ -80,6 +80,11 @@ func (s *Store) followOnce(ctx context.Context, last *int64, handle func(Change)
 		return err
 	}
 	defer conn.Close(context.Background())
+	if s.appRole != "" {
+		if _, err := conn.Exec(ctx, "SET ROLE "+pgx.Identifier{s.appRole}.Sanitize()); err != nil {
+			return err
+		}
+	}
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ChangeChannel}.Sanitize()); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,8 +20,9 @@ import (
 
 // Store is diaban's PostgreSQL store. It is safe for concurrent use.
 type Store struct {
-	pool  *pgxpool.Pool
-	areas *areaCache
+	pool    *pgxpool.Pool
+	areas   *areaCache
+	appRole string // the role every connection runs as; "" is the login user
 }
 
 // StoreConfig says how to reach the database.
@@ -29,6 +31,13 @@ type StoreConfig struct {
 	StatementTimeout time.Duration // per statement; 0 leaves the server default
 	ApplicationName  string        // shown in pg_stat_activity
 	MaxConns         int32         // 0 keeps pgxpool's default
+	// AppRole, when set, is the role every connection takes (SET ROLE) right
+	// after connecting: diaban serve uses "diaban_app", which is subject to
+	// row-level security, and every use of a connection then sets the
+	// scope carried by its context (WithScope, WithSystemScope; none sees
+	// nothing). CLI commands and tests' setup leave it empty and act as
+	// the owner, with full access.
+	AppRole string
 }
 
 // Open connects to the database and pings it (pgxpool connects lazily, so
@@ -48,6 +57,9 @@ func Open(ctx context.Context, cfg StoreConfig) (*Store, error) {
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
 	}
+	if cfg.AppRole != "" {
+		setAppRole(pc, cfg.AppRole)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
@@ -56,7 +68,38 @@ func Open(ctx context.Context, cfg StoreConfig) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("database ping: %w", err)
 	}
-	return NewStore(pool), nil
+	st := NewStore(pool)
+	st.appRole = cfg.AppRole
+	return st, nil
+}
+
+// setAppRole makes every connection of the pool take role, and set the
+// scope of its context each time it is acquired. The scope is remembered
+// per connection so that a connection reused in the same scope (the common
+// case: background work, or one user's burst) costs no extra round trip.
+func setAppRole(pc *pgxpool.Config, role string) {
+	var last sync.Map // *pgx.Conn → scope last set on it
+	setRole := "SET ROLE " + pgx.Identifier{role}.Sanitize()
+	pc.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		if _, err := conn.Exec(ctx, setRole); err != nil {
+			return fmt.Errorf("database role %s: %w", role, err)
+		}
+		return nil
+	}
+	pc.PrepareConn = func(ctx context.Context, conn *pgx.Conn) (bool, error) {
+		sc := scopeOf(ctx)
+		if prev, ok := last.Load(conn); ok && prev.(scope) == sc {
+			return true, nil
+		}
+		if err := applyScope(ctx, conn, sc); err != nil {
+			// The connection's scope is now unknown: drop it.
+			last.Delete(conn)
+			return false, fmt.Errorf("set scope: %w", err)
+		}
+		last.Store(conn, sc)
+		return true, nil
+	}
+	pc.BeforeClose = func(conn *pgx.Conn) { last.Delete(conn) }
 }
 
 // NewStore wraps an open pool.

@@ -139,8 +139,17 @@ func (s *Server) guard(ru rule, next http.HandlerFunc) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
-		r = r.WithContext(context.WithValue(r.Context(), principalKey, p))
+		// The policy's own checks look past the user's scope (a hotspot in
+		// another area is a 403 on a write, not a 404), so they run in the
+		// system scope; the handler then runs in the user's, which
+		// PostgreSQL enforces again (row-level security, when the store
+		// runs as its application role).
+		r = r.WithContext(hotspot.WithSystemScope(context.WithValue(r.Context(), principalKey, p)))
 		if r, err = s.checkScope(r, ru, p.user); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if r, err = s.withUserScope(r, p.user); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -306,4 +315,18 @@ func (s *Server) scopeIDs(ctx context.Context, u *hotspot.User) ([]int64, error)
 		return []int64{}, nil
 	}
 	return ids, nil
+}
+
+// withUserScope puts the user's database scope on the request: every area
+// id at or below the user's area, or everything for a user without one
+// (admins).
+func (s *Server) withUserScope(r *http.Request, u *hotspot.User) (*http.Request, error) {
+	if u.Scope == "" {
+		return r, nil // already the system scope
+	}
+	ids, err := s.scopeIDs(r.Context(), u)
+	if err != nil {
+		return r, err
+	}
+	return r.WithContext(hotspot.WithScope(r.Context(), ids)), nil
 }

@@ -2,6 +2,8 @@ package webmap
 
 import (
 	"context"
+
+	"github.com/diaban/diaban/hotspot"
 	"slices"
 	"sync"
 	"time"
@@ -103,7 +105,9 @@ func (a *emergingAPI) result(ctx context.Context, p emergingParams) (*emergingRe
 	a.mu.Unlock()
 	if !ok {
 		go func() {
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), emergingTimeout)
+			// Shared by every caller asking the same question: the system
+			// scope (the policy has checked the area already).
+			cctx, cancel := context.WithTimeout(hotspot.WithSystemScope(context.WithoutCancel(ctx)), emergingTimeout)
 			defer cancel()
 			e.res, e.err = a.analyseEmerging(cctx, p, incSeq)
 			if e.err != nil {

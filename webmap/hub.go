@@ -86,7 +86,11 @@ func newHub(store *hotspot.Store, log *slog.Logger) *Hub {
 }
 
 // Run follows the change feed from the newest change until ctx ends.
+//
+// The feed, the enrichment of each change and the pushes run in the system
+// scope: what each client receives is filtered by its subscription.
 func (h *Hub) Run(ctx context.Context) error {
+	ctx = hotspot.WithSystemScope(ctx)
 	seq, err := h.store.LatestSeq(ctx)
 	if err != nil {
 		return err

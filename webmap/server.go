@@ -68,7 +68,7 @@ func (s *Server) Hub() *Hub { return s.hub }
 
 // Run follows the database's change feed and fans changes out to the
 // websocket clients until ctx ends.
-func (s *Server) Run(ctx context.Context) error { return s.hub.Run(ctx) }
+func (s *Server) Run(ctx context.Context) error { return s.hub.Run(hotspot.WithSystemScope(ctx)) }
 
 // routes registers every endpoint through s.handle, which puts each behind
 // its rule in authz.go's policy table.

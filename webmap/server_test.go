@@ -104,10 +104,17 @@ func (ts *testServer) settle(t testing.TB) {
 func newEmptyServer(t testing.TB) *testServer {
 	t.Helper()
 	db := pgtest.New(t)
-	store := hotspot.NewStore(db.Pool)
+	store := hotspot.NewStore(db.Pool) // the owner's: tests' setup
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	srv := webmap.New(webmap.Config{Version: "test"}, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	// The server runs as diaban serve does, as the application role under
+	// row-level security.
+	app, err := hotspot.Open(ctx, hotspot.StoreConfig{URL: db.URL, AppRole: "diaban_app", ApplicationName: "diaban-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	srv := webmap.New(webmap.Config{Version: "test"}, app, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	go func() { _ = srv.Run(ctx) }()
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

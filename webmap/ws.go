@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 const (
@@ -166,7 +168,8 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 	if u := userFrom(r.Context()); u != nil { // the guard has made sure there is one
 		c.sub = subscription{scope: u.Scope, types: wsTypes[u.Role]}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	// Replays read in the system scope; the subscription filters them.
+	ctx, cancel := context.WithCancel(hotspot.WithSystemScope(context.Background()))
 	defer cancel()
 	s.hub.add(c)
 	defer func() {

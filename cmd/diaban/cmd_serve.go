@@ -23,6 +23,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	metricsConfig := fs.String("metrics-config", env.getenv("DIABAN_METRICS_CONFIG"), "metrics configuration JSON overriding the defaults (env DIABAN_METRICS_CONFIG)")
 	sessionTTL := fs.Duration("session-ttl", webmap.DefaultSessionTTL, "how long a login lasts (env DIABAN_SESSION_TTL)")
 	trustProxy := fs.Bool("trust-proxy", env.getenv("DIABAN_TRUST_PROXY") == "true", "take the client address from X-Forwarded-For and TLS from X-Forwarded-Proto (only behind a proxy that sets them; env DIABAN_TRUST_PROXY=true)")
+	fs.StringVar(&db.role, "db-role", envOr(env, "DIABAN_DB_ROLE", "diaban_app"), "database role to act as, subject to row-level security by area (env DIABAN_DB_ROLE; empty: the login user, without area scope in the database)")
 	logFormat := fs.String("log-format", env.getenv("DIABAN_LOG_FORMAT"), "text or json (default: text on a terminal, else json)")
 	if v := env.getenv("DIABAN_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -20,6 +20,7 @@ const defaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/diaban?sslmode=di
 type dbFlags struct {
 	url              string
 	statementTimeout time.Duration
+	role             string // the role to SET ROLE to (serve only); "" stays the login user
 }
 
 // register adds --db and --statement-timeout, with DATABASE_URL as fallback.
@@ -33,7 +34,7 @@ func (d *dbFlags) register(fs *flag.FlagSet, env *environment) {
 }
 
 func (d *dbFlags) open(ctx context.Context) (*hotspot.Store, error) {
-	return hotspot.Open(ctx, hotspot.StoreConfig{URL: d.url, StatementTimeout: d.statementTimeout, ApplicationName: "diaban"})
+	return hotspot.Open(ctx, hotspot.StoreConfig{URL: d.url, StatementTimeout: d.statementTimeout, ApplicationName: "diaban", AppRole: d.role})
 }
 
 // newFlagSet returns a flag set that reports to env.stderr and returns errors.

@@ -1,0 +1,65 @@
+package hotspot
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// A scope is what a use of the database may see and write when the store
+// runs as its application role (StoreConfig.AppRole): PostgreSQL's row-level
+// security policies (migrations/00003_row_level_security.sql) admit only rows
+// of the areas in it. Without a scope in the context nothing is visible.
+
+type scopeKey struct{}
+
+type scope struct {
+	all bool
+	ids string // a PostgreSQL bigint[] literal
+}
+
+// WithScope returns ctx carrying a scope of the given area ids: queries run
+// with it see and write only rows of those areas. Give every id the scope
+// covers (an area and all below it; see AreaIndex.Descendants).
+func WithScope(ctx context.Context, areaIDs []int64) context.Context {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range areaIDs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte('}')
+	return context.WithValue(ctx, scopeKey{}, scope{ids: b.String()})
+}
+
+// WithSystemScope returns ctx carrying the scope of everything: for admins
+// and for the service's own work (the change feed, pushes, caches), whose
+// results are filtered per client afterwards.
+func WithSystemScope(ctx context.Context) context.Context {
+	return context.WithValue(ctx, scopeKey{}, scope{all: true})
+}
+
+// sqlSetScope sets the scope for this use of a connection. Session-level
+// (is_local false) because a pooled query may run outside a transaction; it
+// is set again on every acquire, so it never leaks to the next user.
+const sqlSetScope = `SELECT set_config('diaban.scope', $1, false), set_config('diaban.scope_ids', $2, false)`
+
+// scopeOf returns ctx's scope; the zero scope denies everything.
+func scopeOf(ctx context.Context) scope {
+	sc, _ := ctx.Value(scopeKey{}).(scope)
+	return sc
+}
+
+// applyScope sets the connection's scope.
+func applyScope(ctx context.Context, conn *pgx.Conn, sc scope) error {
+	all := ""
+	if sc.all {
+		all = "*"
+	}
+	_, err := conn.Exec(ctx, sqlSetScope, all, sc.ids)
+	return err
+}
