@@ -116,9 +116,29 @@ func ensureTemplate(ctx context.Context) (string, error) {
 			templateErr = fmt.Errorf("pgtest: migrate template: %w", err)
 			return
 		}
-		_, templateErr = admin.Exec(ctx, `UPDATE pg_database SET datistemplate = true WHERE datname = $1`, templateName)
+		if _, templateErr = admin.Exec(ctx, `UPDATE pg_database SET datistemplate = true WHERE datname = $1`, templateName); templateErr != nil {
+			return
+		}
+		dropStaleTemplates(ctx, admin, templateName)
 	})
 	return templateName, templateErr
+}
+
+// dropStaleTemplates removes the templates of older schemas (the caller
+// holds the advisory lock, and every test binary of one run shares a schema).
+func dropStaleTemplates(ctx context.Context, admin *pgx.Conn, keep string) {
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'diaban\_tpl\_%' AND datname <> $1`, keep)
+	if err != nil {
+		return
+	}
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, name := range stale {
+		_, _ = admin.Exec(ctx, `UPDATE pg_database SET datistemplate = false WHERE datname = $1`, name)
+		_, _ = admin.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize())
+	}
 }
 
 // DB is a test's own database.
