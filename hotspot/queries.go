@@ -188,6 +188,7 @@ VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10)
 			id, n.DetectedAt, n.Note); err != nil {
 			return fmt.Errorf("record detection: %w", err)
 		}
+		AuditTouch(ctx, area.Code, id)
 		out, err = getHotspot(ctx, tx, id)
 		return err
 	})
@@ -232,8 +233,11 @@ func (s *Store) AddEvent(ctx context.Context, hotspotID int64, e Event) (*Hotspo
 		if _, err := insertEvents(ctx, tx, keep); err != nil {
 			return fmt.Errorf("record event: %w", err)
 		}
-		out, err = getHotspot(ctx, tx, hotspotID)
-		return err
+		if out, err = getHotspot(ctx, tx, hotspotID); err != nil {
+			return err
+		}
+		AuditTouch(ctx, out.AreaCode, hotspotID)
+		return nil
 	})
 	return out, err
 }
@@ -350,16 +354,23 @@ func (s *Store) CreateCamera(ctx context.Context, c Camera) (*Camera, error) {
 	}
 	cells := geo.PointCells(c.Point)
 	var id int64
-	err = s.pool.QueryRow(ctx, `
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
 INSERT INTO cameras (ref, geom, bearing, fov, range_m, owner, status, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
 VALUES ($1, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-		c.Ref, c.Point.Lon, c.Point.Lat, c.Bearing, c.FOV, c.RangeM, string(c.Owner), string(c.Status), area.ID,
-		int64(cells[0]), int64(cells[1]), int64(cells[2]), int64(cells[3])).Scan(&id)
-	if pgCode(err) == "23505" {
-		return nil, &ConflictError{Field: "ref", Reason: fmt.Sprintf("a camera with ref %q already exists", c.Ref)}
-	}
+			c.Ref, c.Point.Lon, c.Point.Lat, c.Bearing, c.FOV, c.RangeM, string(c.Owner), string(c.Status), area.ID,
+			int64(cells[0]), int64(cells[1]), int64(cells[2]), int64(cells[3])).Scan(&id)
+		if pgCode(err) == "23505" {
+			return &ConflictError{Field: "ref", Reason: fmt.Sprintf("a camera with ref %q already exists", c.Ref)}
+		}
+		if err != nil {
+			return fmt.Errorf("create camera: %w", err)
+		}
+		AuditTouch(ctx, area.Code, id)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("create camera: %w", err)
+		return nil, err
 	}
 	return s.GetCamera(ctx, id)
 }

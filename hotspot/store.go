@@ -141,9 +141,15 @@ func migrateDB(ctx context.Context, db *sql.DB) ([]int64, error) {
 	return applied, nil
 }
 
-// inTx runs fn in one transaction: everything or nothing is written.
+// inTx runs fn in one transaction: everything or nothing is written. The
+// pending audit entry of ctx, if any, is appended in the same transaction.
 func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, fn)
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return WritePendingAudit(ctx, tx)
+	})
 }
 
 // pgCode returns the SQLSTATE of a PostgreSQL error, or "".

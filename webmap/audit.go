@@ -9,29 +9,12 @@ import (
 	"github.com/diaban/diaban/hotspot"
 )
 
-// The audit log. Every audited route (rule.audit in authz.go) appends one
-// row after the handler answered with a success: who, role, action, the
-// ids the handler noted, the area, the address. The row is written right
-// after the write's own transaction commits, not inside it: a crash in
-// between would lose the row (logged as an error when the insert fails).
-// Putting it inside needs the store's write methods to take the entry,
-// which is the next step with row-level security (README.md).
-
-// auditNote is what a handler tells the audit about its write.
-type auditNote struct {
-	ids  []int64
-	area string
-}
-
-// noteAudit records the ids and area a write touched, for its audit row.
-func noteAudit(r *http.Request, area string, ids ...int64) {
-	if n, ok := r.Context().Value(auditKey).(*auditNote); ok {
-		n.ids = append(n.ids, ids...)
-		if n.area == "" {
-			n.area = area
-		}
-	}
-}
+// The audit log. Every audited route (rule.audit in authz.go) puts a
+// pending entry — who, role, action, address — on the request's context; the
+// store's write appends it, with the ids and area it touched, inside the
+// write's own transaction (hotspot.WithAudit), so a write and its audit row
+// land together or not at all. A successful audited request that wrote
+// nothing through a transaction (a CSV export) appends its row afterwards.
 
 // statusRecorder remembers the status a handler answered with.
 type statusRecorder struct {
@@ -53,27 +36,27 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// audited runs next and appends the audit row when it succeeded.
+// audited runs next with a pending audit entry and makes sure a successful
+// request leaves exactly one row.
 func (s *Server) audited(w http.ResponseWriter, r *http.Request, action string, u *hotspot.User, next http.HandlerFunc) {
-	note := &auditNote{}
-	rec := &statusRecorder{ResponseWriter: w}
-	next(rec, r.WithContext(context.WithValue(r.Context(), auditKey, note)))
-	if rec.status < 200 || rec.status > 299 {
-		return
-	}
-	area := note.area
-	if area == "" {
-		area = firstNonEmpty(r.URL.Query().Get("area"), r.URL.Query().Get("parent"), r.PathValue("code"))
-	}
-	e := hotspot.AuditEntry{User: u.Name, Role: string(u.Role), Action: action, EntityIDs: note.ids, Area: area,
-		Address: s.clientAddr(r), Detail: r.Method + " " + r.URL.Path}
+	e := hotspot.AuditEntry{User: u.Name, Role: string(u.Role), Action: action, Address: s.clientAddr(r), Detail: r.Method + " " + r.URL.Path}
 	if r.URL.RawQuery != "" && r.Method == http.MethodGet {
 		e.Detail += "?" + r.URL.RawQuery
+	}
+	pending := &hotspot.PendingAudit{Entry: e}
+	rec := &statusRecorder{ResponseWriter: w}
+	next(rec, r.WithContext(hotspot.WithAudit(r.Context(), pending)))
+	if rec.status < 200 || rec.status > 299 || pending.Written {
+		return
+	}
+	e = pending.Entry
+	if e.Area == "" {
+		e.Area = firstNonEmpty(r.URL.Query().Get("area"), r.URL.Query().Get("parent"), r.PathValue("code"))
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
 	defer cancel()
 	if err := s.store.AppendAudit(ctx, e); err != nil {
-		s.log.Error("audit row lost", "action", action, "user", u.Name, "ids", note.ids, "err", err)
+		s.log.Error("audit row lost", "action", action, "user", u.Name, "err", err)
 	}
 }
 

@@ -44,10 +44,7 @@ type principal struct {
 
 type ctxKey int
 
-const (
-	principalKey ctxKey = iota
-	auditKey
-)
+const principalKey ctxKey = 0
 
 // userFrom returns the request's user (nil on public routes).
 func userFrom(ctx context.Context) *hotspot.User {

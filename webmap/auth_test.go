@@ -340,6 +340,20 @@ func TestEveryWriteIsAudited(t *testing.T) {
 		if s.token == officer && (e.User != "auditee" || e.Role != "officer") {
 			t.Errorf("audit row names %s/%s", e.User, e.Role)
 		}
+		// A write and its audit row commit in one transaction: same xmin.
+		if q, ok := writtenRowXmin[s.action]; ok {
+			var writeX, auditX string
+			pool := ts.store.Pool()
+			if err := pool.QueryRow(context.Background(), q, e.EntityIDs[0]).Scan(&writeX); err != nil {
+				t.Fatal(err)
+			}
+			if err := pool.QueryRow(context.Background(), `SELECT xmin::text FROM audit WHERE id = $1`, e.ID).Scan(&auditX); err != nil {
+				t.Fatal(err)
+			}
+			if writeX != auditX {
+				t.Errorf("%s: the write (xmin %s) and its audit row (xmin %s) were committed apart", s.action, writeX, auditX)
+			}
+		}
 	}
 	// The log is append-only.
 	for _, sql := range []string{`UPDATE audit SET username = 'x'`, `DELETE FROM audit`, `TRUNCATE audit`} {
@@ -347,6 +361,14 @@ func TestEveryWriteIsAudited(t *testing.T) {
 			t.Errorf("%s succeeded on the audit log", sql)
 		}
 	}
+}
+
+// writtenRowXmin finds the transaction that wrote an audited action's row.
+var writtenRowXmin = map[string]string{
+	"hotspot.create":     `SELECT xmin::text FROM hotspots WHERE id = $1`,
+	"hotspot.event":      `SELECT xmin::text FROM hotspot_events WHERE hotspot_id = $1 ORDER BY id DESC LIMIT 1`,
+	"camera.create":      `SELECT xmin::text FROM cameras WHERE id = $1`,
+	"camera.plan_accept": `SELECT xmin::text FROM cameras WHERE id = $1`,
 }
 
 func auditCount(t *testing.T, ts *testServer) int {

@@ -67,7 +67,6 @@ func (s *Server) handleCreateCamera(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	noteAudit(r, c.AreaCode, c.ID)
 	w.Header().Set("Location", "/api/cameras/"+strconv.FormatInt(c.ID, 10))
 	writeGeoJSON(w, http.StatusCreated, cameraFeature(c, false))
 }

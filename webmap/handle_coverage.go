@@ -445,7 +445,6 @@ func (c *coverageAPI) handleAccept(w http.ResponseWriter, r *http.Request) {
 	}
 	fc := geojson.NewFeatureCollection()
 	for i := range stored {
-		noteAudit(r, stored[i].AreaCode, stored[i].ID)
 		fc.Append(cameraFeature(&stored[i], false))
 	}
 	writeGeoJSON(w, http.StatusCreated, fc)

@@ -82,7 +82,6 @@ func (s *Server) handleCreateHotspot(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	noteAudit(r, h.AreaCode, h.ID)
 	w.Header().Set("Location", "/api/hotspots/"+strconv.FormatInt(h.ID, 10))
 	writeGeoJSON(w, http.StatusCreated, hotspotFeature(h))
 }
@@ -122,6 +121,5 @@ func (s *Server) handleAddEvent(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	noteAudit(r, h.AreaCode, h.ID)
 	writeGeoJSON(w, http.StatusCreated, hotspotFeature(h))
 }

@@ -74,8 +74,9 @@ func Accept(ctx context.Context, s *hotspot.Store, cams []hotspot.Camera) ([]hot
 			if err != nil {
 				return fmt.Errorf("accept plan: camera %d: %w", i, err)
 			}
+			hotspot.AuditTouch(ctx, idx.CodeOf(areas[i]), ids[i])
 		}
-		return nil
+		return hotspot.WritePendingAudit(ctx, tx)
 	})
 	if err != nil {
 		return nil, err
