@@ -11,24 +11,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot/stats"
 )
 
 // CSVError reports a bad row of an input file: the 1-based line, the field
-// (column name) and why.
-type CSVError struct {
-	Line  int
-	Field string
-	Err   error
-}
-
-func (e *CSVError) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
-	}
-	return fmt.Sprintf("line %d, field %s: %v", e.Line, e.Field, e.Err)
-}
-
-func (e *CSVError) Unwrap() error { return e.Err }
+// (column name) and why. It is the statistics readers' error type, so every
+// offline tool reports bad rows alike.
+type CSVError = stats.CSVError
 
 // table reads a CSV with a required header holding at least the required
 // columns (any order, case-insensitive; optional ones may be present, other
