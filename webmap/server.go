@@ -35,7 +35,13 @@ type Config struct {
 	// TrustProxy takes the client's address from X-Forwarded-For and TLS
 	// from X-Forwarded-Proto: set it only behind a proxy that sets both.
 	TrustProxy bool
+	// SessionCheck is how often an open websocket checks that its session
+	// still stands (logout, disable, expiry end it); 0: DefaultSessionCheck.
+	SessionCheck time.Duration
 }
+
+// DefaultSessionCheck is how soon an ended session closes its websockets.
+const DefaultSessionCheck = 10 * time.Second
 
 // Server is diaban's HTTP server: API, websocket hub and the embedded map.
 type Server struct {

@@ -114,7 +114,7 @@ func newEmptyServer(t testing.TB) *testServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Close)
-	srv := webmap.New(webmap.Config{Version: "test"}, app, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv := webmap.New(webmap.Config{Version: "test", SessionCheck: 100 * time.Millisecond}, app, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	go func() { _ = srv.Run(ctx) }()
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

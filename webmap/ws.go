@@ -3,6 +3,7 @@ package webmap
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -204,6 +205,18 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 
 	ping := time.NewTicker(pingInterval)
 	defer ping.Stop()
+	// The socket lives only as long as its session: logout, disable and
+	// expiry close it within one check.
+	var token string
+	if p, ok := r.Context().Value(principalKey).(*principal); ok {
+		token = p.token
+	}
+	every := s.cfg.SessionCheck
+	if every <= 0 {
+		every = DefaultSessionCheck
+	}
+	sessionCheck := time.NewTicker(every)
+	defer sessionCheck.Stop()
 	defer conn.Close()
 	for {
 		select {
@@ -217,6 +230,15 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 			_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"resync"}`))
 			_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "resync"))
 			return
+		case <-sessionCheck.C:
+			checkCtx, cancelCheck := context.WithTimeout(ctx, 5*time.Second)
+			_, err := s.store.SessionUser(checkCtx, token)
+			cancelCheck()
+			if errors.Is(err, hotspot.ErrNotFound) { // ended; a failed lookup keeps the socket
+				_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+				_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "session ended"))
+				return
+			}
 		case <-ping.C:
 			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {

@@ -3,6 +3,7 @@ package webmap_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sort"
@@ -11,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // wsClient is a test websocket client.
@@ -222,4 +225,27 @@ func measureLatencies(b *testing.B, n int) []time.Duration {
 		out = append(out, time.Since(start))
 	}
 	return out
+}
+
+// TestWebsocketClosesWhenItsSessionEnds: logging out (or being disabled)
+// ends the user's open websockets too.
+func TestWebsocketClosesWhenItsSessionEnds(t *testing.T) {
+	ts := newTestServer(t)
+	token := ts.addUser(t, "leaving-officer", hotspot.RoleOfficer, "20530")
+	c := ts.dialAs(t, token, `{"type":"subscribe"}`)
+	if err := ts.store.EndSession(context.Background(), token); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, _, err := c.conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != websocket.ClosePolicyViolation {
+			t.Fatalf("the socket of an ended session: %v, want closed with policy violation", err)
+		}
+		return
+	}
 }
