@@ -157,6 +157,12 @@ func TestBrowserMapShowsLiveElimination(t *testing.T) {
 	if n := evaluate[int](t, ctx, `document.querySelectorAll('#feed li').length`); n == 0 {
 		t.Error("the live feed does not list the elimination")
 	}
+	// A refusal is said in Vietnamese, with the server's date kept.
+	said, err := chromedp.Run(ctx, chromedp.Evaluate[string](`import('/errors.js').then((m) => m.sayError(409, 'event',
+		'illegal lifecycle transition: cannot record "recurred" at 23/11/2026 19:54: the hotspot is active then'))`, chromedp.EvalAwaitPromise))
+	if err != nil || said != "Không thể ghi «Phức tạp trở lại» lúc 23/11/2026 19:54: khi đó tụ điểm đang hoạt động." {
+		t.Errorf("the refusal reads %q (%v)", said, err)
+	}
 }
 
 func evaluate[T any](t *testing.T, ctx context.Context, js string) T {

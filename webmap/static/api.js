@@ -1,5 +1,7 @@
-// Thin JSON helpers over fetch. Errors carry the API's own message and field
-// ({"error":"...","field":"..."}) so a form can show exactly what was refused.
+// Thin JSON helpers over fetch. Errors carry the API's field and message
+// ({"error":"...","field":"..."}), said in the page's language (errors.js),
+// so a form can show exactly what was refused.
+import { sayError } from './errors.js';
 
 export class ApiError extends Error {
   constructor(status, message, field) {
@@ -20,7 +22,7 @@ async function toError(res) {
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(res.status, message, field);
+  return new ApiError(res.status, sayError(res.status, field, message), field);
 }
 
 // csrfToken reads the diaban_csrf cookie the login set; writes echo it in
@@ -47,7 +49,7 @@ async function send(path, init) {
   try {
     res = await fetch(path, { credentials: 'same-origin', ...init, headers });
   } catch (err) {
-    throw new ApiError(0, err && err.message ? err.message : 'network error');
+    throw new ApiError(0, sayError(0, '', err && err.message ? err.message : 'network error'));
   }
   if (res.status === 401) {
     toLogin();
