@@ -3,7 +3,6 @@ package hotspot
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -23,20 +22,17 @@ import (
 // not 40,000. An area's history survives a boundary change because every row
 // references the stable areas.id, never an area version.
 
-// sqlMetricsEvents returns the state-changing events of the hotspots of the
-// areas $1 that occurred before $2, unordered. Notes stay in the database:
-// they change no status, and the store refuses a note before a detection,
-// so leaving them out changes no number and halves the rows (BENCHMARKS.md).
-// Unordered, because sorting 5 million rows would spill to disk, while each
-// hotspot's few events sort in Go for nothing. The event kind travels as a small integer (see
-// eventKindCodes) so decoding allocates no strings.
+// sqlMetricsEvents returns the timelines of the hotspots of the areas $1:
+// per hotspot its state-changing events as parallel arrays sorted by
+// (occurred_at, id), kept by a trigger in hotspot_timelines (migration
+// 00004). Notes change no status and the store refuses a note before a
+// detection, so they are not in the timelines. One row per hotspot: a
+// province-year reads 100,000 rows instead of millions (BENCHMARKS.md).
 const sqlMetricsEvents = `
-SELECT h.area_id, e.hotspot_id,
-       CASE e.event WHEN 'detected' THEN 1 WHEN 'eliminated' THEN 2 WHEN 'recurred' THEN 3 ELSE 4 END::int2,
-       e.occurred_at, e.id
+SELECT h.area_id, t.hotspot_id, t.kinds, t.occurred, t.event_ids
 FROM hotspots h
-JOIN hotspot_events e ON e.hotspot_id = h.id
-WHERE h.area_id = ANY($1::bigint[]) AND e.occurred_at < $2 AND e.event <> 'note'`
+JOIN hotspot_timelines t ON t.hotspot_id = h.id
+WHERE h.area_id = ANY($1::bigint[])`
 
 // sqlMetricsIncidents counts the incidents of the areas $1 in [$2, $3) by
 // area, month and kind. The month is cut in Asia/Ho_Chi_Minh,
@@ -71,8 +67,6 @@ const sqlMetricsIndicators = `
 SELECT area_id, period, key, value::float8
 FROM area_indicators
 WHERE area_id = ANY($1::bigint[])`
-
-var binaryBigEndian = binary.BigEndian
 
 // customPlan runs the metrics queries as unnamed statements (with their
 // descriptions cached), so PostgreSQL plans each execution for its actual
@@ -274,59 +268,57 @@ func loadEvents(ctx context.Context, q querier, ins []metrics.AreaInput, ids []i
 	return nil
 }
 
-// pgEpochMicros is 2000-01-01 UTC, PostgreSQL's epoch, in Unix microseconds.
-const pgEpochMicros = 946684800 * 1_000_000
-
-// loadEventShard reads sqlMetricsEvents for the areas ids into hotspots by
-// group. Rows are decoded from PostgreSQL's binary format directly (int8,
-// int2, timestamptz as microseconds since 2000): pgx's generic Scan costs
-// more than the query itself on 5 million rows. They are read into one flat
-// slice, then placed by a counting sort on hotspot id, so each hotspot's
-// events are a window of one shared array: no per-row map lookup and no
-// per-hotspot slice growth.
+// loadEventShard reads the timelines of the areas ids into hotspots by
+// group, keeping the events before end. Each hotspot's events are already
+// sorted; they share one arena per shard.
 func loadEventShard(ctx context.Context, q querier, groups int, ids []int64, group map[int64]int, end time.Time) ([][]metrics.Hotspot, error) {
-	rows, err := q.Query(ctx, sqlMetricsEvents, customPlan, ids, end)
+	rows, err := q.Query(ctx, sqlMetricsEvents, customPlan, ids)
 	if err != nil {
 		return nil, fmt.Errorf("metrics events: %w", err)
 	}
 	defer rows.Close()
-	binary := true
-	for _, fd := range rows.FieldDescriptions() {
-		binary = binary && fd.Format == pgx.BinaryFormatCode
-	}
-	be := binaryBigEndian
+	out := make([][]metrics.Hotspot, groups)
 	var (
-		evs                    []metrics.Event
-		hids, aids             []int64
-		areaID, hotspotID, seq int64
-		kind                   int16
-		at                     time.Time
+		areaID, hotspotID int64
+		kinds             []int16
+		occurred          []time.Time
+		eventIDs          []int64
+		arena             []metrics.Event
 	)
 	for rows.Next() {
-		if raw := rows.RawValues(); binary && len(raw[0]) == 8 && len(raw[1]) == 8 && len(raw[2]) == 2 && len(raw[3]) == 8 && len(raw[4]) == 8 {
-			areaID, hotspotID = int64(be.Uint64(raw[0])), int64(be.Uint64(raw[1]))
-			kind = int16(be.Uint16(raw[2]))
-			at = time.UnixMicro(int64(be.Uint64(raw[3])) + pgEpochMicros).UTC()
-			seq = int64(be.Uint64(raw[4]))
-		} else if err := rows.Scan(&areaID, &hotspotID, &kind, &at, &seq); err != nil {
+		if err := rows.Scan(&areaID, &hotspotID, &kinds, &occurred, &eventIDs); err != nil {
 			return nil, fmt.Errorf("metrics events: %w", err)
 		}
-		k := metrics.EventNote
-		if kind > 0 && int(kind) < len(eventKindCodes) {
-			k = eventKindCodes[kind]
+		if len(kinds) != len(occurred) || len(kinds) != len(eventIDs) {
+			return nil, fmt.Errorf("metrics events: hotspot %d: timeline arrays differ in length", hotspotID)
 		}
-		evs = append(evs, metrics.Event{Kind: k, OccurredAt: at, Seq: seq})
-		hids = append(hids, hotspotID)
-		aids = append(aids, areaID)
+		n := 0
+		for n < len(occurred) && occurred[n].Before(end) {
+			n++
+		}
+		if n == 0 {
+			continue // detected after the period: no number changes
+		}
+		if cap(arena)-len(arena) < n {
+			arena = make([]metrics.Event, 0, max(n, 1<<16))
+		}
+		start := len(arena)
+		for i := range n {
+			k := metrics.EventNote
+			if c := kinds[i]; c > 0 && int(c) < len(eventKindCodes) {
+				k = eventKindCodes[c]
+			}
+			arena = append(arena, metrics.Event{Kind: k, OccurredAt: occurred[i], Seq: eventIDs[i]})
+		}
+		g := group[areaID]
+		out[g] = append(out[g], metrics.Hotspot{ID: hotspotID, Events: arena[start:len(arena):len(arena)]})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("metrics events: %w", err)
 	}
-	rows.Close()
-	return placeEvents(evs, hids, aids, groups, group), nil
+	return out, nil
 }
 
-// placeEvents groups the events evs (of hotspot hids[i] in area aids[i]) by
 // hotspot, each hotspot's sorted by time then id, and the hotspots by group.
 func placeEvents(evs []metrics.Event, hids, aids []int64, groups int, group map[int64]int) [][]metrics.Hotspot {
 	out := make([][]metrics.Hotspot, groups)

@@ -24,7 +24,7 @@ import (
 
 const (
 	benchMetricsDB      = "diaban_bench_metrics"
-	benchMetricsVersion = 1
+	benchMetricsVersion = 2
 )
 
 // benchMetricsFixture fills an empty, migrated database. Ids are fixed so
