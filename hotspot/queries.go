@@ -108,20 +108,33 @@ func (s *Store) GetHotspot(ctx context.Context, id int64) (*Hotspot, error) {
 	return getHotspot(ctx, s.pool, id)
 }
 
+// oneRow collects the single row of a lookup by id: ErrNotFound when there
+// is none.
+func oneRow[T any](rows pgx.Rows, err error, scan pgx.RowToFunc[T]) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	v, err := pgx.CollectExactlyOneRow(rows, scan)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
 type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 func getHotspot(ctx context.Context, q querier, id int64) (*Hotspot, error) {
 	rows, err := q.Query(ctx, sqlHotspots, nil, "", id)
+	h, err := oneRow(rows, err, scanHotspot)
 	if err != nil {
-		return nil, fmt.Errorf("get hotspot: %w", err)
-	}
-	h, err := pgx.CollectExactlyOneRow(rows, scanHotspot)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("get hotspot: %w", err)
 	}
 	rows, err = q.Query(ctx, sqlEventsOf, []int64{id})
@@ -131,7 +144,7 @@ func getHotspot(ctx context.Context, q querier, id int64) (*Hotspot, error) {
 	if h.Events, err = pgx.CollectRows(rows, scanEvent); err != nil {
 		return nil, err
 	}
-	return &h, nil
+	return h, nil
 }
 
 // NewHotspot is what a user records for a newly found hotspot.
@@ -251,9 +264,12 @@ type IncidentFilter struct {
 	Limit    int // 0 means 50,000
 }
 
-const sqlIncidents = `
+// sqlIncidentColumns is what an Incident is read from (scanIncident).
+const sqlIncidentColumns = `
 SELECT i.id, i.ref, i.kind, i.occurred_at, a.code, ST_X(i.geom), ST_Y(i.geom)
-FROM incidents i JOIN areas a ON a.id = i.area_id
+FROM incidents i JOIN areas a ON a.id = i.area_id`
+
+const sqlIncidents = sqlIncidentColumns + `
 WHERE ($1::float8[] IS NULL OR i.geom && ST_MakeEnvelope($1[1], $1[2], $1[3], $1[4], 4326))
   AND ($2::timestamptz IS NULL OR i.occurred_at >= $2)
   AND ($3::timestamptz IS NULL OR i.occurred_at < $3)
@@ -284,11 +300,13 @@ func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]Incident
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Incident, error) {
-		var i Incident
-		err := r.Scan(&i.ID, &i.Ref, &i.Kind, &i.OccurredAt, &i.AreaCode, &i.Point.Lon, &i.Point.Lat)
-		return i, err
-	})
+	return pgx.CollectRows(rows, scanIncident)
+}
+
+func scanIncident(r pgx.CollectableRow) (Incident, error) {
+	var i Incident
+	err := r.Scan(&i.ID, &i.Ref, &i.Kind, &i.OccurredAt, &i.AreaCode, &i.Point.Lon, &i.Point.Lat)
+	return i, err
 }
 
 func nullTime(t time.Time) *time.Time {
@@ -326,14 +344,7 @@ func (s *Store) ListCameras(ctx context.Context, areaCode string) ([]Camera, err
 // GetCamera returns one camera.
 func (s *Store) GetCamera(ctx context.Context, id int64) (*Camera, error) {
 	rows, err := s.pool.Query(ctx, sqlCameras, nil, id)
-	if err != nil {
-		return nil, err
-	}
-	c, err := pgx.CollectExactlyOneRow(rows, scanCamera)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	return &c, err
+	return oneRow(rows, err, scanCamera)
 }
 
 // CreateCamera stores a new camera.
@@ -427,23 +438,11 @@ GROUP BY 1 ORDER BY 1`, ids, nullTime(f.From), nullTime(f.To), string(f.Kind))
 // GetEvent returns one lifecycle event.
 func (s *Store) GetEvent(ctx context.Context, id int64) (*Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, hotspot_id, event, occurred_at, recorded_at, note FROM hotspot_events WHERE id = $1`, id)
-	if err != nil {
-		return nil, err
-	}
-	e, err := pgx.CollectExactlyOneRow(rows, scanEvent)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	return &e, err
+	return oneRow(rows, err, scanEvent)
 }
 
 // GetIncident returns one incident.
 func (s *Store) GetIncident(ctx context.Context, id int64) (*Incident, error) {
-	var i Incident
-	err := s.pool.QueryRow(ctx, `SELECT i.id, i.ref, i.kind, i.occurred_at, a.code, ST_X(i.geom), ST_Y(i.geom)
-FROM incidents i JOIN areas a ON a.id = i.area_id WHERE i.id = $1`, id).Scan(&i.ID, &i.Ref, &i.Kind, &i.OccurredAt, &i.AreaCode, &i.Point.Lon, &i.Point.Lat)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	return &i, err
+	rows, err := s.pool.Query(ctx, sqlIncidentColumns+` WHERE i.id = $1`, id)
+	return oneRow(rows, err, scanIncident)
 }

@@ -207,17 +207,7 @@ func (s *Store) SessionUser(ctx context.Context, token string) (*User, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM sessions s JOIN users u ON u.id = s.user_id
 LEFT JOIN areas a ON a.id = u.scope_area_id
 WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, hashToken(token))
-	if err != nil {
-		return nil, err
-	}
-	u, err := pgx.CollectExactlyOneRow(rows, scanUser)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &u, nil
+	return oneRow(rows, err, scanUser)
 }
 
 // EndSession deletes a session (logout); unknown tokens are ignored.
