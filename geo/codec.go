@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
@@ -73,4 +74,16 @@ func polyCoords(p orb.Polygon) [][]geom.Coord {
 		rings[i] = cs
 	}
 	return rings
+}
+
+// AppendPointEWKB appends p as little-endian EWKB with SRID 4326 — the same
+// 25 bytes EWKB(orb.Point) makes, without allocating — for bulk loads that
+// encode millions of points.
+func AppendPointEWKB(dst []byte, p Point) []byte {
+	const wkbPoint, sridFlag = 1, 0x20000000
+	dst = append(dst, 1) // little endian
+	dst = binary.LittleEndian.AppendUint32(dst, wkbPoint|sridFlag)
+	dst = binary.LittleEndian.AppendUint32(dst, SRID)
+	dst = binary.LittleEndian.AppendUint64(dst, math.Float64bits(p.Lon))
+	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(p.Lat))
 }

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/paulmach/orb"
 
 	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/internal/pgcopy"
 )
 
 // ImportKinds lists what `diaban import KIND FILE` accepts, in load order.
@@ -68,9 +68,20 @@ func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt Impor
 			return err
 		}
 		bad = append(bad, more...)
+		if si, ok := imp.(streamImporter); ok {
+			n, more, err := si.writeStream(ctx, tx, len(bad) == 0 || opt.SkipInvalid, opt)
+			if err != nil {
+				return err
+			}
+			bad = append(bad, more...)
+			res.Imported = n
+		}
 		if len(bad) > 0 && !opt.SkipInvalid {
 			sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
 			return &ImportError{Kind: kind, Rows: bad}
+		}
+		if _, ok := imp.(streamImporter); ok {
+			return nil
 		}
 		n, err := imp.write(ctx, tx, opt.Progress)
 		res.Imported = n
@@ -121,8 +132,8 @@ func parseImport(kind string, in io.Reader, idx *AreaIndex) (importer, int, []*V
 		return nil, 0, nil, err
 	}
 	var bad []*ValidationError
-	var good []*record
-	seenRef := map[string]int{}
+	good := make([]*record, 0, len(recs))
+	seenRef := make(map[string]int, len(recs))
 	for _, r := range recs {
 		if ve := r.shapeError(); ve != nil {
 			bad = append(bad, ve)
@@ -135,6 +146,10 @@ func parseImport(kind string, in io.Reader, idx *AreaIndex) (importer, int, []*V
 			}
 			seenRef[ref] = r.line
 		}
+		if _, ok := imp.(streamImporter); ok {
+			good = append(good, r)
+			continue
+		}
 		if _, ok := imp.(rowParser); ok {
 			good = append(good, r)
 			continue
@@ -143,7 +158,9 @@ func parseImport(kind string, in io.Reader, idx *AreaIndex) (importer, int, []*V
 			bad = append(bad, ve)
 		}
 	}
-	if rp, ok := imp.(rowParser); ok {
+	if si, ok := imp.(streamImporter); ok {
+		si.setRecords(good, idx)
+	} else if rp, ok := imp.(rowParser); ok {
 		bad = append(bad, parseParallel(rp, good, idx)...)
 	}
 	return imp, len(recs), bad, nil
@@ -166,6 +183,16 @@ type importer interface {
 type rowParser interface {
 	parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError)
 	setRows(rows [][]any)
+}
+
+// streamImporter is an importer that parses its rows while writing them:
+// parseImport hands it the records unparsed, and writeStream parses and
+// writes them, returning the bad rows. When write is false (or any bad row
+// was found and opt.SkipInvalid is not set) it only parses, and a nil tx is
+// allowed; the caller rolls back when bad rows come back without SkipInvalid.
+type streamImporter interface {
+	setRecords(recs []*record, idx *AreaIndex)
+	writeStream(ctx context.Context, tx pgx.Tx, write bool, opt ImportOptions) (int, []*ValidationError, error)
 }
 
 // rowSet holds the parsed rows of a rowParser.
@@ -315,7 +342,14 @@ WHERE (hotspots.kind, hotspots.name, hotspots.geom) IS DISTINCT FROM (EXCLUDED.k
 
 // ---- incidents
 
-type incidentImporter struct{ rowSet }
+// incidentImporter streams: its rows are parsed on every core while the
+// server copies those already parsed (copyStream), the part of a bulk load
+// where speed matters.
+type incidentImporter struct {
+	rowSet // rows of incidents already stored, for the upsert
+	recs   []*record
+	idx    *AreaIndex
+}
 
 func (*incidentImporter) columns() []string {
 	return []string{"ref", "lon", "lat", "kind", "occurred_at"}
@@ -323,113 +357,175 @@ func (*incidentImporter) columns() []string {
 func (*incidentImporter) geojson() bool  { return true }
 func (*incidentImporter) refKeyed() bool { return true }
 
-func (im *incidentImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
+func (im *incidentImporter) setRecords(recs []*record, idx *AreaIndex) { im.recs, im.idx = recs, idx }
+
+// incidentRow is one parsed incident.
+type incidentRow struct {
+	ref  string
+	kind IncidentKind
+	at   time.Time
+	loc  *located
+}
+
+func parseIncident(r *record, idx *AreaIndex) (incidentRow, *ValidationError) {
 	ref := r.get("ref")
 	if ref == "" {
-		return nil, r.fail("ref", "is empty")
+		return incidentRow{}, r.fail("ref", "is empty")
 	}
 	kind := IncidentKind(r.get("kind"))
 	if err := ValidateIncidentKind(kind); err != nil {
-		return nil, r.fail("kind", "%s", err.(*ValidationError).Reason)
+		return incidentRow{}, r.fail("kind", "%s", err.(*ValidationError).Reason)
 	}
 	at, err := ParseInstant(r.get("occurred_at"))
 	if err != nil {
-		return nil, r.fail("occurred_at", "%v", err)
+		return incidentRow{}, r.fail("occurred_at", "%v", err)
 	}
 	loc, ve := locate(r, idx, false)
 	if ve != nil {
+		return incidentRow{}, ve
+	}
+	return incidentRow{ref: ref, kind: kind, at: at, loc: loc}, nil
+}
+
+// parseRow gives an incident as a staging-table row, for the upsert.
+func (im *incidentImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
+	row, ve := parseIncident(r, idx)
+	if ve != nil {
 		return nil, ve
 	}
-	return append([]any{ref, string(kind), at}, loc.values()...), nil
+	return append([]any{row.ref, string(row.kind), row.at}, row.loc.values()...), nil
+}
+
+const sqlCopyIncidents = `COPY incidents (ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10) FROM STDIN (FORMAT binary)`
+
+// encodeIncident gives an incident as a binary COPY row of sqlCopyIncidents.
+func encodeIncident(r *record, idx *AreaIndex, b *pgcopy.Buffer) *ValidationError {
+	row, ve := parseIncident(r, idx)
+	if ve != nil {
+		return ve
+	}
+	b.BeginRow(9)
+	b.Text(row.ref)
+	b.Text(string(row.kind))
+	b.Timestamptz(row.at)
+	start := b.BeginField()
+	b.B = geo.AppendPointEWKB(b.B, row.loc.p)
+	b.EndField(start)
+	b.Int8(row.loc.areaID)
+	for _, c := range row.loc.cells {
+		b.Int8(int64(c))
+	}
+	return nil
 }
 
 func (*incidentImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
 
-// write copies incidents with new refs straight into the table (COPY's
-// batched inserts, the fast path of a bulk load) and upserts the rest
-// through a staging table.
-func (im *incidentImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
-	fresh, existing, err := splitByExistingRef(ctx, tx, sqlExistingIncidentRefs, im.rows)
+// write is never called for a streamImporter; it satisfies importer.
+func (*incidentImporter) write(context.Context, pgx.Tx, func(int, int)) (int, error) { return 0, nil }
+
+// writeStream upserts the incidents whose refs are stored already through a
+// staging table, then copies the new ones straight into the table while
+// parsing them; a load larger than what the table holds builds the indexes
+// after the copy instead of row by row (bulkload.go).
+func (im *incidentImporter) writeStream(ctx context.Context, tx pgx.Tx, write bool, opt ImportOptions) (int, []*ValidationError, error) {
+	if !write {
+		_, bad, err := copyStream(ctx, nil, "", im.recs, im.idx, encodeIncident, false, nil)
+		return 0, bad, err
+	}
+	stored, err := storedRefs(ctx, tx, "incidents", im.recs)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	n := 0
-	if len(fresh) > 0 {
-		if err := registerGeometry(ctx, tx.Conn()); err != nil {
-			return 0, err
-		}
-		copyRows := make([][]any, len(fresh))
-		for i, r := range fresh { // ref, kind, occurred_at, lon, lat, area_id, h3_r7..h3_r10
-			pt, err := geo.EWKB(orb.Point{r[3].(float64), r[4].(float64)})
-			if err != nil {
-				return 0, err
+	fresh, existing := im.recs, []*record(nil)
+	if len(stored) > 0 {
+		fresh = nil
+		for _, r := range im.recs {
+			if stored[r.get("ref")] {
+				existing = append(existing, r)
+			} else {
+				fresh = append(fresh, r)
 			}
-			copyRows[i] = []any{r[0], r[1], r[2], pt, r[5], r[6], r[7], r[8], r[9]}
 		}
-		c, err := tx.CopyFrom(ctx, pgx.Identifier{"incidents"},
-			[]string{"ref", "kind", "occurred_at", "geom", "area_id", "h3_r7", "h3_r8", "h3_r9", "h3_r10"},
-			&progressSource{rows: copyRows, progress: progress})
-		if err != nil {
-			return 0, fmt.Errorf("copy incidents: %w", err)
-		}
-		n += int(c)
 	}
-	m, err := stageAndUpsert(ctx, tx,
+	stopOnBad := !opt.SkipInvalid
+	bad := parseParallel(im, existing, im.idx)
+	if len(bad) > 0 && stopOnBad {
+		_, more, err := copyStream(ctx, nil, "", fresh, im.idx, encodeIncident, false, nil)
+		return 0, append(bad, more...), err
+	}
+	upserted, err := stageAndUpsert(ctx, tx,
 		`CREATE TEMP TABLE stage (ref text, kind text, occurred_at timestamptz, `+pointStageColumns+`) ON COMMIT DROP`,
-		append([]string{"ref", "kind", "occurred_at"}, pointColumns...), existing, `
+		append([]string{"ref", "kind", "occurred_at"}, pointColumns...), im.rows, `
 INSERT INTO incidents (ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
 SELECT ref, kind, occurred_at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM stage
 ON CONFLICT (ref) DO UPDATE SET kind = EXCLUDED.kind, occurred_at = EXCLUDED.occurred_at, geom = EXCLUDED.geom,
     area_id = EXCLUDED.area_id, h3_r7 = EXCLUDED.h3_r7, h3_r8 = EXCLUDED.h3_r8, h3_r9 = EXCLUDED.h3_r9, h3_r10 = EXCLUDED.h3_r10
 WHERE (incidents.kind, incidents.occurred_at, incidents.geom) IS DISTINCT FROM (EXCLUDED.kind, EXCLUDED.occurred_at, EXCLUDED.geom)`, nil)
-	return n + m, err
-}
-
-const sqlExistingIncidentRefs = `SELECT s.ref FROM stage_refs s JOIN incidents i ON i.ref = s.ref`
-
-// splitByExistingRef splits rows (ref first) into those whose ref is new and
-// those already stored, by copying the refs into a temporary table and
-// joining it with the table that sqlExisting reads.
-func splitByExistingRef(ctx context.Context, tx pgx.Tx, sqlExisting string, rows [][]any) (fresh, existing [][]any, err error) {
-	if len(rows) == 0 {
-		return nil, nil, nil
+	if err != nil || len(fresh) == 0 {
+		return upserted, bad, err
 	}
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_refs (ref text COLLATE "C") ON COMMIT DROP`); err != nil {
-		return nil, nil, err
-	}
-	refs := make([][]any, len(rows))
-	for i, r := range rows {
-		refs[i] = r[:1]
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_refs"}, []string{"ref"}, pgx.CopyFromRows(refs)); err != nil {
-		return nil, nil, fmt.Errorf("copy refs: %w", err)
-	}
-	found, err := tx.Query(ctx, sqlExisting)
-	if err != nil {
-		return nil, nil, err
-	}
-	stored, err := pgx.CollectRows(found, pgx.RowTo[string])
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := tx.Exec(ctx, `DROP TABLE stage_refs`); err != nil {
-		return nil, nil, err
-	}
-	if len(stored) == 0 {
-		return rows, nil, nil
-	}
-	isStored := make(map[string]bool, len(stored))
-	for _, r := range stored {
-		isStored[r] = true
-	}
-	for _, r := range rows {
-		if isStored[r[0].(string)] {
-			existing = append(existing, r)
-		} else {
-			fresh = append(fresh, r)
+	var deferred *deferredIndexes
+	if bulk, err := shouldDeferIndexes(ctx, tx, "incidents", len(fresh)); err != nil {
+		return 0, bad, err
+	} else if bulk {
+		if deferred, err = deferIndexes(ctx, tx, "incidents"); err != nil {
+			return 0, bad, err
 		}
 	}
-	return fresh, existing, nil
+	copied, more, err := copyStream(ctx, tx.Conn().PgConn(), sqlCopyIncidents, fresh, im.idx, encodeIncident, stopOnBad, opt.Progress)
+	bad = append(bad, more...)
+	if err != nil {
+		return 0, bad, fmt.Errorf("copy incidents: %w", err)
+	}
+	if len(bad) > 0 && stopOnBad {
+		return 0, bad, nil
+	}
+	if deferred != nil {
+		if err := deferred.rebuild(ctx, tx); err != nil {
+			return 0, bad, err
+		}
+	}
+	return upserted + copied, bad, nil
+}
+
+// storedRefs returns which of the records' refs table holds already, by
+// copying the refs into a temporary table and joining it with table.
+func storedRefs(ctx context.Context, tx pgx.Tx, table string, recs []*record) (map[string]bool, error) {
+	ident := pgx.Identifier{table}.Sanitize()
+	var held bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM `+ident+`)`).Scan(&held); err != nil || !held || len(recs) == 0 {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE stage_refs (ref text COLLATE "C") ON COMMIT DROP`); err != nil {
+		return nil, err
+	}
+	i := 0
+	src := pgx.CopyFromFunc(func() ([]any, error) {
+		if i == len(recs) {
+			return nil, nil
+		}
+		i++
+		return []any{recs[i-1].get("ref")}, nil
+	})
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_refs"}, []string{"ref"}, src); err != nil {
+		return nil, fmt.Errorf("copy refs: %w", err)
+	}
+	found, err := tx.Query(ctx, `SELECT s.ref FROM stage_refs s JOIN `+ident+` t ON t.ref = s.ref`)
+	if err != nil {
+		return nil, err
+	}
+	refs, err := pgx.CollectRows(found, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `DROP TABLE stage_refs`); err != nil {
+		return nil, err
+	}
+	stored := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		stored[r] = true
+	}
+	return stored, nil
 }
 
 // ---- cameras

@@ -2,6 +2,7 @@ package hotspot
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -44,7 +45,12 @@ func FuzzParseImport(f *testing.F) {
 		if !strings.Contains(strings.Join(ImportKinds, " "), kind) || kind == "" {
 			kind = "incidents"
 		}
-		_, rows, bad, err := parseImport(kind, bytes.NewReader(data), idx)
+		imp, rows, bad, err := parseImport(kind, bytes.NewReader(data), idx)
+		if si, ok := imp.(streamImporter); ok && err == nil {
+			var more []*ValidationError
+			_, more, err = si.writeStream(context.Background(), nil, false, ImportOptions{})
+			bad = append(bad, more...)
+		}
 		if err != nil {
 			if _, ok := err.(*ImportError); !ok {
 				if _, ok := err.(*ValidationError); !ok {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -159,19 +158,4 @@ func pgCode(err error) string {
 		return pe.Code
 	}
 	return ""
-}
-
-// registerGeometry teaches a connection PostGIS's geometry type, so COPY can
-// send points as EWKB (geo.EWKB) in binary: the geometry type's binary form
-// is EWKB itself.
-func registerGeometry(ctx context.Context, conn *pgx.Conn) error {
-	if _, ok := conn.TypeMap().TypeForName("geometry"); ok {
-		return nil
-	}
-	var oid uint32
-	if err := conn.QueryRow(ctx, `SELECT 'geometry'::regtype::oid`).Scan(&oid); err != nil {
-		return fmt.Errorf("find the geometry type: %w", err)
-	}
-	conn.TypeMap().RegisterType(&pgtype.Type{Name: "geometry", OID: oid, Codec: pgtype.ByteaCodec{}})
-	return nil
 }

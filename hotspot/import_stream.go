@@ -1,0 +1,177 @@
+package hotspot
+
+import (
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/diaban/diaban/internal/pgcopy"
+)
+
+// copyEncoder parses one record and, when it is good, appends it to b as one
+// binary COPY row. On a bad record it returns the reason and appends nothing.
+type copyEncoder func(r *record, idx *AreaIndex, b *pgcopy.Buffer) *ValidationError
+
+// streamChunk is how many records one worker parses and encodes at a time.
+const streamChunk = 4096
+
+// rowBytesGuess sizes a chunk's buffer up front: an incident row is 136 bytes.
+const rowBytesGuess = 144
+
+// errStopCopy aborts a COPY (pgconn sends CopyFail) when a bad row turns up
+// and the import must write nothing; the rest of the file is still parsed,
+// to report every bad row.
+var errStopCopy = errors.New("a bad row was found: the copy is abandoned")
+
+// chunkResult is one chunk of records, parsed and encoded.
+type chunkResult struct {
+	done chan struct{}
+	buf  pgcopy.Buffer
+	rows int
+	bad  []*ValidationError
+}
+
+// copyStream parses recs on every core while the server is already copying
+// the rows parsed so far: each worker encodes whole chunks as binary COPY
+// rows, and the chunks are sent in file order. It returns the rows copied and
+// every bad row. With stopOnBad, the first bad row abandons the COPY (the
+// caller's transaction must then be rolled back) and copied is 0; the whole
+// file is still parsed so that every bad row is reported. With a nil conn it
+// only parses.
+func copyStream(ctx context.Context, conn *pgconn.PgConn, sql string, recs []*record, idx *AreaIndex, enc copyEncoder, stopOnBad bool, progress func(done, total int)) (copied int, bad []*ValidationError, err error) {
+	chunks := make([]*chunkResult, (len(recs)+streamChunk-1)/streamChunk)
+	for i := range chunks {
+		chunks[i] = &chunkResult{done: make(chan struct{})}
+	}
+	workers := runtime.GOMAXPROCS(0)
+	// Workers run at most this many chunks ahead of the COPY, bounding memory.
+	ahead := make(chan struct{}, 4*workers)
+	var next atomic.Int64
+	var stop atomic.Bool // the COPY failed: stop encoding
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				ahead <- struct{}{}
+				i := int(next.Add(1)) - 1
+				if i >= len(chunks) {
+					<-ahead
+					return
+				}
+				c := chunks[i]
+				if !stop.Load() {
+					lo, hi := i*streamChunk, min((i+1)*streamChunk, len(recs))
+					c.buf.B = make([]byte, 0, (hi-lo)*rowBytesGuess)
+					for _, r := range recs[lo:hi] {
+						if ve := enc(r, idx, &c.buf); ve != nil {
+							c.bad = append(c.bad, ve)
+							continue
+						}
+						c.rows++
+					}
+				}
+				close(c.done)
+			}
+		}()
+	}
+	src := &chunkReader{chunks: chunks, ahead: ahead, stopOnBad: stopOnBad, total: len(recs), progress: progress}
+	if conn != nil {
+		var tag pgconn.CommandTag
+		tag, err = conn.CopyFrom(ctx, src, sql)
+		copied = int(tag.RowsAffected())
+	}
+	switch {
+	case conn == nil || src.stopped.Load():
+		copied, err = 0, nil // parsed only, or abandoned for a bad row
+	case err != nil:
+		stop.Store(true) // the server refused: no need to parse the rest
+	}
+	src.finish()
+	wg.Wait()
+	for _, c := range chunks {
+		bad = append(bad, c.bad...)
+	}
+	if conn != nil && err == nil && !src.stopped.Load() && copied != src.sent {
+		return 0, bad, errors.New("copy: the server counted a different number of rows than were sent")
+	}
+	return copied, bad, err
+}
+
+// chunkReader is the io.Reader pgconn's CopyFrom pulls: the header, each
+// chunk's bytes in order as its worker finishes it, then the trailer.
+type chunkReader struct {
+	chunks    []*chunkResult
+	ahead     chan struct{}
+	stopOnBad bool
+	total     int
+	progress  func(done, total int)
+
+	mu      sync.Mutex // pgconn may still be in Read when CopyFrom gives up
+	closed  bool
+	next    int    // the chunk to send next
+	pending []byte // what is left of the chunk being sent
+	header  bool
+	trailer bool
+	stopped atomic.Bool // a bad row ended the COPY
+	sent    int         // rows handed to the server
+	parsed  int         // records consumed, for progress
+}
+
+// finish lets the workers run through whatever the COPY did not take, so
+// that every bad row is found, and ends the reader.
+func (r *chunkReader) finish() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	for ; r.next < len(r.chunks); r.next++ {
+		<-r.chunks[r.next].done
+		<-r.ahead
+	}
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return 0, errStopCopy
+	}
+	if !r.header {
+		r.header = true
+		r.pending = pgcopy.Header
+	}
+	for len(r.pending) == 0 {
+		if r.next == len(r.chunks) {
+			if r.trailer {
+				return 0, io.EOF
+			}
+			r.trailer = true
+			r.pending = pgcopy.Trailer
+			break
+		}
+		c := r.chunks[r.next]
+		<-c.done
+		r.next++
+		<-r.ahead
+		if len(c.bad) > 0 && r.stopOnBad {
+			r.stopped.Store(true)
+			return 0, errStopCopy
+		}
+		r.pending = c.buf.B
+		c.buf = pgcopy.Buffer{} // the bytes are sent once; let them go
+		r.sent += c.rows
+		r.parsed += c.rows + len(c.bad)
+		if r.progress != nil {
+			r.progress(r.parsed, r.total)
+		}
+	}
+	n := copy(p, r.pending)
+	r.pending = r.pending[n:]
+	return n, nil
+}
