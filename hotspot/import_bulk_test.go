@@ -1,0 +1,146 @@
+package hotspot_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/diaban/diaban/hotspot"
+)
+
+// incidentsCSV makes n valid incidents in the fixture communes with refs
+// prefix-000000…, and puts bad values on the given lines (1 is the header).
+func incidentsCSV(n int, prefix string, badLines map[int]string) string {
+	var b strings.Builder
+	b.WriteString("ref,lon,lat,kind,occurred_at\n")
+	for i := 0; i < n; i++ {
+		line := i + 2
+		lon := 108.2005 + float64(i%1000)*0.000195
+		lat := 15.8005 + float64(i/1000%1000)*0.000195
+		at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
+		kind := "use"
+		switch badLines[line] {
+		case "kind":
+			kind = "smuggling"
+		case "lon":
+			lon = 109.9 // outside every area
+		}
+		fmt.Fprintf(&b, "%s%06d,%.6f,%.6f,%s,%s\n", prefix, i, lon, lat, kind, at.Format(time.RFC3339))
+	}
+	return b.String()
+}
+
+// indexOIDs lists the object ids of incidents' indexes: a rebuilt index has a new one.
+func indexOIDs(t *testing.T, s *hotspot.Store) string {
+	t.Helper()
+	var oids string
+	if err := s.Pool().QueryRow(t.Context(), `SELECT string_agg(indexrelid::text, ',' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'incidents'::regclass`).Scan(&oids); err != nil {
+		t.Fatal(err)
+	}
+	return oids
+}
+
+// indexDefs lists the definitions of incidents' indexes.
+func indexDefs(t *testing.T, s *hotspot.Store) string {
+	t.Helper()
+	var defs string
+	if err := s.Pool().QueryRow(t.Context(), `SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'incidents'`).Scan(&defs); err != nil {
+		t.Fatal(err)
+	}
+	return defs
+}
+
+// A load bigger than the table builds the indexes after the copy: they must
+// come back exactly as the migrations made them, still enforcing what they
+// enforce, and the rows must be found through them.
+func TestBulkIncidentLoadRebuildsIndexes(t *testing.T) {
+	s, ctx := newStore(t)
+	before, oidsBefore := indexDefs(t, s), indexOIDs(t, s)
+	if !strings.Contains(before, "spgist") || !strings.Contains(before, "UNIQUE") {
+		t.Fatalf("unexpected index set before the load:\n%s", before)
+	}
+	const n = 60_000 // above the bulk threshold
+	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "B", nil), hotspot.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Imported != n || count(t, s, ctx, "incidents") != n {
+		t.Fatalf("imported %d, table holds %d, want %d", res.Imported, count(t, s, ctx, "incidents"), n)
+	}
+	if after := indexDefs(t, s); after != before {
+		t.Fatalf("indexes changed by the bulk load:\nbefore\n%s\nafter\n%s", before, after)
+	}
+	oidsBulk := indexOIDs(t, s)
+	if oidsBulk == oidsBefore {
+		t.Fatal("the bulk load kept the old indexes: it should have built them after the copy")
+	}
+	var constraints int
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_constraint WHERE conrelid = 'incidents'::regclass AND contype IN ('p', 'u')`).Scan(&constraints); err != nil {
+		t.Fatal(err)
+	}
+	if constraints != 2 {
+		t.Fatalf("primary key and unique ref: %d constraints, want 2", constraints)
+	}
+	if _, err := s.Pool().Exec(ctx, `INSERT INTO incidents (ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+SELECT ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM incidents WHERE ref = 'B000001'`); err == nil {
+		t.Fatal("a duplicate ref was accepted after the rebuild")
+	}
+	// The rows are found through the rebuilt spatial index.
+	box := [4]float64{108.2, 15.8, 108.2101, 15.8101}
+	got, err := s.ListIncidents(ctx, hotspot.IncidentFilter{BBox: &box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 50*50 {
+		t.Fatalf("incidents in the box: got %d, want %d", len(got), 50*50)
+	}
+	// A second, smaller load into the now bigger table goes row by row and
+	// updates what is stored.
+	res, err = importString(t, s, ctx, "incidents", "ref,lon,lat,kind,occurred_at\nB000001,108.25,15.9,storage,2025-07-01\nC1,108.35,15.9,use,2025-07-01\n", hotspot.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Imported != 2 || count(t, s, ctx, "incidents") != n+1 {
+		t.Fatalf("second load: imported %d, table holds %d", res.Imported, count(t, s, ctx, "incidents"))
+	}
+	if indexOIDs(t, s) != oidsBulk {
+		t.Fatal("a small load into a bigger table rebuilt the indexes")
+	}
+}
+
+// Bad rows anywhere in a streamed load — including after rows already sent
+// to the server — are all reported, and nothing is written, indexes included.
+func TestStreamedIncidentLoadWithBadRowsWritesNothing(t *testing.T) {
+	s, ctx := newStore(t)
+	before := indexDefs(t, s)
+	const n = 60_000
+	bad := map[int]string{5: "kind", 30_000: "lon", n + 1: "kind"}
+	_, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), hotspot.ImportOptions{})
+	var ie *hotspot.ImportError
+	if !errors.As(err, &ie) {
+		t.Fatalf("want an *ImportError, got %v", err)
+	}
+	var lines []string
+	for _, r := range ie.Rows {
+		lines = append(lines, fmt.Sprintf("%d:%s", r.Line, r.Field))
+	}
+	if got := strings.Join(lines, " "); got != fmt.Sprintf("5:kind 30000:lon %d:kind", n+1) {
+		t.Fatalf("bad rows reported: %s", got)
+	}
+	if c := count(t, s, ctx, "incidents"); c != 0 {
+		t.Fatalf("%d incidents written from a file with bad rows", c)
+	}
+	if after := indexDefs(t, s); after != before {
+		t.Fatalf("indexes not restored after the abandoned load:\n%s", after)
+	}
+	// With SkipInvalid the good rows go in and the bad ones are listed.
+	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), hotspot.ImportOptions{SkipInvalid: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Imported != n-3 || len(res.Skipped) != 3 || count(t, s, ctx, "incidents") != n-3 {
+		t.Fatalf("skip invalid: imported %d, skipped %d, table holds %d", res.Imported, len(res.Skipped), count(t, s, ctx, "incidents"))
+	}
+}
