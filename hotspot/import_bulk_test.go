@@ -58,7 +58,7 @@ func indexDefs(t *testing.T, s *hotspot.Store) string {
 func TestBulkIncidentLoadRebuildsIndexes(t *testing.T) {
 	s, ctx := newStore(t)
 	before, oidsBefore := indexDefs(t, s), indexOIDs(t, s)
-	if !strings.Contains(before, "spgist") || !strings.Contains(before, "UNIQUE") {
+	if !strings.Contains(before, "gist (geom)") || !strings.Contains(before, "UNIQUE") {
 		t.Fatalf("unexpected index set before the load:\n%s", before)
 	}
 	const n = 60_000 // above the bulk threshold
