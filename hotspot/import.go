@@ -29,6 +29,9 @@ type ImportOptions struct {
 	// Progress, when set, is called as rows are written, with the count so far
 	// and the total to write.
 	Progress func(done, total int)
+	// Phase, when set, is told when a slow step starts after the rows are
+	// written (a bulk load's "building indexes").
+	Phase func(what string)
 }
 
 // ImportResult tells what an import did.
@@ -481,6 +484,9 @@ WHERE (incidents.kind, incidents.occurred_at, incidents.geom) IS DISTINCT FROM (
 		return 0, bad, nil
 	}
 	if deferred != nil {
+		if opt.Phase != nil {
+			opt.Phase("building indexes")
+		}
 		if err := deferred.rebuild(ctx, tx); err != nil {
 			return 0, bad, err
 		}

@@ -70,6 +70,7 @@ func importFile(ctx context.Context, env *environment, store *hotspot.Store, kin
 			}
 			_ = bar.Set(done)
 		}
+		opt.Phase = func(what string) { fmt.Fprintf(env.stderr, "%s: %s…\n", kind, what) }
 	}
 	return store.Import(ctx, kind, in, opt)
 }
