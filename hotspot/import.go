@@ -71,7 +71,8 @@ func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt Impor
 			return err
 		}
 		bad = append(bad, more...)
-		if si, ok := imp.(streamImporter); ok {
+		si, streams := imp.(streamImporter)
+		if streams { // parses while it writes: bad rows come back from the write
 			n, more, err := si.writeStream(ctx, tx, len(bad) == 0 || opt.SkipInvalid, opt)
 			if err != nil {
 				return err
@@ -83,7 +84,7 @@ func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt Impor
 			sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
 			return &ImportError{Kind: kind, Rows: bad}
 		}
-		if _, ok := imp.(streamImporter); ok {
+		if streams {
 			return nil
 		}
 		n, err := imp.write(ctx, tx, opt.Progress)
