@@ -60,6 +60,21 @@ func (s *Server) audited(w http.ResponseWriter, r *http.Request, action string, 
 	}
 }
 
+// auditSession records a login, a refused login or a logout. A refused
+// login names no user (what was typed may be anything, a password even); the
+// address and the time are what an investigation of guessing needs.
+func (s *Server) auditSession(r *http.Request, action string, u *hotspot.User) {
+	e := hotspot.AuditEntry{User: "", Role: "", Action: action, Address: s.clientAddr(r), Detail: r.Method + " " + r.URL.Path}
+	if u != nil {
+		e.User, e.Role, e.Area = u.Name, string(u.Role), u.Scope
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), 5*time.Second)
+	defer cancel()
+	if err := s.store.AppendAudit(ctx, e); err != nil {
+		s.log.Error("audit row lost", "action", action, "err", err)
+	}
+}
+
 func firstNonEmpty(v ...string) string {
 	for _, s := range v {
 		if s != "" {

@@ -174,6 +174,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	u, err := s.store.Authenticate(r.Context(), name, b.Password)
 	if errors.Is(err, hotspot.ErrBadCredentials) {
 		s.limiter.fail(name, addr)
+		s.auditSession(r, "session.login_refused", nil)
 		s.writeError(w, r, errStatus(http.StatusUnauthorized, "password", err.Error()))
 		return
 	}
@@ -187,6 +188,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.auditSession(r, "session.login", u)
 	csrf := randomToken()
 	secure := s.secure(r)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: exp, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
@@ -202,6 +204,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 			s.writeError(w, r, err)
 			return
 		}
+		s.auditSession(r, "session.logout", p.user)
 	}
 	for _, name := range []string{sessionCookie, csrfCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: name == sessionCookie, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})

@@ -243,6 +243,15 @@ func TestLoginCookiesCSRFAndLogout(t *testing.T) {
 		t.Errorf("session after logout: %v %v", err, resp)
 	}
 
+	// Logins, refusals and logouts are in the audit log; a refusal names no user.
+	var audit string
+	if err := ts.store.Pool().QueryRow(context.Background(), `SELECT string_agg(action || ':' || username || ':' || area, ' ' ORDER BY id) FROM audit WHERE action LIKE 'session.%'`).Scan(&audit); err != nil {
+		t.Fatal(err)
+	}
+	if want := "session.login_refused:: session.login_refused:: session.login:officer1:20530 session.logout:officer1:20530"; audit != want {
+		t.Errorf("session audit:\n got %s\nwant %s", audit, want)
+	}
+
 	// Disabling a user ends its sessions.
 	tok := ts.addUser(t, "officer2", hotspot.RoleOfficer, "20530")
 	if code, _ := ts.doAs(t, tok, "GET", "/api/me", "", nil); code != 200 {
