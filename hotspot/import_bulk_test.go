@@ -72,6 +72,14 @@ func TestBulkIncidentLoadRebuildsIndexes(t *testing.T) {
 	if after := indexDefs(t, s); after != before {
 		t.Fatalf("indexes changed by the bulk load:\nbefore\n%s\nafter\n%s", before, after)
 	}
+	// Chunks parsed on several cores reach the server in file order.
+	var outOfOrder int
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM (SELECT ref, lag(ref) OVER (ORDER BY id) AS prev FROM incidents) s WHERE prev > ref`).Scan(&outOfOrder); err != nil {
+		t.Fatal(err)
+	}
+	if outOfOrder != 0 {
+		t.Fatalf("%d incidents stored out of file order", outOfOrder)
+	}
 	oidsBulk := indexOIDs(t, s)
 	if oidsBulk == oidsBefore {
 		t.Fatal("the bulk load kept the old indexes: it should have built them after the copy")
