@@ -213,6 +213,10 @@ func TestImportTipsCamerasIndicatorsIncidents(t *testing.T) {
 		{"incidents", "ref,lon,lat,kind,occurred_at\nI3,108.25,NaN,use,2025-01-01\n", "lat"},
 		{"incidents", "ref,lon,lat,kind,occurred_at\nI3,108.25,15.9,use,01/01/2025\n", "occurred_at"},
 		{"incidents", "ref,lon,lat\nI3,108.25,15.9\n", "header"},
+		// Text PostgreSQL cannot store: a file in another encoding, a NUL.
+		{"incidents", "ref,lon,lat,kind,occurred_at\nI\xff3,108.25,15.9,use,2025-01-01\n", "ref"},
+		{"incidents", "ref,lon,lat,kind,occurred_at\nI\x003,108.25,15.9,use,2025-01-01\n", "ref"},
+		{"hotspots", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"ref":"H9","kind":"dealing","name":"a\u0000b"},"geometry":{"type":"Point","coordinates":[108.25,15.9]}}]}`, "name"},
 	}
 	for _, b := range bads {
 		_, err := importString(t, s, ctx, b.kind, b.data, hotspot.ImportOptions{})

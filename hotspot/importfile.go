@@ -3,12 +3,14 @@ package hotspot
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -22,6 +24,7 @@ type record struct {
 	columns map[string]int // column name -> index in values, shared by every row of a file
 	values  []string
 	problem string       // a row-shape problem found while reading, reported by shapeError
+	field   string       // the field problem is about ("" for the row)
 	geom    orb.Geometry // from a GeoJSON feature, else nil
 }
 
@@ -161,6 +164,11 @@ func readCSVRecords(in io.Reader, required []string) ([]*record, error) {
 		if len(row) != len(header) {
 			rec.problem = fmt.Sprintf("has %d fields, the header has %d", len(row), len(header))
 		}
+		for i, v := range row {
+			if reason := textProblem(v); reason != "" && i < len(header) && rec.problem == "" {
+				rec.field, rec.problem = strings.ToLower(strings.TrimSpace(header[i])), reason
+			}
+		}
 		out = append(out, rec)
 	}
 }
@@ -168,9 +176,22 @@ func readCSVRecords(in io.Reader, required []string) ([]*record, error) {
 // shapeError returns the row-shape problem recorded by readCSVRecords, if any.
 func (r *record) shapeError() *ValidationError {
 	if r.problem != "" {
-		return r.fail("row", "%s", r.problem)
+		return r.fail(cmp.Or(r.field, "row"), "%s", r.problem)
 	}
 	return nil
+}
+
+// textProblem says why PostgreSQL could not store v as text, or "": text
+// must be valid UTF-8 without NUL bytes (a file saved in another encoding,
+// say), and the COPY would otherwise fail as a whole with no line number.
+func textProblem(v string) string {
+	switch {
+	case !utf8.ValidString(v):
+		return "is not valid UTF-8 text (save the file as UTF-8)"
+	case strings.IndexByte(v, 0) >= 0:
+		return "holds a NUL byte"
+	}
+	return ""
 }
 
 func readGeoJSONRecords(in io.Reader, required []string) ([]*record, error) {
@@ -210,19 +231,22 @@ func readGeoJSONRecords(in io.Reader, required []string) ([]*record, error) {
 				continue
 			case string:
 				text = v
+				if reason := textProblem(v); reason != "" {
+					rec.field, rec.problem = strings.ToLower(k), reason
+				}
 			case float64:
 				text = strconv.FormatFloat(v, 'f', -1, 64)
 			case bool:
 				text = strconv.FormatBool(v)
 			default:
-				rec.problem = fmt.Sprintf("property %q must be a string or a number", k)
+				rec.field, rec.problem = strings.ToLower(k), fmt.Sprintf("property %q must be a string or a number", k)
 				continue
 			}
 			rec.columns[strings.ToLower(k)] = len(rec.values)
 			rec.values = append(rec.values, text)
 		}
 		if rec.geom == nil {
-			rec.problem = "feature has no geometry"
+			rec.field, rec.problem = "geometry", "feature has no geometry"
 		}
 		out = append(out, rec)
 	}
