@@ -15,7 +15,7 @@ import (
 
 func cmdImport(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "import", "import [--skip-invalid] [--db URL] KIND FILE\n  KIND: "+strings.Join(hotspot.ImportKinds, ", ")+"\n  FILE: a path, or - for standard input")
-	var db dbFlags
+	db := dbFlags{batch: true}
 	db.register(fs, env)
 	skip := fs.Bool("skip-invalid", false, "import the good rows and report the bad ones (default: a file with any bad row imports nothing)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")

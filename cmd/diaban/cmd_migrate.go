@@ -9,7 +9,7 @@ import (
 
 func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "migrate", "migrate [--db URL]")
-	var db dbFlags
+	db := dbFlags{batch: true}
 	db.register(fs, env)
 	if err := parseFlags(fs, args); err != nil {
 		return err

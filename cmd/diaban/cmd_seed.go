@@ -22,7 +22,7 @@ var demoFiles = []struct{ kind, file string }{
 
 func cmdSeed(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "seed", "seed demo [--db URL] [--seed N] [--out DIR]")
-	var db dbFlags
+	db := dbFlags{batch: true}
 	db.register(fs, env)
 	seed := fs.Int64("seed", demo.DefaultSeed, "random seed of the generated district (same seed, same data)")
 	out := fs.String("out", "", "also keep the generated import files in DIR")

@@ -21,6 +21,10 @@ type dbFlags struct {
 	url              string
 	statementTimeout time.Duration
 	role             string // the role to SET ROLE to (serve only); "" stays the login user
+	// batch marks a command that may rightly run long statements (migrate,
+	// import, seed: a million-row COPY, an index built over a big table):
+	// its statements have no time limit unless --statement-timeout sets one.
+	batch bool
 }
 
 // register adds --db and --statement-timeout, with DATABASE_URL as fallback.
@@ -30,7 +34,11 @@ func (d *dbFlags) register(fs *flag.FlagSet, env *environment) {
 		def = defaultDatabaseURL
 	}
 	fs.StringVar(&d.url, "db", def, "PostgreSQL URL (env DATABASE_URL)")
-	fs.DurationVar(&d.statementTimeout, "statement-timeout", 30*time.Second, "longest a single SQL statement may run (0: no limit)")
+	timeout := 30 * time.Second
+	if d.batch {
+		timeout = 0
+	}
+	fs.DurationVar(&d.statementTimeout, "statement-timeout", timeout, "longest a single SQL statement may run (0: no limit)")
 }
 
 func (d *dbFlags) open(ctx context.Context) (*hotspot.Store, error) {
