@@ -9,15 +9,22 @@ import (
 
 // A bulk load into a table that holds few rows yet drops the table's indexes,
 // copies, and builds them again, as pg_restore and osm2pgsql's create mode do:
-// building a B-tree or SP-GiST index over a million rows from a sort costs a
+// building a B-tree or GiST index over a million rows from a sort costs a
 // fraction of inserting the rows one by one into it (BENCHMARKS.md). It holds
 // an ACCESS EXCLUSIVE lock on the table until the import commits, so readers of
 // that table wait for the load; it is used only where that is cheap — the
 // load is at least bulkLoadMinRows and at least as large as what the table
-// holds — and only by the table's owner (the CLI), never under row-level
-// security. The index and constraint definitions are read back from the
-// catalogue, so the migrations stay the one place that says what they are.
+// holds — only by the table's owner (the CLI; the server's role owns nothing),
+// and only where dropping the indexes loses nothing a rebuild would not bring
+// back (bulkLoadLoses). The index and constraint definitions are read back
+// from the catalogue, so the migrations stay the one place that says what
+// they are.
 const bulkLoadMinRows = 50_000
+
+// bulkLockTimeout bounds the wait for the table's locks behind long readers:
+// a load that cannot have the table says so instead of queueing every reader
+// of the map behind itself.
+const bulkLockTimeout = "30s"
 
 // deferredIndexes are the indexes of a table dropped for a bulk load.
 type deferredIndexes struct {
@@ -26,18 +33,57 @@ type deferredIndexes struct {
 	indexes     []string    // CREATE INDEX statements
 }
 
-// shouldDeferIndexes reports whether loading rows new rows into table is a
-// bulk load that builds the indexes afterwards: the session owns the table
-// and the table holds no more rows than the load brings.
-func shouldDeferIndexes(ctx context.Context, tx pgx.Tx, table string, rows int) (bool, error) {
+// bulkLoadLoses is true when dropping and rebuilding table's indexes would
+// lose something pg_get_indexdef and pg_get_constraintdef do not give back:
+// a CLUSTER mark, a replica identity, a tablespace, a comment, or a view
+// that depends on a constraint (DROP CONSTRAINT would fail).
+const bulkLoadLoses = `
+SELECT EXISTS (SELECT FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+               WHERE i.indrelid = $1::regclass AND (i.indisclustered OR i.indisreplident OR c.reltablespace <> 0))
+    OR EXISTS (SELECT FROM pg_description d JOIN pg_index i ON d.objoid = i.indexrelid
+               WHERE i.indrelid = $1::regclass AND d.classoid = 'pg_class'::regclass)
+    OR EXISTS (SELECT FROM pg_description d JOIN pg_constraint c ON d.objoid = c.oid
+               WHERE c.conrelid = $1::regclass AND d.classoid = 'pg_constraint'::regclass)
+    OR EXISTS (SELECT FROM pg_depend d JOIN pg_constraint c ON d.refobjid = c.oid
+               WHERE c.conrelid = $1::regclass AND d.refclassid = 'pg_constraint'::regclass
+                 AND d.classid = 'pg_rewrite'::regclass)`
+
+// mayBulkLoad reports whether a load of rows rows into table may become a
+// bulk load, and if so takes a SHARE ROW EXCLUSIVE lock on the table at once:
+// it keeps out other writers (so the count that decides stays true, and two
+// big loads queue instead of deadlocking when both upgrade), not readers.
+// Call it before the import first reads the table.
+func mayBulkLoad(ctx context.Context, tx pgx.Tx, table string, rows int) (bool, error) {
 	if rows < bulkLoadMinRows {
 		return false, nil
 	}
-	var owner bool
+	var owner, loses bool
 	if err := tx.QueryRow(ctx, `SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = $1::regclass`, table).Scan(&owner); err != nil {
 		return false, fmt.Errorf("bulk load: owner of %s: %w", table, err)
 	}
 	if !owner {
+		return false, nil
+	}
+	if err := tx.QueryRow(ctx, bulkLoadLoses, table).Scan(&loses); err != nil {
+		return false, fmt.Errorf("bulk load: indexes of %s: %w", table, err)
+	}
+	if loses {
+		return false, nil
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '`+bulkLockTimeout+`'`); err != nil {
+		return false, err
+	}
+	if _, err := tx.Exec(ctx, `LOCK TABLE `+pgx.Identifier{table}.Sanitize()+` IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		return false, fmt.Errorf("bulk load: lock %s: %w", table, err)
+	}
+	return true, nil
+}
+
+// shouldDeferIndexes reports whether loading rows new rows into table, for
+// which mayBulkLoad said yes, is a bulk load that builds the indexes
+// afterwards: the table holds no more rows than the load brings.
+func shouldDeferIndexes(ctx context.Context, tx pgx.Tx, table string, rows int) (bool, error) {
+	if rows < bulkLoadMinRows {
 		return false, nil
 	}
 	var held int
@@ -65,6 +111,7 @@ ORDER BY c.contype, c.conname`, table)
 	if err != nil {
 		return nil, fmt.Errorf("bulk load: constraints of %s: %w", table, err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var name, def string
 		if err := rows.Scan(&name, &def); err != nil {
@@ -84,6 +131,7 @@ ORDER BY i.indexrelid`, table)
 	if err != nil {
 		return nil, fmt.Errorf("bulk load: indexes of %s: %w", table, err)
 	}
+	defer rows.Close()
 	var names []string
 	for rows.Next() {
 		var name, def string

@@ -436,6 +436,10 @@ func (im *incidentImporter) writeStream(ctx context.Context, tx pgx.Tx, write bo
 		_, bad, err := copyStream(ctx, nil, "", im.recs, im.idx, encodeIncident, false, nil)
 		return 0, bad, err
 	}
+	bulkable, err := mayBulkLoad(ctx, tx, "incidents", len(im.recs))
+	if err != nil {
+		return 0, nil, err
+	}
 	stored, err := storedRefs(ctx, tx, "incidents", im.recs)
 	if err != nil {
 		return 0, nil, err
@@ -469,11 +473,13 @@ WHERE (incidents.kind, incidents.occurred_at, incidents.geom) IS DISTINCT FROM (
 		return upserted, bad, err
 	}
 	var deferred *deferredIndexes
-	if bulk, err := shouldDeferIndexes(ctx, tx, "incidents", len(fresh)); err != nil {
-		return 0, bad, err
-	} else if bulk {
-		if deferred, err = deferIndexes(ctx, tx, "incidents"); err != nil {
+	if bulkable {
+		if bulk, err := shouldDeferIndexes(ctx, tx, "incidents", len(fresh)); err != nil {
 			return 0, bad, err
+		} else if bulk {
+			if deferred, err = deferIndexes(ctx, tx, "incidents"); err != nil {
+				return 0, bad, err
+			}
 		}
 	}
 	copied, more, err := copyStream(ctx, tx.Conn().PgConn(), sqlCopyIncidents, fresh, im.idx, encodeIncident, stopOnBad, opt.Progress)

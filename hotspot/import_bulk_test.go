@@ -152,3 +152,26 @@ func TestStreamedIncidentLoadWithBadRowsWritesNothing(t *testing.T) {
 		t.Fatalf("skip invalid: imported %d, skipped %d, table holds %d", res.Imported, len(res.Skipped), count(t, s, ctx, "incidents"))
 	}
 }
+
+// Where dropping the indexes would lose something a rebuild does not bring
+// back — here a comment on one — a big load goes in row by row instead.
+func TestBulkLoadKeepsIndexesItWouldLose(t *testing.T) {
+	s, ctx := newStore(t)
+	if _, err := s.Pool().Exec(ctx, `COMMENT ON INDEX incidents_time_idx IS 'kept by the DBA'`); err != nil {
+		t.Fatal(err)
+	}
+	oids := indexOIDs(t, s)
+	if _, err := importString(t, s, ctx, "incidents", incidentsCSV(60_000, "K", nil), hotspot.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if indexOIDs(t, s) != oids {
+		t.Fatal("the indexes were rebuilt although that loses the comment")
+	}
+	var comment string
+	if err := s.Pool().QueryRow(ctx, `SELECT coalesce(obj_description('incidents_time_idx'::regclass, 'pg_class'), '')`).Scan(&comment); err != nil || comment != "kept by the DBA" {
+		t.Fatalf("comment after the load: %q %v", comment, err)
+	}
+	if c := count(t, s, ctx, "incidents"); c != 60_000 {
+		t.Fatalf("table holds %d incidents, want 60000", c)
+	}
+}

@@ -88,7 +88,7 @@ func copyStream(ctx context.Context, conn *pgconn.PgConn, sql string, recs []*re
 		copied = int(tag.RowsAffected())
 	}
 	switch {
-	case conn == nil || src.stopped.Load():
+	case conn == nil || (src.stopped.Load() && ctx.Err() == nil):
 		copied, err = 0, nil // parsed only, or abandoned for a bad row
 	case err != nil:
 		stop.Store(true) // the server refused: no need to parse the rest
