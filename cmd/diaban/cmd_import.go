@@ -72,7 +72,11 @@ func importFile(ctx context.Context, env *environment, store *hotspot.Store, kin
 		}
 		opt.Phase = func(what string) { fmt.Fprintf(env.stderr, "%s: %s…\n", kind, what) }
 	}
-	return store.Import(ctx, kind, in, opt)
+	res, err := store.Import(ctx, kind, in, opt)
+	if err != nil && opt.Progress != nil {
+		fmt.Fprintln(env.stderr) // end a progress bar cut short, before the error
+	}
+	return res, err
 }
 
 func printImportResult(env *environment, res *hotspot.ImportResult) {
