@@ -80,7 +80,8 @@ func (b *Buffer) Float8(v float64) {
 
 // Timestamptz writes a timestamp with time zone field: microseconds since
 // 2000-01-01 UTC (PostgreSQL's integer datetimes, the only kind since 10).
-// Precision below a microsecond is truncated, as the server would.
+// Precision below a microsecond is truncated (as pgx does; the server
+// rounds text input instead).
 func (b *Buffer) Timestamptz(t time.Time) {
 	us := (t.Unix()-postgresEpoch)*1_000_000 + int64(t.Nanosecond()/1000)
 	b.B = binary.BigEndian.AppendUint32(b.B, 8)
