@@ -8,13 +8,15 @@ import (
 	"github.com/diaban/diaban/hotspot/coveragedb"
 )
 
-// coveragePushDelay is how long the push waits after a camera change before
+// coveragePushDelay is how long the push waits after a change before
 // recomputing, so that a burst of changes in one area costs one computation.
 const coveragePushDelay = 250 * time.Millisecond
 
-// coveragePusher recomputes an area's coverage after its cameras change and
-// publishes it to the websocket clients as a "coverage" message, debounced
-// per area.
+// coveragePusher recomputes an area's coverage after a change that moves it
+// and publishes it to the websocket clients as a "coverage" message,
+// debounced per area. Coverage is what the cameras see of the area's active
+// hotspots and incident cells, so a camera, a hotspot, a lifecycle event (a
+// hotspot eliminated is no longer to be watched) or an incident moves it.
 type coveragePusher struct {
 	api     *coverageAPI
 	delay   time.Duration
@@ -26,10 +28,13 @@ func newCoveragePusher(api *coverageAPI, delay time.Duration) *coveragePusher {
 	return &coveragePusher{api: api, delay: delay, pending: map[string]int64{}}
 }
 
-// afterChange is the hub's hook: it schedules a push for the camera's area.
-// Bulk camera loads carry no area and are not pushed; maps reload then.
+// coverageMoves lists the change types that can move an area's coverage.
+var coverageMoves = map[string]bool{"camera": true, "hotspot": true, "event": true, "incident": true}
+
+// afterChange is the hub's hook: it schedules a push for the change's area.
+// Bulk loads carry no area and are not pushed; maps reload then.
 func (p *coveragePusher) afterChange(ctx context.Context, m *Message) {
-	if m.Type != "camera" || m.Area == "" {
+	if !coverageMoves[m.Type] || m.Area == "" {
 		return
 	}
 	area := m.Area

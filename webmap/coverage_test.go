@@ -233,3 +233,33 @@ func TestCoveragePushedAfterCameraChange(t *testing.T) {
 	}
 	t.Logf("coverage pushed %v after the camera was posted", time.Since(start))
 }
+
+// An elimination takes a hotspot off what the cameras must watch: the
+// area's coverage is pushed again without any camera changing.
+func TestCoveragePushedAfterElimination(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.dial(t, `{"type":"subscribe","areas":["20530"]}`)
+	time.Sleep(100 * time.Millisecond) // let the subscription land
+	var before coverageReport
+	if ts.do(t, "GET", "/api/coverage?area=20530", "", &before); before.Scopes[0].Hotspots != 1 {
+		t.Fatalf("coverage before: %+v", before.Scopes[0])
+	}
+	if code := ts.do(t, "POST", "/api/hotspots/1/events", `{"event":"eliminated","occurred_at":"2025-07-01"}`, nil); code != 201 {
+		t.Fatalf("eliminate: %d", code)
+	}
+	ev, ok := c.waitFor("event", 5*time.Second)
+	if !ok {
+		t.Fatal("no event message")
+	}
+	m, ok := c.waitFor("coverage", 5*time.Second)
+	if !ok {
+		t.Fatal("no coverage message after the elimination")
+	}
+	var rep coverageReport
+	if err := json.Unmarshal(m.Data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if m.Area != "20530" || m.Seq != ev.Seq || rep.Scopes[0].Hotspots != 0 {
+		t.Errorf("coverage message %+v: %+v", m, rep.Scopes[0])
+	}
+}
