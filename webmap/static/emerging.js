@@ -10,8 +10,16 @@
 import { getJSON, query } from './api.js';
 import { h, clear } from './dom.js';
 import { t, lang } from './i18n.js';
+import { parseDMY } from './format.js';
 
 const SVGNS = 'http://www.w3.org/2000/svg';
+
+// H3's average cell area at the resolutions the grid offers, in km².
+const RES_KM2 = { 7: 5.161, 8: 0.7373, 9: 0.1053, 10: 0.01504 };
+const MAX_RING = 3; // the server allows 5; beyond 3 the neighbourhood outgrows a commune
+
+// isoToDMY shows a yyyy-mm-dd value as dd/mm/yyyy.
+const isoToDMY = (v) => (v ? v.split('-').reverse().join('/') : '');
 const Z_CRIT = 1.96; // two-sided 5 %: the dashed lines of the chart
 
 function svgEl(tag, attrs, ...kids) {
@@ -73,7 +81,7 @@ export class EmergingLayer {
     this.area = area;
     this.renderer = L.svg({ pane });
     this.group = L.featureGroup();
-    this.params = { res: 9, bin: 'month' };
+    this.params = { res: 9, bin: 'month', ring: 1 }; // the query: the controls in the legend change it
     this.data = null; // the last collection
     this.legendOpen = !window.matchMedia('(max-width: 760px)').matches;
     this._seq = 0;
@@ -190,8 +198,9 @@ export class EmergingLayer {
     popup.update();
   }
 
-  // render draws the legend: the categories present, with their colours
-  // and counts, the bins analysed and the bin width picker.
+  // render draws the legend: the analysis's controls (time step, grid
+  // resolution, neighbourhood, date range, false-discovery-rate correction),
+  // the bins analysed and the categories present with their colours and counts.
   render() {
     const el = this.legendEl;
     clear(el);
@@ -200,11 +209,47 @@ export class EmergingLayer {
     const rows = (fc?.legend || []).filter((r) => r.cells > 0);
     const swatch = (fill) => svgEl('svg', { width: 18, height: 14, viewBox: '0 0 18 14', 'aria-hidden': 'true' },
       svgEl('rect', { x: 1, y: 1, width: 16, height: 12, fill, stroke: '#5a5a5a', 'stroke-width': 0.5 }));
-    const binSelect = h('select', {
-      class: 'em-bin',
-      'aria-label': t('emerging.bin'),
-      on: { change: (ev) => { this.params.bin = ev.target.value; this.reloadSoon(0); } },
-    }, ['month', 'quarter', 'year'].map((b) => h('option', { value: b, text: t(`emerging.bin.${b}`), selected: this.params.bin === b })));
+    const set = (key, value) => {
+      if (value === '' || value === false) delete this.params[key];
+      else this.params[key] = value;
+      this.reloadSoon(0);
+    };
+    const select = (cls, label, key, options) => h('label', { class: 'em-control' }, h('span', { text: label }), ' ',
+      h('select', { class: cls, on: { change: (ev) => set(key, ev.target.value) } },
+        options.map(([value, text]) => h('option', { value, text, selected: String(this.params[key] ?? '') === String(value) }))));
+    const km2 = (x) => (x >= 0.1
+      ? `≈${x.toLocaleString(lang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 2 })} km²`
+      : `≈${Math.round(x * 1e6).toLocaleString(lang() === 'vi' ? 'vi-VN' : 'en-GB')} m²`);
+    // Dates are typed dd/mm/yyyy, as everywhere on the map; empty means the
+    // whole history.
+    const dateInput = (key) => {
+      const input = h('input', {
+        type: 'text', class: `em-${key}`, size: 10, inputmode: 'numeric', autocomplete: 'off', placeholder: 'dd/mm/yyyy',
+        value: this.draft?.[key] ?? isoToDMY(this.params[key]),
+        'aria-invalid': String(Boolean(this.badDate?.[key])),
+        on: {
+          change: (ev) => {
+            const iso = parseDMY(ev.target.value);
+            this.draft = { ...this.draft, [key]: ev.target.value };
+            this.badDate = { ...this.badDate, [key]: iso === null };
+            if (iso === null) { this.render(); return; }
+            delete this.draft[key];
+            set(key, iso);
+          },
+        },
+      });
+      return h('label', { class: 'em-control' }, h('span', { text: t(`emerging.${key}`) }), ' ', input);
+    };
+    const badDates = Object.values(this.badDate || {}).some(Boolean);
+    const controls = h('div', { class: 'em-controls' },
+      select('em-bin', t('emerging.bin'), 'bin', ['month', 'quarter', 'year'].map((b) => [b, t(`emerging.bin.${b}`)])),
+      select('em-res', t('emerging.res'), 'res', [7, 8, 9, 10].map((r) => [r, `${r} (${km2(RES_KM2[r])})`])),
+      select('em-ring', t('emerging.ring'), 'ring', Array.from({ length: MAX_RING }, (_, i) => [i + 1, t('emerging.rings', { n: i + 1 })])),
+      dateInput('from'), dateInput('to'),
+      h('label', { class: 'em-control em-fdr-label' },
+        h('input', { type: 'checkbox', class: 'em-fdr', checked: this.params.fdr === 'true', on: { change: (ev) => set('fdr', ev.target.checked ? 'true' : '') } }),
+        ' ', h('span', { text: t('emerging.fdr') })),
+      badDates ? h('p', { class: 'error', text: t('emerging.badDate') }) : null);
     const bins = fc?.bins || [];
     let status = '';
     if (this.error) status = t('error.load', { msg: this.error });
@@ -213,7 +258,7 @@ export class EmergingLayer {
     else if (bins.length) status = t('emerging.range', { first: bins[0], last: bins[bins.length - 1], n: bins.length, res: fc.res });
     const details = h('details', { open: this.legendOpen, on: { toggle: () => { this.legendOpen = details.open; } } },
       h('summary', { class: 'legend-title', text: t('emerging.legend') }),
-      h('label', { class: 'em-bin-label' }, h('span', { text: t('emerging.bin') }), ' ', binSelect),
+      controls,
       status ? h('p', { class: this.error ? 'error' : 'muted', text: status }) : null,
       rows.length ? h('ul', {}, rows.map((r) => h('li', {}, swatch(r.colour), h('span', { text: `${lang() === 'vi' ? r.label : r.label_en} (${r.cells})` })))) : null,
     );
