@@ -208,58 +208,42 @@ func TestEvaluateAndAcceptAPI(t *testing.T) {
 	}
 }
 
-func TestCoveragePushedAfterCameraChange(t *testing.T) {
-	ts := newTestServer(t)
-	c := ts.dial(t, `{"type":"subscribe","areas":["20530"]}`)
-	time.Sleep(100 * time.Millisecond) // let the subscription land
-	start := time.Now()
-	if code := ts.do(t, "POST", "/api/cameras", cameraJSON("C1", h1, 180, 0, "police", "active"), nil); code != 201 {
-		t.Fatalf("create camera: %d", code)
+// TestCoveragePushed: a change that moves an area's coverage pushes it
+// again. A camera changes what is seen; an elimination takes a hotspot off
+// what the cameras must watch, without any camera changing.
+func TestCoveragePushed(t *testing.T) {
+	cases := []struct {
+		name, path, body, change string
+		hotspots, covered        int
+	}{
+		{"camera", "/api/cameras", cameraJSON("C1", h1, 180, 0, "police", "active"), "camera", 1, 1},
+		{"elimination", "/api/hotspots/1/events", `{"event":"eliminated","occurred_at":"2025-07-01"}`, "event", 0, 0},
 	}
-	cam, ok := c.waitFor("camera", 5*time.Second)
-	if !ok {
-		t.Fatal("no camera message")
-	}
-	m, ok := c.waitFor("coverage", 5*time.Second)
-	if !ok {
-		t.Fatal("no coverage message")
-	}
-	var rep coverageReport
-	if err := json.Unmarshal(m.Data, &rep); err != nil {
-		t.Fatal(err)
-	}
-	if m.Area != "20530" || m.Seq != cam.Seq || rep.Area != "20530" || rep.Scopes[0].Hotspots != 1 || rep.Scopes[0].HotspotsCovered != 1 {
-		t.Errorf("coverage message %+v: %+v", m, rep)
-	}
-	t.Logf("coverage pushed %v after the camera was posted", time.Since(start))
-}
-
-// An elimination takes a hotspot off what the cameras must watch: the
-// area's coverage is pushed again without any camera changing.
-func TestCoveragePushedAfterElimination(t *testing.T) {
-	ts := newTestServer(t)
-	c := ts.dial(t, `{"type":"subscribe","areas":["20530"]}`)
-	time.Sleep(100 * time.Millisecond) // let the subscription land
-	var before coverageReport
-	if ts.do(t, "GET", "/api/coverage?area=20530", "", &before); before.Scopes[0].Hotspots != 1 {
-		t.Fatalf("coverage before: %+v", before.Scopes[0])
-	}
-	if code := ts.do(t, "POST", "/api/hotspots/1/events", `{"event":"eliminated","occurred_at":"2025-07-01"}`, nil); code != 201 {
-		t.Fatalf("eliminate: %d", code)
-	}
-	ev, ok := c.waitFor("event", 5*time.Second)
-	if !ok {
-		t.Fatal("no event message")
-	}
-	m, ok := c.waitFor("coverage", 5*time.Second)
-	if !ok {
-		t.Fatal("no coverage message after the elimination")
-	}
-	var rep coverageReport
-	if err := json.Unmarshal(m.Data, &rep); err != nil {
-		t.Fatal(err)
-	}
-	if m.Area != "20530" || m.Seq != ev.Seq || rep.Scopes[0].Hotspots != 0 {
-		t.Errorf("coverage message %+v: %+v", m, rep.Scopes[0])
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t)
+			c := ts.dial(t, `{"type":"subscribe","areas":["20530"]}`)
+			time.Sleep(100 * time.Millisecond) // let the subscription land
+			start := time.Now()
+			if code := ts.do(t, "POST", tc.path, tc.body, nil); code != 201 {
+				t.Fatalf("POST %s: %d", tc.path, code)
+			}
+			change, ok := c.waitFor(tc.change, 5*time.Second)
+			if !ok {
+				t.Fatalf("no %s message", tc.change)
+			}
+			m, ok := c.waitFor("coverage", 5*time.Second)
+			if !ok {
+				t.Fatal("no coverage message")
+			}
+			var rep coverageReport
+			if err := json.Unmarshal(m.Data, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if m.Area != "20530" || m.Seq != change.Seq || rep.Area != "20530" || rep.Scopes[0].Hotspots != tc.hotspots || rep.Scopes[0].HotspotsCovered != tc.covered {
+				t.Errorf("coverage message %+v: %+v", m, rep.Scopes[0])
+			}
+			t.Logf("coverage pushed %v after the %s was posted", time.Since(start), tc.name)
+		})
 	}
 }
