@@ -62,17 +62,19 @@ type Candidates struct {
 	model  Model
 	nb     int
 
-	weight         []float64 // per demand point; 0 when an existing camera covers it
-	totalWeight    float64
-	existingWeight float64
+	weight          []float64 // per demand point; 0 when an existing camera covers it
+	totalWeight     float64
+	existingWeight  float64 // covered by existing cameras, active or planned
+	installedWeight float64 // covered by active existing cameras
 
 	optStart []int32 // coverage set of option o: optItems[optStart[o]:optStart[o+1]]
 	optItems []int32
 }
 
 // NewCandidates validates the inputs and builds the coverage sets, using a
-// grid over the demand and every core. Existing cameras that are not
-// offline count as already covering what they see.
+// grid over the demand and every core. Existing cameras that are active or
+// planned count as already covering what they see; offline ones cover
+// nothing.
 func NewCandidates(demand []DemandPoint, sites []Site, model Model, existing []Camera) (*Candidates, error) {
 	if err := validateDemand(demand); err != nil {
 		return nil, err
@@ -101,16 +103,23 @@ func NewCandidates(demand []DemandPoint, sites []Site, model Model, existing []C
 		c.totalWeight += d.Weight
 	}
 	g := newGrid(pts, model.RangeM)
-	for _, cam := range existing {
-		if cam.Status == StatusOffline {
-			continue
-		}
-		g.covered(cam.View, func(i int32) {
-			if c.weight[i] > 0 {
-				c.existingWeight += c.weight[i]
-				c.weight[i] = 0
+	// active cameras first, then planned ones: what planned cameras add is
+	// kept apart from what installed ones cover; offline ones see nothing
+	for _, status := range []Status{StatusActive, StatusPlanned} {
+		for _, cam := range existing {
+			if cam.Status != status {
+				continue
 			}
-		})
+			g.covered(cam.View, func(i int32) {
+				if c.weight[i] > 0 {
+					c.existingWeight += c.weight[i]
+					c.weight[i] = 0
+				}
+			})
+		}
+		if status == StatusActive {
+			c.installedWeight = c.existingWeight
+		}
 	}
 	c.buildSets(g)
 	return c, nil
@@ -223,8 +232,12 @@ func (c *Candidates) Pairs() int { return len(c.optItems) }
 // TotalWeight returns the weight of all demand.
 func (c *Candidates) TotalWeight() float64 { return c.totalWeight }
 
-// ExistingWeight returns the weight the existing cameras already cover.
+// ExistingWeight returns the weight the existing cameras (active or
+// planned) already cover.
 func (c *Candidates) ExistingWeight() float64 { return c.existingWeight }
+
+// InstalledWeight returns the weight the active existing cameras cover.
+func (c *Candidates) InstalledWeight() float64 { return c.installedWeight }
 
 // Option returns candidate o's site and bearing.
 func (c *Candidates) Option(o int) (Site, float64) {
