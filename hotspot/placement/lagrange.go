@@ -242,7 +242,7 @@ func (d *dual) fixings(lb, tol float64, fix []int8) int {
 	l, _ := d.eval()
 	inf := math.Inf(1)
 	nSel := make([]int32, len(p.slot))
-	minAt := make([]float64, len(p.slot))  // least selected value per site
+	minAt := make([]float64, len(p.slot))   // least selected value per site
 	bestOut := make([]float64, len(p.slot)) // best unselected value per site
 	for s := range minAt {
 		minAt[s], bestOut[s] = inf, 0

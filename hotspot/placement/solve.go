@@ -60,7 +60,7 @@ type Result struct {
 	InstalledWeight float64  `json:"installed_weight"`
 	PlannedWeight   float64  `json:"planned_weight"`
 	Gain            float64  `json:"gain"`
-	GreedyWeight    float64  `json:"greedy_weight"`   // CoveredWeight after the greedy alone
+	GreedyWeight    float64  `json:"greedy_weight"`    // CoveredWeight after the greedy alone
 	HeuristicWeight float64  `json:"heuristic_weight"` // CoveredWeight after greedy and swaps, before the proof's search
 	Swaps           int      `json:"swaps"`            // improving swaps of the first local search
 	Nodes           int      `json:"nodes"`            // branch-and-bound nodes explored
