@@ -76,3 +76,94 @@ func Generate(cfg Config) ([]placement.DemandPoint, []placement.Site) {
 }
 
 func round7(x float64) float64 { return math.Round(x*1e7) / 1e7 }
+
+// Streets returns cfg.Demand demand points along a street network given by
+// its junctions: each point lies on the segment from a junction to one of
+// its four nearest (a stand-in for the street between them), 3 m off it at
+// most. 60 % of the points gather around cfg.Clusters hot junctions
+// (Gaussian, σ 80 to 250 m, snapped to the nearest junction's segments) and
+// weigh more; one point in fifty is a hotspot weighing ten times as much.
+// cfg.Sites, cfg.SizeM and cfg.Center are not used.
+func Streets(junctions []placement.Site, cfg Config) []placement.DemandPoint {
+	r := rand.New(rand.NewPCG(cfg.Seed, 0x51ee75))
+	if len(junctions) < 2 {
+		return nil
+	}
+	// a local metric projection around the first junction
+	o := junctions[0].Point
+	kx := geo.EarthRadiusM * math.Cos(o.Lat*math.Pi/180) * math.Pi / 180
+	ky := geo.EarthRadiusM * math.Pi / 180
+	xy := make([][2]float64, len(junctions))
+	for i, j := range junctions {
+		xy[i] = [2]float64{(j.Point.Lon - o.Lon) * kx, (j.Point.Lat - o.Lat) * ky}
+	}
+	at := func(x, y float64) geo.Point {
+		return geo.Point{Lon: round7(o.Lon + x/kx), Lat: round7(o.Lat + y/ky)}
+	}
+	d2 := func(a, b [2]float64) float64 { return (a[0]-b[0])*(a[0]-b[0]) + (a[1]-b[1])*(a[1]-b[1]) }
+	const nNear = 4
+	near := make([][]int, len(xy))
+	for i := range xy {
+		var best []int
+		for j := range xy {
+			if j == i {
+				continue
+			}
+			best = append(best, j)
+			for k := len(best) - 1; k > 0 && d2(xy[i], xy[best[k]]) < d2(xy[i], xy[best[k-1]]); k-- {
+				best[k], best[k-1] = best[k-1], best[k]
+			}
+			if len(best) > nNear {
+				best = best[:nNear]
+			}
+		}
+		near[i] = best
+	}
+	nearest := func(p [2]float64) int {
+		b := 0
+		for i := range xy {
+			if d2(p, xy[i]) < d2(p, xy[b]) {
+				b = i
+			}
+		}
+		return b
+	}
+	onStreet := func(j int) geo.Point {
+		k := near[j][r.IntN(len(near[j]))]
+		t := r.Float64()
+		x := xy[j][0] + t*(xy[k][0]-xy[j][0]) + (r.Float64()*2-1)*3
+		y := xy[j][1] + t*(xy[k][1]-xy[j][1]) + (r.Float64()*2-1)*3
+		return at(x, y)
+	}
+	if cfg.Clusters <= 0 {
+		cfg.Clusters = 1
+	}
+	type cluster struct {
+		c        int
+		sigma, w float64
+	}
+	cs := make([]cluster, cfg.Clusters)
+	for i := range cs {
+		cs[i] = cluster{r.IntN(len(xy)), 80 + 170*r.Float64(), 1 + 4*r.Float64()}
+	}
+	demand := make([]placement.DemandPoint, cfg.Demand)
+	for i := range demand {
+		var p geo.Point
+		var w float64
+		if r.Float64() < 0.6 {
+			c := cs[r.IntN(len(cs))]
+			q := [2]float64{xy[c.c][0] + r.NormFloat64()*c.sigma, xy[c.c][1] + r.NormFloat64()*c.sigma}
+			p = onStreet(nearest(q))
+			w = c.w * (0.5 + r.Float64())
+		} else {
+			p = onStreet(r.IntN(len(xy)))
+			w = 0.2 + r.Float64()
+		}
+		hot := r.IntN(50) == 0
+		if hot {
+			w *= 10
+		}
+		demand[i] = placement.DemandPoint{ID: fmt.Sprintf("d%06d", i), Point: p, Weight: math.Round(w*1000) / 1000, Hotspot: hot}
+	}
+	return demand
+}
