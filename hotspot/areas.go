@@ -1,12 +1,8 @@
 package hotspot
 
 import (
-	"context"
-	"fmt"
 	"math"
-	"sync"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 
@@ -14,7 +10,7 @@ import (
 )
 
 // levelRank orders levels from the top (0) down.
-func levelRank(l Level) int {
+func LevelRank(l Level) int {
 	for i, x := range Levels {
 		if x == l {
 			return i
@@ -44,9 +40,10 @@ type AreaShape struct {
 // Each ring's edges are bucketed into longitude slabs (see ringIndex), so
 // testing a ring of thousands of vertices costs the few edges of one slab.
 type AreaIndex struct {
-	shapes  []*AreaShape
-	byCode  map[string]*AreaShape
-	version int64
+	shapes []*AreaShape
+	byCode map[string]*AreaShape
+	// Version is the change sequence of the areas the index was loaded at.
+	Version int64
 	areas   []areaEntry // non-hamlet areas, in the order of shapes
 	grid    areaGrid
 }
@@ -68,7 +65,7 @@ func NewAreaIndex(shapes []*AreaShape) *AreaIndex {
 		if s.Level == LevelHamlet {
 			continue
 		}
-		e := areaEntry{shape: s, rank: levelRank(s.Level), polys: make([][]ringIndex, len(s.Geometry))}
+		e := areaEntry{shape: s, rank: LevelRank(s.Level), polys: make([][]ringIndex, len(s.Geometry))}
 		for i, poly := range s.Geometry {
 			e.polys[i] = make([]ringIndex, len(poly))
 			for j, ring := range poly {
@@ -108,7 +105,7 @@ func (idx *AreaIndex) locateEveryArea(pt orb.Point) (*AreaShape, bool) {
 		if s.Level == LevelHamlet || !s.bound.Contains(pt) {
 			continue
 		}
-		if best != nil && levelRank(s.Level) <= levelRank(best.Level) {
+		if best != nil && LevelRank(s.Level) <= LevelRank(best.Level) {
 			continue
 		}
 		if planar.MultiPolygonContains(s.Geometry, pt) {
@@ -141,56 +138,34 @@ func (idx *AreaIndex) Ancestors(code string) []string {
 // Shapes returns the indexed areas (parents before children).
 func (idx *AreaIndex) Shapes() []*AreaShape { return idx.shapes }
 
-// areaCache keeps one AreaIndex, reloaded when an area change is recorded.
-type areaCache struct {
-	mu  sync.Mutex
-	idx *AreaIndex
+// Descendants returns the ids of the area with code and of every current
+// area below it; false when the code is unknown.
+func (idx *AreaIndex) Descendants(code string) ([]int64, bool) {
+	root, ok := idx.byCode[code]
+	if !ok {
+		return nil, false
+	}
+	children := map[string][]*AreaShape{}
+	for _, s := range idx.shapes {
+		children[s.ParentCode] = append(children[s.ParentCode], s)
+	}
+	var out []int64
+	stack := []*AreaShape{root}
+	for len(stack) > 0 {
+		s := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, s.ID)
+		stack = append(stack, children[s.Code]...)
+	}
+	return out, true
 }
 
-const sqlAreaVersion = `SELECT coalesce(max(seq), 0) FROM changes WHERE kind = 'area'`
-
-const sqlCurrentAreas = `
-SELECT id, code, level, name, coalesce(parent_code, ''), valid_from, ST_AsBinary(geom)
-FROM current_areas
-ORDER BY array_position(ARRAY['province','district','commune','hamlet'], level), code`
-
-// Areas returns the index of current areas, reloading it if areas changed.
-func (s *Store) Areas(ctx context.Context) (*AreaIndex, error) {
-	var version int64
-	if err := s.pool.QueryRow(ctx, sqlAreaVersion).Scan(&version); err != nil {
-		return nil, fmt.Errorf("area version: %w", err)
-	}
-	s.areas.mu.Lock()
-	defer s.areas.mu.Unlock()
-	if s.areas.idx != nil && s.areas.idx.version == version {
-		return s.areas.idx, nil
-	}
-	rows, err := s.pool.Query(ctx, sqlCurrentAreas)
-	if err != nil {
-		return nil, fmt.Errorf("load areas: %w", err)
-	}
-	shapes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*AreaShape, error) {
-		var a AreaShape
-		var wkb []byte
-		if err := r.Scan(&a.ID, &a.Code, &a.Level, &a.Name, &a.ParentCode, &a.ValidFrom, &wkb); err != nil {
-			return nil, err
+// CodeOf returns the code of the area with id ("" when unknown).
+func (idx *AreaIndex) CodeOf(id int64) string {
+	for _, s := range idx.shapes {
+		if s.ID == id {
+			return s.Code
 		}
-		g, err := geo.DecodeWKB(wkb)
-		if err != nil {
-			return nil, fmt.Errorf("area %s: %w", a.Code, err)
-		}
-		mp, ok := g.(orb.MultiPolygon)
-		if !ok {
-			return nil, fmt.Errorf("area %s: geometry is %s, want MultiPolygon", a.Code, g.GeoJSONType())
-		}
-		a.Geometry = mp
-		return &a, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("load areas: %w", err)
 	}
-	idx := NewAreaIndex(shapes)
-	idx.version = version
-	s.areas.idx = idx
-	return idx, nil
+	return ""
 }

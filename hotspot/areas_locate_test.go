@@ -36,7 +36,7 @@ func (ref *referenceIndex) Locate(p geo.Point) (*AreaShape, bool) {
 		if s.Level == LevelHamlet || !ref.bounds[i].Contains(pt) {
 			continue
 		}
-		if best != nil && levelRank(s.Level) <= levelRank(best.Level) {
+		if best != nil && LevelRank(s.Level) <= LevelRank(best.Level) {
 			continue
 		}
 		if planar.MultiPolygonContains(s.Geometry, pt) {

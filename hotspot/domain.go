@@ -70,7 +70,7 @@ type CameraStatus string
 // CameraStatuses lists the camera states.
 var CameraStatuses = []CameraStatus{"planned", "active", "offline"}
 
-func oneOf[T ~string](v T, set []T) bool {
+func OneOf[T ~string](v T, set []T) bool {
 	for _, s := range set {
 		if v == s {
 			return true
@@ -147,48 +147,48 @@ type Camera struct {
 
 // Validate checks a camera's fields (not its area).
 func (c *Camera) Validate() error {
-	if err := validatePoint(c.Point); err != nil {
+	if err := ValidatePoint(c.Point); err != nil {
 		return err
 	}
 	switch {
-	case !finite(c.Bearing) || c.Bearing < 0 || c.Bearing >= 360:
-		return invalid("bearing", "must be a number in [0, 360), got %v", c.Bearing)
-	case !finite(c.FOV) || c.FOV <= 0 || c.FOV > 360:
-		return invalid("fov", "must be a number in (0, 360] (360 for a dome), got %v", c.FOV)
-	case !finite(c.RangeM) || c.RangeM <= 0 || c.RangeM > 5000:
-		return invalid("range_m", "must be a number of metres in (0, 5000], got %v", c.RangeM)
-	case !oneOf(c.Owner, CameraOwners):
-		return invalid("owner", "must be police or community, got %q", c.Owner)
-	case !oneOf(c.Status, CameraStatuses):
-		return invalid("status", "must be planned, active or offline, got %q", c.Status)
+	case !Finite(c.Bearing) || c.Bearing < 0 || c.Bearing >= 360:
+		return Invalid("bearing", "must be a number in [0, 360), got %v", c.Bearing)
+	case !Finite(c.FOV) || c.FOV <= 0 || c.FOV > 360:
+		return Invalid("fov", "must be a number in (0, 360] (360 for a dome), got %v", c.FOV)
+	case !Finite(c.RangeM) || c.RangeM <= 0 || c.RangeM > 5000:
+		return Invalid("range_m", "must be a number of metres in (0, 5000], got %v", c.RangeM)
+	case !OneOf(c.Owner, CameraOwners):
+		return Invalid("owner", "must be police or community, got %q", c.Owner)
+	case !OneOf(c.Status, CameraStatuses):
+		return Invalid("status", "must be planned, active or offline, got %q", c.Status)
 	}
 	return nil
 }
 
 // ValidateHotspotKind checks a hotspot kind.
 func ValidateHotspotKind(k HotspotKind) error {
-	if !oneOf(k, HotspotKinds) {
-		return invalid("kind", "unknown hotspot kind %q (want one of dealing, storage, organised_use, public_use, cultivation, production)", k)
+	if !OneOf(k, HotspotKinds) {
+		return Invalid("kind", "unknown hotspot kind %q (want one of dealing, storage, organised_use, public_use, cultivation, production)", k)
 	}
 	return nil
 }
 
 // ValidateIncidentKind checks an incident kind.
 func ValidateIncidentKind(k IncidentKind) error {
-	if !oneOf(k, IncidentKinds) {
-		return invalid("kind", "unknown incident kind %q (want one of trafficking, storage, transport, organised_use, use, cultivation, production, other)", k)
+	if !OneOf(k, IncidentKinds) {
+		return Invalid("kind", "unknown incident kind %q (want one of trafficking, storage, transport, organised_use, use, cultivation, production, other)", k)
 	}
 	return nil
 }
 
-func validatePoint(p geo.Point) error {
-	if !finite(p.Lon) || p.Lon < -180 || p.Lon > 180 {
-		return invalid("lon", "longitude must be a number in [-180, 180], got %v", p.Lon)
+func ValidatePoint(p geo.Point) error {
+	if !Finite(p.Lon) || p.Lon < -180 || p.Lon > 180 {
+		return Invalid("lon", "longitude must be a number in [-180, 180], got %v", p.Lon)
 	}
-	if !finite(p.Lat) || p.Lat < -90 || p.Lat > 90 {
-		return invalid("lat", "latitude must be a number in [-90, 90], got %v", p.Lat)
+	if !Finite(p.Lat) || p.Lat < -90 || p.Lat > 90 {
+		return Invalid("lat", "latitude must be a number in [-90, 90], got %v", p.Lat)
 	}
 	return nil
 }
 
-func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+func Finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

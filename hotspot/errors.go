@@ -25,7 +25,7 @@ func (e *ValidationError) Error() string {
 }
 
 // invalid builds a ValidationError for field.
-func invalid(field, format string, args ...any) *ValidationError {
+func Invalid(field, format string, args ...any) *ValidationError {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 

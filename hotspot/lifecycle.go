@@ -27,7 +27,7 @@ func Apply(s Status, e EventKind) (Status, error) {
 			return s, nil
 		}
 	default:
-		return s, invalid("event", "unknown event %q (want detected, eliminated, recurred or note)", e)
+		return s, Invalid("event", "unknown event %q (want detected, eliminated, recurred or note)", e)
 	}
 	return s, &TransitionError{Event: e, From: s}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 	"github.com/diaban/diaban/tiles"
 )
@@ -50,7 +51,7 @@ func TestTilesFromPostGIS(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	db := pgtest.New(t)
-	store := hotspot.NewStore(db.Pool)
+	st := store.NewStore(db.Pool)
 	f, err := os.Open("../hotspot/testdata/areas.geojson")
 	if err != nil {
 		t.Fatal(err)
@@ -63,11 +64,11 @@ func TestTilesFromPostGIS(t *testing.T) {
 		{"incidents", "ref,lon,lat,kind,occurred_at\nI1,108.25,15.9,use,2025-01-01\nI2,108.2501,15.9001,use,2025-01-02\n"},
 	} {
 		if step.kind == "hotspots" {
-			if _, err := store.Import(ctx, "areas", f, hotspot.ImportOptions{}); err != nil {
+			if _, err := st.Import(ctx, "areas", f, store.ImportOptions{}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := store.Import(ctx, step.kind, strings.NewReader(step.data), hotspot.ImportOptions{}); err != nil {
+		if _, err := st.Import(ctx, step.kind, strings.NewReader(step.data), store.ImportOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -101,7 +102,7 @@ func TestTilesFromPostGIS(t *testing.T) {
 	if hits, _ := src.Stats(); hits != 1 {
 		t.Errorf("cache hits %d, want 1", hits)
 	}
-	if _, err := store.AddEvent(ctx, 1, hotspot.Event{Kind: hotspot.EventEliminated}); err != nil {
+	if _, err := st.AddEvent(ctx, 1, hotspot.Event{Kind: hotspot.EventEliminated}); err != nil {
 		t.Fatal(err)
 	}
 	src.Invalidate("event")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // The audit log. Every audited route (rule.audit in authz.go) puts a
@@ -39,13 +40,13 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 // audited runs next with a pending audit entry and makes sure a successful
 // request leaves exactly one row.
 func (s *Server) audited(w http.ResponseWriter, r *http.Request, action string, u *hotspot.User, next http.HandlerFunc) {
-	e := hotspot.AuditEntry{User: u.Name, Role: string(u.Role), Action: action, Address: s.clientAddr(r), Detail: r.Method + " " + r.URL.Path}
+	e := store.AuditEntry{User: u.Name, Role: string(u.Role), Action: action, Address: s.clientAddr(r), Detail: r.Method + " " + r.URL.Path}
 	if r.URL.RawQuery != "" && r.Method == http.MethodGet {
 		e.Detail += "?" + r.URL.RawQuery
 	}
-	pending := &hotspot.PendingAudit{Entry: e}
+	pending := &store.PendingAudit{Entry: e}
 	rec := &statusRecorder{ResponseWriter: w}
-	next(rec, r.WithContext(hotspot.WithAudit(r.Context(), pending)))
+	next(rec, r.WithContext(store.WithAudit(r.Context(), pending)))
 	if rec.status < 200 || rec.status > 299 || pending.Written {
 		return
 	}
@@ -64,7 +65,7 @@ func (s *Server) audited(w http.ResponseWriter, r *http.Request, action string, 
 // login names no user (what was typed may be anything, a password even); the
 // address and the time are what an investigation of guessing needs.
 func (s *Server) auditSession(r *http.Request, action string, u *hotspot.User) {
-	e := hotspot.AuditEntry{User: "", Role: "", Action: action, Address: s.clientAddr(r), Detail: r.Method + " " + r.URL.Path}
+	e := store.AuditEntry{User: "", Role: "", Action: action, Address: s.clientAddr(r), Detail: r.Method + " " + r.URL.Path}
 	if u != nil {
 		e.User, e.Role, e.Area = u.Name, string(u.Role), u.Scope
 	}
@@ -86,7 +87,7 @@ func firstNonEmpty(v ...string) string {
 
 // handleAudit answers GET /api/audit?user=&action=&before=&limit= (admins).
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
-	f := hotspot.AuditFilter{User: r.URL.Query().Get("user"), Action: strings.TrimSpace(r.URL.Query().Get("action"))}
+	f := store.AuditFilter{User: r.URL.Query().Get("user"), Action: strings.TrimSpace(r.URL.Query().Get("action"))}
 	var err error
 	before, err := queryInt(r, "before", 0)
 	if err == nil {
@@ -106,7 +107,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if list == nil {
-		list = []hotspot.AuditEntry{}
+		list = []store.AuditEntry{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": list})
 }

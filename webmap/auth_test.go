@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // Roles of the matrix, each scoped to commune 20530 (admin: everywhere).
@@ -270,7 +271,7 @@ func TestLoginCookiesCSRFAndLogout(t *testing.T) {
 
 func TestSessionsExpire(t *testing.T) {
 	ts := newTestServer(t)
-	u, err := ts.store.CreateUser(context.Background(), hotspot.NewUser{Name: "short", Role: hotspot.RoleViewer, Scope: "503", Password: testPassword})
+	u, err := ts.store.CreateUser(context.Background(), store.NewUser{Name: "short", Role: hotspot.RoleViewer, Scope: "503", Password: testPassword})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +340,7 @@ func TestEveryWriteIsAudited(t *testing.T) {
 			t.Fatalf("%s %s left %d audit rows, want 1", s.method, s.path, after-before)
 		}
 		var got struct {
-			Entries []hotspot.AuditEntry `json:"entries"`
+			Entries []store.AuditEntry `json:"entries"`
 		}
 		ts.do(t, "GET", "/api/audit?limit=1", "", &got)
 		e := got.Entries[0]

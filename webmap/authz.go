@@ -11,6 +11,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/tiles"
 )
 
@@ -144,7 +145,7 @@ func (s *Server) guard(ru rule, next http.HandlerFunc) http.Handler {
 		// system scope; the handler then runs in the user's, which
 		// PostgreSQL enforces again (row-level security, when the store
 		// runs as its application role).
-		r = r.WithContext(hotspot.WithSystemScope(context.WithValue(r.Context(), principalKey, p)))
+		r = r.WithContext(store.WithSystemScope(context.WithValue(r.Context(), principalKey, p)))
 		if r, err = s.checkScope(r, ru, p.user); err != nil {
 			s.writeError(w, r, err)
 			return
@@ -328,5 +329,5 @@ func (s *Server) withUserScope(r *http.Request, u *hotspot.User) (*http.Request,
 	if err != nil {
 		return r, err
 	}
-	return r.WithContext(hotspot.WithScope(r.Context(), ids)), nil
+	return r.WithContext(store.WithScope(r.Context(), ids)), nil
 }

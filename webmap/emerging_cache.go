@@ -3,7 +3,7 @@ package webmap
 import (
 	"context"
 
-	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"slices"
 	"sync"
 	"time"
@@ -107,7 +107,7 @@ func (a *emergingAPI) result(ctx context.Context, p emergingParams) (*emergingRe
 		go func() {
 			// Shared by every caller asking the same question: the system
 			// scope (the policy has checked the area already).
-			cctx, cancel := context.WithTimeout(hotspot.WithSystemScope(context.WithoutCancel(ctx)), emergingTimeout)
+			cctx, cancel := context.WithTimeout(store.WithSystemScope(context.WithoutCancel(ctx)), emergingTimeout)
 			defer cancel()
 			e.res, e.err = a.analyseEmerging(cctx, p, incSeq)
 			if e.err != nil {

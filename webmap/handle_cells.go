@@ -6,12 +6,13 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // handleCells answers GET /api/cells?area=&res=&from=&to=&kind=: incident
 // counts per H3 cell as GeoJSON hexagons.
 func (s *Server) handleCells(w http.ResponseWriter, r *http.Request) {
-	f := hotspot.CellFilter{AreaCode: r.URL.Query().Get("area"), Kind: hotspot.IncidentKind(r.URL.Query().Get("kind"))}
+	f := store.CellFilter{AreaCode: r.URL.Query().Get("area"), Kind: hotspot.IncidentKind(r.URL.Query().Get("kind"))}
 	var err error
 	if f.Res, err = queryInt(r, "res", 9); err == nil {
 		if f.From, err = queryTime(r, "from"); err == nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/emerging"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // Limits of the emerging-hot-spot endpoints' analysis options.
@@ -173,7 +174,7 @@ func (a *emergingAPI) handleEmergingCell(w http.ResponseWriter, r *http.Request)
 
 // emergingResult is one analysis, with its GeoJSON answer marshalled once.
 type emergingResult struct {
-	ec     *hotspot.EmergingCube // nil when the area has no incidents
+	ec     *store.EmergingCube // nil when the area has no incidents
 	r      *emerging.Result
 	labels []string
 	body   []byte

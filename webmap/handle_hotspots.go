@@ -9,12 +9,13 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // handleHotspots answers GET /api/hotspots?area=&status=.
 func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	list, err := s.store.ListHotspots(r.Context(), hotspot.HotspotFilter{AreaCode: q.Get("area"), Status: hotspot.Status(q.Get("status"))})
+	list, err := s.store.ListHotspots(r.Context(), store.HotspotFilter{AreaCode: q.Get("area"), Status: hotspot.Status(q.Get("status"))})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -75,7 +76,7 @@ func (s *Server) handleCreateHotspot(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h, err := s.store.CreateHotspot(r.Context(), hotspot.NewHotspot{
+	h, err := s.store.CreateHotspot(r.Context(), store.NewHotspot{
 		Ref: b.Ref, Name: b.Name, Kind: hotspot.HotspotKind(b.Kind), Point: geo.Point{Lon: *b.Lon, Lat: *b.Lat}, DetectedAt: at, Note: b.Note,
 	})
 	if err != nil {

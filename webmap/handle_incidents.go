@@ -6,11 +6,12 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // handleIncidents answers GET /api/incidents?bbox=&from=&to=&kind=&area=&limit=.
 func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) {
-	f := hotspot.IncidentFilter{Kind: hotspot.IncidentKind(r.URL.Query().Get("kind")), AreaCode: r.URL.Query().Get("area")}
+	f := store.IncidentFilter{Kind: hotspot.IncidentKind(r.URL.Query().Get("kind")), AreaCode: r.URL.Query().Get("area")}
 	var err error
 	if f.BBox, err = queryBBox(r); err == nil {
 		if f.From, err = queryTime(r, "from"); err == nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // Message is what a websocket client receives for one change, or for
@@ -38,7 +39,7 @@ type outgoing struct {
 // a read lock and sent to after it is released; each has a bounded queue, and
 // one that falls behind is told to resync and dropped, never slowing others.
 type Hub struct {
-	store   *hotspot.Store
+	store   *store.Store
 	log     *slog.Logger
 	mu      sync.RWMutex
 	clients map[*client]struct{}
@@ -81,7 +82,7 @@ func (h *Hub) Publish(ctx context.Context, m *Message) error {
 	return nil
 }
 
-func newHub(store *hotspot.Store, log *slog.Logger) *Hub {
+func newHub(store *store.Store, log *slog.Logger) *Hub {
 	return &Hub{store: store, log: log, clients: map[*client]struct{}{}, ready: make(chan struct{})}
 }
 
@@ -90,14 +91,14 @@ func newHub(store *hotspot.Store, log *slog.Logger) *Hub {
 // The feed, the enrichment of each change and the pushes run in the system
 // scope: what each client receives is filtered by its subscription.
 func (h *Hub) Run(ctx context.Context) error {
-	ctx = hotspot.WithSystemScope(ctx)
+	ctx = store.WithSystemScope(ctx)
 	seq, err := h.store.LatestSeq(ctx)
 	if err != nil {
 		return err
 	}
 	h.lastSeq.Store(seq)
 	close(h.ready)
-	return h.store.Follow(ctx, seq, h.log, func(c hotspot.Change) {
+	return h.store.Follow(ctx, seq, h.log, func(c store.Change) {
 		out, err := h.prepare(ctx, c)
 		if err != nil {
 			h.log.Warn("change not delivered", "seq", c.Seq, "kind", c.Kind, "err", err)
@@ -154,7 +155,7 @@ func (h *Hub) Clients() int {
 }
 
 // prepare turns a change into a message with what a map needs to draw it.
-func (h *Hub) prepare(ctx context.Context, c hotspot.Change) (*outgoing, error) {
+func (h *Hub) prepare(ctx context.Context, c store.Change) (*outgoing, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	m := &Message{Seq: c.Seq, Type: c.Kind, Op: c.Op, ID: c.EntityID}

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/metrics"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/tiles"
 )
 
@@ -46,7 +46,7 @@ const DefaultSessionCheck = 10 * time.Second
 // Server is diaban's HTTP server: API, websocket hub and the embedded map.
 type Server struct {
 	cfg   Config
-	store *hotspot.Store
+	store *store.Store
 	log   *slog.Logger
 	hub   *Hub
 	tiles *tiles.Source
@@ -56,7 +56,7 @@ type Server struct {
 }
 
 // New builds a server over store. Call Run to start the change feed.
-func New(cfg Config, store *hotspot.Store, log *slog.Logger) *Server {
+func New(cfg Config, store *store.Store, log *slog.Logger) *Server {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 1 << 20
 	}
@@ -74,7 +74,7 @@ func (s *Server) Hub() *Hub { return s.hub }
 
 // Run follows the database's change feed and fans changes out to the
 // websocket clients until ctx ends.
-func (s *Server) Run(ctx context.Context) error { return s.hub.Run(hotspot.WithSystemScope(ctx)) }
+func (s *Server) Run(ctx context.Context) error { return s.hub.Run(store.WithSystemScope(ctx)) }
 
 // routes registers every endpoint through s.handle, which puts each behind
 // its rule in authz.go's policy table.

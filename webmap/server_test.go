@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 	"github.com/diaban/diaban/webmap"
 )
@@ -21,7 +22,7 @@ import (
 // testServer is a real server on a fresh database, listening on a free port.
 type testServer struct {
 	*httptest.Server
-	store *hotspot.Store
+	store *store.Store
 	srv   *webmap.Server
 	// token is the session of the test admin (testAdmin) that do, dial and
 	// http use; http is a client that sends it as a Bearer token.
@@ -53,7 +54,7 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 func (ts *testServer) addUser(t testing.TB, name string, role hotspot.Role, scope string) string {
 	t.Helper()
 	ctx := context.Background()
-	u, err := ts.store.CreateUser(ctx, hotspot.NewUser{Name: name, Role: role, Scope: scope, Password: testPassword})
+	u, err := ts.store.CreateUser(ctx, store.NewUser{Name: name, Role: role, Scope: scope, Password: testPassword})
 	if err != nil {
 		t.Fatalf("add user %s: %v", name, err)
 	}
@@ -104,12 +105,12 @@ func (ts *testServer) settle(t testing.TB) {
 func newEmptyServer(t testing.TB) *testServer {
 	t.Helper()
 	db := pgtest.New(t)
-	store := hotspot.NewStore(db.Pool) // the owner's: tests' setup
+	st := store.NewStore(db.Pool) // the owner's: tests' setup
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	// The server runs as diaban serve does, as the application role under
 	// row-level security.
-	app, err := hotspot.Open(ctx, hotspot.StoreConfig{URL: db.URL, AppRole: "diaban_app", ApplicationName: "diaban-test"})
+	app, err := store.Open(ctx, store.StoreConfig{URL: db.URL, AppRole: "diaban_app", ApplicationName: "diaban-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,27 +119,27 @@ func newEmptyServer(t testing.TB) *testServer {
 	go func() { _ = srv.Run(ctx) }()
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	ts := &testServer{Server: hs, store: store, srv: srv}
+	ts := &testServer{Server: hs, store: st, srv: srv}
 	ts.token = ts.addUser(t, testAdmin, hotspot.RoleAdmin, "")
 	ts.http = &http.Client{Transport: bearer{token: ts.token, base: http.DefaultTransport}}
 	return ts
 }
 
-func importFile(t testing.TB, s *hotspot.Store, kind, path string) {
+func importFile(t testing.TB, s *store.Store, kind, path string) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := s.Import(context.Background(), kind, f, hotspot.ImportOptions{}); err != nil {
+	if _, err := s.Import(context.Background(), kind, f, store.ImportOptions{}); err != nil {
 		t.Fatalf("import %s: %v", kind, err)
 	}
 }
 
-func importText(t testing.TB, s *hotspot.Store, kind, text string) {
+func importText(t testing.TB, s *store.Store, kind, text string) {
 	t.Helper()
-	if _, err := s.Import(context.Background(), kind, strings.NewReader(text), hotspot.ImportOptions{}); err != nil {
+	if _, err := s.Import(context.Background(), kind, strings.NewReader(text), store.ImportOptions{}); err != nil {
 		t.Fatalf("import %s: %v", kind, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 const (
@@ -170,7 +171,7 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 		c.sub = subscription{scope: u.Scope, types: wsTypes[u.Role]}
 	}
 	// Replays read in the system scope; the subscription filters them.
-	ctx, cancel := context.WithCancel(hotspot.WithSystemScope(context.Background()))
+	ctx, cancel := context.WithCancel(store.WithSystemScope(context.Background()))
 	defer cancel()
 	s.hub.add(c)
 	defer func() {

@@ -172,12 +172,12 @@ func cmdCamerasPlan(ctx context.Context, env *environment, args []string) error 
 // cells as demand, its cell centres (or --candidates) as sites, and its
 // stored cameras (with --existing) as already there.
 func planArea(ctx context.Context, cfg planConfig, in planInputs) (placement.Result, error) {
-	store, err := cfg.db.open(ctx)
+	st, err := cfg.db.open(ctx)
 	if err != nil {
 		return placement.Result{}, err
 	}
-	defer store.Close()
-	inputs, err := coveragedb.Load(ctx, store, coveragedb.Query{AreaCode: cfg.area, RiskRes: cfg.riskRes})
+	defer st.Close()
+	inputs, err := coveragedb.Load(ctx, st, coveragedb.Query{AreaCode: cfg.area, RiskRes: cfg.riskRes})
 	if err != nil {
 		return placement.Result{}, err
 	}

@@ -130,12 +130,12 @@ func loadCubeFromDB(ctx context.Context, env *environment, cfg emergingConfig) (
 	if q, err = q.Normalize(); err != nil {
 		return nil, fmt.Errorf("%w: --%v", errUsage, err)
 	}
-	store, err := cfg.db.open(ctx)
+	st, err := cfg.db.open(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer store.Close()
-	ec, err := store.EmergingCube(ctx, q)
+	defer st.Close()
+	ec, err := st.EmergingCube(ctx, q)
 	var ve *hotspot.ValidationError
 	if errors.As(err, &ve) {
 		return nil, fmt.Errorf("%w: --%v", errUsage, ve)

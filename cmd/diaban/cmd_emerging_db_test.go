@@ -14,6 +14,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
@@ -22,7 +23,7 @@ import (
 // written as a cube CSV gives the same answer through --cube.
 func TestEmergingFromArea(t *testing.T) {
 	db := pgtest.New(t)
-	store := hotspot.NewStore(db.Pool)
+	st := store.NewStore(db.Pool)
 	ctx := context.Background()
 	areas, err := os.ReadFile("../../hotspot/testdata/areas.geojson")
 	if err != nil {
@@ -38,7 +39,7 @@ func TestEmergingFromArea(t *testing.T) {
 		fmt.Fprintf(&inc, "C%d,%.4f,%.4f,trafficking,2025-06-%02dT21:00:00+07:00\n", k, centre.Lon+float64(k%3)*0.0003, centre.Lat, 1+k)
 	}
 	for _, im := range []struct{ kind, text string }{{"areas", string(areas)}, {"incidents", inc.String()}} {
-		if _, err := store.Import(ctx, im.kind, strings.NewReader(im.text), hotspot.ImportOptions{}); err != nil {
+		if _, err := st.Import(ctx, im.kind, strings.NewReader(im.text), store.ImportOptions{}); err != nil {
 			t.Fatalf("import %s: %v", im.kind, err)
 		}
 	}
@@ -55,7 +56,7 @@ func TestEmergingFromArea(t *testing.T) {
 	}
 
 	// The same cube through a CSV file: identical output.
-	ec, err := store.EmergingCube(ctx, hotspot.EmergingQuery{AreaCode: "503", From: mustInstant(t, "2025-01-01"), To: mustInstant(t, "2025-07-01")})
+	ec, err := st.EmergingCube(ctx, hotspot.EmergingQuery{AreaCode: "503", From: mustInstant(t, "2025-01-01"), To: mustInstant(t, "2025-07-01")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,11 +10,11 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 func cmdImport(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "import", "import [--skip-invalid] [--db URL] KIND FILE\n  KIND: "+strings.Join(hotspot.ImportKinds, ", ")+"\n  FILE: a path, or - for standard input")
+	fs := newFlagSet(env, "import", "import [--skip-invalid] [--db URL] KIND FILE\n  KIND: "+strings.Join(store.ImportKinds, ", ")+"\n  FILE: a path, or - for standard input")
 	db := dbFlags{batch: true}
 	db.register(fs, env)
 	skip := fs.Bool("skip-invalid", false, "import the good rows and report the bad ones (default: a file with any bad row imports nothing)")
@@ -27,17 +27,17 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 		return fmt.Errorf("%w: want KIND FILE", errUsage)
 	}
 	kind, path := fs.Arg(0), fs.Arg(1)
-	store, err := db.open(ctx)
+	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	res, err := importFile(ctx, env, store, kind, path, *skip)
+	defer st.Close()
+	res, err := importFile(ctx, env, st, kind, path, *skip)
 	if err != nil {
 		return err
 	}
 	// Audited as user "cli" right after the import's transaction commits.
-	if err := store.AppendAudit(ctx, hotspot.AuditEntry{User: "cli", Role: "cli", Action: "import." + kind,
+	if err := st.AppendAudit(ctx, store.AuditEntry{User: "cli", Role: "cli", Action: "import." + kind,
 		Detail: fmt.Sprintf("%s: %d of %d rows", filepath.Base(path), res.Imported, res.Rows)}); err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 }
 
 // importFile imports one file, with a progress bar when stderr is a terminal.
-func importFile(ctx context.Context, env *environment, store *hotspot.Store, kind, path string, skip bool) (*hotspot.ImportResult, error) {
+func importFile(ctx context.Context, env *environment, st *store.Store, kind, path string, skip bool) (*store.ImportResult, error) {
 	in := env.stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -59,7 +59,7 @@ func importFile(ctx context.Context, env *environment, store *hotspot.Store, kin
 		defer f.Close()
 		in = f
 	}
-	opt := hotspot.ImportOptions{SkipInvalid: skip}
+	opt := store.ImportOptions{SkipInvalid: skip}
 	if isTerminal(env.stderr) {
 		var bar *progressbar.ProgressBar
 		opt.Progress = func(done, total int) {
@@ -72,14 +72,14 @@ func importFile(ctx context.Context, env *environment, store *hotspot.Store, kin
 		}
 		opt.Phase = func(what string) { fmt.Fprintf(env.stderr, "%s: %s…\n", kind, what) }
 	}
-	res, err := store.Import(ctx, kind, in, opt)
+	res, err := st.Import(ctx, kind, in, opt)
 	if err != nil && opt.Progress != nil {
 		fmt.Fprintln(env.stderr) // end a progress bar cut short, before the error
 	}
 	return res, err
 }
 
-func printImportResult(env *environment, res *hotspot.ImportResult) {
+func printImportResult(env *environment, res *store.ImportResult) {
 	fmt.Fprintf(env.stdout, "%s: %d rows read, %d written (new or changed)", res.Kind, res.Rows, res.Imported)
 	if len(res.Skipped) > 0 {
 		fmt.Fprintf(env.stdout, ", %d skipped:\n", len(res.Skipped))

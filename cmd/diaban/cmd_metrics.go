@@ -39,12 +39,12 @@ func cmdMetrics(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--config: %w", err)
 	}
-	store, err := db.open(ctx)
+	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	in, _, err := store.MetricsInput(ctx, *area, cfg, p)
+	defer st.Close()
+	in, _, err := st.MetricsInput(ctx, *area, cfg, p)
 	if err != nil {
 		return err
 	}

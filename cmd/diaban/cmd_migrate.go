@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 func cmdMigrate(ctx context.Context, env *environment, args []string) error {
@@ -14,12 +14,12 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	store, err := db.open(ctx)
+	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	applied, err := hotspot.Migrate(ctx, store.Pool())
+	defer st.Close()
+	applied, err := store.Migrate(ctx, st.Pool())
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/demo"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // demoFiles pairs each import kind with the demo file that holds it, in load order.
@@ -47,22 +48,22 @@ func cmdSeed(ctx context.Context, env *environment, args []string) error {
 	if err := ds.WriteFiles(dir); err != nil {
 		return err
 	}
-	store, err := db.open(ctx)
+	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	if _, err := hotspot.Migrate(ctx, store.Pool()); err != nil {
+	defer st.Close()
+	if _, err := store.Migrate(ctx, st.Pool()); err != nil {
 		return err
 	}
 	for _, f := range demoFiles {
-		res, err := importFile(ctx, env, store, f.kind, filepath.Join(dir, f.file), false)
+		res, err := importFile(ctx, env, st, f.kind, filepath.Join(dir, f.file), false)
 		if err != nil {
 			return fmt.Errorf("demo %s: %w", f.kind, err)
 		}
 		printImportResult(env, res)
 	}
-	return seedDemoAdmin(ctx, env, store)
+	return seedDemoAdmin(ctx, env, st)
 }
 
 // demoAdmin is the account seed demo creates.
@@ -70,13 +71,13 @@ const demoAdmin = "demo-admin"
 
 // seedDemoAdmin creates the demo admin with a fresh random password and
 // prints it once; a second seed leaves an existing account alone.
-func seedDemoAdmin(ctx context.Context, env *environment, store *hotspot.Store) error {
+func seedDemoAdmin(ctx context.Context, env *environment, st *store.Store) error {
 	b := make([]byte, 12)
 	if _, err := rand.Read(b); err != nil {
 		return err
 	}
 	pw := base64.RawURLEncoding.EncodeToString(b)
-	_, err := store.CreateUser(ctx, hotspot.NewUser{Name: demoAdmin, Role: hotspot.RoleAdmin, Password: pw})
+	_, err := st.CreateUser(ctx, store.NewUser{Name: demoAdmin, Role: hotspot.RoleAdmin, Password: pw})
 	var ce *hotspot.ConflictError
 	if errors.As(err, &ce) {
 		fmt.Fprintf(env.stdout, "demo admin %q exists already (change its password with: diaban user passwd %s)\n", demoAdmin, demoAdmin)
@@ -86,5 +87,5 @@ func seedDemoAdmin(ctx context.Context, env *environment, store *hotspot.Store) 
 		return err
 	}
 	fmt.Fprintf(env.stdout, "\nĐăng nhập / log in:  user %s  password %s\n(shown only now; change it with: diaban user passwd %s)\n\n", demoAdmin, pw, demoAdmin)
-	return auditCLI(ctx, store, "user.add", demoAdmin, "")
+	return auditCLI(ctx, st, "user.add", demoAdmin, "")
 }

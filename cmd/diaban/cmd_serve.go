@@ -43,14 +43,14 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--metrics-config: %w", err)
 	}
-	store, err := db.open(ctx)
+	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer st.Close()
 
 	srv := webmap.New(webmap.Config{BasemapURL: *basemap, BasemapAttribution: *attribution, Version: version, Metrics: mcfg,
-		SessionTTL: *sessionTTL, TrustProxy: *trustProxy}, store, log)
+		SessionTTL: *sessionTTL, TrustProxy: *trustProxy}, st, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 const userUsage = `user add NAME --role admin|officer|planner|viewer [--area CODE]
@@ -47,11 +48,11 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected %q", errUsage, fs.Arg(0))
 	}
-	store, err := db.open(ctx)
+	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer st.Close()
 	switch sub {
 	case "add":
 		if !hotspot.Role(*role).Valid() {
@@ -61,30 +62,30 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 		if err != nil {
 			return err
 		}
-		u, err := store.CreateUser(ctx, hotspot.NewUser{Name: name, Role: hotspot.Role(*role), Scope: *area, Password: pw})
+		u, err := st.CreateUser(ctx, store.NewUser{Name: name, Role: hotspot.Role(*role), Scope: *area, Password: pw})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "user %s added (%s, area %s)\n", u.Name, u.Role, scopeText(u.Scope))
-		return auditCLI(ctx, store, "user.add", u.Name, u.Scope)
+		return auditCLI(ctx, st, "user.add", u.Name, u.Scope)
 	case "passwd":
 		pw, err := readPassword(env)
 		if err != nil {
 			return err
 		}
-		if err := store.SetPassword(ctx, name, pw); err != nil {
+		if err := st.SetPassword(ctx, name, pw); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "password of %s changed; its sessions ended\n", name)
-		return auditCLI(ctx, store, "user.passwd", name, "")
+		return auditCLI(ctx, st, "user.passwd", name, "")
 	case "disable":
-		if err := store.DisableUser(ctx, name); err != nil {
+		if err := st.DisableUser(ctx, name); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "user %s disabled; its sessions ended\n", name)
-		return auditCLI(ctx, store, "user.disable", name, "")
+		return auditCLI(ctx, st, "user.disable", name, "")
 	case "list":
-		users, err := store.ListUsers(ctx)
+		users, err := st.ListUsers(ctx)
 		if err != nil {
 			return err
 		}
@@ -112,8 +113,8 @@ func scopeText(s string) string {
 }
 
 // auditCLI records an account change made from the command line as user "cli".
-func auditCLI(ctx context.Context, store *hotspot.Store, action, name, area string) error {
-	return store.AppendAudit(ctx, hotspot.AuditEntry{User: "cli", Role: "cli", Action: action, Area: area, Detail: "user " + name})
+func auditCLI(ctx context.Context, st *store.Store, action, name, area string) error {
+	return st.AppendAudit(ctx, store.AuditEntry{User: "cli", Role: "cli", Action: action, Area: area, Detail: "user " + name})
 }
 
 // readPassword reads one line from stdin; on a terminal it asks twice

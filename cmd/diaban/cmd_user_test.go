@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
@@ -22,13 +23,13 @@ func runWithStdin(t *testing.T, stdin string, args ...string) (string, error) {
 
 func TestUserCommands(t *testing.T) {
 	db := pgtest.New(t)
-	store := hotspot.NewStore(db.Pool)
+	st := store.NewStore(db.Pool)
 	ctx := context.Background()
 	areas, err := os.ReadFile("../../hotspot/testdata/areas.geojson")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Import(ctx, "areas", bytes.NewReader(areas), hotspot.ImportOptions{}); err != nil {
+	if _, err := st.Import(ctx, "areas", bytes.NewReader(areas), store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := runWithStdin(t, "first-password\n", "user", "add", "ward1", "--role", "officer", "--area", "20530", "--db", db.URL); err != nil {
@@ -43,24 +44,24 @@ func TestUserCommands(t *testing.T) {
 	if _, err := runWithStdin(t, "x-password-1\n", "user", "add", "ward2", "--role", "chief", "--area", "20530", "--db", db.URL); !errors.Is(err, errUsage) {
 		t.Errorf("unknown role: %v", err)
 	}
-	if _, err := store.Authenticate(ctx, "ward1", "first-password"); err != nil {
+	if _, err := st.Authenticate(ctx, "ward1", "first-password"); err != nil {
 		t.Fatalf("login with the stdin password: %v", err)
 	}
 	if out, err := runWithStdin(t, "second-password\n", "user", "passwd", "ward1", "--db", db.URL); err != nil {
 		t.Fatalf("passwd: %v %s", err, out)
 	}
-	if _, err := store.Authenticate(ctx, "ward1", "first-password"); !errors.Is(err, hotspot.ErrBadCredentials) {
+	if _, err := st.Authenticate(ctx, "ward1", "first-password"); !errors.Is(err, hotspot.ErrBadCredentials) {
 		t.Errorf("old password still works: %v", err)
 	}
-	u, err := store.Authenticate(ctx, "ward1", "second-password")
+	u, err := st.Authenticate(ctx, "ward1", "second-password")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _, _ := store.CreateSession(ctx, u, 3600e9)
+	tok, _, _ := st.CreateSession(ctx, u, 3600e9)
 	if out, err := runWithStdin(t, "", "user", "disable", "ward1", "--db", db.URL); err != nil {
 		t.Fatalf("disable: %v %s", err, out)
 	}
-	if _, err := store.SessionUser(ctx, tok); !errors.Is(err, hotspot.ErrNotFound) {
+	if _, err := st.SessionUser(ctx, tok); !errors.Is(err, hotspot.ErrNotFound) {
 		t.Errorf("session of a disabled user: %v", err)
 	}
 	out, err := runWithStdin(t, "", "user", "list", "--db", db.URL)
@@ -76,10 +77,10 @@ func TestUserCommands(t *testing.T) {
 
 func TestSeedDemoAdminPrintsAPasswordOnce(t *testing.T) {
 	db := pgtest.New(t)
-	store := hotspot.NewStore(db.Pool)
+	st := store.NewStore(db.Pool)
 	var out bytes.Buffer
 	env := &environment{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
-	if err := seedDemoAdmin(context.Background(), env, store); err != nil {
+	if err := seedDemoAdmin(context.Background(), env, st); err != nil {
 		t.Fatal(err)
 	}
 	var pw string
@@ -92,11 +93,11 @@ func TestSeedDemoAdminPrintsAPasswordOnce(t *testing.T) {
 			pw = "next"
 		}
 	}
-	if _, err := store.Authenticate(context.Background(), demoAdmin, pw); err != nil {
+	if _, err := st.Authenticate(context.Background(), demoAdmin, pw); err != nil {
 		t.Fatalf("printed password %q does not log in: %v\n%s", pw, err, out.String())
 	}
 	out.Reset()
-	if err := seedDemoAdmin(context.Background(), env, store); err != nil || strings.Contains(out.String(), pw) {
+	if err := seedDemoAdmin(context.Background(), env, st); err != nil || strings.Contains(out.String(), pw) {
 		t.Errorf("second seed: %v %s", err, out.String())
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // defaultDatabaseURL is where diaban looks when neither --db nor DATABASE_URL is set.
@@ -41,8 +41,8 @@ func (d *dbFlags) register(fs *flag.FlagSet, env *environment) {
 	fs.DurationVar(&d.statementTimeout, "statement-timeout", timeout, "longest a single SQL statement may run (0: no limit)")
 }
 
-func (d *dbFlags) open(ctx context.Context) (*hotspot.Store, error) {
-	return hotspot.Open(ctx, hotspot.StoreConfig{URL: d.url, StatementTimeout: d.statementTimeout, ApplicationName: "diaban", AppRole: d.role})
+func (d *dbFlags) open(ctx context.Context) (*store.Store, error) {
+	return store.Open(ctx, store.StoreConfig{URL: d.url, StatementTimeout: d.statementTimeout, ApplicationName: "diaban", AppRole: d.role})
 }
 
 // newFlagSet returns a flag set that reports to env.stderr and returns errors.

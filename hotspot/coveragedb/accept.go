@@ -10,6 +10,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 const sqlInsertCamera = `
@@ -24,7 +25,7 @@ const MaxAccept = 500
 // transaction, and returns them as stored. Each camera is validated as
 // POST /api/cameras would; its Status is ignored. A field error names the
 // camera: "cameras[2].bearing".
-func Accept(ctx context.Context, s *hotspot.Store, cams []hotspot.Camera) ([]hotspot.Camera, error) {
+func Accept(ctx context.Context, s *store.Store, cams []hotspot.Camera) ([]hotspot.Camera, error) {
 	if len(cams) == 0 {
 		return nil, &hotspot.ValidationError{Field: "cameras", Reason: "is empty"}
 	}
@@ -74,9 +75,9 @@ func Accept(ctx context.Context, s *hotspot.Store, cams []hotspot.Camera) ([]hot
 			if err != nil {
 				return fmt.Errorf("accept plan: camera %d: %w", i, err)
 			}
-			hotspot.AuditTouch(ctx, idx.CodeOf(areas[i]), ids[i])
+			store.AuditTouch(ctx, idx.CodeOf(areas[i]), ids[i])
 		}
-		return hotspot.WritePendingAudit(ctx, tx)
+		return store.WritePendingAudit(ctx, tx)
 	})
 	if err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/coveragedb"
 	"github.com/diaban/diaban/hotspot/placement"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
@@ -28,7 +29,7 @@ import (
 //	C3 (police, planned)   50 m north of H2, facing north: sees nothing
 //	C4 (police, offline)   at H2, a dome: offline, so ignored
 type fixture struct {
-	store      *hotspot.Store
+	store      *store.Store
 	h1, h2, h3 geo.Point
 }
 
@@ -45,7 +46,7 @@ func newFixture(t *testing.T) (*fixture, context.Context) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	db := pgtest.New(t)
-	f := &fixture{store: hotspot.NewStore(db.Pool), h1: center(108.25, 15.9), h2: center(108.35, 15.9), h3: center(108.36, 15.95)}
+	f := &fixture{store: store.NewStore(db.Pool), h1: center(108.25, 15.9), h2: center(108.35, 15.9), h3: center(108.36, 15.95)}
 	south := func(p geo.Point) geo.Point { return geo.Destination(p, 180, 50) }
 	north := func(p geo.Point) geo.Point { return geo.Destination(p, 0, 50) }
 	areas, err := os.ReadFile("../testdata/areas.geojson")
@@ -66,7 +67,7 @@ func newFixture(t *testing.T) (*fixture, context.Context) {
 			"C4," + ll(f.h2) + ",0,360,100,police,offline\n"},
 	}
 	for _, im := range imports {
-		if _, err := f.store.Import(ctx, im.kind, strings.NewReader(im.text), hotspot.ImportOptions{}); err != nil {
+		if _, err := f.store.Import(ctx, im.kind, strings.NewReader(im.text), store.ImportOptions{}); err != nil {
 			t.Fatalf("import %s: %v", im.kind, err)
 		}
 	}

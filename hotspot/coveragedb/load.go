@@ -11,6 +11,7 @@ import (
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/placement"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // Defaults of Query.
@@ -113,7 +114,7 @@ func (in *Inputs) Sites(res int, demand []placement.DemandPoint, rangeM float64)
 }
 
 // Load reads an area's inputs from the store.
-func Load(ctx context.Context, s *hotspot.Store, q Query) (*Inputs, error) {
+func Load(ctx context.Context, s *store.Store, q Query) (*Inputs, error) {
 	if err := q.normalise(); err != nil {
 		return nil, err
 	}
@@ -124,7 +125,7 @@ func Load(ctx context.Context, s *hotspot.Store, q Query) (*Inputs, error) {
 	return load(ctx, s, q, seq)
 }
 
-func load(ctx context.Context, s *hotspot.Store, q Query, seq int64) (*Inputs, error) {
+func load(ctx context.Context, s *store.Store, q Query, seq int64) (*Inputs, error) {
 	idx, err := s.Areas(ctx)
 	if err != nil {
 		return nil, err
@@ -134,7 +135,7 @@ func load(ctx context.Context, s *hotspot.Store, q Query, seq int64) (*Inputs, e
 		return nil, &hotspot.ValidationError{Field: "area", Reason: fmt.Sprintf("unknown area %q", q.AreaCode)}
 	}
 	in := &Inputs{Area: area, RiskRes: q.RiskRes, Seq: seq}
-	counts, err := s.CellCounts(ctx, hotspot.CellFilter{AreaCode: q.AreaCode, Res: q.RiskRes, From: q.From, To: q.To})
+	counts, err := s.CellCounts(ctx, store.CellFilter{AreaCode: q.AreaCode, Res: q.RiskRes, From: q.From, To: q.To})
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +145,7 @@ func load(ctx context.Context, s *hotspot.Store, q Query, seq int64) (*Inputs, e
 		byCell[c.Cell] = c.Count
 		in.Cells = append(in.Cells, placement.DemandPoint{ID: c.Cell.String(), Point: c.Cell.Center(), Weight: float64(c.Count)})
 	}
-	hs, err := s.ListHotspots(ctx, hotspot.HotspotFilter{AreaCode: q.AreaCode, Status: hotspot.StatusActive})
+	hs, err := s.ListHotspots(ctx, store.HotspotFilter{AreaCode: q.AreaCode, Status: hotspot.StatusActive})
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +191,7 @@ func FromStored(c hotspot.Camera) placement.Camera {
 // database records a change, so that the planner panel's many evaluations
 // cost one sequence lookup each. It is safe for concurrent use.
 type Loader struct {
-	store *hotspot.Store
+	store *store.Store
 	mu    sync.Mutex
 	cache map[Query]*Inputs
 }
@@ -199,7 +200,7 @@ type Loader struct {
 const maxCached = 32
 
 // NewLoader returns a caching loader over s.
-func NewLoader(s *hotspot.Store) *Loader {
+func NewLoader(s *store.Store) *Loader {
 	return &Loader{store: s, cache: map[Query]*Inputs{}}
 }
 

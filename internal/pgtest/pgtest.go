@@ -20,7 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/migrations"
 )
 
@@ -110,7 +110,7 @@ func ensureTemplate(ctx context.Context) (string, error) {
 			templateErr = err
 			return
 		}
-		_, err = hotspot.Migrate(ctx, pool)
+		_, err = store.Migrate(ctx, pool)
 		pool.Close()
 		if err != nil {
 			templateErr = fmt.Errorf("pgtest: migrate template: %w", err)
@@ -205,8 +205,8 @@ func sanitize(s string) string {
 // database through the real importer, failing t on any error.
 func (db *DB) Import(t testing.TB, kind, text string) {
 	t.Helper()
-	store := hotspot.NewStore(db.Pool)
-	if _, err := store.Import(context.Background(), kind, strings.NewReader(text), hotspot.ImportOptions{}); err != nil {
+	st := store.NewStore(db.Pool)
+	if _, err := st.Import(context.Background(), kind, strings.NewReader(text), store.ImportOptions{}); err != nil {
 		t.Fatalf("pgtest: import %s: %v", kind, err)
 	}
 }

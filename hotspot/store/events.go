@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -17,14 +18,14 @@ FROM hotspot_events WHERE hotspot_id = ANY($1) ORDER BY hotspot_id, occurred_at,
 
 // pendingEvent is an event to append, with the line it came from (0 for the API).
 type pendingEvent struct {
-	Event
+	hotspot.Event
 	line int
 }
 
 // timelineCheck merges new events into each hotspot's stored timeline and
 // replays it. It returns the events to insert (exact repeats of stored ones
 // are dropped, so re-imports add nothing) and one error per bad event.
-func timelineCheck(ctx context.Context, tx pgx.Tx, pending []pendingEvent) ([]pendingEvent, []*ValidationError, error) {
+func timelineCheck(ctx context.Context, tx pgx.Tx, pending []pendingEvent) ([]pendingEvent, []*hotspot.ValidationError, error) {
 	ids := make([]int64, 0, len(pending))
 	byHotspot := map[int64][]pendingEvent{}
 	for _, p := range pending {
@@ -41,14 +42,14 @@ func timelineCheck(ctx context.Context, tx pgx.Tx, pending []pendingEvent) ([]pe
 	if err != nil {
 		return nil, nil, fmt.Errorf("load events: %w", err)
 	}
-	storedBy := map[int64][]Event{}
+	storedBy := map[int64][]hotspot.Event{}
 	for _, e := range stored {
 		storedBy[e.HotspotID] = append(storedBy[e.HotspotID], e)
 	}
 	var keep []pendingEvent
-	var bad []*ValidationError
+	var bad []*hotspot.ValidationError
 	for _, id := range ids {
-		timeline := append([]Event(nil), storedBy[id]...)
+		timeline := append([]hotspot.Event(nil), storedBy[id]...)
 		lineOf := map[int]int{} // index in timeline -> line of the new event
 		have := map[string]bool{}
 		for _, e := range timeline {
@@ -71,13 +72,13 @@ func timelineCheck(ctx context.Context, tx pgx.Tx, pending []pendingEvent) ([]pe
 			e.ID = 1<<62 + int64(i)
 			timeline = append(timeline, e)
 		}
-		SortEvents(timeline)
+		hotspot.SortEvents(timeline)
 		for i, e := range timeline {
 			if e.ID >= 1<<62 {
 				lineOf[i] = fresh[e.ID-1<<62].line
 			}
 		}
-		if _, at, err := Replay(timeline); err != nil {
+		if _, at, err := hotspot.Replay(timeline); err != nil {
 			line, ok := lineOf[at]
 			if !ok { // a stored event became illegal: blame the earliest new event before it
 				for i := at - 1; i >= 0; i-- {
@@ -87,7 +88,7 @@ func timelineCheck(ctx context.Context, tx pgx.Tx, pending []pendingEvent) ([]pe
 					}
 				}
 			}
-			bad = append(bad, &ValidationError{Line: line, Field: "event", Reason: err.Error()})
+			bad = append(bad, &hotspot.ValidationError{Line: line, Field: "event", Reason: err.Error()})
 			continue
 		}
 		keep = append(keep, fresh...)
@@ -95,12 +96,12 @@ func timelineCheck(ctx context.Context, tx pgx.Tx, pending []pendingEvent) ([]pe
 	return keep, bad, nil
 }
 
-func eventKey(e Event) string {
+func eventKey(e hotspot.Event) string {
 	return fmt.Sprintf("%d/%s/%d", e.HotspotID, e.Kind, e.OccurredAt.UnixNano())
 }
 
-func scanEvent(r pgx.CollectableRow) (Event, error) {
-	var e Event
+func scanEvent(r pgx.CollectableRow) (hotspot.Event, error) {
+	var e hotspot.Event
 	err := r.Scan(&e.ID, &e.HotspotID, &e.Kind, &e.OccurredAt, &e.RecordedAt, &e.Note)
 	return e, err
 }
@@ -141,16 +142,16 @@ func (*eventImporter) columns() []string {
 func (*eventImporter) geojson() bool  { return false }
 func (*eventImporter) refKeyed() bool { return false }
 
-func (ei *eventImporter) parse(r *record, _ *AreaIndex) *ValidationError {
+func (ei *eventImporter) parse(r *record, _ *hotspot.AreaIndex) *hotspot.ValidationError {
 	ref := r.get("hotspot_ref")
 	if ref == "" {
 		return r.fail("hotspot_ref", "is empty")
 	}
-	kind := EventKind(r.get("event"))
-	if !oneOf(kind, EventKinds) {
+	kind := hotspot.EventKind(r.get("event"))
+	if !hotspot.OneOf(kind, hotspot.EventKinds) {
 		return r.fail("event", "unknown event %q (want detected, eliminated, recurred or note)", kind)
 	}
-	at, err := ParseInstant(r.get("occurred_at"))
+	at, err := hotspot.ParseInstant(r.get("occurred_at"))
 	if err != nil {
 		return r.fail("occurred_at", "%v", err)
 	}
@@ -161,11 +162,11 @@ func (ei *eventImporter) parse(r *record, _ *AreaIndex) *ValidationError {
 		ei.refs = map[string][]int{}
 	}
 	ei.refs[ref] = append(ei.refs[ref], len(ei.pending))
-	ei.pending = append(ei.pending, pendingEvent{Event: Event{Kind: kind, OccurredAt: at, Note: r.get("note")}, line: r.line})
+	ei.pending = append(ei.pending, pendingEvent{Event: hotspot.Event{Kind: kind, OccurredAt: at, Note: r.get("note")}, line: r.line})
 	return nil
 }
 
-func (ei *eventImporter) check(ctx context.Context, tx pgx.Tx) ([]*ValidationError, error) {
+func (ei *eventImporter) check(ctx context.Context, tx pgx.Tx) ([]*hotspot.ValidationError, error) {
 	refs := make([]string, 0, len(ei.refs))
 	for ref := range ei.refs {
 		refs = append(refs, ref)
@@ -181,13 +182,13 @@ func (ei *eventImporter) check(ctx context.Context, tx pgx.Tx) ([]*ValidationErr
 	if err != nil {
 		return nil, fmt.Errorf("find hotspots: %w", err)
 	}
-	var bad []*ValidationError
+	var bad []*hotspot.ValidationError
 	var known []pendingEvent
 	for ref, idxs := range ei.refs {
 		hid, ok := found[ref]
 		for _, i := range idxs {
 			if !ok {
-				bad = append(bad, &ValidationError{Line: ei.pending[i].line, Field: "hotspot_ref", Reason: fmt.Sprintf("no hotspot with ref %q", strings.TrimSpace(ref))})
+				bad = append(bad, &hotspot.ValidationError{Line: ei.pending[i].line, Field: "hotspot_ref", Reason: fmt.Sprintf("no hotspot with ref %q", strings.TrimSpace(ref))})
 				continue
 			}
 			ei.pending[i].HotspotID = hid

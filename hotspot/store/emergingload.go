@@ -1,8 +1,7 @@
-package hotspot
+package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/emerging"
 )
 
@@ -20,85 +20,14 @@ import (
 // included), the counts are incidents per cell and time bin, bins cut in
 // Asia/Ho_Chi_Minh. Two fixed queries per load: the universe and the counts.
 
-// TimeBin is the width of a cube's time bins.
-type TimeBin string
-
-// The time bins.
-const (
-	BinMonth   TimeBin = "month"
-	BinQuarter TimeBin = "quarter"
-	BinYear    TimeBin = "year"
-)
-
-// months returns the number of calendar months in one bin (0 if invalid).
-func (b TimeBin) months() int {
-	switch b {
-	case BinMonth:
-		return 1
-	case BinQuarter:
-		return 3
-	case BinYear:
-		return 12
-	}
-	return 0
-}
-
-// MaxEmergingValues bounds cells × bins of one cube (about 400 MB of
-// counts, z-scores and p-values), so that a province at resolution 10 over
-// ten years is refused rather than exhausting the server's memory.
-const MaxEmergingValues = 20_000_000
-
-// EmergingQuery selects the incidents of an emerging-hot-spot cube.
-type EmergingQuery struct {
-	// AreaCode is the area analysed, with every area below it. Required.
-	AreaCode string
-	// Kind keeps one incident kind; empty keeps all.
-	Kind IncidentKind
-	// From and To bound occurred_at to [From, To). A zero From starts at the
-	// bin of the area's first incident, a zero To ends with the bin of its
-	// last one.
-	From, To time.Time
-	// Res is the H3 resolution, 7..10; 0 means 9.
-	Res int
-	// Bin is the time bin width; empty means month.
-	Bin TimeBin
-}
-
-// Normalize fills the defaults of q and checks it; a bad field is a
-// *ValidationError naming it (area, kind, res, bin, to).
-func (q EmergingQuery) Normalize() (EmergingQuery, error) {
-	if q.Res == 0 {
-		q.Res = 9
-	}
-	if q.Bin == "" {
-		q.Bin = BinMonth
-	}
-	switch {
-	case strings.TrimSpace(q.AreaCode) == "":
-		return q, invalid("area", "is required")
-	case q.Res < geo.MinPointResolution || q.Res > geo.MaxPointResolution:
-		return q, invalid("res", "must be between %d and %d, got %d", geo.MinPointResolution, geo.MaxPointResolution, q.Res)
-	case q.Bin.months() == 0:
-		return q, invalid("bin", "must be month, quarter or year, got %q", q.Bin)
-	case !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From):
-		return q, invalid("to", "must be after from")
-	}
-	if q.Kind != "" {
-		if err := ValidateIncidentKind(q.Kind); err != nil {
-			return q, err
-		}
-	}
-	return q, nil
-}
-
 // EmergingCube is a filled cube with what it was built from.
 type EmergingCube struct {
 	Cube *emerging.Cube
 	// Query is the query with its defaults filled and From and To resolved
 	// to the instants actually counted.
-	Query EmergingQuery
+	Query hotspot.EmergingQuery
 	// Area is the area analysed.
-	Area *AreaShape
+	Area *hotspot.AreaShape
 	// Starts holds the start of each bin in Asia/Ho_Chi_Minh; Starts[i+1]
 	// (or the end of the last bin) ends bin i.
 	Starts []time.Time
@@ -109,10 +38,6 @@ type EmergingCube struct {
 	// along the area's edge).
 	Fringe int
 }
-
-// ErrNoIncidents is returned by EmergingCube when no range was given and
-// the area has no incident of the kind asked, so there is no time axis.
-var ErrNoIncidents = errors.New("no incidents to analyse")
 
 // sqlEmergingUniverse returns the cover cells of the areas $1 at resolution
 // $2: communes and hamlets keep one (see writeAreaCells), parents are the
@@ -151,26 +76,12 @@ var emergingCountQueries = func() map[int]string {
 	return m
 }()
 
-// monthNumber is year×12 + month − 1 of t's calendar month in Zone.
-func monthNumber(t time.Time) int {
-	t = t.In(Zone)
-	return t.Year()*12 + int(t.Month()) - 1
-}
-
-// monthStart is the first instant of month number m in Zone.
-func monthStart(m int) time.Time {
-	return time.Date(m/12, time.Month(m%12+1), 1, 0, 0, 0, 0, Zone)
-}
-
-// binStart returns the month number of the bin holding month number m.
-func (b TimeBin) binStart(m int) int { return m - m%b.months() }
-
 // EmergingCube loads the space-time cube of q: the cover cells of the area
 // and of every area below it at q.Res by the bins of q.Bin from the bin
 // holding From to the bin holding the last instant before To. An unknown
 // area is a *ValidationError on "area"; a cube larger than
 // MaxEmergingValues one on "res".
-func (s *Store) EmergingCube(ctx context.Context, q EmergingQuery) (*EmergingCube, error) {
+func (s *Store) EmergingCube(ctx context.Context, q hotspot.EmergingQuery) (*EmergingCube, error) {
 	q, err := q.Normalize()
 	if err != nil {
 		return nil, err
@@ -181,7 +92,7 @@ func (s *Store) EmergingCube(ctx context.Context, q EmergingQuery) (*EmergingCub
 	}
 	shape, ok := idx.ByCode(q.AreaCode)
 	if !ok {
-		return nil, invalid("area", "unknown area %q", q.AreaCode)
+		return nil, hotspot.Invalid("area", "unknown area %q", q.AreaCode)
 	}
 	ids, _ := idx.Descendants(q.AreaCode)
 
@@ -192,7 +103,7 @@ func (s *Store) EmergingCube(ctx context.Context, q EmergingQuery) (*EmergingCub
 		}
 		if first == nil {
 			if q.From.IsZero() && q.To.IsZero() {
-				return nil, ErrNoIncidents
+				return nil, hotspot.ErrNoIncidents
 			}
 			first, last = &q.From, &q.To // the one given fixes the axis
 			if q.From.IsZero() {
@@ -203,24 +114,24 @@ func (s *Store) EmergingCube(ctx context.Context, q EmergingQuery) (*EmergingCub
 			}
 		}
 		if q.From.IsZero() {
-			q.From = monthStart(q.Bin.binStart(monthNumber(*first)))
+			q.From = hotspot.MonthStart(q.Bin.BinStart(hotspot.MonthNumber(*first)))
 		}
 		if q.To.IsZero() {
-			q.To = monthStart(q.Bin.binStart(monthNumber(*last)) + q.Bin.months())
+			q.To = hotspot.MonthStart(q.Bin.BinStart(hotspot.MonthNumber(*last)) + q.Bin.Months())
 		}
 		if !q.To.After(q.From) {
-			return nil, invalid("to", "must be after from")
+			return nil, hotspot.Invalid("to", "must be after from")
 		}
 	}
-	first := q.Bin.binStart(monthNumber(q.From))
-	lastBin := q.Bin.binStart(monthNumber(q.To.Add(-time.Nanosecond)))
-	bins := (lastBin-first)/q.Bin.months() + 1
+	first := q.Bin.BinStart(hotspot.MonthNumber(q.From))
+	lastBin := q.Bin.BinStart(hotspot.MonthNumber(q.To.Add(-time.Nanosecond)))
+	bins := (lastBin-first)/q.Bin.Months() + 1
 	if bins > emerging.MaxBins {
-		return nil, invalid("to", "%d %s bins is too many (at most %d)", bins, q.Bin, emerging.MaxBins)
+		return nil, hotspot.Invalid("to", "%d %s bins is too many (at most %d)", bins, q.Bin, emerging.MaxBins)
 	}
 	starts := make([]time.Time, bins)
 	for i := range starts {
-		starts[i] = monthStart(first + i*q.Bin.months())
+		starts[i] = hotspot.MonthStart(first + i*q.Bin.Months())
 	}
 
 	rows, err := s.pool.Query(ctx, sqlEmergingUniverse, ids, int16(q.Res))
@@ -270,10 +181,10 @@ func (s *Store) EmergingCube(ctx context.Context, q EmergingQuery) (*EmergingCub
 	fringe = slices.Compact(fringe)
 	cells = cells[:nCover+len(fringe)]
 	if len(cells) == 0 {
-		return nil, invalid("area", "area %q has no H3 cells at resolution %d", q.AreaCode, q.Res)
+		return nil, hotspot.Invalid("area", "area %q has no H3 cells at resolution %d", q.AreaCode, q.Res)
 	}
-	if len(cells) > MaxEmergingValues/bins {
-		return nil, invalid("res", "%d cells × %d bins is too large; choose a coarser res or bin, or a smaller area", len(cells), bins)
+	if len(cells) > hotspot.MaxEmergingValues/bins {
+		return nil, hotspot.Invalid("res", "%d cells × %d bins is too large; choose a coarser res or bin, or a smaller area", len(cells), bins)
 	}
 	cube, err := emerging.NewCube(cells, bins)
 	if err != nil {
@@ -303,15 +214,3 @@ func (s *Store) EmergingVersion(ctx context.Context) (incidents, areas int64, er
 const sqlEmergingVersion = `
 SELECT (SELECT coalesce(max(seq), 0) FROM changes WHERE kind = 'incident'),
        (SELECT coalesce(max(seq), 0) FROM changes WHERE kind = 'area')`
-
-// BinLabel names bin start t of width b: 2025-07, 2025-Q3, 2025.
-func (b TimeBin) BinLabel(t time.Time) string {
-	t = t.In(Zone)
-	switch b {
-	case BinQuarter:
-		return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
-	case BinYear:
-		return fmt.Sprintf("%d", t.Year())
-	}
-	return t.Format("2006-01")
-}

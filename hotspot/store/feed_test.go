@@ -1,4 +1,4 @@
-package hotspot_test
+package store_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // TestFollowSurvivesALostConnection kills the feed's LISTEN connection, makes
@@ -15,14 +16,14 @@ import (
 // order, without a gap — once the feed has reconnected and caught up.
 func TestFollowSurvivesALostConnection(t *testing.T) {
 	s, ctx := newStore(t)
-	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán\n", hotspot.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán\n", store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan hotspot.Change, 100)
+	got := make(chan store.Change, 100)
 	followCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	go func() {
-		_ = s.Follow(followCtx, 0, slog.New(slog.NewTextHandler(io.Discard, nil)), func(c hotspot.Change) { got <- c })
+		_ = s.Follow(followCtx, 0, slog.New(slog.NewTextHandler(io.Discard, nil)), func(c store.Change) { got <- c })
 	}()
 	latest, err := s.LatestSeq(ctx)
 	if err != nil {

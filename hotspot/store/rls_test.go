@@ -1,4 +1,4 @@
-package hotspot_test
+package store_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
@@ -22,7 +23,7 @@ func rlsFixture(t *testing.T) (*pgtest.DB, context.Context, map[string]int64) {
 	t.Parallel()
 	ctx := context.Background()
 	db := pgtest.New(t)
-	db.ImportFile(t, "areas", "testdata/areas.geojson")
+	db.ImportFile(t, "areas", "../testdata/areas.geojson")
 	db.Import(t, "hotspots", "ref,lon,lat,kind,name\nHA,108.25,15.9,dealing,A\nHB,108.35,15.9,storage,B\n")
 	db.Import(t, "events", "hotspot_ref,event,occurred_at,note\nHA,detected,2025-01-10T08:00:00+07:00,\nHB,detected,2025-01-10T08:00:00+07:00,\n")
 	db.Import(t, "incidents", "ref,lon,lat,kind,occurred_at\nIA,108.25,15.9,use,2025-01-01\nIB,108.35,15.9,use,2025-01-01\n")
@@ -188,7 +189,7 @@ VALUES ('IX', 'use', now(), ST_SetSRID(ST_MakePoint(108.35, 15.9), 4326), $1, 0,
 
 func TestStoreWithAppRoleIsScoped(t *testing.T) {
 	db, ctx, _ := rlsFixture(t)
-	s, err := hotspot.Open(ctx, hotspot.StoreConfig{URL: db.URL, AppRole: "diaban_app"})
+	s, err := store.Open(ctx, store.StoreConfig{URL: db.URL, AppRole: "diaban_app"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,10 +199,10 @@ func TestStoreWithAppRoleIsScoped(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, _ := idx.Descendants("20530")
-	inA := hotspot.WithScope(ctx, a)
+	inA := store.WithScope(ctx, a)
 	refs := func(ctx context.Context) []string {
 		t.Helper()
-		hs, err := s.ListHotspots(ctx, hotspot.HotspotFilter{})
+		hs, err := s.ListHotspots(ctx, store.HotspotFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,17 +218,17 @@ func TestStoreWithAppRoleIsScoped(t *testing.T) {
 		if got := refs(inA); !slices.Equal(got, []string{"HA"}) {
 			t.Errorf("scope 20530: %v", got)
 		}
-		if got := refs(hotspot.WithSystemScope(ctx)); !slices.Equal(got, []string{"HA", "HB"}) {
+		if got := refs(store.WithSystemScope(ctx)); !slices.Equal(got, []string{"HA", "HB"}) {
 			t.Errorf("system scope: %v", got)
 		}
 		if got := refs(ctx); len(got) != 0 {
 			t.Errorf("no scope: %v", got)
 		}
 	}
-	if _, err := s.CreateHotspot(inA, hotspot.NewHotspot{Ref: "HX", Kind: "dealing", Point: geo.Point{Lon: 108.35, Lat: 15.9}}); pgCode(err) != "42501" {
+	if _, err := s.CreateHotspot(inA, store.NewHotspot{Ref: "HX", Kind: "dealing", Point: geo.Point{Lon: 108.35, Lat: 15.9}}); pgCode(err) != "42501" {
 		t.Errorf("create out of scope: got %v, want a row-level security refusal", err)
 	}
-	if _, err := s.CreateHotspot(inA, hotspot.NewHotspot{Ref: "HY", Kind: "dealing", Point: geo.Point{Lon: 108.25, Lat: 15.9}}); err != nil {
+	if _, err := s.CreateHotspot(inA, store.NewHotspot{Ref: "HY", Kind: "dealing", Point: geo.Point{Lon: 108.25, Lat: 15.9}}); err != nil {
 		t.Errorf("create in scope: %v", err)
 	}
 	var hb int64
@@ -237,7 +238,7 @@ func TestStoreWithAppRoleIsScoped(t *testing.T) {
 	if _, err := s.GetHotspot(inA, hb); !errors.Is(err, hotspot.ErrNotFound) {
 		t.Errorf("get out of scope: %v", err)
 	}
-	if _, err := s.GetHotspot(hotspot.WithSystemScope(ctx), hb); err != nil {
+	if _, err := s.GetHotspot(store.WithSystemScope(ctx), hb); err != nil {
 		t.Errorf("get in system scope: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 import (
 	"context"
@@ -10,12 +10,13 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/internal/pgcopy"
 )
 
 // copyEncoder parses one record and, when it is good, appends it to b as one
 // binary COPY row. On a bad record it returns the reason and appends nothing.
-type copyEncoder func(r *record, idx *AreaIndex, b *pgcopy.Buffer) *ValidationError
+type copyEncoder func(r *record, idx *hotspot.AreaIndex, b *pgcopy.Buffer) *hotspot.ValidationError
 
 // streamChunk is how many records one worker parses and encodes at a time.
 const streamChunk = 4096
@@ -33,7 +34,7 @@ type chunkResult struct {
 	done chan struct{}
 	buf  pgcopy.Buffer
 	rows int
-	bad  []*ValidationError
+	bad  []*hotspot.ValidationError
 }
 
 // copyStream parses recs on every core while the server is already copying
@@ -43,7 +44,7 @@ type chunkResult struct {
 // caller's transaction must then be rolled back) and copied is 0; the whole
 // file is still parsed so that every bad row is reported. With a nil conn it
 // only parses.
-func copyStream(ctx context.Context, conn *pgconn.PgConn, sql string, recs []*record, idx *AreaIndex, enc copyEncoder, stopOnBad bool, progress func(done, total int)) (copied int, bad []*ValidationError, err error) {
+func copyStream(ctx context.Context, conn *pgconn.PgConn, sql string, recs []*record, idx *hotspot.AreaIndex, enc copyEncoder, stopOnBad bool, progress func(done, total int)) (copied int, bad []*hotspot.ValidationError, err error) {
 	chunks := make([]*chunkResult, (len(recs)+streamChunk-1)/streamChunk)
 	for i := range chunks {
 		chunks[i] = &chunkResult{done: make(chan struct{})}

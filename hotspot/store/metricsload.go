@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 import (
 	"cmp"
@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/metrics"
 )
 
@@ -105,17 +106,17 @@ func MetricsWindow(p metrics.Period, cfg metrics.Config) (since, end time.Time) 
 // parent's own indicators (a register is a stock reported per area; summing
 // the children's would mix reporting dates). The area is returned too; an
 // unknown code is a *ValidationError on "area".
-func (s *Store) MetricsInput(ctx context.Context, code string, cfg metrics.Config, ps ...metrics.Period) (metrics.AreaInput, *AreaShape, error) {
+func (s *Store) MetricsInput(ctx context.Context, code string, cfg metrics.Config, ps ...metrics.Period) (metrics.AreaInput, *hotspot.AreaShape, error) {
 	idx, err := s.Areas(ctx)
 	if err != nil {
 		return metrics.AreaInput{}, nil, err
 	}
 	shape, ok := idx.ByCode(code)
 	if !ok {
-		return metrics.AreaInput{}, nil, invalid("area", "unknown area %q", code)
+		return metrics.AreaInput{}, nil, hotspot.Invalid("area", "unknown area %q", code)
 	}
 	if len(ps) == 0 {
-		return metrics.AreaInput{}, nil, invalid("period", "no period")
+		return metrics.AreaInput{}, nil, hotspot.Invalid("period", "no period")
 	}
 	ids, _ := idx.Descendants(code)
 	group := make(map[int64]int, len(ids))
@@ -151,10 +152,10 @@ func (s *Store) ChildMetricsInputs(ctx context.Context, parent string, p metrics
 	}
 	root, ok := idx.ByCode(parent)
 	if !ok {
-		return nil, invalid("parent", "unknown area %q", parent)
+		return nil, hotspot.Invalid("parent", "unknown area %q", parent)
 	}
-	if levelRank(root.Level) >= levelRank(LevelCommune) {
-		return nil, invalid("parent", "%q is a %s; want a district or a province", parent, root.Level)
+	if hotspot.LevelRank(root.Level) >= hotspot.LevelRank(hotspot.LevelCommune) {
+		return nil, hotspot.Invalid("parent", "%q is a %s; want a district or a province", parent, root.Level)
 	}
 	codes, ids, group := childGroups(idx, parent)
 	since, end := MetricsWindow(p, cfg)
@@ -165,14 +166,14 @@ func (s *Store) ChildMetricsInputs(ctx context.Context, parent string, p metrics
 // childGroups returns the communes below parent sorted by code, the ids of
 // every area whose rows count (the communes and their hamlets) and which
 // commune each id counts in.
-func childGroups(idx *AreaIndex, parent string) (codes []string, ids []int64, group map[int64]int) {
-	var communes []*AreaShape
+func childGroups(idx *hotspot.AreaIndex, parent string) (codes []string, ids []int64, group map[int64]int) {
+	var communes []*hotspot.AreaShape
 	for _, s := range idx.Shapes() {
-		if s.Level == LevelCommune && s.Code != parent && slices.Contains(idx.Ancestors(s.ParentCode), parent) {
+		if s.Level == hotspot.LevelCommune && s.Code != parent && slices.Contains(idx.Ancestors(s.ParentCode), parent) {
 			communes = append(communes, s)
 		}
 	}
-	slices.SortFunc(communes, func(a, b *AreaShape) int { return cmp.Compare(a.Code, b.Code) })
+	slices.SortFunc(communes, func(a, b *hotspot.AreaShape) int { return cmp.Compare(a.Code, b.Code) })
 	group = make(map[int64]int, len(communes))
 	byCode := make(map[string]int, len(communes))
 	for i, c := range communes {
@@ -182,7 +183,7 @@ func childGroups(idx *AreaIndex, parent string) (codes []string, ids []int64, gr
 		ids = append(ids, c.ID)
 	}
 	for _, s := range idx.Shapes() {
-		if s.Level == LevelHamlet {
+		if s.Level == hotspot.LevelHamlet {
 			if i, ok := byCode[s.ParentCode]; ok {
 				group[s.ID] = i
 				ids = append(ids, s.ID)

@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 import (
 	"crypto/rand"
@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/diaban/diaban/hotspot"
 	"golang.org/x/crypto/argon2"
 )
 
@@ -28,10 +29,10 @@ const MinPasswordLen = 10
 // ($argon2id$v=19$m=...,t=...,p=...$salt$key).
 func HashPassword(password string) (string, error) {
 	if len(password) < MinPasswordLen {
-		return "", invalid("password", "must be at least %d characters", MinPasswordLen)
+		return "", hotspot.Invalid("password", "must be at least %d characters", MinPasswordLen)
 	}
 	if len(password) > 1024 {
-		return "", invalid("password", "must be at most 1024 bytes")
+		return "", hotspot.Invalid("password", "must be at most 1024 bytes")
 	}
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {

@@ -1,4 +1,4 @@
-package hotspot_test
+package store_test
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // incidentsCSV makes n valid incidents in the fixture communes with refs
@@ -33,7 +34,7 @@ func incidentsCSV(n int, prefix string, badLines map[int]string) string {
 }
 
 // indexOIDs lists the object ids of incidents' indexes: a rebuilt index has a new one.
-func indexOIDs(t *testing.T, s *hotspot.Store) string {
+func indexOIDs(t *testing.T, s *store.Store) string {
 	t.Helper()
 	var oids string
 	if err := s.Pool().QueryRow(t.Context(), `SELECT string_agg(indexrelid::text, ',' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'incidents'::regclass`).Scan(&oids); err != nil {
@@ -43,7 +44,7 @@ func indexOIDs(t *testing.T, s *hotspot.Store) string {
 }
 
 // indexDefs lists the definitions of incidents' indexes.
-func indexDefs(t *testing.T, s *hotspot.Store) string {
+func indexDefs(t *testing.T, s *store.Store) string {
 	t.Helper()
 	var defs string
 	if err := s.Pool().QueryRow(t.Context(), `SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'incidents'`).Scan(&defs); err != nil {
@@ -62,7 +63,7 @@ func TestBulkIncidentLoadRebuildsIndexes(t *testing.T) {
 		t.Fatalf("unexpected index set before the load:\n%s", before)
 	}
 	const n = 60_000 // above the bulk threshold
-	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "B", nil), hotspot.ImportOptions{})
+	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "B", nil), store.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ SELECT ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM i
 	}
 	// The rows are found through the rebuilt spatial index.
 	box := [4]float64{108.2, 15.8, 108.2101, 15.8101}
-	got, err := s.ListIncidents(ctx, hotspot.IncidentFilter{BBox: &box})
+	got, err := s.ListIncidents(ctx, store.IncidentFilter{BBox: &box})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ SELECT ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM i
 	}
 	// A second, smaller load into the now bigger table goes row by row and
 	// updates what is stored.
-	res, err = importString(t, s, ctx, "incidents", "ref,lon,lat,kind,occurred_at\nB000001,108.25,15.9,storage,2025-07-01\nC1,108.35,15.9,use,2025-07-01\n", hotspot.ImportOptions{})
+	res, err = importString(t, s, ctx, "incidents", "ref,lon,lat,kind,occurred_at\nB000001,108.25,15.9,storage,2025-07-01\nC1,108.35,15.9,use,2025-07-01\n", store.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestStreamedIncidentLoadWithBadRowsWritesNothing(t *testing.T) {
 	before := indexDefs(t, s)
 	const n = 60_000
 	bad := map[int]string{5: "kind", 30_000: "lon", n + 1: "kind"}
-	_, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), hotspot.ImportOptions{})
+	_, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), store.ImportOptions{})
 	var ie *hotspot.ImportError
 	if !errors.As(err, &ie) {
 		t.Fatalf("want an *ImportError, got %v", err)
@@ -144,7 +145,7 @@ func TestStreamedIncidentLoadWithBadRowsWritesNothing(t *testing.T) {
 		t.Fatalf("indexes not restored after the abandoned load:\n%s", after)
 	}
 	// With SkipInvalid the good rows go in and the bad ones are listed.
-	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), hotspot.ImportOptions{SkipInvalid: true})
+	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), store.ImportOptions{SkipInvalid: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func TestBulkLoadKeepsIndexesItWouldLose(t *testing.T) {
 		t.Fatal(err)
 	}
 	oids := indexOIDs(t, s)
-	if _, err := importString(t, s, ctx, "incidents", incidentsCSV(60_000, "K", nil), hotspot.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "incidents", incidentsCSV(60_000, "K", nil), store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if indexOIDs(t, s) != oids {

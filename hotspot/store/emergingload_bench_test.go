@@ -1,4 +1,4 @@
-package hotspot_test
+package store_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/emerging"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
@@ -16,7 +17,7 @@ import (
 //	go test -run '^$' -bench EmergingDemo -benchtime 20x ./hotspot/
 func BenchmarkEmergingDemo(b *testing.B) {
 	ctx := context.Background()
-	s := hotspot.NewStore(pgtest.New(b).Pool)
+	s := store.NewStore(pgtest.New(b).Pool)
 	loadDemo(b, ctx, s)
 	q := hotspot.EmergingQuery{AreaCode: demoDistrict(b, ctx, s)}
 	ec, err := s.EmergingCube(ctx, q)

@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 import (
 	"context"
@@ -10,39 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
 )
-
-// Descendants returns the ids of the area with code and of every current
-// area below it; false when the code is unknown.
-func (idx *AreaIndex) Descendants(code string) ([]int64, bool) {
-	root, ok := idx.byCode[code]
-	if !ok {
-		return nil, false
-	}
-	children := map[string][]*AreaShape{}
-	for _, s := range idx.shapes {
-		children[s.ParentCode] = append(children[s.ParentCode], s)
-	}
-	var out []int64
-	stack := []*AreaShape{root}
-	for len(stack) > 0 {
-		s := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		out = append(out, s.ID)
-		stack = append(stack, children[s.Code]...)
-	}
-	return out, true
-}
-
-// CodeOf returns the code of the area with id ("" when unknown).
-func (idx *AreaIndex) CodeOf(id int64) string {
-	for _, s := range idx.shapes {
-		if s.ID == id {
-			return s.Code
-		}
-	}
-	return ""
-}
 
 // areaScope turns an optional area code into the ids it covers (nil = all).
 func (s *Store) areaScope(ctx context.Context, code string) ([]int64, error) {
@@ -55,7 +24,7 @@ func (s *Store) areaScope(ctx context.Context, code string) ([]int64, error) {
 	}
 	ids, ok := idx.Descendants(code)
 	if !ok {
-		return nil, invalid("area", "unknown area %q", code)
+		return nil, hotspot.Invalid("area", "unknown area %q", code)
 	}
 	return ids, nil
 }
@@ -63,7 +32,7 @@ func (s *Store) areaScope(ctx context.Context, code string) ([]int64, error) {
 // HotspotFilter selects hotspots. Empty fields select everything.
 type HotspotFilter struct {
 	AreaCode string
-	Status   Status
+	Status   hotspot.Status
 }
 
 const sqlHotspots = `
@@ -81,16 +50,16 @@ WHERE ($1::bigint[] IS NULL OR h.area_id = ANY($1))
   AND ($3::bigint IS NULL OR h.id = $3)
 ORDER BY h.id`
 
-func scanHotspot(r pgx.CollectableRow) (Hotspot, error) {
-	var h Hotspot
+func scanHotspot(r pgx.CollectableRow) (hotspot.Hotspot, error) {
+	var h hotspot.Hotspot
 	err := r.Scan(&h.ID, &h.Ref, &h.Name, &h.Kind, &h.AreaCode, &h.Point.Lon, &h.Point.Lat, &h.Status)
 	return h, err
 }
 
 // ListHotspots returns hotspots with their derived status.
-func (s *Store) ListHotspots(ctx context.Context, f HotspotFilter) ([]Hotspot, error) {
-	if f.Status != "" && f.Status != StatusActive && f.Status != StatusEliminated {
-		return nil, invalid("status", "unknown status %q (want active or eliminated)", f.Status)
+func (s *Store) ListHotspots(ctx context.Context, f HotspotFilter) ([]hotspot.Hotspot, error) {
+	if f.Status != "" && f.Status != hotspot.StatusActive && f.Status != hotspot.StatusEliminated {
+		return nil, hotspot.Invalid("status", "unknown status %q (want active or eliminated)", f.Status)
 	}
 	ids, err := s.areaScope(ctx, f.AreaCode)
 	if err != nil {
@@ -104,7 +73,7 @@ func (s *Store) ListHotspots(ctx context.Context, f HotspotFilter) ([]Hotspot, e
 }
 
 // GetHotspot returns one hotspot with its events, oldest first.
-func (s *Store) GetHotspot(ctx context.Context, id int64) (*Hotspot, error) {
+func (s *Store) GetHotspot(ctx context.Context, id int64) (*hotspot.Hotspot, error) {
 	return getHotspot(ctx, s.pool, id)
 }
 
@@ -116,7 +85,7 @@ func oneRow[T any](rows pgx.Rows, err error, scan pgx.RowToFunc[T]) (*T, error) 
 	}
 	v, err := pgx.CollectExactlyOneRow(rows, scan)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, hotspot.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -128,11 +97,11 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-func getHotspot(ctx context.Context, q querier, id int64) (*Hotspot, error) {
+func getHotspot(ctx context.Context, q querier, id int64) (*hotspot.Hotspot, error) {
 	rows, err := q.Query(ctx, sqlHotspots, nil, "", id)
 	h, err := oneRow(rows, err, scanHotspot)
 	if err != nil {
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, hotspot.ErrNotFound) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("get hotspot: %w", err)
@@ -151,28 +120,28 @@ func getHotspot(ctx context.Context, q querier, id int64) (*Hotspot, error) {
 type NewHotspot struct {
 	Ref        string
 	Name       string
-	Kind       HotspotKind
+	Kind       hotspot.HotspotKind
 	Point      geo.Point
 	DetectedAt time.Time // zero means now
 	Note       string
 }
 
 // CreateHotspot records a new hotspot and its detection, in one transaction.
-func (s *Store) CreateHotspot(ctx context.Context, n NewHotspot) (*Hotspot, error) {
+func (s *Store) CreateHotspot(ctx context.Context, n NewHotspot) (*hotspot.Hotspot, error) {
 	if n.Ref == "" {
-		return nil, invalid("ref", "is empty")
+		return nil, hotspot.Invalid("ref", "is empty")
 	}
-	if err := ValidateHotspotKind(n.Kind); err != nil {
+	if err := hotspot.ValidateHotspotKind(n.Kind); err != nil {
 		return nil, err
 	}
-	if err := validatePoint(n.Point); err != nil {
+	if err := hotspot.ValidatePoint(n.Point); err != nil {
 		return nil, err
 	}
 	if n.DetectedAt.IsZero() {
 		n.DetectedAt = time.Now()
 	}
 	if n.DetectedAt.After(time.Now().Add(5 * time.Minute)) {
-		return nil, invalid("detected_at", "is in the future")
+		return nil, hotspot.Invalid("detected_at", "is in the future")
 	}
 	idx, err := s.Areas(ctx)
 	if err != nil {
@@ -180,10 +149,10 @@ func (s *Store) CreateHotspot(ctx context.Context, n NewHotspot) (*Hotspot, erro
 	}
 	area, ok := idx.Locate(n.Point)
 	if !ok {
-		return nil, invalid("lon", "point (%g, %g) lies outside every area", n.Point.Lon, n.Point.Lat)
+		return nil, hotspot.Invalid("lon", "point (%g, %g) lies outside every area", n.Point.Lon, n.Point.Lat)
 	}
 	cells := geo.PointCells(n.Point)
-	var out *Hotspot
+	var out *hotspot.Hotspot
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `
@@ -192,7 +161,7 @@ VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10)
 			n.Ref, string(n.Kind), n.Name, n.Point.Lon, n.Point.Lat, area.ID,
 			int64(cells[0]), int64(cells[1]), int64(cells[2]), int64(cells[3])).Scan(&id)
 		if pgCode(err) == "23505" {
-			return &ConflictError{Field: "ref", Reason: fmt.Sprintf("a hotspot with ref %q already exists", n.Ref)}
+			return &hotspot.ConflictError{Field: "ref", Reason: fmt.Sprintf("a hotspot with ref %q already exists", n.Ref)}
 		}
 		if err != nil {
 			return fmt.Errorf("create hotspot: %w", err)
@@ -212,22 +181,22 @@ VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10)
 // replayed with the new event in place, so an illegal transition — or a
 // backdated event that would make a later one illegal — is refused and
 // nothing is written.
-func (s *Store) AddEvent(ctx context.Context, hotspotID int64, e Event) (*Hotspot, error) {
-	if !oneOf(e.Kind, EventKinds) {
-		return nil, invalid("event", "unknown event %q (want detected, eliminated, recurred or note)", e.Kind)
+func (s *Store) AddEvent(ctx context.Context, hotspotID int64, e hotspot.Event) (*hotspot.Hotspot, error) {
+	if !hotspot.OneOf(e.Kind, hotspot.EventKinds) {
+		return nil, hotspot.Invalid("event", "unknown event %q (want detected, eliminated, recurred or note)", e.Kind)
 	}
 	if e.OccurredAt.IsZero() {
 		e.OccurredAt = time.Now()
 	}
 	if e.OccurredAt.After(time.Now().Add(5 * time.Minute)) {
-		return nil, invalid("occurred_at", "is in the future")
+		return nil, hotspot.Invalid("occurred_at", "is in the future")
 	}
-	var out *Hotspot
+	var out *hotspot.Hotspot
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `SELECT id FROM hotspots WHERE id = $1 FOR UPDATE`, hotspotID).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return hotspot.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -238,10 +207,10 @@ func (s *Store) AddEvent(ctx context.Context, hotspotID int64, e Event) (*Hotspo
 			return err
 		}
 		if len(bad) > 0 {
-			return &TransitionError{Event: e.Kind, Reason: strings.TrimPrefix(bad[0].Reason, "illegal lifecycle transition: ")}
+			return &hotspot.TransitionError{Event: e.Kind, Reason: strings.TrimPrefix(bad[0].Reason, "illegal lifecycle transition: ")}
 		}
 		if len(keep) == 0 {
-			return &ConflictError{Field: "occurred_at", Reason: "this event is already recorded"}
+			return &hotspot.ConflictError{Field: "occurred_at", Reason: "this event is already recorded"}
 		}
 		if _, err := insertEvents(ctx, tx, keep); err != nil {
 			return fmt.Errorf("record event: %w", err)
@@ -259,7 +228,7 @@ func (s *Store) AddEvent(ctx context.Context, hotspotID int64, e Event) (*Hotspo
 type IncidentFilter struct {
 	BBox     *[4]float64 // west, south, east, north
 	From, To time.Time   // [From, To)
-	Kind     IncidentKind
+	Kind     hotspot.IncidentKind
 	AreaCode string
 	Limit    int // 0 means 50,000
 }
@@ -279,9 +248,9 @@ ORDER BY i.occurred_at DESC, i.id DESC
 LIMIT $6`
 
 // ListIncidents returns incidents, newest first.
-func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]Incident, error) {
+func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]hotspot.Incident, error) {
 	if f.Kind != "" {
-		if err := ValidateIncidentKind(f.Kind); err != nil {
+		if err := hotspot.ValidateIncidentKind(f.Kind); err != nil {
 			return nil, err
 		}
 	}
@@ -303,8 +272,8 @@ func (s *Store) ListIncidents(ctx context.Context, f IncidentFilter) ([]Incident
 	return pgx.CollectRows(rows, scanIncident)
 }
 
-func scanIncident(r pgx.CollectableRow) (Incident, error) {
-	var i Incident
+func scanIncident(r pgx.CollectableRow) (hotspot.Incident, error) {
+	var i hotspot.Incident
 	err := r.Scan(&i.ID, &i.Ref, &i.Kind, &i.OccurredAt, &i.AreaCode, &i.Point.Lon, &i.Point.Lat)
 	return i, err
 }
@@ -322,14 +291,14 @@ FROM cameras c JOIN areas a ON a.id = c.area_id
 WHERE ($1::bigint[] IS NULL OR c.area_id = ANY($1)) AND ($2::bigint IS NULL OR c.id = $2)
 ORDER BY c.id`
 
-func scanCamera(r pgx.CollectableRow) (Camera, error) {
-	var c Camera
+func scanCamera(r pgx.CollectableRow) (hotspot.Camera, error) {
+	var c hotspot.Camera
 	err := r.Scan(&c.ID, &c.Ref, &c.Point.Lon, &c.Point.Lat, &c.Bearing, &c.FOV, &c.RangeM, &c.Owner, &c.Status, &c.AreaCode)
 	return c, err
 }
 
 // ListCameras returns the cameras in an area (all when areaCode is "").
-func (s *Store) ListCameras(ctx context.Context, areaCode string) ([]Camera, error) {
+func (s *Store) ListCameras(ctx context.Context, areaCode string) ([]hotspot.Camera, error) {
 	ids, err := s.areaScope(ctx, areaCode)
 	if err != nil {
 		return nil, err
@@ -342,15 +311,15 @@ func (s *Store) ListCameras(ctx context.Context, areaCode string) ([]Camera, err
 }
 
 // GetCamera returns one camera.
-func (s *Store) GetCamera(ctx context.Context, id int64) (*Camera, error) {
+func (s *Store) GetCamera(ctx context.Context, id int64) (*hotspot.Camera, error) {
 	rows, err := s.pool.Query(ctx, sqlCameras, nil, id)
 	return oneRow(rows, err, scanCamera)
 }
 
 // CreateCamera stores a new camera.
-func (s *Store) CreateCamera(ctx context.Context, c Camera) (*Camera, error) {
+func (s *Store) CreateCamera(ctx context.Context, c hotspot.Camera) (*hotspot.Camera, error) {
 	if c.Ref == "" {
-		return nil, invalid("ref", "is empty")
+		return nil, hotspot.Invalid("ref", "is empty")
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -361,7 +330,7 @@ func (s *Store) CreateCamera(ctx context.Context, c Camera) (*Camera, error) {
 	}
 	area, ok := idx.Locate(c.Point)
 	if !ok {
-		return nil, invalid("lon", "point (%g, %g) lies outside every area", c.Point.Lon, c.Point.Lat)
+		return nil, hotspot.Invalid("lon", "point (%g, %g) lies outside every area", c.Point.Lon, c.Point.Lat)
 	}
 	cells := geo.PointCells(c.Point)
 	var id int64
@@ -372,7 +341,7 @@ VALUES ($1, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4, $5, $6, $7, $8, $9, $10,
 			c.Ref, c.Point.Lon, c.Point.Lat, c.Bearing, c.FOV, c.RangeM, string(c.Owner), string(c.Status), area.ID,
 			int64(cells[0]), int64(cells[1]), int64(cells[2]), int64(cells[3])).Scan(&id)
 		if pgCode(err) == "23505" {
-			return &ConflictError{Field: "ref", Reason: fmt.Sprintf("a camera with ref %q already exists", c.Ref)}
+			return &hotspot.ConflictError{Field: "ref", Reason: fmt.Sprintf("a camera with ref %q already exists", c.Ref)}
 		}
 		if err != nil {
 			return fmt.Errorf("create camera: %w", err)
@@ -397,16 +366,16 @@ type CellFilter struct {
 	AreaCode string
 	Res      int // 7..10
 	From, To time.Time
-	Kind     IncidentKind
+	Kind     hotspot.IncidentKind
 }
 
 // CellCounts counts incidents per H3 cell at resolution 7 to 10.
 func (s *Store) CellCounts(ctx context.Context, f CellFilter) ([]CellCount, error) {
 	if f.Res < geo.MinPointResolution || f.Res > geo.MaxPointResolution {
-		return nil, invalid("res", "must be between %d and %d, got %d", geo.MinPointResolution, geo.MaxPointResolution, f.Res)
+		return nil, hotspot.Invalid("res", "must be between %d and %d, got %d", geo.MinPointResolution, geo.MaxPointResolution, f.Res)
 	}
 	if f.Kind != "" {
-		if err := ValidateIncidentKind(f.Kind); err != nil {
+		if err := hotspot.ValidateIncidentKind(f.Kind); err != nil {
 			return nil, err
 		}
 	}
@@ -436,13 +405,13 @@ GROUP BY 1 ORDER BY 1`, ids, nullTime(f.From), nullTime(f.To), string(f.Kind))
 }
 
 // GetEvent returns one lifecycle event.
-func (s *Store) GetEvent(ctx context.Context, id int64) (*Event, error) {
+func (s *Store) GetEvent(ctx context.Context, id int64) (*hotspot.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, hotspot_id, event, occurred_at, recorded_at, note FROM hotspot_events WHERE id = $1`, id)
 	return oneRow(rows, err, scanEvent)
 }
 
 // GetIncident returns one incident.
-func (s *Store) GetIncident(ctx context.Context, id int64) (*Incident, error) {
+func (s *Store) GetIncident(ctx context.Context, id int64) (*hotspot.Incident, error) {
 	rows, err := s.pool.Query(ctx, sqlIncidentColumns+` WHERE i.id = $1`, id)
 	return oneRow(rows, err, scanIncident)
 }

@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 import (
 	"bytes"
@@ -6,18 +6,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/paulmach/orb"
 )
 
 // fuzzAreas is a two-commune district for the parsers to locate points in.
-func fuzzAreas() *AreaIndex {
+func fuzzAreas() *hotspot.AreaIndex {
 	square := func(w, s, e, n float64) orb.MultiPolygon {
 		return orb.MultiPolygon{{{{w, s}, {e, s}, {e, n}, {w, n}, {w, s}}}}
 	}
-	return NewAreaIndex([]*AreaShape{
-		{Area: Area{ID: 1, Code: "503", Level: LevelDistrict}, Geometry: square(108.2, 15.8, 108.4, 16.0)},
-		{Area: Area{ID: 2, Code: "20530", Level: LevelCommune, ParentCode: "503"}, Geometry: square(108.2, 15.8, 108.3, 16.0)},
-		{Area: Area{ID: 3, Code: "20533", Level: LevelCommune, ParentCode: "503"}, Geometry: square(108.3, 15.8, 108.4, 16.0)},
+	return hotspot.NewAreaIndex([]*hotspot.AreaShape{
+		{Area: hotspot.Area{ID: 1, Code: "503", Level: hotspot.LevelDistrict}, Geometry: square(108.2, 15.8, 108.4, 16.0)},
+		{Area: hotspot.Area{ID: 2, Code: "20530", Level: hotspot.LevelCommune, ParentCode: "503"}, Geometry: square(108.2, 15.8, 108.3, 16.0)},
+		{Area: hotspot.Area{ID: 3, Code: "20533", Level: hotspot.LevelCommune, ParentCode: "503"}, Geometry: square(108.3, 15.8, 108.4, 16.0)},
 	})
 }
 
@@ -47,13 +48,13 @@ func FuzzParseImport(f *testing.F) {
 		}
 		imp, rows, bad, err := parseImport(kind, bytes.NewReader(data), idx)
 		if si, ok := imp.(streamImporter); ok && err == nil {
-			var more []*ValidationError
+			var more []*hotspot.ValidationError
 			_, more, err = si.writeStream(context.Background(), nil, false, ImportOptions{})
 			bad = append(bad, more...)
 		}
 		if err != nil {
-			if _, ok := err.(*ImportError); !ok {
-				if _, ok := err.(*ValidationError); !ok {
+			if _, ok := err.(*hotspot.ImportError); !ok {
+				if _, ok := err.(*hotspot.ValidationError); !ok {
 					t.Fatalf("%s: error of type %T: %v", kind, err, err)
 				}
 			}
@@ -76,7 +77,7 @@ func FuzzParseInstant(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if tm, err := ParseInstant(s); err == nil && tm.Location().String() != "UTC" {
+		if tm, err := hotspot.ParseInstant(s); err == nil && tm.Location().String() != "UTC" {
 			t.Fatalf("%q parsed to a non-UTC time %v", s, tm)
 		}
 	})

@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
 )
 
 // areaRow is one parsed area feature.
 type areaRow struct {
 	line       int
 	code, name string
-	level      Level
+	level      hotspot.Level
 	parentCode string
 	validFrom  *time.Time
 	geom       orb.MultiPolygon
@@ -29,17 +30,17 @@ func (*areaImporter) columns() []string { return []string{"code", "name", "level
 func (*areaImporter) geojson() bool     { return true }
 func (*areaImporter) refKeyed() bool    { return false }
 
-func (ai *areaImporter) parse(r *record, _ *AreaIndex) *ValidationError {
+func (ai *areaImporter) parse(r *record, _ *hotspot.AreaIndex) *hotspot.ValidationError {
 	if r.geom == nil {
 		return r.fail("file", "areas must be a GeoJSON FeatureCollection of Polygons or MultiPolygons")
 	}
-	row := &areaRow{line: r.line, code: r.get("code"), name: r.get("name"), level: Level(r.get("level")), parentCode: r.get("parent_code")}
+	row := &areaRow{line: r.line, code: r.get("code"), name: r.get("name"), level: hotspot.Level(r.get("level")), parentCode: r.get("parent_code")}
 	switch {
 	case row.code == "":
 		return r.fail("code", "is empty")
 	case row.name == "":
 		return r.fail("name", "is empty")
-	case levelRank(row.level) < 0:
+	case hotspot.LevelRank(row.level) < 0:
 		return r.fail("level", "unknown level %q (want province, district, commune or hamlet)", row.level)
 	case row.parentCode == row.code:
 		return r.fail("parent_code", "an area cannot be its own parent")
@@ -70,8 +71,8 @@ func (ai *areaImporter) parse(r *record, _ *AreaIndex) *ValidationError {
 				return r.fail("geometry", "every ring needs at least 4 positions and must be closed")
 			}
 			for _, pt := range ring {
-				if err := validatePoint(geo.PointFromOrb(pt)); err != nil {
-					return r.fail("geometry", "%s", err.(*ValidationError).Reason)
+				if err := hotspot.ValidatePoint(geo.PointFromOrb(pt)); err != nil {
+					return r.fail("geometry", "%s", err.(*hotspot.ValidationError).Reason)
 				}
 			}
 		}
@@ -85,38 +86,38 @@ func (ai *areaImporter) parse(r *record, _ *AreaIndex) *ValidationError {
 	return nil
 }
 
-func (ai *areaImporter) check(ctx context.Context, tx pgx.Tx) ([]*ValidationError, error) {
-	var bad []*ValidationError
-	inFile := map[string]Level{}
+func (ai *areaImporter) check(ctx context.Context, tx pgx.Tx) ([]*hotspot.ValidationError, error) {
+	var bad []*hotspot.ValidationError
+	inFile := map[string]hotspot.Level{}
 	for _, row := range ai.rows {
 		var reason string
 		if err := tx.QueryRow(ctx, `SELECT CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END FROM ST_GeomFromEWKB($1) g`, row.ewkb).Scan(&reason); err != nil {
 			return nil, fmt.Errorf("check geometry: %w", err)
 		}
 		if reason != "" {
-			bad = append(bad, &ValidationError{Line: row.line, Field: "geometry", Reason: "invalid polygon: " + reason})
+			bad = append(bad, &hotspot.ValidationError{Line: row.line, Field: "geometry", Reason: "invalid polygon: " + reason})
 		}
-		var level Level
+		var level hotspot.Level
 		err := tx.QueryRow(ctx, `SELECT level FROM areas WHERE code = $1`, row.code).Scan(&level)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
 			return nil, err
 		case level != row.level:
-			bad = append(bad, &ValidationError{Line: row.line, Field: "level", Reason: fmt.Sprintf("area %s is a %s, not a %s", row.code, level, row.level)})
+			bad = append(bad, &hotspot.ValidationError{Line: row.line, Field: "level", Reason: fmt.Sprintf("area %s is a %s, not a %s", row.code, level, row.level)})
 		}
 		if row.parentCode != "" {
 			plevel, ok := inFile[row.parentCode]
 			if !ok {
 				err := tx.QueryRow(ctx, `SELECT level FROM areas WHERE code = $1`, row.parentCode).Scan(&plevel)
 				if errors.Is(err, pgx.ErrNoRows) {
-					bad = append(bad, &ValidationError{Line: row.line, Field: "parent_code", Reason: fmt.Sprintf("unknown parent %q (list parents before their children)", row.parentCode)})
+					bad = append(bad, &hotspot.ValidationError{Line: row.line, Field: "parent_code", Reason: fmt.Sprintf("unknown parent %q (list parents before their children)", row.parentCode)})
 				} else if err != nil {
 					return nil, err
 				}
 			}
-			if plevel != "" && levelRank(plevel) >= levelRank(row.level) {
-				bad = append(bad, &ValidationError{Line: row.line, Field: "parent_code", Reason: fmt.Sprintf("parent %s is a %s, which is not above a %s", row.parentCode, plevel, row.level)})
+			if plevel != "" && hotspot.LevelRank(plevel) >= hotspot.LevelRank(row.level) {
+				bad = append(bad, &hotspot.ValidationError{Line: row.line, Field: "parent_code", Reason: fmt.Sprintf("parent %s is a %s, which is not above a %s", row.parentCode, plevel, row.level)})
 			}
 		}
 		inFile[row.code] = row.level
@@ -185,7 +186,7 @@ func writeArea(ctx context.Context, tx pgx.Tx, row *areaRow) (bool, error) {
 			return false, err
 		}
 	case row.validFrom != nil && row.validFrom.Before(curFrom):
-		return false, &ValidationError{Line: row.line, Field: "valid_from", Reason: fmt.Sprintf("is before the current version's (%s)", curFrom.Format("2006-01-02"))}
+		return false, &hotspot.ValidationError{Line: row.line, Field: "valid_from", Reason: fmt.Sprintf("is before the current version's (%s)", curFrom.Format("2006-01-02"))}
 	case same:
 		return false, nil
 	default:
@@ -200,11 +201,11 @@ func writeArea(ctx context.Context, tx pgx.Tx, row *areaRow) (bool, error) {
 // writeAreaCells replaces an area's H3 cover set (resolutions 7 to 10).
 // Only communes and hamlets keep one: a district's or province's cover is the
 // union of its communes', and would cost millions of rows at resolution 10.
-func writeAreaCells(ctx context.Context, tx pgx.Tx, areaID int64, level Level, mp orb.MultiPolygon) error {
+func writeAreaCells(ctx context.Context, tx pgx.Tx, areaID int64, level hotspot.Level, mp orb.MultiPolygon) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM area_cells WHERE area_id = $1`, areaID); err != nil {
 		return err
 	}
-	if level != LevelCommune && level != LevelHamlet {
+	if level != hotspot.LevelCommune && level != hotspot.LevelHamlet {
 		return nil
 	}
 	var rows [][]any

@@ -1,4 +1,4 @@
-package hotspot_test
+package store_test
 
 import (
 	"context"
@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
@@ -16,15 +16,15 @@ import (
 func BenchmarkListHotspotsRLS(b *testing.B) {
 	ctx := context.Background()
 	db := pgtest.New(b)
-	db.ImportFile(b, "areas", "testdata/areas.geojson")
+	db.ImportFile(b, "areas", "../testdata/areas.geojson")
 	var csv strings.Builder
 	csv.WriteString("ref,lon,lat,kind,name\n")
 	for i := range 2000 {
 		fmt.Fprintf(&csv, "H%d,%.5f,15.9,dealing,\n", i, 108.21+float64(i%180)/1000)
 	}
 	db.Import(b, "hotspots", csv.String())
-	owner := hotspot.NewStore(db.Pool)
-	app, err := hotspot.Open(ctx, hotspot.StoreConfig{URL: db.URL, AppRole: "diaban_app"})
+	owner := store.NewStore(db.Pool)
+	app, err := store.Open(ctx, store.StoreConfig{URL: db.URL, AppRole: "diaban_app"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,23 +35,23 @@ func BenchmarkListHotspotsRLS(b *testing.B) {
 	}
 	commune, _ := idx.Descendants("20530")
 	province, _ := idx.Descendants("49")
-	run := func(s *hotspot.Store, ctx context.Context, area string) func(*testing.B) {
+	run := func(s *store.Store, ctx context.Context, area string) func(*testing.B) {
 		return func(b *testing.B) {
 			for b.Loop() {
-				if _, err := s.ListHotspots(ctx, hotspot.HotspotFilter{AreaCode: area}); err != nil {
+				if _, err := s.ListHotspots(ctx, store.HotspotFilter{AreaCode: area}); err != nil {
 					b.Fatal(err)
 				}
 			}
 		}
 	}
 	b.Run("owner/commune", run(owner, ctx, "20530"))
-	b.Run("app/commune-scope/commune", run(app, hotspot.WithScope(ctx, commune), "20530"))
+	b.Run("app/commune-scope/commune", run(app, store.WithScope(ctx, commune), "20530"))
 	b.Run("owner/province", run(owner, ctx, "49"))
-	b.Run("app/system-scope/province", run(app, hotspot.WithSystemScope(ctx), "49"))
-	b.Run("app/province-scope/province", run(app, hotspot.WithScope(ctx, province), "49"))
+	b.Run("app/system-scope/province", run(app, store.WithSystemScope(ctx), "49"))
+	b.Run("app/province-scope/province", run(app, store.WithScope(ctx, province), "49"))
 	// Alternating scopes: the scope is set again on every acquire.
 	b.Run("app/alternating/commune", func(b *testing.B) {
-		a, c := hotspot.WithScope(ctx, commune), hotspot.WithScope(ctx, province)
+		a, c := store.WithScope(ctx, commune), store.WithScope(ctx, province)
 		i := 0
 		for b.Loop() {
 			cx := a
@@ -59,7 +59,7 @@ func BenchmarkListHotspotsRLS(b *testing.B) {
 				cx = c
 			}
 			i++
-			if _, err := app.ListHotspots(cx, hotspot.HotspotFilter{AreaCode: "20530"}); err != nil {
+			if _, err := app.ListHotspots(cx, store.HotspotFilter{AreaCode: "20530"}); err != nil {
 				b.Fatal(err)
 			}
 		}

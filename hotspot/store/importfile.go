@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 import (
 	"bufio"
@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
 )
 
 // record is one row of an import file, as named fields, with where it came from.
@@ -37,21 +38,21 @@ func (r *record) get(name string) string {
 	return strings.TrimSpace(r.values[i])
 }
 
-func (r *record) fail(field, format string, args ...any) *ValidationError {
-	return &ValidationError{Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)}
+func (r *record) fail(field, format string, args ...any) *hotspot.ValidationError {
+	return &hotspot.ValidationError{Line: r.line, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
 // point reads the record's point: a GeoJSON Point geometry, or lon/lat fields.
 // optional says whether both may be missing.
-func (r *record) point(optional bool) (*geo.Point, *ValidationError) {
+func (r *record) point(optional bool) (*geo.Point, *hotspot.ValidationError) {
 	if r.geom != nil {
 		p, ok := r.geom.(orb.Point)
 		if !ok {
 			return nil, r.fail("geometry", "must be a Point, got %s", r.geom.GeoJSONType())
 		}
 		gp := geo.PointFromOrb(p)
-		if err := validatePoint(gp); err != nil {
-			return nil, r.fail("geometry", "%s", err.(*ValidationError).Reason)
+		if err := hotspot.ValidatePoint(gp); err != nil {
+			return nil, r.fail("geometry", "%s", err.(*hotspot.ValidationError).Reason)
 		}
 		return &gp, nil
 	}
@@ -68,17 +69,17 @@ func (r *record) point(optional bool) (*geo.Point, *ValidationError) {
 		return nil, r.fail("lat", "%q is not a number", latS)
 	}
 	p := geo.Point{Lon: lon, Lat: lat}
-	if err := validatePoint(p); err != nil {
-		ve := err.(*ValidationError)
+	if err := hotspot.ValidatePoint(p); err != nil {
+		ve := err.(*hotspot.ValidationError)
 		return nil, r.fail(ve.Field, "%s", ve.Reason)
 	}
 	return &p, nil
 }
 
-func (r *record) float(name string) (float64, *ValidationError) {
+func (r *record) float(name string) (float64, *hotspot.ValidationError) {
 	s := r.get(name)
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || !finite(f) {
+	if err != nil || !hotspot.Finite(f) {
 		return 0, r.fail(name, "%q is not a number", s)
 	}
 	return f, nil
@@ -96,7 +97,7 @@ func readRecords(in io.Reader, required []string, allowGeoJSON bool) ([]*record,
 	first := firstSignificant(br)
 	if first == '{' {
 		if !allowGeoJSON {
-			return nil, &ValidationError{Line: 1, Field: "file", Reason: "this kind is CSV only"}
+			return nil, &hotspot.ValidationError{Line: 1, Field: "file", Reason: "this kind is CSV only"}
 		}
 		return readGeoJSONRecords(br, required)
 	}
@@ -125,22 +126,22 @@ func readCSVRecords(in io.Reader, required []string) ([]*record, error) {
 	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, &ValidationError{Line: 1, Field: "header", Reason: "the file is empty; want a header row: " + strings.Join(required, ",")}
+		return nil, &hotspot.ValidationError{Line: 1, Field: "header", Reason: "the file is empty; want a header row: " + strings.Join(required, ",")}
 	}
 	if err != nil {
-		return nil, &ValidationError{Line: 1, Field: "header", Reason: err.Error()}
+		return nil, &hotspot.ValidationError{Line: 1, Field: "header", Reason: err.Error()}
 	}
 	columns := make(map[string]int, len(header))
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		if _, dup := columns[name]; dup {
-			return nil, &ValidationError{Line: 1, Field: "header", Reason: fmt.Sprintf("column %q appears twice", name)}
+			return nil, &hotspot.ValidationError{Line: 1, Field: "header", Reason: fmt.Sprintf("column %q appears twice", name)}
 		}
 		columns[name] = i
 	}
 	for _, want := range required {
 		if _, ok := columns[want]; !ok {
-			return nil, &ValidationError{Line: 1, Field: "header", Reason: fmt.Sprintf("missing column %q; want %s", want, strings.Join(required, ","))}
+			return nil, &hotspot.ValidationError{Line: 1, Field: "header", Reason: fmt.Sprintf("missing column %q; want %s", want, strings.Join(required, ","))}
 		}
 	}
 	var out []*record
@@ -154,7 +155,7 @@ func readCSVRecords(in io.Reader, required []string) ([]*record, error) {
 			if pe, ok := err.(*csv.ParseError); ok {
 				line = pe.Line
 			}
-			return out, &ValidationError{Line: line, Field: "row", Reason: err.Error()}
+			return out, &hotspot.ValidationError{Line: line, Field: "row", Reason: err.Error()}
 		}
 		line, _ := cr.FieldPos(0)
 		if len(row) == 1 && strings.TrimSpace(row[0]) == "" {
@@ -174,7 +175,7 @@ func readCSVRecords(in io.Reader, required []string) ([]*record, error) {
 }
 
 // shapeError returns the row-shape problem recorded by readCSVRecords, if any.
-func (r *record) shapeError() *ValidationError {
+func (r *record) shapeError() *hotspot.ValidationError {
 	if r.problem != "" {
 		return r.fail(cmp.Or(r.field, "row"), "%s", r.problem)
 	}
@@ -203,16 +204,16 @@ func readGeoJSONRecords(in io.Reader, required []string) ([]*record, error) {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, &ValidationError{Line: 1, Field: "file", Reason: "malformed JSON: " + err.Error()}
+		return nil, &hotspot.ValidationError{Line: 1, Field: "file", Reason: "malformed JSON: " + err.Error()}
 	}
 	if head.Type != "FeatureCollection" {
-		return nil, &ValidationError{Line: 1, Field: "type", Reason: fmt.Sprintf("want a GeoJSON FeatureCollection, got %q", head.Type)}
+		return nil, &hotspot.ValidationError{Line: 1, Field: "type", Reason: fmt.Sprintf("want a GeoJSON FeatureCollection, got %q", head.Type)}
 	}
 	var raw struct {
 		Features []json.RawMessage `json:"features"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, &ValidationError{Line: 1, Field: "features", Reason: err.Error()}
+		return nil, &hotspot.ValidationError{Line: 1, Field: "features", Reason: err.Error()}
 	}
 	out := make([]*record, 0, len(raw.Features))
 	for i, rf := range raw.Features {

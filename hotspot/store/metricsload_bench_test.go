@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 // End-to-end benchmarks of the metrics path from PostGIS: a province of
 // 10,000 communes, 100,000 hotspots and 5,000,000 events in 2025, built once

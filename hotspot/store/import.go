@@ -1,4 +1,4 @@
-package hotspot
+package store
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/internal/pgcopy"
 )
 
@@ -36,10 +37,10 @@ type ImportOptions struct {
 
 // ImportResult tells what an import did.
 type ImportResult struct {
-	Kind     string             `json:"kind"`
-	Rows     int                `json:"rows"`
-	Imported int                `json:"imported"`
-	Skipped  []*ValidationError `json:"skipped,omitempty"`
+	Kind     string                     `json:"kind"`
+	Rows     int                        `json:"rows"`
+	Imported int                        `json:"imported"`
+	Skipped  []*hotspot.ValidationError `json:"skipped,omitempty"`
 }
 
 // Import reads one file of the given kind and writes it in one transaction.
@@ -48,16 +49,16 @@ type ImportResult struct {
 // the same refs updates them.
 func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt ImportOptions) (*ImportResult, error) {
 	if !slices.Contains(ImportKinds, kind) {
-		return nil, invalid("kind", "unknown import kind %q (want one of areas, hotspots, events, incidents, tips, cameras, indicators)", kind)
+		return nil, hotspot.Invalid("kind", "unknown import kind %q (want one of areas, hotspots, events, incidents, tips, cameras, indicators)", kind)
 	}
-	var idx *AreaIndex
+	var idx *hotspot.AreaIndex
 	if kind != "areas" {
 		var err error
 		if idx, err = s.Areas(ctx); err != nil {
 			return nil, err
 		}
-		if len(idx.shapes) == 0 {
-			return nil, &ImportError{Kind: kind, Rows: []*ValidationError{{Field: "areas", Reason: "no areas are loaded yet: import areas first"}}}
+		if len(idx.Shapes()) == 0 {
+			return nil, &hotspot.ImportError{Kind: kind, Rows: []*hotspot.ValidationError{{Field: "areas", Reason: "no areas are loaded yet: import areas first"}}}
 		}
 	}
 	imp, rows, bad, err := parseImport(kind, in, idx)
@@ -82,7 +83,7 @@ func (s *Store) Import(ctx context.Context, kind string, in io.Reader, opt Impor
 		}
 		if len(bad) > 0 && !opt.SkipInvalid {
 			sort.SliceStable(bad, func(i, j int) bool { return bad[i].Line < bad[j].Line })
-			return &ImportError{Kind: kind, Rows: bad}
+			return &hotspot.ImportError{Kind: kind, Rows: bad}
 		}
 		if streams {
 			return nil
@@ -123,19 +124,19 @@ func newImporter(kind string) importer {
 // parseImport reads and validates a file of a kind without the database:
 // the rows it holds, and every bad row. idx locates points (nil for areas).
 // A file that cannot be read at all is an *ImportError.
-func parseImport(kind string, in io.Reader, idx *AreaIndex) (importer, int, []*ValidationError, error) {
+func parseImport(kind string, in io.Reader, idx *hotspot.AreaIndex) (importer, int, []*hotspot.ValidationError, error) {
 	imp := newImporter(kind)
 	if imp == nil {
-		return nil, 0, nil, invalid("kind", "unknown import kind %q", kind)
+		return nil, 0, nil, hotspot.Invalid("kind", "unknown import kind %q", kind)
 	}
 	recs, err := readRecords(in, imp.columns(), imp.geojson())
 	if err != nil {
-		if ve, ok := err.(*ValidationError); ok {
-			return nil, 0, nil, &ImportError{Kind: kind, Rows: []*ValidationError{ve}}
+		if ve, ok := err.(*hotspot.ValidationError); ok {
+			return nil, 0, nil, &hotspot.ImportError{Kind: kind, Rows: []*hotspot.ValidationError{ve}}
 		}
 		return nil, 0, nil, err
 	}
-	var bad []*ValidationError
+	var bad []*hotspot.ValidationError
 	good := make([]*record, 0, len(recs))
 	seenRef := make(map[string]int, len(recs))
 	for _, r := range recs {
@@ -176,8 +177,8 @@ type importer interface {
 	columns() []string
 	geojson() bool
 	refKeyed() bool
-	parse(r *record, idx *AreaIndex) *ValidationError
-	check(ctx context.Context, tx pgx.Tx) ([]*ValidationError, error)
+	parse(r *record, idx *hotspot.AreaIndex) *hotspot.ValidationError
+	check(ctx context.Context, tx pgx.Tx) ([]*hotspot.ValidationError, error)
 	write(ctx context.Context, tx pgx.Tx, progress func(done, total int)) (int, error)
 }
 
@@ -185,7 +186,7 @@ type importer interface {
 // so they can be parsed on every core (the point kinds: locating a point and
 // computing its H3 cells is most of an import's CPU time).
 type rowParser interface {
-	parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError)
+	parseRow(r *record, idx *hotspot.AreaIndex) ([]any, *hotspot.ValidationError)
 	setRows(rows [][]any)
 }
 
@@ -195,8 +196,8 @@ type rowParser interface {
 // was found and opt.SkipInvalid is not set) it only parses, and a nil tx is
 // allowed; the caller rolls back when bad rows come back without SkipInvalid.
 type streamImporter interface {
-	setRecords(recs []*record, idx *AreaIndex)
-	writeStream(ctx context.Context, tx pgx.Tx, write bool, opt ImportOptions) (int, []*ValidationError, error)
+	setRecords(recs []*record, idx *hotspot.AreaIndex)
+	writeStream(ctx context.Context, tx pgx.Tx, write bool, opt ImportOptions) (int, []*hotspot.ValidationError, error)
 }
 
 // rowSet holds the parsed rows of a rowParser.
@@ -205,12 +206,12 @@ type rowSet struct{ rows [][]any }
 func (rs *rowSet) setRows(rows [][]any) { rs.rows = rows }
 
 // parse is never called for a rowParser; it satisfies importer.
-func (*rowSet) parse(*record, *AreaIndex) *ValidationError { return nil }
+func (*rowSet) parse(*record, *hotspot.AreaIndex) *hotspot.ValidationError { return nil }
 
 // parseParallel parses recs with rp on every core, keeping file order.
-func parseParallel(rp rowParser, recs []*record, idx *AreaIndex) []*ValidationError {
+func parseParallel(rp rowParser, recs []*record, idx *hotspot.AreaIndex) []*hotspot.ValidationError {
 	rows := make([][]any, len(recs))
-	errs := make([]*ValidationError, len(recs))
+	errs := make([]*hotspot.ValidationError, len(recs))
 	workers := runtime.GOMAXPROCS(0)
 	chunk := (len(recs) + workers - 1) / workers
 	var wg sync.WaitGroup
@@ -225,7 +226,7 @@ func parseParallel(rp rowParser, recs []*record, idx *AreaIndex) []*ValidationEr
 		}()
 	}
 	wg.Wait()
-	var bad []*ValidationError
+	var bad []*hotspot.ValidationError
 	kept := rows[:0]
 	for i, row := range rows {
 		if errs[i] != nil {
@@ -245,7 +246,7 @@ type located struct {
 	cells  [geo.MaxPointResolution - geo.MinPointResolution + 1]geo.Cell
 }
 
-func locate(r *record, idx *AreaIndex, optional bool) (*located, *ValidationError) {
+func locate(r *record, idx *hotspot.AreaIndex, optional bool) (*located, *hotspot.ValidationError) {
 	p, ve := r.point(optional)
 	if ve != nil || p == nil {
 		return nil, ve
@@ -314,14 +315,14 @@ func (*hotspotImporter) columns() []string { return []string{"ref", "lon", "lat"
 func (*hotspotImporter) geojson() bool     { return true }
 func (*hotspotImporter) refKeyed() bool    { return true }
 
-func (h *hotspotImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
+func (h *hotspotImporter) parseRow(r *record, idx *hotspot.AreaIndex) ([]any, *hotspot.ValidationError) {
 	ref := r.get("ref")
 	if ref == "" {
 		return nil, r.fail("ref", "is empty")
 	}
-	kind := HotspotKind(r.get("kind"))
-	if err := ValidateHotspotKind(kind); err != nil {
-		return nil, r.fail("kind", "%s", err.(*ValidationError).Reason)
+	kind := hotspot.HotspotKind(r.get("kind"))
+	if err := hotspot.ValidateHotspotKind(kind); err != nil {
+		return nil, r.fail("kind", "%s", err.(*hotspot.ValidationError).Reason)
 	}
 	loc, ve := locate(r, idx, false)
 	if ve != nil {
@@ -330,7 +331,9 @@ func (h *hotspotImporter) parseRow(r *record, idx *AreaIndex) ([]any, *Validatio
 	return append([]any{ref, string(kind), r.get("name")}, loc.values()...), nil
 }
 
-func (*hotspotImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+func (*hotspotImporter) check(context.Context, pgx.Tx) ([]*hotspot.ValidationError, error) {
+	return nil, nil
+}
 
 func (h *hotspotImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
 	return stageAndUpsert(ctx, tx,
@@ -352,7 +355,7 @@ WHERE (hotspots.kind, hotspots.name, hotspots.geom) IS DISTINCT FROM (EXCLUDED.k
 type incidentImporter struct {
 	rowSet // rows of incidents already stored, for the upsert
 	recs   []*record
-	idx    *AreaIndex
+	idx    *hotspot.AreaIndex
 }
 
 func (*incidentImporter) columns() []string {
@@ -361,26 +364,28 @@ func (*incidentImporter) columns() []string {
 func (*incidentImporter) geojson() bool  { return true }
 func (*incidentImporter) refKeyed() bool { return true }
 
-func (im *incidentImporter) setRecords(recs []*record, idx *AreaIndex) { im.recs, im.idx = recs, idx }
+func (im *incidentImporter) setRecords(recs []*record, idx *hotspot.AreaIndex) {
+	im.recs, im.idx = recs, idx
+}
 
 // incidentRow is one parsed incident.
 type incidentRow struct {
 	ref  string
-	kind IncidentKind
+	kind hotspot.IncidentKind
 	at   time.Time
 	loc  *located
 }
 
-func parseIncident(r *record, idx *AreaIndex) (incidentRow, *ValidationError) {
+func parseIncident(r *record, idx *hotspot.AreaIndex) (incidentRow, *hotspot.ValidationError) {
 	ref := r.get("ref")
 	if ref == "" {
 		return incidentRow{}, r.fail("ref", "is empty")
 	}
-	kind := IncidentKind(r.get("kind"))
-	if err := ValidateIncidentKind(kind); err != nil {
-		return incidentRow{}, r.fail("kind", "%s", err.(*ValidationError).Reason)
+	kind := hotspot.IncidentKind(r.get("kind"))
+	if err := hotspot.ValidateIncidentKind(kind); err != nil {
+		return incidentRow{}, r.fail("kind", "%s", err.(*hotspot.ValidationError).Reason)
 	}
-	at, err := ParseInstant(r.get("occurred_at"))
+	at, err := hotspot.ParseInstant(r.get("occurred_at"))
 	if err != nil {
 		return incidentRow{}, r.fail("occurred_at", "%v", err)
 	}
@@ -392,7 +397,7 @@ func parseIncident(r *record, idx *AreaIndex) (incidentRow, *ValidationError) {
 }
 
 // parseRow gives an incident as a staging-table row, for the upsert.
-func (im *incidentImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
+func (im *incidentImporter) parseRow(r *record, idx *hotspot.AreaIndex) ([]any, *hotspot.ValidationError) {
 	row, ve := parseIncident(r, idx)
 	if ve != nil {
 		return nil, ve
@@ -403,7 +408,7 @@ func (im *incidentImporter) parseRow(r *record, idx *AreaIndex) ([]any, *Validat
 const sqlCopyIncidents = `COPY incidents (ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10) FROM STDIN (FORMAT binary)`
 
 // encodeIncident gives an incident as a binary COPY row of sqlCopyIncidents.
-func encodeIncident(r *record, idx *AreaIndex, b *pgcopy.Buffer) *ValidationError {
+func encodeIncident(r *record, idx *hotspot.AreaIndex, b *pgcopy.Buffer) *hotspot.ValidationError {
 	row, ve := parseIncident(r, idx)
 	if ve != nil {
 		return ve
@@ -422,7 +427,9 @@ func encodeIncident(r *record, idx *AreaIndex, b *pgcopy.Buffer) *ValidationErro
 	return nil
 }
 
-func (*incidentImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+func (*incidentImporter) check(context.Context, pgx.Tx) ([]*hotspot.ValidationError, error) {
+	return nil, nil
+}
 
 // write is never called for a streamImporter; it satisfies importer.
 func (*incidentImporter) write(context.Context, pgx.Tx, func(int, int)) (int, error) { return 0, nil }
@@ -431,7 +438,7 @@ func (*incidentImporter) write(context.Context, pgx.Tx, func(int, int)) (int, er
 // staging table, then copies the new ones straight into the table while
 // parsing them; a load larger than what the table holds builds the indexes
 // after the copy instead of row by row (bulkload.go).
-func (im *incidentImporter) writeStream(ctx context.Context, tx pgx.Tx, write bool, opt ImportOptions) (int, []*ValidationError, error) {
+func (im *incidentImporter) writeStream(ctx context.Context, tx pgx.Tx, write bool, opt ImportOptions) (int, []*hotspot.ValidationError, error) {
 	if !write {
 		_, bad, err := copyStream(ctx, nil, "", im.recs, im.idx, encodeIncident, false, nil)
 		return 0, bad, err
@@ -551,12 +558,12 @@ func (*cameraImporter) columns() []string {
 func (*cameraImporter) geojson() bool  { return true }
 func (*cameraImporter) refKeyed() bool { return true }
 
-func (c *cameraImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
-	cam := Camera{Ref: r.get("ref"), Owner: CameraOwner(r.get("owner")), Status: CameraStatus(r.get("status"))}
+func (c *cameraImporter) parseRow(r *record, idx *hotspot.AreaIndex) ([]any, *hotspot.ValidationError) {
+	cam := hotspot.Camera{Ref: r.get("ref"), Owner: hotspot.CameraOwner(r.get("owner")), Status: hotspot.CameraStatus(r.get("status"))}
 	if cam.Ref == "" {
 		return nil, r.fail("ref", "is empty")
 	}
-	var ve *ValidationError
+	var ve *hotspot.ValidationError
 	if cam.Bearing, ve = r.float("bearing"); ve != nil {
 		return nil, ve
 	}
@@ -572,13 +579,15 @@ func (c *cameraImporter) parseRow(r *record, idx *AreaIndex) ([]any, *Validation
 	}
 	cam.Point = loc.p
 	if err := cam.Validate(); err != nil {
-		e := err.(*ValidationError)
+		e := err.(*hotspot.ValidationError)
 		return nil, r.fail(e.Field, "%s", e.Reason)
 	}
 	return append([]any{cam.Ref, cam.Bearing, cam.FOV, cam.RangeM, string(cam.Owner), string(cam.Status)}, loc.values()...), nil
 }
 
-func (*cameraImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+func (*cameraImporter) check(context.Context, pgx.Tx) ([]*hotspot.ValidationError, error) {
+	return nil, nil
+}
 
 func (c *cameraImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
 	return stageAndUpsert(ctx, tx,
@@ -603,18 +612,18 @@ func (*tipImporter) columns() []string {
 func (*tipImporter) geojson() bool  { return false }
 func (*tipImporter) refKeyed() bool { return true }
 
-func (t *tipImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationError) {
+func (t *tipImporter) parseRow(r *record, idx *hotspot.AreaIndex) ([]any, *hotspot.ValidationError) {
 	ref := r.get("ref")
 	if ref == "" {
 		return nil, r.fail("ref", "is empty")
 	}
-	received, err := ParseInstant(r.get("received_at"))
+	received, err := hotspot.ParseInstant(r.get("received_at"))
 	if err != nil {
 		return nil, r.fail("received_at", "%v", err)
 	}
 	var handled *time.Time
 	if s := r.get("handled_at"); s != "" {
-		h, err := ParseInstant(s)
+		h, err := hotspot.ParseInstant(s)
 		if err != nil {
 			return nil, r.fail("handled_at", "%v", err)
 		}
@@ -647,8 +656,8 @@ func (t *tipImporter) parseRow(r *record, idx *AreaIndex) ([]any, *ValidationErr
 	return row, nil
 }
 
-func codeOf(idx *AreaIndex, id int64) string {
-	for _, s := range idx.shapes {
+func codeOf(idx *hotspot.AreaIndex, id int64) string {
+	for _, s := range idx.Shapes() {
 		if s.ID == id {
 			return s.Code
 		}
@@ -665,7 +674,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (*tipImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+func (*tipImporter) check(context.Context, pgx.Tx) ([]*hotspot.ValidationError, error) {
+	return nil, nil
+}
 
 func (t *tipImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
 	return stageAndUpsert(ctx, tx,
@@ -695,7 +706,7 @@ func (*indicatorImporter) columns() []string { return []string{"area_code", "per
 func (*indicatorImporter) geojson() bool     { return false }
 func (*indicatorImporter) refKeyed() bool    { return false }
 
-func (in *indicatorImporter) parse(r *record, idx *AreaIndex) *ValidationError {
+func (in *indicatorImporter) parse(r *record, idx *hotspot.AreaIndex) *hotspot.ValidationError {
 	code := r.get("area_code")
 	a, ok := idx.ByCode(code)
 	if !ok {
@@ -710,7 +721,7 @@ func (in *indicatorImporter) parse(r *record, idx *AreaIndex) *ValidationError {
 		return r.fail("key", "%q is not a key (lower-case letters, digits and _)", key)
 	}
 	v, err := strconv.ParseFloat(r.get("value"), 64)
-	if err != nil || !finite(v) || v < 0 {
+	if err != nil || !hotspot.Finite(v) || v < 0 {
 		return r.fail("value", "%q is not a count (a number ≥ 0)", r.get("value"))
 	}
 	if in.seen == nil {
@@ -725,7 +736,9 @@ func (in *indicatorImporter) parse(r *record, idx *AreaIndex) *ValidationError {
 	return nil
 }
 
-func (*indicatorImporter) check(context.Context, pgx.Tx) ([]*ValidationError, error) { return nil, nil }
+func (*indicatorImporter) check(context.Context, pgx.Tx) ([]*hotspot.ValidationError, error) {
+	return nil, nil
+}
 
 func (in *indicatorImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
 	return stageAndUpsert(ctx, tx,

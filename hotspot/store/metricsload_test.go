@@ -1,4 +1,4 @@
-package hotspot_test
+package store_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/metrics"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
@@ -62,25 +63,25 @@ func at(t *testing.T, s string) time.Time {
 	return v
 }
 
-func newMetricsStore(t *testing.T) (*hotspot.Store, context.Context) {
+func newMetricsStore(t *testing.T) (*store.Store, context.Context) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	db := pgtest.New(t)
-	s := hotspot.NewStore(db.Pool)
-	f, err := os.Open("testdata/areas.geojson")
+	s := store.NewStore(db.Pool)
+	f, err := os.Open("../testdata/areas.geojson")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := s.Import(ctx, "areas", f, hotspot.ImportOptions{}); err != nil {
+	if _, err := s.Import(ctx, "areas", f, store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, in := range []struct{ kind, text string }{
 		{"hotspots", metricsHotspots}, {"events", metricsEvents}, {"incidents", metricsIncidents},
 		{"tips", metricsTips}, {"indicators", metricsIndicators},
 	} {
-		if _, err := s.Import(ctx, in.kind, strings.NewReader(in.text), hotspot.ImportOptions{}); err != nil {
+		if _, err := s.Import(ctx, in.kind, strings.NewReader(in.text), store.ImportOptions{}); err != nil {
 			t.Fatalf("import %s: %v", in.kind, err)
 		}
 	}
@@ -238,7 +239,7 @@ func TestMetricsBackdatedEvent(t *testing.T) {
 		{"hotspots", "ref,lon,lat,kind,name\nF,108.36,15.9,dealing,\n"},
 		{"events", "hotspot_ref,event,occurred_at,note\nF,detected,2024-03-01,\n"},
 	} {
-		if _, err := s.Import(ctx, in.kind, strings.NewReader(in.text), hotspot.ImportOptions{}); err != nil {
+		if _, err := s.Import(ctx, in.kind, strings.NewReader(in.text), store.ImportOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -282,7 +283,7 @@ func TestMetricsBoundaryReplaced(t *testing.T) {
 	const newBoundary = `{"type":"FeatureCollection","features":[{"type":"Feature",
 	  "properties":{"code":"20530","name":"Phường Một (mới)","level":"commune","parent_code":"503","valid_from":"2025-07-01"},
 	  "geometry":{"type":"Polygon","coordinates":[[[108.2,15.8],[108.31,15.8],[108.31,16.0],[108.2,16.0],[108.2,15.8]]]}}]}`
-	if _, err := s.Import(ctx, "areas", strings.NewReader(newBoundary), hotspot.ImportOptions{}); err != nil {
+	if _, err := s.Import(ctx, "areas", strings.NewReader(newBoundary), store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var versions int

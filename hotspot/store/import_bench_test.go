@@ -1,4 +1,4 @@
-package hotspot_test
+package store_test
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
 
@@ -82,24 +82,24 @@ func BenchmarkImportIncidents(b *testing.B) {
 // with the fixture areas and, first and untimed, the incidents of preload.
 func benchImport(b *testing.B, preload, csv []byte, want int) {
 	b.StopTimer()
-	s := hotspot.NewStore(pgtest.New(b).Pool)
+	s := store.NewStore(pgtest.New(b).Pool)
 	ctx := context.Background()
-	f, err := os.Open("testdata/areas.geojson")
+	f, err := os.Open("../testdata/areas.geojson")
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := s.Import(ctx, "areas", f, hotspot.ImportOptions{}); err != nil {
+	if _, err := s.Import(ctx, "areas", f, store.ImportOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	if preload != nil {
-		if _, err := s.Import(ctx, "incidents", bytes.NewReader(preload), hotspot.ImportOptions{}); err != nil {
+		if _, err := s.Import(ctx, "incidents", bytes.NewReader(preload), store.ImportOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StartTimer()
 	start := time.Now()
-	res, err := s.Import(ctx, "incidents", bytes.NewReader(csv), hotspot.ImportOptions{})
+	res, err := s.Import(ctx, "incidents", bytes.NewReader(csv), store.ImportOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

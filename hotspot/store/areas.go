@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+
+	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
+)
+
+// areaCache keeps one AreaIndex, reloaded when an area change is recorded.
+type areaCache struct {
+	mu  sync.Mutex
+	idx *hotspot.AreaIndex
+}
+
+const sqlAreaVersion = `SELECT coalesce(max(seq), 0) FROM changes WHERE kind = 'area'`
+
+const sqlCurrentAreas = `
+SELECT id, code, level, name, coalesce(parent_code, ''), valid_from, ST_AsBinary(geom)
+FROM current_areas
+ORDER BY array_position(ARRAY['province','district','commune','hamlet'], level), code`
+
+// Areas returns the index of current areas, reloading it if areas changed.
+func (s *Store) Areas(ctx context.Context) (*hotspot.AreaIndex, error) {
+	var version int64
+	if err := s.pool.QueryRow(ctx, sqlAreaVersion).Scan(&version); err != nil {
+		return nil, fmt.Errorf("area version: %w", err)
+	}
+	s.areas.mu.Lock()
+	defer s.areas.mu.Unlock()
+	if s.areas.idx != nil && s.areas.idx.Version == version {
+		return s.areas.idx, nil
+	}
+	rows, err := s.pool.Query(ctx, sqlCurrentAreas)
+	if err != nil {
+		return nil, fmt.Errorf("load areas: %w", err)
+	}
+	shapes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*hotspot.AreaShape, error) {
+		var a hotspot.AreaShape
+		var wkb []byte
+		if err := r.Scan(&a.ID, &a.Code, &a.Level, &a.Name, &a.ParentCode, &a.ValidFrom, &wkb); err != nil {
+			return nil, err
+		}
+		g, err := geo.DecodeWKB(wkb)
+		if err != nil {
+			return nil, fmt.Errorf("area %s: %w", a.Code, err)
+		}
+		mp, ok := g.(orb.MultiPolygon)
+		if !ok {
+			return nil, fmt.Errorf("area %s: geometry is %s, want MultiPolygon", a.Code, g.GeoJSONType())
+		}
+		a.Geometry = mp
+		return &a, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load areas: %w", err)
+	}
+	idx := hotspot.NewAreaIndex(shapes)
+	idx.Version = version
+	s.areas.idx = idx
+	return idx, nil
+}
