@@ -70,12 +70,14 @@ func (d *dual) eval() (float64, float64) {
 	for e, w := range p.w {
 		l += w - d.u[e]
 	}
-	for o := range d.v {
-		s := 0.0
-		for _, e := range p.items(int32(o)) {
-			s += d.u[e]
+	// element by element: multipliers at zero (often most) cost nothing
+	clear(d.v)
+	for e, u := range d.u {
+		if u > 0 {
+			for _, o := range p.covering(int32(e)) {
+				d.v[o] += u
+			}
 		}
-		d.v[o] = s
 	}
 	l += d.pick()
 	clear(d.cnt)

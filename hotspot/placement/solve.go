@@ -61,7 +61,8 @@ type Result struct {
 	PlannedWeight   float64  `json:"planned_weight"`
 	Gain            float64  `json:"gain"`
 	GreedyWeight    float64  `json:"greedy_weight"`    // CoveredWeight after the greedy alone
-	HeuristicWeight float64  `json:"heuristic_weight"` // CoveredWeight after greedy and swaps, before the proof's search
+	HeuristicWeight float64  `json:"heuristic_weight"` // CoveredWeight after greedy and swaps
+	SearchWeight    float64  `json:"search_weight"`    // CoveredWeight after the relaxation's restarts and the iterated local search, before branching
 	Swaps           int      `json:"swaps"`            // improving swaps of the first local search
 	Nodes           int      `json:"nodes"`            // branch-and-bound nodes explored
 	Seconds         float64  `json:"seconds"`          // time Solve took
@@ -147,11 +148,15 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 		if s.value() > bestVal+tol {
 			best, bestVal = slices.Clone(s.chosen), s.value()
 		}
+		res.SearchWeight = c.existingWeight + bestVal
 		var nodes int
 		proven, upper, nodes = branchAndBound(p, d, s, &best, &bestVal, upper, tol, deadline)
 		res.Nodes = nodes
 	}
 
+	if res.SearchWeight == 0 {
+		res.SearchWeight = c.existingWeight + bestVal
+	}
 	res.Gain = bestVal
 	res.CoveredWeight = c.existingWeight + bestVal
 	if proven {
