@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/diaban/diaban/hotspot/coveragedb"
+	"github.com/diaban/diaban/hotspot/inputs"
 )
 
 // coveragePushDelay is how long the push waits after a change before
@@ -59,12 +59,12 @@ func (p *coveragePusher) push(ctx context.Context, area string) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	log := p.api.s.log
-	in, err := p.api.loader.Load(ctx, coveragedb.Query{AreaCode: area})
+	in, err := p.api.loader.Load(ctx, inputs.Query{AreaCode: area})
 	if err != nil {
 		log.Warn("coverage not pushed", "area", area, "seq", seq, "err", err)
 		return
 	}
-	rep, err := coveragedb.Measure(in, in.Cameras, uncoveredListed)
+	rep, err := inputs.Measure(in, in.Cameras, uncoveredListed)
 	if err != nil {
 		log.Warn("coverage not pushed", "area", area, "seq", seq, "err", err)
 		return

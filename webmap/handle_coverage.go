@@ -11,7 +11,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
-	"github.com/diaban/diaban/hotspot/coveragedb"
+	"github.com/diaban/diaban/hotspot/inputs"
 	"github.com/diaban/diaban/hotspot/placement"
 )
 
@@ -20,14 +20,14 @@ import (
 // planner panel's evaluations on every drag cost one sequence lookup.
 type coverageAPI struct {
 	s      *Server
-	loader *coveragedb.Loader
+	loader *inputs.Loader
 	push   *coveragePusher
 }
 
 // newCoverageAPI builds the coverage endpoints and registers, on the hub,
 // the push of fresh coverage after camera changes.
 func newCoverageAPI(s *Server) *coverageAPI {
-	c := &coverageAPI{s: s, loader: coveragedb.NewLoader(s.store)}
+	c := &coverageAPI{s: s, loader: inputs.NewLoader(s.store)}
 	c.push = newCoveragePusher(c, coveragePushDelay)
 	s.hub.AfterChange(c.push.afterChange)
 	return c
@@ -45,7 +45,7 @@ const (
 // handleCoverage answers GET /api/coverage?area=&risk_res=&from=&to=: what
 // the stored cameras (not offline) cover in an area, per owner and status.
 func (c *coverageAPI) handleCoverage(w http.ResponseWriter, r *http.Request) {
-	q := coveragedb.Query{AreaCode: r.URL.Query().Get("area")}
+	q := inputs.Query{AreaCode: r.URL.Query().Get("area")}
 	var err error
 	if q.RiskRes, err = queryInt(r, "risk_res", 0); err == nil {
 		if q.From, err = queryTime(r, "from"); err == nil {
@@ -61,7 +61,7 @@ func (c *coverageAPI) handleCoverage(w http.ResponseWriter, r *http.Request) {
 		c.s.writeError(w, r, err)
 		return
 	}
-	rep, err := coveragedb.Measure(in, in.Cameras, uncoveredListed)
+	rep, err := inputs.Measure(in, in.Cameras, uncoveredListed)
 	if err != nil {
 		c.s.writeError(w, r, err)
 		return
@@ -77,8 +77,8 @@ type demandBody struct {
 	To      string `json:"to"`
 }
 
-func (b demandBody) query() (coveragedb.Query, error) {
-	q := coveragedb.Query{AreaCode: b.Area, RiskRes: b.RiskRes}
+func (b demandBody) query() (inputs.Query, error) {
+	q := inputs.Query{AreaCode: b.Area, RiskRes: b.RiskRes}
 	if b.Area == "" {
 		return q, errBad("area", "is required")
 	}
@@ -160,14 +160,14 @@ func planCameras(list []planCamera) ([]placement.Camera, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[i] = coveragedb.FromStored(c)
+		out[i] = inputs.FromStored(c)
 	}
 	return out, nil
 }
 
-func (b *planBody) request() (coveragedb.PlanRequest, error) {
-	req := coveragedb.PlanRequest{K: b.K, MaxPerSite: b.MaxPerSite, SiteRes: b.Res, MaxSites: maxPlanSites,
-		Owner: placement.Owner(b.Owner), Demand: coveragedb.DemandKind(b.Demand)}
+func (b *planBody) request() (inputs.PlanRequest, error) {
+	req := inputs.PlanRequest{K: b.K, MaxPerSite: b.MaxPerSite, SiteRes: b.Res, MaxSites: maxPlanSites,
+		Owner: placement.Owner(b.Owner), Demand: inputs.DemandKind(b.Demand)}
 	req.Model = placement.Model{RangeM: 120, FOV: 90, Bearings: b.Bearings}
 	if b.RangeM != nil {
 		req.Model.RangeM = *b.RangeM
@@ -238,7 +238,7 @@ func (c *coverageAPI) handlePlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	plan, err := coveragedb.Plan(in, req)
+	plan, err := inputs.Plan(in, req)
 	if err != nil {
 		c.s.writeError(w, r, err)
 		return
@@ -257,7 +257,7 @@ type planTotals struct {
 	RiskShare       float64 `json:"risk_share"`
 }
 
-func totalsOf(s coveragedb.ScopeCoverage) planTotals {
+func totalsOf(s inputs.ScopeCoverage) planTotals {
 	return planTotals{Cameras: s.Cameras, Hotspots: s.Hotspots, HotspotsCovered: s.HotspotsCovered, HotspotShare: s.HotspotShare,
 		Risk: s.Risk, RiskCovered: s.RiskCovered, RiskShare: s.RiskShare}
 }
@@ -288,7 +288,7 @@ type planFeatures struct {
 	Plan     planSummary        `json:"plan"`
 }
 
-func planCollection(in *coveragedb.Inputs, req coveragedb.PlanRequest, p *coveragedb.PlanResult, took time.Duration) planFeatures {
+func planCollection(in *inputs.CoverageInputs, req inputs.PlanRequest, p *inputs.PlanResult, took time.Duration) planFeatures {
 	res := p.Result
 	sum := planSummary{
 		Area: in.Area.Code, K: req.K, Sites: p.Sites, RangeM: req.Model.RangeM, FOV: req.Model.FOV, Chosen: res.Chosen,
@@ -382,12 +382,12 @@ func (c *coverageAPI) handleEvaluate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	before, err := coveragedb.Measure(in, in.Cameras, 0)
+	before, err := inputs.Measure(in, in.Cameras, 0)
 	if err != nil {
 		c.s.writeError(w, r, err)
 		return
 	}
-	after, err := coveragedb.Measure(in, append(append([]placement.Camera(nil), in.Cameras...), planned...), 0)
+	after, err := inputs.Measure(in, append(append([]placement.Camera(nil), in.Cameras...), planned...), 0)
 	if err != nil {
 		c.s.writeError(w, r, err)
 		return
@@ -417,8 +417,8 @@ func (c *coverageAPI) handleAccept(w http.ResponseWriter, r *http.Request) {
 		c.s.writeError(w, r, errBad("cameras", "is empty"))
 		return
 	}
-	if len(b.Cameras) > coveragedb.MaxAccept {
-		c.s.writeError(w, r, errBad("cameras", fmt.Sprintf("at most %d cameras", coveragedb.MaxAccept)))
+	if len(b.Cameras) > inputs.MaxAccept {
+		c.s.writeError(w, r, errBad("cameras", fmt.Sprintf("at most %d cameras", inputs.MaxAccept)))
 		return
 	}
 	stamp := strconv.FormatInt(time.Now().UnixMilli(), 36)
@@ -438,7 +438,7 @@ func (c *coverageAPI) handleAccept(w http.ResponseWriter, r *http.Request) {
 		}
 		cams[i] = cam
 	}
-	stored, err := coveragedb.Accept(r.Context(), c.s.store, cams)
+	stored, err := inputs.Accept(r.Context(), c.s.store, cams)
 	if err != nil {
 		c.s.writeError(w, r, err)
 		return

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/diaban/diaban/hotspot"
-	"github.com/diaban/diaban/hotspot/coveragedb"
+	"github.com/diaban/diaban/hotspot/inputs"
 	"github.com/diaban/diaban/hotspot/placement"
 )
 
@@ -57,8 +57,8 @@ func parsePlanFlags(env *environment, args []string) (planConfig, error) {
 	bearings := fs.String("bearings", "0,45,90,135,180,225,270,315", "comma-separated bearings to try, degrees")
 	fs.IntVar(&cfg.opts.MaxPerSite, "max-per-site", 1, "most new cameras on one site")
 	fs.StringVar(&cfg.area, "area", "", "plan for this area `code` from the database instead of --demand")
-	fs.IntVar(&cfg.siteRes, "res", coveragedb.DefaultSiteRes, "with --area and no --candidates: H3 `resolution` whose cell centres are the candidate sites")
-	fs.IntVar(&cfg.riskRes, "risk-res", coveragedb.DefaultRiskRes, "with --area: H3 `resolution` (7-10) of the risk cells")
+	fs.IntVar(&cfg.siteRes, "res", inputs.DefaultSiteRes, "with --area and no --candidates: H3 `resolution` whose cell centres are the candidate sites")
+	fs.IntVar(&cfg.riskRes, "risk-res", inputs.DefaultRiskRes, "with --area: H3 `resolution` (7-10) of the risk cells")
 	fs.StringVar(&cfg.objective, "objective", "both", "with --area: what to cover, hotspots, cells (risk cells) or both")
 	cfg.db.register(fs, env)
 	if err := fs.Parse(args); err != nil {
@@ -177,13 +177,13 @@ func planArea(ctx context.Context, cfg planConfig, in planInputs) (placement.Res
 		return placement.Result{}, err
 	}
 	defer st.Close()
-	inputs, err := coveragedb.Load(ctx, st, coveragedb.Query{AreaCode: cfg.area, RiskRes: cfg.riskRes})
+	cov, err := inputs.Load(ctx, st, inputs.Query{AreaCode: cfg.area, RiskRes: cfg.riskRes})
 	if err != nil {
 		return placement.Result{}, err
 	}
-	p, err := coveragedb.Plan(inputs, coveragedb.PlanRequest{
+	p, err := inputs.Plan(cov, inputs.PlanRequest{
 		Model: cfg.model, K: cfg.opts.K, MaxPerSite: cfg.opts.MaxPerSite, SiteRes: cfg.siteRes,
-		Sites: in.sites, Existing: in.existing, Demand: coveragedb.DemandKind(cfg.objective),
+		Sites: in.sites, Existing: in.existing, Demand: inputs.DemandKind(cfg.objective),
 	})
 	if err != nil {
 		return placement.Result{}, err

@@ -94,7 +94,7 @@ func AuditTouch(ctx context.Context, area string, ids ...int64) {
 
 // WritePendingAudit appends the pending audit entry of ctx inside tx, once.
 // Store writes call it last in their transaction; packages that run their
-// own transactions over the store's pool (coveragedb) call it too.
+// own transactions over the store's pool (inputs) call it too.
 func WritePendingAudit(ctx context.Context, tx pgx.Tx) error {
 	p, ok := ctx.Value(pendingAuditKey{}).(*PendingAudit)
 	if !ok || p.Written {

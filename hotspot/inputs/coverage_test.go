@@ -1,4 +1,4 @@
-package coveragedb_test
+package inputs_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
-	"github.com/diaban/diaban/hotspot/coveragedb"
+	"github.com/diaban/diaban/hotspot/inputs"
 	"github.com/diaban/diaban/hotspot/placement"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
@@ -78,7 +78,7 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 
 func TestLoadAndMeasureByHand(t *testing.T) {
 	f, ctx := newFixture(t)
-	in, err := coveragedb.Load(ctx, f.store, coveragedb.Query{AreaCode: "503"})
+	in, err := inputs.Load(ctx, f.store, inputs.Query{AreaCode: "503"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestLoadAndMeasureByHand(t *testing.T) {
 	if risk["H1"] != 4 || risk["H2"] != 3 {
 		t.Errorf("risks %v, want H1 1+3, H2 1+2", risk)
 	}
-	rep, err := coveragedb.Measure(in, in.Cameras, 10)
+	rep, err := inputs.Measure(in, in.Cameras, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestLoadAndMeasureByHand(t *testing.T) {
 		t.Errorf("uncovered hotspot details: %+v", u[0])
 	}
 
-	one, err := coveragedb.Load(ctx, f.store, coveragedb.Query{AreaCode: "20533"})
+	one, err := inputs.Load(ctx, f.store, inputs.Query{AreaCode: "20533"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,21 +136,21 @@ func TestLoadAndMeasureByHand(t *testing.T) {
 		t.Errorf("commune 20533: %d hotspots, %d cameras", len(one.Hotspots), len(one.Cameras))
 	}
 	var ve *hotspot.ValidationError
-	if _, err := coveragedb.Load(ctx, f.store, coveragedb.Query{AreaCode: "99999"}); !errors.As(err, &ve) || ve.Field != "area" {
+	if _, err := inputs.Load(ctx, f.store, inputs.Query{AreaCode: "99999"}); !errors.As(err, &ve) || ve.Field != "area" {
 		t.Errorf("unknown area: %v", err)
 	}
-	if _, err := coveragedb.Load(ctx, f.store, coveragedb.Query{AreaCode: "503", RiskRes: 11}); !errors.As(err, &ve) || ve.Field != "risk_res" {
+	if _, err := inputs.Load(ctx, f.store, inputs.Query{AreaCode: "503", RiskRes: 11}); !errors.As(err, &ve) || ve.Field != "risk_res" {
 		t.Errorf("risk_res 11: %v", err)
 	}
 }
 
 func TestPlanCoversTheUncoveredHotspot(t *testing.T) {
 	f, ctx := newFixture(t)
-	in, err := coveragedb.Load(ctx, f.store, coveragedb.Query{AreaCode: "20533"})
+	in, err := inputs.Load(ctx, f.store, inputs.Query{AreaCode: "20533"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := coveragedb.Plan(in, coveragedb.PlanRequest{Model: placement.Model{RangeM: 100, FOV: 90}, K: 1})
+	p, err := inputs.Plan(in, inputs.PlanRequest{Model: placement.Model{RangeM: 100, FOV: 90}, K: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,10 +174,10 @@ func TestPlanCoversTheUncoveredHotspot(t *testing.T) {
 		t.Errorf("before %+v after %+v", before, after)
 	}
 	var ve *hotspot.ValidationError
-	if _, err := coveragedb.Plan(in, coveragedb.PlanRequest{Model: placement.Model{RangeM: 100, FOV: 90}, K: 1, SiteRes: 13}); !errors.As(err, &ve) || ve.Field != "res" {
+	if _, err := inputs.Plan(in, inputs.PlanRequest{Model: placement.Model{RangeM: 100, FOV: 90}, K: 1, SiteRes: 13}); !errors.As(err, &ve) || ve.Field != "res" {
 		t.Errorf("res 13: %v", err)
 	}
-	if _, err := coveragedb.Plan(in, coveragedb.PlanRequest{Model: placement.Model{RangeM: -1, FOV: 90}, K: 1}); !errors.As(err, &ve) {
+	if _, err := inputs.Plan(in, inputs.PlanRequest{Model: placement.Model{RangeM: -1, FOV: 90}, K: 1}); !errors.As(err, &ve) {
 		t.Errorf("negative range: %v", err)
 	}
 }
@@ -187,7 +187,7 @@ func TestAcceptStoresAllOrNothing(t *testing.T) {
 	cam := func(ref string, p geo.Point) hotspot.Camera {
 		return hotspot.Camera{Ref: ref, Point: p, Bearing: 90, FOV: 90, RangeM: 120, Owner: "police", Status: "active"}
 	}
-	stored, err := coveragedb.Accept(ctx, f.store, []hotspot.Camera{cam("P1", f.h1), cam("P2", f.h2)})
+	stored, err := inputs.Accept(ctx, f.store, []hotspot.Camera{cam("P1", f.h1), cam("P2", f.h2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestAcceptStoresAllOrNothing(t *testing.T) {
 		t.Fatalf("stored %+v", stored)
 	}
 	var ce *hotspot.ConflictError
-	if _, err := coveragedb.Accept(ctx, f.store, []hotspot.Camera{cam("P3", f.h1), cam("P1", f.h2)}); !errors.As(err, &ce) || ce.Field != "cameras[1].ref" {
+	if _, err := inputs.Accept(ctx, f.store, []hotspot.Camera{cam("P3", f.h1), cam("P1", f.h2)}); !errors.As(err, &ce) || ce.Field != "cameras[1].ref" {
 		t.Fatalf("taken ref: %v", err)
 	}
 	if all, err := f.store.ListCameras(ctx, ""); err != nil || len(all) != 4+2 {
@@ -204,7 +204,7 @@ func TestAcceptStoresAllOrNothing(t *testing.T) {
 	var ve *hotspot.ValidationError
 	bad := cam("P4", f.h1)
 	bad.Bearing = 360
-	if _, err := coveragedb.Accept(ctx, f.store, []hotspot.Camera{cam("P5", f.h1), bad}); !errors.As(err, &ve) || ve.Field != "cameras[1].bearing" {
+	if _, err := inputs.Accept(ctx, f.store, []hotspot.Camera{cam("P5", f.h1), bad}); !errors.As(err, &ve) || ve.Field != "cameras[1].bearing" {
 		t.Errorf("bad bearing: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package coveragedb
+package inputs
 
 import (
 	"context"
@@ -46,9 +46,9 @@ func (q *Query) normalise() error {
 	return nil
 }
 
-// Inputs is what coverage and planning need for one area. It is read-only
+// CoverageInputs is what coverage and planning need for one area. It is read-only
 // once loaded, and may be shared between goroutines.
-type Inputs struct {
+type CoverageInputs struct {
 	Area    *hotspot.AreaShape
 	RiskRes int
 	// Hotspots are the area's active hotspots as demand points (ID is the
@@ -66,7 +66,7 @@ type Inputs struct {
 }
 
 // Demand returns the planning demand: the hotspots, then the risk cells.
-func (in *Inputs) Demand() []placement.DemandPoint {
+func (in *CoverageInputs) Demand() []placement.DemandPoint {
 	out := make([]placement.DemandPoint, 0, len(in.Hotspots)+len(in.Cells))
 	return append(append(out, in.Hotspots...), in.Cells...)
 }
@@ -75,7 +75,7 @@ func (in *Inputs) Demand() []placement.DemandPoint {
 // centres inside the area (ID being the cell's hex spelling, in a fixed
 // order). When rangeM > 0 only the centres within rangeM of some point of
 // demand are kept: a camera anywhere else could see none of it.
-func (in *Inputs) Sites(res int, demand []placement.DemandPoint, rangeM float64) ([]placement.Site, error) {
+func (in *CoverageInputs) Sites(res int, demand []placement.DemandPoint, rangeM float64) ([]placement.Site, error) {
 	if res == 0 {
 		res = DefaultSiteRes
 	}
@@ -114,7 +114,7 @@ func (in *Inputs) Sites(res int, demand []placement.DemandPoint, rangeM float64)
 }
 
 // Load reads an area's inputs from the store.
-func Load(ctx context.Context, s *store.Store, q Query) (*Inputs, error) {
+func Load(ctx context.Context, s *store.Store, q Query) (*CoverageInputs, error) {
 	if err := q.normalise(); err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func Load(ctx context.Context, s *store.Store, q Query) (*Inputs, error) {
 	return load(ctx, s, q, seq)
 }
 
-func load(ctx context.Context, s *store.Store, q Query, seq int64) (*Inputs, error) {
+func load(ctx context.Context, s *store.Store, q Query, seq int64) (*CoverageInputs, error) {
 	idx, err := s.Areas(ctx)
 	if err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func load(ctx context.Context, s *store.Store, q Query, seq int64) (*Inputs, err
 	if !ok {
 		return nil, &hotspot.ValidationError{Field: "area", Reason: fmt.Sprintf("unknown area %q", q.AreaCode)}
 	}
-	in := &Inputs{Area: area, RiskRes: q.RiskRes, Seq: seq}
+	in := &CoverageInputs{Area: area, RiskRes: q.RiskRes, Seq: seq}
 	counts, err := s.CellCounts(ctx, store.CellFilter{AreaCode: q.AreaCode, Res: q.RiskRes, From: q.From, To: q.To})
 	if err != nil {
 		return nil, err
@@ -193,7 +193,7 @@ func FromStored(c hotspot.Camera) placement.Camera {
 type Loader struct {
 	store *store.Store
 	mu    sync.Mutex
-	cache map[Query]*Inputs
+	cache map[Query]*CoverageInputs
 }
 
 // maxCached bounds the Loader's cache; it is emptied when full.
@@ -201,12 +201,12 @@ const maxCached = 32
 
 // NewLoader returns a caching loader over s.
 func NewLoader(s *store.Store) *Loader {
-	return &Loader{store: s, cache: map[Query]*Inputs{}}
+	return &Loader{store: s, cache: map[Query]*CoverageInputs{}}
 }
 
 // Load returns the inputs of q, from the cache when no change was recorded
 // since they were read.
-func (l *Loader) Load(ctx context.Context, q Query) (*Inputs, error) {
+func (l *Loader) Load(ctx context.Context, q Query) (*CoverageInputs, error) {
 	if err := q.normalise(); err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package coveragedb
+package inputs
 
 import (
 	"errors"
@@ -51,7 +51,7 @@ type PlanResult struct {
 }
 
 // Plan chooses up to req.K new cameras for in's area.
-func Plan(in *Inputs, req PlanRequest) (*PlanResult, error) {
+func Plan(in *CoverageInputs, req PlanRequest) (*PlanResult, error) {
 	if req.Owner == "" {
 		req.Owner = placement.OwnerPolice
 	}

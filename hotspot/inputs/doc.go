@@ -1,4 +1,4 @@
-// Package coveragedb feeds the camera coverage and placement solver of
+// Package inputs feeds the camera coverage and placement solver of
 // package placement from the database: the demand of an area (its active
 // hotspots, weighted by the incidents around them, and its H3 risk cells,
 // weighted by incident counts), the candidate sites (every cell centre of the
@@ -12,4 +12,4 @@
 // resolution 10), so that every active hotspot weighs something even where no
 // incident was recorded. A later issue may swap in the emerging-hot-spot
 // z-score; only Load's weighting would change.
-package coveragedb
+package inputs

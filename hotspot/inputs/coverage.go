@@ -1,4 +1,4 @@
-package coveragedb
+package inputs
 
 import (
 	"github.com/diaban/diaban/geo"
@@ -50,7 +50,7 @@ func (r Report) Get(s placement.Scope) ScopeCoverage {
 
 // Measure computes the coverage of in's demand by cameras, listing at most
 // uncoveredLimit uncovered hotspots per scope, highest risk first.
-func Measure(in *Inputs, cameras []placement.Camera, uncoveredLimit int) (Report, error) {
+func Measure(in *CoverageInputs, cameras []placement.Camera, uncoveredLimit int) (Report, error) {
 	hot, err := placement.Coverage(in.Hotspots, cameras, uncoveredLimit)
 	if err != nil {
 		return Report{}, err
@@ -63,7 +63,7 @@ func Measure(in *Inputs, cameras []placement.Camera, uncoveredLimit int) (Report
 }
 
 // merge combines a report over the hotspots with one over the risk cells.
-func merge(in *Inputs, hot, cells placement.Report) Report {
+func merge(in *CoverageInputs, hot, cells placement.Report) Report {
 	byRef := make(map[string]int, len(in.Info))
 	for i, h := range in.Info {
 		byRef[h.Ref] = i

@@ -1,4 +1,4 @@
-package coveragedb
+package inputs
 
 import (
 	"context"
