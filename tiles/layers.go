@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
 )
 
 // Layer names a tile layer.
@@ -25,11 +25,11 @@ const (
 )
 
 // Layers lists every layer, with the change kinds that invalidate it.
-var Layers = map[Layer][]string{
-	LayerAreas:    {"area"},
-	LayerHotspots: {"hotspot", "event"},
-	LayerCameras:  {"camera"},
-	LayerCells:    {"incident"},
+var Layers = map[Layer][]hotspot.ChangeKind{
+	LayerAreas:    {hotspot.ChangeArea},
+	LayerHotspots: {hotspot.ChangeHotspot, hotspot.ChangeEvent},
+	LayerCameras:  {hotspot.ChangeCamera},
+	LayerCells:    {hotspot.ChangeIncident},
 }
 
 // The PostGIS layers: one fixed query each, parameters z, x, y and the
@@ -78,32 +78,29 @@ func cellResolution(z Zoom) int {
 	}
 }
 
-// cellColumns is the whitelist of H3 columns, by resolution.
-var cellColumns = map[int]string{7: "h3_r7", 8: "h3_r8", 9: "h3_r9", 10: "h3_r10"}
+// cellColumns is the whitelist of H3 columns, by resolution, quoted as
+// SQL identifiers.
+var cellColumns = map[int]string{7: `"h3_r7"`, 8: `"h3_r8"`, 9: `"h3_r9"`, 10: `"h3_r10"`}
 
 // cellsTile counts incidents per H3 cell inside the tile and draws the
 // hexagons as an MVT layer (PostGIS has no H3 here, so the geometry is
 // built in Go from geo.Cell boundaries).
-func cellsTile(ctx context.Context, q querier, c Coord, areaIDs []int64) ([]byte, error) {
+func cellsTile(ctx context.Context, db DB, c Coord, areaIDs []int64) ([]byte, error) {
 	res := cellResolution(c.Z)
-	col := pgx.Identifier{cellColumns[res]}.Sanitize()
+	col := cellColumns[res]
 	tile := maptile.New(c.X, c.Y, maptile.Zoom(c.Z))
 	b := tile.Bound()
-	rows, err := q.Query(ctx, `SELECT `+col+`, count(*) FROM incidents
-WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND ($5::bigint[] IS NULL OR area_id = ANY ($5)) GROUP BY 1`,
-		b.Min[0], b.Min[1], b.Max[0], b.Max[1], areaIDs)
-	if err != nil {
-		return nil, fmt.Errorf("cells tile %s: %w", c, err)
-	}
 	fc := geojson.NewFeatureCollection()
 	var cell, n int64
-	_, err = pgx.ForEachRow(rows, []any{&cell, &n}, func() error {
-		gc := geo.Cell(cell)
-		f := geojson.NewFeature(orb.Polygon{gc.Boundary()})
-		f.Properties = geojson.Properties{"cell": gc.String(), "count": n}
-		fc.Append(f)
-		return nil
-	})
+	err := db.TileRows(ctx, `SELECT `+col+`, count(*) FROM incidents
+WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND ($5::bigint[] IS NULL OR area_id = ANY ($5)) GROUP BY 1`,
+		[]any{b.Min[0], b.Min[1], b.Max[0], b.Max[1], areaIDs}, []any{&cell, &n}, func() error {
+			gc := geo.Cell(cell)
+			f := geojson.NewFeature(orb.Polygon{gc.Boundary()})
+			f.Properties = geojson.Properties{"cell": gc.String(), "count": n}
+			fc.Append(f)
+			return nil
+		})
 	if err != nil {
 		return nil, fmt.Errorf("cells tile %s: %w", c, err)
 	}

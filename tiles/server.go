@@ -6,13 +6,16 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/diaban/diaban/hotspot"
 )
 
-// querier is what tiles need of a pool.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+// DB is what tiles need of the store (hotspot/store.Store): the fixed
+// queries of this package run through it, in the scope of their context.
+type DB interface {
+	// TileBytes runs a query answering one bytea (a tile) and returns it.
+	TileBytes(ctx context.Context, sql string, args ...any) ([]byte, error)
+	// TileRows runs a query and, for each row, scans it into dest and calls fn.
+	TileRows(ctx context.Context, sql string, args []any, dest []any, fn func() error) error
 }
 
 // UnknownLayerError is returned for a layer name that does not exist.
@@ -24,7 +27,7 @@ func (e *UnknownLayerError) Error() string {
 
 // Source renders and caches tiles.
 type Source struct {
-	db querier
+	db DB
 
 	mu       sync.Mutex
 	versions map[Layer]uint64
@@ -41,7 +44,7 @@ type cached struct {
 }
 
 // New returns a tile source over db keeping at most maxTiles tiles in memory.
-func New(db querier, maxTiles int) *Source {
+func New(db DB, maxTiles int) *Source {
 	if maxTiles <= 0 {
 		maxTiles = 4096
 	}
@@ -49,9 +52,8 @@ func New(db querier, maxTiles int) *Source {
 }
 
 // Invalidate moves the data version of every layer that shows changes of
-// the given kind (hotspot, event, camera, incident, area), so their cached
-// tiles are never served again.
-func (s *Source) Invalidate(kind string) {
+// the given kind, so their cached tiles are never served again.
+func (s *Source) Invalidate(kind hotspot.ChangeKind) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for layer, kinds := range Layers {
@@ -131,8 +133,8 @@ func (s *Source) render(ctx context.Context, layer Layer, c Coord, areaIDs []int
 	if layer != LayerAreas {
 		args = append(args, areaIDs)
 	}
-	var data []byte
-	if err := s.db.QueryRow(ctx, layerSQL[layer], args...).Scan(&data); err != nil {
+	data, err := s.db.TileBytes(ctx, layerSQL[layer], args...)
+	if err != nil {
 		return nil, fmt.Errorf("%s tile %s: %w", layer, c, err)
 	}
 	return data, nil

@@ -72,7 +72,7 @@ func TestTilesFromPostGIS(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	src := tiles.New(db.Pool, 16)
+	src := tiles.New(st, 16)
 	// Zoom 12 tile holding (108.25, 15.9).
 	mt := maptile.At(orb.Point{108.25, 15.9}, 12)
 	c := tiles.Coord{Z: tiles.Zoom(mt.Z), X: mt.X, Y: mt.Y}

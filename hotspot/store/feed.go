@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // ChangeChannel is the PostgreSQL notification channel the triggers use.
@@ -15,13 +17,13 @@ const ChangeChannel = "diaban_changes"
 
 // Change is one committed change, as the triggers recorded it in `changes`.
 type Change struct {
-	Seq      int64     `json:"seq"`
-	Kind     string    `json:"kind"` // hotspot, event, incident, tip, camera, indicator, area
-	Op       string    `json:"op"`   // insert, update, delete, bulk
-	EntityID int64     `json:"id,omitempty"`
-	AreaID   int64     `json:"-"`
-	Rows     int       `json:"rows"`
-	At       time.Time `json:"at"`
+	Seq      int64              `json:"seq"`
+	Kind     hotspot.ChangeKind `json:"kind"`
+	Op       hotspot.ChangeOp   `json:"op"`
+	EntityID int64              `json:"id,omitempty"`
+	AreaID   int64              `json:"-"`
+	Rows     int                `json:"rows"`
+	At       time.Time          `json:"at"`
 }
 
 const sqlChangesSince = `
