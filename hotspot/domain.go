@@ -31,8 +31,47 @@ var HotspotKinds = []HotspotKind{"dealing", "storage", "organised_use", "public_
 // IncidentKind says what an incident (vụ án / vụ việc) was about.
 type IncidentKind string
 
-// The incident kinds.
-var IncidentKinds = []IncidentKind{"trafficking", "storage", "transport", "organised_use", "use", "cultivation", "production", "other"}
+// The incident kinds, in display and CSV order.
+const (
+	IncTrafficking  IncidentKind = "trafficking"
+	IncStorage      IncidentKind = "storage"
+	IncTransport    IncidentKind = "transport"
+	IncOrganisedUse IncidentKind = "organised_use"
+	IncUse          IncidentKind = "use"
+	IncCultivation  IncidentKind = "cultivation"
+	IncProduction   IncidentKind = "production"
+	IncOther        IncidentKind = "other"
+)
+
+// IncidentKinds lists every incident kind in display order; the schema's
+// CHECK on incidents.kind names the same (migrations/00001_schema.sql).
+var IncidentKinds = []IncidentKind{IncTrafficking, IncStorage, IncTransport, IncOrganisedUse, IncUse, IncCultivation, IncProduction, IncOther}
+
+// NumIncidentKinds is len(IncidentKinds), as a constant for arrays indexed
+// by IncidentKind.Index.
+const NumIncidentKinds = 8
+
+// Index returns k's position in IncidentKinds; an unknown kind counts as
+// IncOther.
+func (k IncidentKind) Index() int {
+	switch k {
+	case IncTrafficking:
+		return 0
+	case IncStorage:
+		return 1
+	case IncTransport:
+		return 2
+	case IncOrganisedUse:
+		return 3
+	case IncUse:
+		return 4
+	case IncCultivation:
+		return 5
+	case IncProduction:
+		return 6
+	}
+	return 7
+}
 
 // EventKind is a step in a hotspot's lifecycle.
 type EventKind string
@@ -61,14 +100,28 @@ const (
 // CameraOwner says who runs a camera.
 type CameraOwner string
 
+// The camera owners.
+const (
+	CameraPolice    CameraOwner = "police"
+	CameraCommunity CameraOwner = "community"
+)
+
 // CameraOwners lists the owners.
-var CameraOwners = []CameraOwner{"police", "community"}
+var CameraOwners = []CameraOwner{CameraPolice, CameraCommunity}
 
 // CameraStatus is a camera's state.
 type CameraStatus string
 
+// The camera states. An offline camera covers nothing; a planned one is
+// not installed yet and is counted apart from installed ones.
+const (
+	CameraPlanned CameraStatus = "planned"
+	CameraActive  CameraStatus = "active"
+	CameraOffline CameraStatus = "offline"
+)
+
 // CameraStatuses lists the camera states.
-var CameraStatuses = []CameraStatus{"planned", "active", "offline"}
+var CameraStatuses = []CameraStatus{CameraPlanned, CameraActive, CameraOffline}
 
 func OneOf[T ~string](v T, set []T) bool {
 	for _, s := range set {

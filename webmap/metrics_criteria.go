@@ -82,7 +82,7 @@ func Criteria(m metrics.AreaMetrics, inds []metrics.IndicatorValue, p metrics.Pe
 	activeEnd, recurred, newH := num(m.ActiveEnd), num(m.Recurred), num(m.New)
 	casesTotal, casesTraced := ind(hotspot.IndCasesTotal), ind(hotspot.IndCasesTracedToUsers)
 	plantFound, plantDestroyed := ind(hotspot.IndPlantAreaFoundM2), ind(hotspot.IndPlantAreaDestroyedM2)
-	production := num(m.Incidents[metrics.IncProduction])
+	production := num(m.Incidents[hotspot.IncProduction])
 	publicUse := ind(hotspot.IndPublicUseReports)
 	offered, registered := ind(hotspot.IndUsersOfferedServices), ind(hotspot.IndRegisteredUsers)
 	return []Criterion{

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // The benchmark province: 10,000 communes, 10 hotspots each (100,000),
@@ -55,7 +57,7 @@ func BenchmarkRecomputeAreaAfterEvent(b *testing.B) {
 	area := benchProvince(b)[0]
 	area.Hotspots = append([]Hotspot(nil), area.Hotspots...)
 	h := &area.Hotspots[3]
-	h.Events = append(h.Events[:len(h.Events):len(h.Events)], Event{Kind: EventNote, OccurredAt: YearPeriod(2025).End().Add(-time.Hour), Seq: 1 << 40})
+	h.Events = append(h.Events[:len(h.Events):len(h.Events)], Event{Kind: hotspot.EventNote, OccurredAt: YearPeriod(2025).End().Add(-time.Hour), Seq: 1 << 40})
 	cfg := DefaultConfig()
 	b.ResetTimer()
 	for b.Loop() {

@@ -5,12 +5,14 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 func mon(y int, m time.Month) Month { return MonthOf(y, m) }
 
 // monthly spreads n incidents of kind k over every month of year y.
-func monthly(y int, k IncidentKind, n int) []IncidentCount {
+func monthly(y int, k hotspot.IncidentKind, n int) []IncidentCount {
 	out := make([]IncidentCount, 12)
 	for i := range out {
 		out[i] = IncidentCount{Month: mon(y, time.Month(i+1)), Kind: k, N: n}
@@ -21,12 +23,12 @@ func monthly(y int, k IncidentKind, n int) []IncidentCount {
 func TestIncidentsAndTips(t *testing.T) {
 	in := AreaInput{
 		Incidents: []IncidentCount{
-			{Month: mon(2025, time.June), Kind: IncTrafficking, N: 2},
-			{Month: mon(2025, time.July), Kind: IncTrafficking, N: 1},
-			{Month: mon(2025, time.July), Kind: IncTrafficking, N: 1}, // a second row adds up
-			{Month: mon(2025, time.August), Kind: IncUse, N: 5},
-			{Month: mon(2025, time.September), Kind: "smuggling", N: 1}, // unknown kind → other
-			{Month: mon(2025, time.October), Kind: IncStorage, N: 9},    // next quarter
+			{Month: mon(2025, time.June), Kind: hotspot.IncTrafficking, N: 2},
+			{Month: mon(2025, time.July), Kind: hotspot.IncTrafficking, N: 1},
+			{Month: mon(2025, time.July), Kind: hotspot.IncTrafficking, N: 1}, // a second row adds up
+			{Month: mon(2025, time.August), Kind: hotspot.IncUse, N: 5},
+			{Month: mon(2025, time.September), Kind: "smuggling", N: 1},      // unknown kind → other
+			{Month: mon(2025, time.October), Kind: hotspot.IncStorage, N: 9}, // next quarter
 		},
 		Tips: []TipCount{
 			{Month: mon(2025, time.July), Received: 3, Handled: 1},
@@ -35,9 +37,9 @@ func TestIncidentsAndTips(t *testing.T) {
 		},
 	}
 	m := Compute(in, QuarterPeriod(2025, 3), DefaultConfig())
-	want := map[IncidentKind]int{IncTrafficking: 2, IncStorage: 0, IncTransport: 0, IncOrganisedUse: 0, IncUse: 5, IncCultivation: 0, IncProduction: 0, IncOther: 1}
-	if len(m.Incidents) != len(IncidentKinds) {
-		t.Errorf("incidents has %d kinds, want all %d", len(m.Incidents), len(IncidentKinds))
+	want := map[hotspot.IncidentKind]int{hotspot.IncTrafficking: 2, hotspot.IncStorage: 0, hotspot.IncTransport: 0, hotspot.IncOrganisedUse: 0, hotspot.IncUse: 5, hotspot.IncCultivation: 0, hotspot.IncProduction: 0, hotspot.IncOther: 1}
+	if len(m.Incidents) != len(hotspot.IncidentKinds) {
+		t.Errorf("incidents has %d kinds, want all %d", len(m.Incidents), len(hotspot.IncidentKinds))
 	}
 	for k, n := range want {
 		if m.Incidents[k] != n {
@@ -72,9 +74,9 @@ func TestCountHelpers(t *testing.T) {
 		t.Errorf("CountTips = %+v", tips)
 	}
 	incs := CountIncidents([]Incident{
-		{Kind: IncUse, OccurredAt: at("2025-12-31T23:30:00+07:00")},
-		{Kind: IncUse, OccurredAt: at("2025-12-01T00:00:00+07:00")},
-		{Kind: IncUse, OccurredAt: at("2026-01-01T00:00:00+07:00")},
+		{Kind: hotspot.IncUse, OccurredAt: at("2025-12-31T23:30:00+07:00")},
+		{Kind: hotspot.IncUse, OccurredAt: at("2025-12-01T00:00:00+07:00")},
+		{Kind: hotspot.IncUse, OccurredAt: at("2026-01-01T00:00:00+07:00")},
 	})
 	if len(incs) != 2 || incs[0].N != 2 || incs[0].Month != mon(2025, time.December) || incs[1].Month != mon(2026, time.January) {
 		t.Errorf("CountIncidents = %+v", incs)
@@ -82,9 +84,9 @@ func TestCountHelpers(t *testing.T) {
 }
 
 func TestComplexityScoreAndClass(t *testing.T) {
-	active := []Hotspot{hs(1, ev(EventDetected, "2024-01-01T10:00:00+07:00"))}
+	active := []Hotspot{hs(1, ev(hotspot.EventDetected, "2024-01-01T10:00:00+07:00"))}
 	users := func(n float64) []IndicatorValue {
-		return []IndicatorValue{{Key: IndRegisteredUsers, Period: MonthPeriod(2024, time.December), Value: n}}
+		return []IndicatorValue{{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2024, time.December), Value: n}}
 	}
 	y2025 := YearPeriod(2025)
 	tests := []struct {
@@ -123,11 +125,11 @@ func TestComplexityScoreAndClass(t *testing.T) {
 		{
 			name: "the latest report in or before the period counts", p: y2025,
 			in: AreaInput{Indicators: []IndicatorValue{
-				{Key: IndRegisteredUsers, Period: YearPeriod(2023), Value: 40},
-				{Key: IndRegisteredUsers, Period: QuarterPeriod(2025, 2), Value: 20},
-				{Key: IndRegisteredUsers, Period: MonthPeriod(2026, time.June), Value: 99},
-				{Key: IndRegisteredUsers, Period: YearPeriod(2025), Value: 30},
-				{Key: IndRegisteredUsers, Period: MonthPeriod(2025, time.December), Value: 25}, // same end as the year: the month is more specific
+				{Key: hotspot.IndRegisteredUsers, Period: YearPeriod(2023), Value: 40},
+				{Key: hotspot.IndRegisteredUsers, Period: QuarterPeriod(2025, 2), Value: 20},
+				{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2026, time.June), Value: 99},
+				{Key: hotspot.IndRegisteredUsers, Period: YearPeriod(2025), Value: 30},
+				{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2025, time.December), Value: 25}, // same end as the year: the month is more specific
 			}},
 			score: 1.25, class: ClassAffected, usersV: f(25),
 		},
@@ -135,23 +137,23 @@ func TestComplexityScoreAndClass(t *testing.T) {
 		{
 			// 3 (hotspot) + 1 trafficking a month × 2 + 1 use a month × 0.5 = 5.5
 			name: "one hotspot, a trafficking and a use case a month: 5.5, affected", p: y2025,
-			in:    AreaInput{Hotspots: active, Incidents: append(monthly(2025, IncTrafficking, 1), monthly(2025, IncUse, 1)...)},
+			in:    AreaInput{Hotspots: active, Incidents: append(monthly(2025, hotspot.IncTrafficking, 1), monthly(2025, hotspot.IncUse, 1)...)},
 			score: 5.5, class: ClassAffected,
 		},
 		{
 			// 3 + 1.5 trafficking a month × 2 = 6: key threshold reached.
 			name: "one hotspot and 18 trafficking cases in the year: key", p: y2025,
-			in:    AreaInput{Hotspots: active, Incidents: []IncidentCount{{Month: mon(2025, time.March), Kind: IncTrafficking, N: 18}}},
+			in:    AreaInput{Hotspots: active, Incidents: []IncidentCount{{Month: mon(2025, time.March), Kind: hotspot.IncTrafficking, N: 18}}},
 			score: 6, class: ClassKey,
 		},
 		{
 			name: "the same pace in one month scores the same", p: MonthPeriod(2025, time.March),
-			in:    AreaInput{Hotspots: active, Incidents: []IncidentCount{{Month: mon(2025, time.March), Kind: IncTrafficking, N: 1}, {Month: mon(2025, time.March), Kind: IncTrafficking, N: 0}, {Month: mon(2025, time.March), Kind: IncProduction, N: 0}, {Month: mon(2025, time.March), Kind: IncOrganisedUse, N: 0}}},
+			in:    AreaInput{Hotspots: active, Incidents: []IncidentCount{{Month: mon(2025, time.March), Kind: hotspot.IncTrafficking, N: 1}, {Month: mon(2025, time.March), Kind: hotspot.IncTrafficking, N: 0}, {Month: mon(2025, time.March), Kind: hotspot.IncProduction, N: 0}, {Month: mon(2025, time.March), Kind: hotspot.IncOrganisedUse, N: 0}}},
 			score: 5, class: ClassAffected,
 		},
 		{
 			name: "two active hotspots: key", p: y2025,
-			in:    AreaInput{Hotspots: append(active, hs(2, ev(EventDetected, "2025-11-01T10:00:00+07:00")))},
+			in:    AreaInput{Hotspots: append(active, hs(2, ev(hotspot.EventDetected, "2025-11-01T10:00:00+07:00")))},
 			score: 6, class: ClassKey,
 		},
 		{
@@ -161,8 +163,8 @@ func TestComplexityScoreAndClass(t *testing.T) {
 		},
 		{
 			name: "weights come from the config", p: y2025,
-			cfg:   func(c *Config) { c.Complexity.IncidentWeights[IncUse] = 4; c.Complexity.KeyMinScore = 4 },
-			in:    AreaInput{Incidents: monthly(2025, IncUse, 1)},
+			cfg:   func(c *Config) { c.Complexity.IncidentWeights[hotspot.IncUse] = 4; c.Complexity.KeyMinScore = 4 },
+			in:    AreaInput{Incidents: monthly(2025, hotspot.IncUse, 1)},
 			score: 4, class: ClassKey,
 		},
 	}
@@ -191,7 +193,7 @@ func TestTrend(t *testing.T) {
 	// the score 3i. Mann–Kendall over 12 months: S = 66, rising, slope 3.
 	var rising []Hotspot
 	for i := 1; i <= 12; i++ {
-		rising = append(rising, hs(int64(i), ev(EventDetected, MonthOf(2025, time.Month(i)).Start().Add(time.Hour).Format(time.RFC3339))))
+		rising = append(rising, hs(int64(i), ev(hotspot.EventDetected, MonthOf(2025, time.Month(i)).Start().Add(time.Hour).Format(time.RFC3339))))
 	}
 	m := Compute(AreaInput{Hotspots: rising}, dec, cfg)
 	tr := m.Trend
@@ -276,7 +278,7 @@ func TestComputeManyMatchesCompute(t *testing.T) {
 
 func TestZeroPeriodDoesNotPanic(t *testing.T) {
 	m := Compute(AreaInput{Code: "X", Hotspots: stock(3)}, Period{}, DefaultConfig())
-	if m.Area != "X" || m.Target.Status != StatusUndefined || len(m.Incidents) != len(IncidentKinds) {
+	if m.Area != "X" || m.Target.Status != StatusUndefined || len(m.Incidents) != len(hotspot.IncidentKinds) {
 		t.Errorf("zero period: %+v", m)
 	}
 }
@@ -285,11 +287,11 @@ func TestOddInputsStayFinite(t *testing.T) {
 	in := AreaInput{
 		Hotspots: stock(2),
 		Indicators: []IndicatorValue{
-			{Key: IndRegisteredUsers, Period: MonthPeriod(2025, time.March), Value: 5},
-			{Key: IndRegisteredUsers, Period: MonthPeriod(2025, time.April), Value: math.NaN()},
+			{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2025, time.March), Value: 5},
+			{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2025, time.April), Value: math.NaN()},
 			{Key: "population", Period: MonthPeriod(2025, time.April), Value: math.Inf(1)},
 		},
-		Incidents: []IncidentCount{{Month: mon(1990, time.January), Kind: IncUse, N: 3}, {Month: mon(2099, time.January), Kind: IncUse, N: 3}},
+		Incidents: []IncidentCount{{Month: mon(1990, time.January), Kind: hotspot.IncUse, N: 3}, {Month: mon(2099, time.January), Kind: hotspot.IncUse, N: 3}},
 	}
 	for name, cfg := range map[string]Config{"defaults": DefaultConfig(), "zero config": {}} {
 		t.Run(name, func(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // Class is a commune's class in the yearly review (phân loại xã, phường).
@@ -52,7 +54,7 @@ type AreaMetrics struct {
 	IrregularEvents int `json:"irregular_events"`
 
 	// Incidents by kind, every kind present.
-	Incidents map[IncidentKind]int `json:"incidents"`
+	Incidents map[hotspot.IncidentKind]int `json:"incidents"`
 
 	// Tips: received by received_at, handled by handled_at in the period;
 	// the share is handled/received and may exceed 1 when a backlog is cleared.
@@ -112,7 +114,7 @@ type computation struct {
 
 	firstMonth Month
 	weighted   []float64 // weighted incidents per month from firstMonth
-	byKind     [numIncidentKinds]int
+	byKind     [hotspot.NumIncidentKinds]int
 }
 
 func newComputation(p Period, cfg Config) *computation {
@@ -177,7 +179,7 @@ func (c *computation) incidents(counts []IncidentCount) {
 		if i < 0 || i >= len(c.weighted) {
 			continue
 		}
-		k := incidentIndex(ic.Kind)
+		k := ic.Kind.Index()
 		c.weighted[i] += w[k] * float64(ic.N)
 		if ic.Month >= lo && ic.Month <= hi {
 			c.byKind[k] += ic.N
@@ -195,7 +197,7 @@ func (c *computation) score(i int, ind []IndicatorValue) float64 {
 		inc += v
 	}
 	s := x.ActiveHotspotWeight*float64(c.activeEndAt[i]) + inc/float64(q.Months())
-	if users, ok := latestIndicator(ind, IndRegisteredUsers, q.LastMonth()); ok {
+	if users, ok := latestIndicator(ind, hotspot.IndRegisteredUsers, q.LastMonth()); ok {
 		pop, ok := latestIndicator(ind, x.PopulationKey, q.LastMonth())
 		if !ok || pop <= 0 {
 			pop = x.DefaultPopulation
@@ -233,14 +235,14 @@ func (c *computation) result(in AreaInput) AreaMetrics {
 		ActiveStart: h.activeStart, ActiveDuring: h.activeDuring, ActiveEnd: h.activeEnd,
 		New: h.new, Eliminated: h.eliminated, EliminatedSustained: h.sustained, Recurred: h.recurred,
 		PreviousEliminated: c.prevElim, IrregularEvents: h.irregular,
-		Incidents: make(map[IncidentKind]int, numIncidentKinds),
+		Incidents: make(map[hotspot.IncidentKind]int, hotspot.NumIncidentKinds),
 	}
 	e := c.elimination()
 	m.EliminationRate, m.EliminationGrowth = e.rate(), e.growth()
 	m.Target = e.target(c.cfg.Target)
 
 	total := 0
-	for i, k := range IncidentKinds {
+	for i, k := range hotspot.IncidentKinds {
 		m.Incidents[k] = c.byKind[i]
 		total += c.byKind[i]
 	}
@@ -252,7 +254,7 @@ func (c *computation) result(in AreaInput) AreaMetrics {
 		}
 	}
 	m.TipsHandledShare = ratio(float64(m.TipsHandled), float64(m.TipsReceived))
-	if v, ok := latestIndicator(in.Indicators, IndRegisteredUsers, hi); ok {
+	if v, ok := latestIndicator(in.Indicators, hotspot.IndRegisteredUsers, hi); ok {
 		m.RegisteredUsers = &v
 	}
 
@@ -289,9 +291,9 @@ func classify(x ComplexityConfig, activeEnd, incidents int, users *float64, scor
 	return ClassAffected
 }
 
-func zeroIncidents() map[IncidentKind]int {
-	m := make(map[IncidentKind]int, numIncidentKinds)
-	for _, k := range IncidentKinds {
+func zeroIncidents() map[hotspot.IncidentKind]int {
+	m := make(map[hotspot.IncidentKind]int, hotspot.NumIncidentKinds)
+	for _, k := range hotspot.IncidentKinds {
 		m[k] = 0
 	}
 	return m

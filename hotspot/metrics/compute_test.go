@@ -4,9 +4,11 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
-func ev(kind EventKind, ts string) Event { return Event{Kind: kind, OccurredAt: at(ts)} }
+func ev(kind hotspot.EventKind, ts string) Event { return Event{Kind: kind, OccurredAt: at(ts)} }
 
 func hs(id int64, evs ...Event) Hotspot {
 	for i := range evs {
@@ -57,104 +59,104 @@ func TestHotspotCounts(t *testing.T) {
 		},
 		{
 			name:     "no hotspot at the period start, one detected in it",
-			hotspots: []Hotspot{hs(1, ev(EventDetected, "2025-03-01T10:00:00+07:00"))},
+			hotspots: []Hotspot{hs(1, ev(hotspot.EventDetected, "2025-03-01T10:00:00+07:00"))},
 			p:        y2025, want: counts{start: 0, during: 1, end: 1, new: 1}, rate: f(0),
 		},
 		{
 			name: "detected and eliminated in the same period",
 			hotspots: []Hotspot{hs(1,
-				ev(EventDetected, "2025-02-01T10:00:00+07:00"),
-				ev(EventEliminated, "2025-05-01T10:00:00+07:00"))},
+				ev(hotspot.EventDetected, "2025-02-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2025-05-01T10:00:00+07:00"))},
 			p: y2025, want: counts{during: 1, new: 1, elim: 1, sustained: 1}, rate: f(1),
 		},
 		{
 			name: "eliminated, recurred and eliminated again in one year counts once",
 			hotspots: []Hotspot{hs(1,
-				ev(EventDetected, "2024-05-01T10:00:00+07:00"),
-				ev(EventEliminated, "2025-02-01T10:00:00+07:00"),
-				ev(EventRecurred, "2025-06-01T10:00:00+07:00"),
-				ev(EventEliminated, "2025-10-01T10:00:00+07:00"))},
+				ev(hotspot.EventDetected, "2024-05-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2025-02-01T10:00:00+07:00"),
+				ev(hotspot.EventRecurred, "2025-06-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2025-10-01T10:00:00+07:00"))},
 			p: y2025, want: counts{start: 1, during: 1, end: 0, elim: 1, sustained: 1, recurred: 1}, rate: f(1),
 		},
 		{
 			name: "eliminated then recurred: not sustained, active at the end",
 			hotspots: []Hotspot{hs(1,
-				ev(EventDetected, "2024-05-01T10:00:00+07:00"),
-				ev(EventEliminated, "2025-03-01T10:00:00+07:00"),
-				ev(EventRecurred, "2025-09-01T10:00:00+07:00"))},
+				ev(hotspot.EventDetected, "2024-05-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2025-03-01T10:00:00+07:00"),
+				ev(hotspot.EventRecurred, "2025-09-01T10:00:00+07:00"))},
 			p: y2025, want: counts{start: 1, during: 1, end: 1, elim: 1, sustained: 0, recurred: 1}, rate: f(1),
 		},
 		{
 			name: "eliminated before the period and still eliminated: counts nowhere",
 			hotspots: []Hotspot{hs(1,
-				ev(EventDetected, "2023-05-01T10:00:00+07:00"),
-				ev(EventEliminated, "2024-03-01T10:00:00+07:00"),
-				ev(EventNote, "2025-03-01T10:00:00+07:00"))},
+				ev(hotspot.EventDetected, "2023-05-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2024-03-01T10:00:00+07:00"),
+				ev(hotspot.EventNote, "2025-03-01T10:00:00+07:00"))},
 			p: y2025, want: counts{}, rate: nil,
 		},
 		{
 			name: "recurred in the period after an elimination the year before",
 			hotspots: []Hotspot{hs(1,
-				ev(EventDetected, "2023-05-01T10:00:00+07:00"),
-				ev(EventEliminated, "2024-03-01T10:00:00+07:00"),
-				ev(EventRecurred, "2025-03-01T10:00:00+07:00"))},
+				ev(hotspot.EventDetected, "2023-05-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2024-03-01T10:00:00+07:00"),
+				ev(hotspot.EventRecurred, "2025-03-01T10:00:00+07:00"))},
 			p: y2025, want: counts{during: 1, end: 1, recurred: 1}, rate: f(0),
 		},
 		{
 			name: "mixed area: 4 hotspots",
 			hotspots: []Hotspot{
-				hs(1, ev(EventDetected, "2024-01-10T08:00:00+07:00")),                                                   // active all year
-				hs(2, ev(EventDetected, "2024-01-10T08:00:00+07:00"), ev(EventEliminated, "2025-06-10T08:00:00+07:00")), // eliminated
-				hs(3, ev(EventDetected, "2025-11-10T08:00:00+07:00")),                                                   // new
-				hs(4, ev(EventDetected, "2026-01-10T08:00:00+07:00")),                                                   // future
+				hs(1, ev(hotspot.EventDetected, "2024-01-10T08:00:00+07:00")),                                                           // active all year
+				hs(2, ev(hotspot.EventDetected, "2024-01-10T08:00:00+07:00"), ev(hotspot.EventEliminated, "2025-06-10T08:00:00+07:00")), // eliminated
+				hs(3, ev(hotspot.EventDetected, "2025-11-10T08:00:00+07:00")),                                                           // new
+				hs(4, ev(hotspot.EventDetected, "2026-01-10T08:00:00+07:00")),                                                           // future
 			},
 			p: y2025, want: counts{start: 2, during: 3, end: 2, new: 1, elim: 1, sustained: 1}, rate: f(1.0 / 3),
 		},
 		{
 			name: "eliminated at 23:30 on 31 December local belongs to 2025",
 			hotspots: []Hotspot{hs(1,
-				ev(EventDetected, "2024-01-01T10:00:00+07:00"),
-				ev(EventEliminated, "2025-12-31T23:30:00+07:00"))},
+				ev(hotspot.EventDetected, "2024-01-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2025-12-31T23:30:00+07:00"))},
 			p: y2025, want: counts{start: 1, during: 1, end: 0, elim: 1, sustained: 1}, rate: f(1),
 		},
 		{
 			name: "eliminated at 23:30 on 31 December local: 2026 opens with nothing",
 			hotspots: []Hotspot{hs(1,
-				ev(EventDetected, "2024-01-01T10:00:00+07:00"),
-				ev(EventEliminated, "2025-12-31T23:30:00+07:00"))},
+				ev(hotspot.EventDetected, "2024-01-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2025-12-31T23:30:00+07:00"))},
 			p: YearPeriod(2026), want: counts{}, rate: nil,
 		},
 		{
 			name: "eliminated at 00:00 on 1 January local does not count in 2025",
 			hotspots: []Hotspot{hs(1,
-				ev(EventDetected, "2024-01-01T10:00:00+07:00"),
-				ev(EventEliminated, "2026-01-01T00:00:00+07:00"))},
+				ev(hotspot.EventDetected, "2024-01-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2026-01-01T00:00:00+07:00"))},
 			p: y2025, want: counts{start: 1, during: 1, end: 1}, rate: f(0),
 		},
 		{
 			name: "eliminated at 00:00 on 1 January local counts in 2026, active at its start",
 			hotspots: []Hotspot{hs(1,
-				ev(EventDetected, "2024-01-01T10:00:00+07:00"),
-				ev(EventEliminated, "2026-01-01T00:00:00+07:00"))},
+				ev(hotspot.EventDetected, "2024-01-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2026-01-01T00:00:00+07:00"))},
 			p: YearPeriod(2026), want: counts{start: 1, during: 1, elim: 1, sustained: 1}, rate: f(1),
 		},
 		{
 			name:     "detected at the exact start is new, not active at the start",
-			hotspots: []Hotspot{hs(1, ev(EventDetected, "2025-01-01T00:00:00+07:00"))},
+			hotspots: []Hotspot{hs(1, ev(hotspot.EventDetected, "2025-01-01T00:00:00+07:00"))},
 			p:        y2025, want: counts{during: 1, end: 1, new: 1}, rate: f(0),
 		},
 		{
 			name: "detected and eliminated at the same instant, ordered by Seq",
 			hotspots: []Hotspot{{ID: 1, Events: []Event{
-				{Kind: EventDetected, OccurredAt: at("2025-04-01T09:00:00+07:00"), Seq: 1},
-				{Kind: EventEliminated, OccurredAt: at("2025-04-01T09:00:00+07:00"), Seq: 2}}}},
+				{Kind: hotspot.EventDetected, OccurredAt: at("2025-04-01T09:00:00+07:00"), Seq: 1},
+				{Kind: hotspot.EventEliminated, OccurredAt: at("2025-04-01T09:00:00+07:00"), Seq: 2}}}},
 			p: y2025, want: counts{during: 1, new: 1, elim: 1, sustained: 1}, rate: f(1),
 		},
 		{
 			name: "quarter: a hotspot eliminated in Q2 is not active during Q3",
 			hotspots: []Hotspot{
-				hs(1, ev(EventDetected, "2024-01-10T08:00:00+07:00"), ev(EventEliminated, "2025-05-10T08:00:00+07:00")),
-				hs(2, ev(EventDetected, "2024-01-10T08:00:00+07:00"), ev(EventEliminated, "2025-08-10T08:00:00+07:00")),
+				hs(1, ev(hotspot.EventDetected, "2024-01-10T08:00:00+07:00"), ev(hotspot.EventEliminated, "2025-05-10T08:00:00+07:00")),
+				hs(2, ev(hotspot.EventDetected, "2024-01-10T08:00:00+07:00"), ev(hotspot.EventEliminated, "2025-08-10T08:00:00+07:00")),
 			},
 			p: QuarterPeriod(2025, 3), want: counts{start: 1, during: 1, elim: 1, sustained: 1}, rate: f(1),
 		},
@@ -186,44 +188,44 @@ func TestIllegalOrderTolerated(t *testing.T) {
 		{
 			name: "events out of order are sorted (on a copy)",
 			h: hs(1,
-				ev(EventEliminated, "2025-06-01T10:00:00+07:00"),
-				ev(EventDetected, "2025-02-01T10:00:00+07:00")),
+				ev(hotspot.EventEliminated, "2025-06-01T10:00:00+07:00"),
+				ev(hotspot.EventDetected, "2025-02-01T10:00:00+07:00")),
 			want: counts{during: 1, new: 1, elim: 1, sustained: 1},
 		},
 		{
 			name: "eliminated without detection: status eliminated, not counted, irregular",
-			h:    hs(1, ev(EventEliminated, "2025-06-01T10:00:00+07:00")),
+			h:    hs(1, ev(hotspot.EventEliminated, "2025-06-01T10:00:00+07:00")),
 			want: counts{irregular: 1},
 		},
 		{
 			name: "eliminated twice: counted once, the second is irregular",
 			h: hs(1,
-				ev(EventDetected, "2024-02-01T10:00:00+07:00"),
-				ev(EventEliminated, "2025-03-01T10:00:00+07:00"),
-				ev(EventEliminated, "2025-06-01T10:00:00+07:00")),
+				ev(hotspot.EventDetected, "2024-02-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2025-03-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2025-06-01T10:00:00+07:00")),
 			want: counts{start: 1, during: 1, elim: 1, sustained: 1, irregular: 1},
 		},
 		{
 			name: "recurred while active: counted as recurred, irregular",
 			h: hs(1,
-				ev(EventDetected, "2024-02-01T10:00:00+07:00"),
-				ev(EventRecurred, "2025-03-01T10:00:00+07:00")),
+				ev(hotspot.EventDetected, "2024-02-01T10:00:00+07:00"),
+				ev(hotspot.EventRecurred, "2025-03-01T10:00:00+07:00")),
 			want: counts{start: 1, during: 1, end: 1, recurred: 1, irregular: 1},
 		},
 		{
 			name: "detected again after elimination: active again, new, irregular",
 			h: hs(1,
-				ev(EventDetected, "2024-02-01T10:00:00+07:00"),
-				ev(EventEliminated, "2024-03-01T10:00:00+07:00"),
-				ev(EventDetected, "2025-03-01T10:00:00+07:00")),
+				ev(hotspot.EventDetected, "2024-02-01T10:00:00+07:00"),
+				ev(hotspot.EventEliminated, "2024-03-01T10:00:00+07:00"),
+				ev(hotspot.EventDetected, "2025-03-01T10:00:00+07:00")),
 			want: counts{during: 1, end: 1, new: 1, irregular: 1},
 		},
 		{
 			name: "note before detection and an unknown kind change nothing",
 			h: hs(1,
-				ev(EventNote, "2025-01-05T10:00:00+07:00"),
+				ev(hotspot.EventNote, "2025-01-05T10:00:00+07:00"),
 				ev("confirmed", "2025-01-06T10:00:00+07:00"),
-				ev(EventDetected, "2025-02-01T10:00:00+07:00")),
+				ev(hotspot.EventDetected, "2025-02-01T10:00:00+07:00")),
 			want: counts{during: 1, end: 1, new: 1, irregular: 2},
 		},
 		{
@@ -252,8 +254,8 @@ func TestIllegalOrderTolerated(t *testing.T) {
 func TestBackdatedEventMovesLastYear(t *testing.T) {
 	cfg := DefaultConfig()
 	area := AreaInput{Code: "X", Hotspots: []Hotspot{
-		hs(1, ev(EventDetected, "2023-05-01T10:00:00+07:00")),
-		hs(2, ev(EventDetected, "2023-05-01T10:00:00+07:00"), ev(EventEliminated, "2025-04-01T10:00:00+07:00")),
+		hs(1, ev(hotspot.EventDetected, "2023-05-01T10:00:00+07:00")),
+		hs(2, ev(hotspot.EventDetected, "2023-05-01T10:00:00+07:00"), ev(hotspot.EventEliminated, "2025-04-01T10:00:00+07:00")),
 	}}
 	before24 := Compute(area, YearPeriod(2024), cfg)
 	before25 := Compute(area, YearPeriod(2025), cfg)
@@ -263,7 +265,7 @@ func TestBackdatedEventMovesLastYear(t *testing.T) {
 
 	// Recorded in March 2025, occurred in November 2024: hotspot 1 was
 	// eliminated last year.
-	area.Hotspots[0].Events = append(area.Hotspots[0].Events, ev(EventEliminated, "2024-11-20T10:00:00+07:00"))
+	area.Hotspots[0].Events = append(area.Hotspots[0].Events, ev(hotspot.EventEliminated, "2024-11-20T10:00:00+07:00"))
 	after24 := Compute(area, YearPeriod(2024), cfg)
 	after25 := Compute(area, YearPeriod(2025), cfg)
 	if want := (counts{start: 2, during: 2, end: 1, elim: 1, sustained: 1}); countsOf(after24) != want {
@@ -285,7 +287,7 @@ func TestEliminationGrowth(t *testing.T) {
 	// Two eliminations in 2024, three in 2025: growth 0.5.
 	var hsx []Hotspot
 	for i, d := range []string{"2024-03-01", "2024-09-01", "2025-02-01", "2025-06-01", "2025-12-01"} {
-		hsx = append(hsx, hs(int64(i+1), ev(EventDetected, "2023-01-01T00:00:00+07:00"), ev(EventEliminated, d+"T09:00:00+07:00")))
+		hsx = append(hsx, hs(int64(i+1), ev(hotspot.EventDetected, "2023-01-01T00:00:00+07:00"), ev(hotspot.EventEliminated, d+"T09:00:00+07:00")))
 	}
 	m := Compute(AreaInput{Hotspots: hsx}, YearPeriod(2025), DefaultConfig())
 	if m.PreviousEliminated != 2 || m.Eliminated != 3 || !eqPtr(m.EliminationGrowth, f(0.5)) {
@@ -303,10 +305,10 @@ func TestEliminationGrowth(t *testing.T) {
 func stock(n int, eliminated ...string) []Hotspot {
 	out := make([]Hotspot, n)
 	for i := range out {
-		out[i] = hs(int64(i+1), ev(EventDetected, "2023-01-01T00:00:00+07:00"))
+		out[i] = hs(int64(i+1), ev(hotspot.EventDetected, "2023-01-01T00:00:00+07:00"))
 	}
 	for i, d := range eliminated {
-		out[i].Events = append(out[i].Events, ev(EventEliminated, d+"T09:00:00+07:00"))
+		out[i].Events = append(out[i].Events, ev(hotspot.EventEliminated, d+"T09:00:00+07:00"))
 	}
 	return out
 }

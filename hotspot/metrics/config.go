@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"os"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // defaultsJSON is the default configuration. Every number in it is argued
@@ -94,13 +96,13 @@ type TargetConfig struct {
 //     registered_users as null so the gap is visible; set the flag to true
 //     to demand the report.
 type ComplexityConfig struct {
-	ActiveHotspotWeight          float64                  `json:"active_hotspot_weight"`
-	IncidentWeights              map[IncidentKind]float64 `json:"incident_weights"`
-	RegisteredUsersPer1000Weight float64                  `json:"registered_users_per_1000_weight"`
-	PopulationKey                string                   `json:"population_key"`
-	DefaultPopulation            float64                  `json:"default_population"`
-	KeyMinScore                  float64                  `json:"key_min_score"`
-	ClearRequiresRegisteredUsers bool                     `json:"clear_requires_registered_users"`
+	ActiveHotspotWeight          float64                          `json:"active_hotspot_weight"`
+	IncidentWeights              map[hotspot.IncidentKind]float64 `json:"incident_weights"`
+	RegisteredUsersPer1000Weight float64                          `json:"registered_users_per_1000_weight"`
+	PopulationKey                string                           `json:"population_key"`
+	DefaultPopulation            float64                          `json:"default_population"`
+	KeyMinScore                  float64                          `json:"key_min_score"`
+	ClearRequiresRegisteredUsers bool                             `json:"clear_requires_registered_users"`
 }
 
 // TrendConfig sets the Mann–Kendall test on the complexity score.
@@ -125,12 +127,12 @@ type TrendConfig struct {
 // trafficking, storage and transport, as seeds 003 and 004 word the 5%
 // target ("sản xuất, mua bán, tàng trữ, vận chuyển").
 type RollUpConfig struct {
-	AffectedShareChange Goal           `json:"affected_share_change"`
-	KeyImprovedShare    Goal           `json:"key_improved_share"`
-	CasesGrowth         Goal           `json:"cases_growth"`
-	New                 Goal           `json:"new"`
-	Recurred            Goal           `json:"recurred"`
-	CaseKinds           []IncidentKind `json:"case_kinds"`
+	AffectedShareChange Goal                   `json:"affected_share_change"`
+	KeyImprovedShare    Goal                   `json:"key_improved_share"`
+	CasesGrowth         Goal                   `json:"cases_growth"`
+	New                 Goal                   `json:"new"`
+	Recurred            Goal                   `json:"recurred"`
+	CaseKinds           []hotspot.IncidentKind `json:"case_kinds"`
 }
 
 // Goal is a one-sided target: the value must be below (<), at_most (≤),
@@ -220,7 +222,7 @@ func (c Config) Validate() error {
 		}
 	}
 	for k, v := range x.IncidentWeights {
-		if incidentIndex(k) == 7 && k != IncOther {
+		if k.Index() == 7 && k != hotspot.IncOther {
 			return bad("complexity.incident_weights", "unknown incident kind %q", k)
 		}
 		if !finite(v) || v < 0 {
@@ -256,7 +258,7 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, k := range r.CaseKinds {
-		if incidentIndex(k) == 7 && k != IncOther {
+		if k.Index() == 7 && k != hotspot.IncOther {
 			return bad("rollup.case_kinds", "unknown incident kind %q", k)
 		}
 	}
@@ -264,9 +266,9 @@ func (c Config) Validate() error {
 }
 
 // incidentWeights returns the weights by incident index.
-func (x ComplexityConfig) incidentWeights() (w [numIncidentKinds]float64) {
+func (x ComplexityConfig) incidentWeights() (w [hotspot.NumIncidentKinds]float64) {
 	for k, v := range x.IncidentWeights {
-		w[incidentIndex(k)] = v
+		w[k.Index()] = v
 	}
 	return w
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // CSVHeader returns the column names of CSVRecord: the JSON names, nested
@@ -17,7 +19,7 @@ func CSVHeader() []string {
 		"target_projection_months_elapsed", "target_projection_value", "target_projection_status",
 		"irregular_events",
 	}
-	for _, k := range IncidentKinds {
+	for _, k := range hotspot.IncidentKinds {
 		h = append(h, "incidents_"+string(k))
 	}
 	return append(h,
@@ -40,7 +42,7 @@ func (m AreaMetrics) CSVRecord() []string {
 		itoa(t.Projection.MonthsElapsed), fmtPtr(t.Projection.Value), string(t.Projection.Status),
 		itoa(m.IrregularEvents),
 	}
-	for _, k := range IncidentKinds {
+	for _, k := range hotspot.IncidentKinds {
 		r = append(r, itoa(m.Incidents[k]))
 	}
 	tr := m.Trend

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/metrics"
 )
 
@@ -33,13 +34,13 @@ func ExampleCompute() {
 	in := metrics.AreaInput{
 		Code: "26734",
 		Hotspots: []metrics.Hotspot{
-			{ID: 1, Events: []metrics.Event{{Kind: metrics.EventDetected, OccurredAt: local("2024-03-02 21:00"), Seq: 1}}},
+			{ID: 1, Events: []metrics.Event{{Kind: hotspot.EventDetected, OccurredAt: local("2024-03-02 21:00"), Seq: 1}}},
 			{ID: 2, Events: []metrics.Event{
-				{Kind: metrics.EventDetected, OccurredAt: local("2024-05-10 09:00"), Seq: 2},
-				{Kind: metrics.EventEliminated, OccurredAt: local("2025-12-31 23:30"), Seq: 3}, // still 2025
+				{Kind: hotspot.EventDetected, OccurredAt: local("2024-05-10 09:00"), Seq: 2},
+				{Kind: hotspot.EventEliminated, OccurredAt: local("2025-12-31 23:30"), Seq: 3}, // still 2025
 			}},
 		},
-		Incidents: []metrics.IncidentCount{{Month: metrics.MonthOf(2025, time.April), Kind: metrics.IncTrafficking, N: 6}},
+		Incidents: []metrics.IncidentCount{{Month: metrics.MonthOf(2025, time.April), Kind: hotspot.IncTrafficking, N: 6}},
 		Tips:      []metrics.TipCount{{Month: metrics.MonthOf(2025, time.May), Received: 4, Handled: 3}},
 	}
 	m := metrics.Compute(in, metrics.YearPeriod(2025), metrics.DefaultConfig())
@@ -56,8 +57,8 @@ func ExampleCompute() {
 func ExampleRollUp() {
 	cfg := metrics.DefaultConfig()
 	busy := metrics.AreaInput{Code: "A", Incidents: []metrics.IncidentCount{
-		{Month: metrics.MonthOf(2024, time.June), Kind: metrics.IncTrafficking, N: 20},
-		{Month: metrics.MonthOf(2025, time.June), Kind: metrics.IncTrafficking, N: 22},
+		{Month: metrics.MonthOf(2024, time.June), Kind: hotspot.IncTrafficking, N: 20},
+		{Month: metrics.MonthOf(2025, time.June), Kind: hotspot.IncTrafficking, N: 22},
 	}}
 	quiet := metrics.AreaInput{Code: "B"}
 	prev := metrics.ComputeMany([]metrics.AreaInput{busy, quiet}, metrics.YearPeriod(2024), cfg, 1)

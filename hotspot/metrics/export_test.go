@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 func TestJSONFieldNames(t *testing.T) {
@@ -93,7 +95,7 @@ func TestConfig(t *testing.T) {
 		d.Trend.Periods[KindMonth] != 12 || d.Trend.Periods[KindQuarter] != 8 || d.Trend.Periods[KindYear] != 5 || d.Trend.Alpha != 0.05 {
 		t.Errorf("defaults %+v", d)
 	}
-	if c, err := LoadConfig(""); err != nil || c.Complexity.IncidentWeights[IncTrafficking] != 2 {
+	if c, err := LoadConfig(""); err != nil || c.Complexity.IncidentWeights[hotspot.IncTrafficking] != 2 {
 		t.Errorf("LoadConfig(\"\") = %+v, %v", c, err)
 	}
 
@@ -109,11 +111,11 @@ func TestConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Target.Measure != MeasureGrowth || c.Target.Min != 0.05 || c.Complexity.IncidentWeights[IncUse] != 1 || c.Complexity.IncidentWeights[IncTrafficking] != 2 || c.Complexity.KeyMinScore != 6 {
+	if c.Target.Measure != MeasureGrowth || c.Target.Min != 0.05 || c.Complexity.IncidentWeights[hotspot.IncUse] != 1 || c.Complexity.IncidentWeights[hotspot.IncTrafficking] != 2 || c.Complexity.KeyMinScore != 6 {
 		t.Errorf("partial override %+v", c)
 	}
 	// The override must not leak into later defaults.
-	if DefaultConfig().Complexity.IncidentWeights[IncUse] != 0.5 {
+	if DefaultConfig().Complexity.IncidentWeights[hotspot.IncUse] != 0.5 {
 		t.Error("defaults changed by an override")
 	}
 

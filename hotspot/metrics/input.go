@@ -4,23 +4,13 @@ import (
 	"cmp"
 	"slices"
 	"time"
-)
 
-// EventKind is a step in a hotspot's lifecycle (mirrors hotspot.EventKind).
-type EventKind string
-
-// The lifecycle events. A hotspot is active after detected or recurred and
-// eliminated after eliminated; a note changes nothing.
-const (
-	EventDetected   EventKind = "detected"
-	EventEliminated EventKind = "eliminated"
-	EventRecurred   EventKind = "recurred"
-	EventNote       EventKind = "note"
+	"github.com/diaban/diaban/hotspot"
 )
 
 // Event is one lifecycle event of a hotspot.
 type Event struct {
-	Kind       EventKind
+	Kind       hotspot.EventKind
 	OccurredAt time.Time // counts in the period containing it, whenever it was recorded
 	Seq        int64     // orders events that occurred at the same instant (the event id)
 }
@@ -33,53 +23,12 @@ type Hotspot struct {
 	Events []Event
 }
 
-// IncidentKind says what an incident was about (mirrors hotspot.IncidentKind).
-type IncidentKind string
-
-// The incident kinds, in display and CSV order.
-const (
-	IncTrafficking  IncidentKind = "trafficking"
-	IncStorage      IncidentKind = "storage"
-	IncTransport    IncidentKind = "transport"
-	IncOrganisedUse IncidentKind = "organised_use"
-	IncUse          IncidentKind = "use"
-	IncCultivation  IncidentKind = "cultivation"
-	IncProduction   IncidentKind = "production"
-	IncOther        IncidentKind = "other"
-)
-
-// IncidentKinds lists every incident kind in display order. A count of an
-// unknown kind is added to "other".
-var IncidentKinds = []IncidentKind{IncTrafficking, IncStorage, IncTransport, IncOrganisedUse, IncUse, IncCultivation, IncProduction, IncOther}
-
-const numIncidentKinds = 8
-
-func incidentIndex(k IncidentKind) int {
-	switch k {
-	case IncTrafficking:
-		return 0
-	case IncStorage:
-		return 1
-	case IncTransport:
-		return 2
-	case IncOrganisedUse:
-		return 3
-	case IncUse:
-		return 4
-	case IncCultivation:
-		return 5
-	case IncProduction:
-		return 6
-	}
-	return 7
-}
-
 // IncidentCount is the number of incidents of one kind in one month, as
 // `count(*) ... group by area, month, kind` returns it. Several rows for the
 // same month and kind add up.
 type IncidentCount struct {
 	Month Month
-	Kind  IncidentKind
+	Kind  hotspot.IncidentKind
 	N     int
 }
 
@@ -105,10 +54,6 @@ type IndicatorValue struct {
 	Value  float64
 }
 
-// IndRegisteredUsers is the indicator key of drug users on the local
-// register (mirrors hotspot.IndRegisteredUsers).
-const IndRegisteredUsers = "registered_users"
-
 // AreaInput is everything Compute needs about one area. The caller decides
 // which hotspots belong to the area: when a boundary is replaced, the new
 // area carries its hotspots' whole history, and nothing here assumes the
@@ -129,7 +74,7 @@ type AreaInput struct {
 // Incident is one incident with its time, for callers that hold rows rather
 // than counts.
 type Incident struct {
-	Kind       IncidentKind
+	Kind       hotspot.IncidentKind
 	OccurredAt time.Time
 }
 
@@ -137,7 +82,7 @@ type Incident struct {
 func CountIncidents(incs []Incident) []IncidentCount {
 	type key struct {
 		m Month
-		k IncidentKind
+		k hotspot.IncidentKind
 	}
 	n := map[key]int{}
 	for _, in := range incs {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"time"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // state is a hotspot's derived status.
@@ -45,9 +47,9 @@ func firstAtOrAfter(evs []Event, t time.Time) int {
 func stateBefore(evs []Event, i int) state {
 	for i--; i >= 0; i-- {
 		switch evs[i].Kind {
-		case EventDetected, EventRecurred:
+		case hotspot.EventDetected, hotspot.EventRecurred:
 			return stActive
-		case EventEliminated:
+		case hotspot.EventEliminated:
 			return stEliminated
 		}
 	}
@@ -90,24 +92,24 @@ func scan(evs []Event, start, end time.Time) window {
 	w := window{activeStart: s == stActive, during: s == stActive}
 	for ; i < len(evs) && evs[i].OccurredAt.Before(end); i++ {
 		switch evs[i].Kind {
-		case EventDetected:
+		case hotspot.EventDetected:
 			if s != stUnknown {
 				w.irregular++
 			}
 			w.new, w.during, s = true, true, stActive
-		case EventRecurred:
+		case hotspot.EventRecurred:
 			if s != stEliminated {
 				w.irregular++
 			}
 			w.recurred, w.during, s = true, true, stActive
-		case EventEliminated:
+		case hotspot.EventEliminated:
 			if s == stActive {
 				w.eliminated = true
 			} else {
 				w.irregular++
 			}
 			s = stEliminated
-		case EventNote:
+		case hotspot.EventNote:
 			if s == stUnknown {
 				w.irregular++
 			}

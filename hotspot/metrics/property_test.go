@@ -4,13 +4,15 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // randomHistory returns up to 12 events of any kind (illegal orders
 // included) at random instants of 2024–2026, some sharing an instant, in
 // random order.
 func randomHistory(r *rand.Rand, id int64) Hotspot {
-	kinds := []EventKind{EventDetected, EventEliminated, EventRecurred, EventNote, "confirmed"}
+	kinds := []hotspot.EventKind{hotspot.EventDetected, hotspot.EventEliminated, hotspot.EventRecurred, hotspot.EventNote, "confirmed"}
 	start := YearPeriod(2024).Start()
 	n := r.IntN(13)
 	evs := make([]Event, n)

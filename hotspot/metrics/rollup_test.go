@@ -3,6 +3,8 @@ package metrics
 import (
 	"testing"
 	"time"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // child builds the metrics of a child commune for a roll-up fixture.
@@ -10,7 +12,7 @@ func child(code string, class Class, score float64, trafficking, use, newN, recu
 	p := YearPeriod(2025)
 	return AreaMetrics{
 		Area: code, Period: p, Class: class, ComplexityScore: score,
-		Incidents: map[IncidentKind]int{IncTrafficking: trafficking, IncUse: use},
+		Incidents: map[hotspot.IncidentKind]int{hotspot.IncTrafficking: trafficking, hotspot.IncUse: use},
 		New:       newN, Recurred: recurred, Eliminated: elim, ActiveDuring: during, PreviousEliminated: prevElim,
 		Target: Target{Projection: Projection{MonthsElapsed: 12, EliminatedYTD: elim, ActiveDuringYTD: during, PreviousYearEliminated: prevElim}},
 	}
@@ -87,7 +89,7 @@ func TestRollUpUndefined(t *testing.T) {
 func TestRollUpFromCompute(t *testing.T) {
 	// Two communes computed from inputs, 2024 and 2025, rolled up.
 	a := AreaInput{Code: "A", Hotspots: stock(20, "2024-06-01", "2025-03-01", "2025-04-01"),
-		Incidents: []IncidentCount{{Month: MonthOf(2024, time.May), Kind: IncTrafficking, N: 10}, {Month: MonthOf(2025, time.May), Kind: IncTrafficking, N: 11}}}
+		Incidents: []IncidentCount{{Month: MonthOf(2024, time.May), Kind: hotspot.IncTrafficking, N: 10}, {Month: MonthOf(2025, time.May), Kind: hotspot.IncTrafficking, N: 11}}}
 	b := AreaInput{Code: "B"}
 	cfg := DefaultConfig()
 	prev := ComputeMany([]AreaInput{a, b}, YearPeriod(2024), cfg, 1)

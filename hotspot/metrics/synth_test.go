@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // syntheticProvince builds areas communes with hotspotsPer hotspots of
@@ -32,22 +34,22 @@ func syntheticProvince(areas, hotspotsPer, eventsPer, y int, seed uint64) []Area
 			if r.IntN(5) == 0 {
 				first = start.AddDate(-1, 0, 0).Add(time.Duration(offs[0]))
 			}
-			evs[0] = Event{Kind: EventDetected, OccurredAt: first, Seq: id << 8}
+			evs[0] = Event{Kind: hotspot.EventDetected, OccurredAt: first, Seq: id << 8}
 			active := true
 			for i := 1; i < eventsPer; i++ {
-				k := EventNote
+				k := hotspot.EventNote
 				switch x := r.IntN(10); {
 				case x == 0 && active:
-					k, active = EventEliminated, false
+					k, active = hotspot.EventEliminated, false
 				case x == 1 && !active:
-					k, active = EventRecurred, true
+					k, active = hotspot.EventRecurred, true
 				}
 				evs[i] = Event{Kind: k, OccurredAt: start.Add(time.Duration(offs[i])), Seq: id<<8 + int64(i)}
 			}
 			in.Hotspots[h] = Hotspot{ID: id, Events: evs}
 		}
 		for m := YearPeriod(y - 1).FirstMonth(); m <= YearPeriod(y).LastMonth(); m++ {
-			for _, k := range IncidentKinds {
+			for _, k := range hotspot.IncidentKinds {
 				if n := r.IntN(4) - 2; n > 0 {
 					in.Incidents = append(in.Incidents, IncidentCount{Month: m, Kind: k, N: n})
 				}
@@ -55,7 +57,7 @@ func syntheticProvince(areas, hotspotsPer, eventsPer, y int, seed uint64) []Area
 			in.Tips = append(in.Tips, TipCount{Month: m, Received: r.IntN(5), Handled: r.IntN(5)})
 		}
 		in.Indicators = []IndicatorValue{
-			{Key: IndRegisteredUsers, Period: YearPeriod(y - 1), Value: float64(r.IntN(60))},
+			{Key: hotspot.IndRegisteredUsers, Period: YearPeriod(y - 1), Value: float64(r.IntN(60))},
 			{Key: "population", Period: YearPeriod(y - 1), Value: float64(5000 + r.IntN(20000))},
 		}
 		out[a] = in

@@ -77,8 +77,8 @@ WHERE area_id = ANY($1::bigint[])`
 const customPlan = pgx.QueryExecModeCacheDescribe
 
 // eventKindCodes decodes the small integers of sqlMetricsEvents.
-var eventKindCodes = [...]metrics.EventKind{
-	1: metrics.EventDetected, 2: metrics.EventEliminated, 3: metrics.EventRecurred, 4: metrics.EventNote,
+var eventKindCodes = [...]hotspot.EventKind{
+	1: hotspot.EventDetected, 2: hotspot.EventEliminated, 3: hotspot.EventRecurred, 4: hotspot.EventNote,
 }
 
 // MetricsWindow returns the instants the inputs of period p must cover:
@@ -305,7 +305,7 @@ func loadEventShard(ctx context.Context, q querier, groups int, ids []int64, gro
 		}
 		start := len(arena)
 		for i := range n {
-			k := metrics.EventNote
+			k := hotspot.EventNote
 			if c := kinds[i]; c > 0 && int(c) < len(eventKindCodes) {
 				k = eventKindCodes[c]
 			}
@@ -336,7 +336,7 @@ func loadIncidents(ctx context.Context, q querier, ins []metrics.AreaInput, ids 
 			return fmt.Errorf("metrics incidents: %w", err)
 		}
 		in := &ins[group[areaID]]
-		in.Incidents = append(in.Incidents, metrics.IncidentCount{Month: metrics.Month(month), Kind: metrics.IncidentKind(kind), N: int(n)})
+		in.Incidents = append(in.Incidents, metrics.IncidentCount{Month: metrics.Month(month), Kind: hotspot.IncidentKind(kind), N: int(n)})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("metrics incidents: %w", err)

@@ -91,23 +91,23 @@ func newMetricsStore(t *testing.T) (*store.Store, context.Context) {
 // pureInput is commune 20530 of metricsFixture built by hand, for the pure
 // package.
 func pureInput(t *testing.T) metrics.AreaInput {
-	ev := func(k metrics.EventKind, s string, seq int64) metrics.Event {
+	ev := func(k hotspot.EventKind, s string, seq int64) metrics.Event {
 		return metrics.Event{Kind: k, OccurredAt: at(t, s), Seq: seq}
 	}
 	h := func(t time.Time) *time.Time { return &t }
 	return metrics.AreaInput{
 		Code: "20530",
 		Hotspots: []metrics.Hotspot{
-			{ID: 1, Events: []metrics.Event{ev(metrics.EventDetected, "2024-05-01", 1), ev(metrics.EventEliminated, "2025-03-01", 2), ev(metrics.EventRecurred, "2025-06-01", 3), ev(metrics.EventEliminated, "2025-09-01", 4)}},
-			{ID: 2, Events: []metrics.Event{ev(metrics.EventDetected, "2025-02-01", 5), ev(metrics.EventEliminated, "2025-04-01", 6)}},
-			{ID: 3, Events: []metrics.Event{ev(metrics.EventDetected, "2025-12-31T23:30:00+07:00", 7)}},
-			{ID: 4, Events: []metrics.Event{ev(metrics.EventDetected, "2026-01-01T00:00:00+07:00", 8)}},
+			{ID: 1, Events: []metrics.Event{ev(hotspot.EventDetected, "2024-05-01", 1), ev(hotspot.EventEliminated, "2025-03-01", 2), ev(hotspot.EventRecurred, "2025-06-01", 3), ev(hotspot.EventEliminated, "2025-09-01", 4)}},
+			{ID: 2, Events: []metrics.Event{ev(hotspot.EventDetected, "2025-02-01", 5), ev(hotspot.EventEliminated, "2025-04-01", 6)}},
+			{ID: 3, Events: []metrics.Event{ev(hotspot.EventDetected, "2025-12-31T23:30:00+07:00", 7)}},
+			{ID: 4, Events: []metrics.Event{ev(hotspot.EventDetected, "2026-01-01T00:00:00+07:00", 8)}},
 		},
 		Incidents: metrics.CountIncidents([]metrics.Incident{
-			{Kind: metrics.IncTrafficking, OccurredAt: at(t, "2025-01-31T17:30:00Z")},
-			{Kind: metrics.IncTrafficking, OccurredAt: at(t, "2025-12-31T16:59:00Z")},
-			{Kind: metrics.IncUse, OccurredAt: at(t, "2025-12-31T17:00:00Z")},
-			{Kind: metrics.IncProduction, OccurredAt: at(t, "2024-07-01")},
+			{Kind: hotspot.IncTrafficking, OccurredAt: at(t, "2025-01-31T17:30:00Z")},
+			{Kind: hotspot.IncTrafficking, OccurredAt: at(t, "2025-12-31T16:59:00Z")},
+			{Kind: hotspot.IncUse, OccurredAt: at(t, "2025-12-31T17:00:00Z")},
+			{Kind: hotspot.IncProduction, OccurredAt: at(t, "2024-07-01")},
 		}),
 		Tips: metrics.CountTips([]metrics.Tip{
 			{ReceivedAt: at(t, "2025-03-31T20:00:00Z"), HandledAt: h(at(t, "2025-04-02"))},
@@ -179,19 +179,19 @@ func TestMetricsLoadMatchesPure(t *testing.T) {
 	if r := ratio(y.EliminationRate); r < 0.6666 || r > 0.6667 {
 		t.Errorf("2025 elimination rate %v, want 2/3", r)
 	}
-	if y.Incidents[metrics.IncTrafficking] != 2 || y.Incidents[metrics.IncUse] != 0 || y.TipsReceived != 2 || y.TipsHandled != 2 {
+	if y.Incidents[hotspot.IncTrafficking] != 2 || y.Incidents[hotspot.IncUse] != 0 || y.TipsReceived != 2 || y.TipsHandled != 2 {
 		t.Errorf("2025 incidents %v, tips %d/%d", y.Incidents, y.TipsHandled, y.TipsReceived)
 	}
 	if y.RegisteredUsers == nil || *y.RegisteredUsers != 9 {
 		t.Errorf("2025 registered users %v, want 9 (2025-06)", y.RegisteredUsers)
 	}
-	if feb, jan := m("2025-02"), m("2025-01"); feb.Incidents[metrics.IncTrafficking] != 1 || jan.Incidents[metrics.IncTrafficking] != 0 {
+	if feb, jan := m("2025-02"), m("2025-01"); feb.Incidents[hotspot.IncTrafficking] != 1 || jan.Incidents[hotspot.IncTrafficking] != 0 {
 		t.Errorf("2025-01-31T17:30Z is February in Hanoi: jan %v, feb %v", jan.Incidents, feb.Incidents)
 	}
 	if apr, mar := m("2025-04"), m("2025-03"); apr.TipsReceived != 1 || mar.TipsReceived != 0 {
 		t.Errorf("2025-03-31T20:00Z is April in Hanoi: mar %d, apr %d", mar.TipsReceived, apr.TipsReceived)
 	}
-	if n := m("2026"); n.New != 1 || n.ActiveStart != 1 || n.Incidents[metrics.IncUse] != 1 {
+	if n := m("2026"); n.New != 1 || n.ActiveStart != 1 || n.Incidents[hotspot.IncUse] != 1 {
 		t.Errorf("2026: new %d, active_start %d, incidents %v", n.New, n.ActiveStart, n.Incidents)
 	}
 }
@@ -323,7 +323,7 @@ func TestMetricsChildren(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := metrics.Compute(in, p, cfg); d.ActiveDuring != 4 || d.New != 3 || d.Incidents[metrics.IncStorage] != 1 {
+	if d := metrics.Compute(in, p, cfg); d.ActiveDuring != 4 || d.New != 3 || d.Incidents[hotspot.IncStorage] != 1 {
 		t.Errorf("district 503 as one area: %+v", d)
 	}
 	var ve *hotspot.ValidationError
