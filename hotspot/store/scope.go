@@ -48,6 +48,15 @@ func WithSystemScope(ctx context.Context) context.Context {
 // is set again on every acquire, so it never leaks to the next user.
 const sqlSetScope = `SELECT set_config('diaban.scope', $1, false), set_config('diaban.scope_ids', $2, false)`
 
+// ScopeKey names ctx's scope, for caches of what was read in it: "*" for
+// the system scope, the list of area ids otherwise, "" for none.
+func ScopeKey(ctx context.Context) string {
+	if sc := scopeOf(ctx); !sc.all {
+		return sc.ids
+	}
+	return "*"
+}
+
 // scopeOf returns ctx's scope; the zero scope denies everything.
 func scopeOf(ctx context.Context) scope {
 	sc, _ := ctx.Value(scopeKey{}).(scope)
