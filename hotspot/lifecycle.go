@@ -5,31 +5,47 @@ import (
 	"sort"
 )
 
+// StatusAfter is the one rule that derives a hotspot's status: a detected
+// or recurred event leaves it active, an eliminated event eliminated; a note
+// (or an unknown kind) changes nothing (ok false). A hotspot's status is
+// therefore decided by its last state-changing event, whatever the order of
+// the events before it; the view hotspot_status (migrations/00001_schema.sql)
+// is the same rule in SQL. Whether a step is legal is Apply's question.
+func (e EventKind) StatusAfter() (s Status, ok bool) {
+	switch e {
+	case EventDetected, EventRecurred:
+		return StatusActive, true
+	case EventEliminated:
+		return StatusEliminated, true
+	}
+	return "", false
+}
+
 // Apply returns the status after event e on a hotspot in status s, or a
-// TransitionError when the step is illegal. Notes change nothing but need a
-// detected hotspot.
+// TransitionError when the step is illegal: detected only on an unknown
+// hotspot, eliminated only on an active one, recurred only on an eliminated
+// one, a note on any detected hotspot.
 func Apply(s Status, e EventKind) (Status, error) {
+	legal := false
 	switch e {
 	case EventDetected:
-		if s == StatusUnknown {
-			return StatusActive, nil
-		}
+		legal = s == StatusUnknown
 	case EventEliminated:
-		if s == StatusActive {
-			return StatusEliminated, nil
-		}
+		legal = s == StatusActive
 	case EventRecurred:
-		if s == StatusEliminated {
-			return StatusActive, nil
-		}
+		legal = s == StatusEliminated
 	case EventNote:
-		if s != StatusUnknown {
-			return s, nil
-		}
+		legal = s != StatusUnknown
 	default:
 		return s, Invalid("event", "unknown event %q (want detected, eliminated, recurred or note)", e)
 	}
-	return s, &TransitionError{Event: e, From: s}
+	if !legal {
+		return s, &TransitionError{Event: e, From: s}
+	}
+	if next, ok := e.StatusAfter(); ok {
+		return next, nil
+	}
+	return s, nil
 }
 
 // SortEvents orders events by occurrence, ties by ID (recording order).

@@ -5,16 +5,17 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/paulmach/orb"
 )
 
 // Camera owners and statuses, as written to cameras.csv.
 const (
-	OwnerPolice     = "police"
-	OwnerCommunity  = "community"
-	StatusPlanned   = "planned"
-	StatusActive    = "active"
-	StatusOffline   = "offline"
+	OwnerPolice     = string(hotspot.CameraPolice)
+	OwnerCommunity  = string(hotspot.CameraCommunity)
+	StatusPlanned   = string(hotspot.CameraPlanned)
+	StatusActive    = string(hotspot.CameraActive)
+	StatusOffline   = string(hotspot.CameraOffline)
 	domeFOV         = 360
 	policeCameras   = 25
 	communityCams   = 15

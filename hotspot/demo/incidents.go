@@ -7,19 +7,20 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/paulmach/orb"
 )
 
 // Incident kinds, as written to incidents.csv.
 const (
-	IncTrafficking  = "trafficking"
-	IncStorage      = "storage"
-	IncTransport    = "transport"
-	IncOrganisedUse = "organised_use"
-	IncUse          = "use"
-	IncCultivation  = "cultivation"
-	IncProduction   = "production"
-	IncOther        = "other"
+	IncTrafficking  = string(hotspot.IncTrafficking)
+	IncStorage      = string(hotspot.IncStorage)
+	IncTransport    = string(hotspot.IncTransport)
+	IncOrganisedUse = string(hotspot.IncOrganisedUse)
+	IncUse          = string(hotspot.IncUse)
+	IncCultivation  = string(hotspot.IncCultivation)
+	IncProduction   = string(hotspot.IncProduction)
+	IncOther        = string(hotspot.IncOther)
 )
 
 // TargetIncidents is the expected number of incidents in the data set.

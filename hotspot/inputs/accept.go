@@ -40,7 +40,7 @@ func Accept(ctx context.Context, s *store.Store, cams []hotspot.Camera) ([]hotsp
 	refs := make(map[string]bool, len(cams))
 	for i := range cams {
 		c := &cams[i]
-		c.Status = "planned"
+		c.Status = hotspot.CameraPlanned
 		field := fmt.Sprintf("cameras[%d]", i)
 		if c.Ref == "" {
 			return nil, &hotspot.ValidationError{Field: field + ".ref", Reason: "is empty"}

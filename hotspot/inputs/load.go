@@ -159,7 +159,7 @@ func load(ctx context.Context, s *store.Store, q Query, seq int64) (*CoverageInp
 		return nil, err
 	}
 	for _, c := range cams {
-		if c.Status == "offline" {
+		if c.Status == hotspot.CameraOffline {
 			continue
 		}
 		in.Cameras = append(in.Cameras, FromStored(c))

@@ -9,15 +9,6 @@ import (
 	"github.com/diaban/diaban/hotspot"
 )
 
-// state is a hotspot's derived status.
-type state uint8
-
-const (
-	stUnknown state = iota // no detection yet
-	stActive
-	stEliminated
-)
-
 // sortedEvents returns evs sorted by OccurredAt, ties by Seq. Sorted input
 // (the normal case) is returned as is; otherwise a sorted copy, stable so
 // that ties without a Seq keep the caller's order.
@@ -42,23 +33,20 @@ func firstAtOrAfter(evs []Event, t time.Time) int {
 	return sort.Search(len(evs), func(i int) bool { return !evs[i].OccurredAt.Before(t) })
 }
 
-// stateBefore returns the status after evs[:i]: the last detected, recurred
-// or eliminated event decides (notes and unknown kinds change nothing).
-func stateBefore(evs []Event, i int) state {
+// stateBefore returns the status after evs[:i]: the last state-changing
+// event decides (hotspot.EventKind.StatusAfter).
+func stateBefore(evs []Event, i int) hotspot.Status {
 	for i--; i >= 0; i-- {
-		switch evs[i].Kind {
-		case hotspot.EventDetected, hotspot.EventRecurred:
-			return stActive
-		case hotspot.EventEliminated:
-			return stEliminated
+		if s, ok := evs[i].Kind.StatusAfter(); ok {
+			return s
 		}
 	}
-	return stUnknown
+	return hotspot.StatusUnknown
 }
 
 // stateAt returns the status at instant t: after every event strictly
 // before t.
-func stateAt(evs []Event, t time.Time) state {
+func stateAt(evs []Event, t time.Time) hotspot.Status {
 	return stateBefore(evs, firstAtOrAfter(evs, t))
 }
 
@@ -89,36 +77,27 @@ type window struct {
 func scan(evs []Event, start, end time.Time) window {
 	i := firstAtOrAfter(evs, start)
 	s := stateBefore(evs, i)
-	w := window{activeStart: s == stActive, during: s == stActive}
+	w := window{activeStart: s == hotspot.StatusActive, during: s == hotspot.StatusActive}
 	for ; i < len(evs) && evs[i].OccurredAt.Before(end); i++ {
-		switch evs[i].Kind {
-		case hotspot.EventDetected:
-			if s != stUnknown {
-				w.irregular++
-			}
-			w.new, w.during, s = true, true, stActive
-		case hotspot.EventRecurred:
-			if s != stEliminated {
-				w.irregular++
-			}
-			w.recurred, w.during, s = true, true, stActive
-		case hotspot.EventEliminated:
-			if s == stActive {
-				w.eliminated = true
-			} else {
-				w.irregular++
-			}
-			s = stEliminated
-		case hotspot.EventNote:
-			if s == stUnknown {
-				w.irregular++
-			}
-		default:
+		k := evs[i].Kind
+		if _, err := hotspot.Apply(s, k); err != nil {
 			w.irregular++
 		}
+		switch k {
+		case hotspot.EventDetected:
+			w.new = true
+		case hotspot.EventRecurred:
+			w.recurred = true
+		case hotspot.EventEliminated:
+			w.eliminated = w.eliminated || s == hotspot.StatusActive
+		}
+		if next, ok := k.StatusAfter(); ok {
+			s = next
+			w.during = w.during || next == hotspot.StatusActive
+		}
 	}
-	w.activeEnd = s == stActive
-	w.sustained = w.eliminated && s == stEliminated
+	w.activeEnd = s == hotspot.StatusActive
+	w.sustained = w.eliminated && s == hotspot.StatusEliminated
 	return w
 }
 

@@ -35,18 +35,15 @@ type HotspotFilter struct {
 	Status   hotspot.Status
 }
 
+// sqlHotspots reads each hotspot's status from the view hotspot_status,
+// the one SQL definition of the rule (hotspot.EventKind.StatusAfter).
 const sqlHotspots = `
-SELECT h.id, h.ref, h.name, h.kind, a.code, ST_X(h.geom), ST_Y(h.geom),
-       coalesce(st.status, 'unknown')
+SELECT h.id, h.ref, h.name, h.kind, a.code, ST_X(h.geom), ST_Y(h.geom), st.status
 FROM hotspots h
 JOIN areas a ON a.id = h.area_id
-LEFT JOIN LATERAL (
-    SELECT CASE e.event WHEN 'eliminated' THEN 'eliminated' ELSE 'active' END AS status
-    FROM hotspot_events e
-    WHERE e.hotspot_id = h.id AND e.event <> 'note'
-    ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) st ON true
+JOIN hotspot_status st ON st.hotspot_id = h.id
 WHERE ($1::bigint[] IS NULL OR h.area_id = ANY($1))
-  AND ($2 = '' OR coalesce(st.status, 'unknown') = $2)
+  AND ($2 = '' OR st.status = $2)
   AND ($3::bigint IS NULL OR h.id = $3)
 ORDER BY h.id`
 
