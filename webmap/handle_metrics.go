@@ -18,7 +18,7 @@ import (
 // plus
 //
 //	name, level   the area's current name and level
-//	criteria      seed 001's six recognition criteria (see criteria.go)
+//	criteria      seed 001's six recognition criteria (metrics.Criteria)
 //	rollup        for a district or province only: metrics.RollUpMetrics
 //	              over its communes (children, classes, affected_share_change,
 //	              key_improved_share, cases_growth, new, recurred, ...)
@@ -41,7 +41,7 @@ type areaMetricsAnswer struct {
 	metrics.AreaMetrics
 	Name     string                 `json:"name"`
 	Level    hotspot.Level          `json:"level"`
-	Criteria []Criterion            `json:"criteria"`
+	Criteria []metrics.Criterion    `json:"criteria"`
 	RollUp   *metrics.RollUpMetrics `json:"rollup,omitempty"`
 }
 
@@ -75,55 +75,49 @@ func queryPeriod(r *http.Request) (metrics.Period, error) {
 	return p, nil
 }
 
-func (s *Server) handleAreaMetrics(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAreaMetrics(w http.ResponseWriter, r *http.Request) error {
 	p, err := queryPeriod(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	cfg := s.metricsConfig()
 	code := r.PathValue("code")
 	in, shape, err := s.store.MetricsInput(r.Context(), code, cfg, p)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ans := areaMetricsAnswer{AreaMetrics: metrics.Compute(in, p, cfg), Name: shape.Name, Level: shape.Level}
-	ans.Criteria = Criteria(ans.AreaMetrics, in.Indicators, p)
+	ans.Criteria = metrics.Criteria(ans.AreaMetrics, in.Indicators, p)
 	if shape.Level == hotspot.LevelProvince || shape.Level == hotspot.LevelDistrict {
 		children, err := s.store.ChildMetricsInputs(r.Context(), code, p, cfg)
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		ru, _ := metrics.ComputeRollUp(code, children, p, cfg, 0)
 		ans.RollUp = &ru
 	}
 	writeJSON(w, http.StatusOK, ans)
+	return nil
 }
 
-func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	p, err := queryPeriod(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	format := q.Get("format")
 	if format != "" && format != "json" && format != "csv" {
-		s.writeError(w, r, errBad("format", "want json or csv"))
-		return
+		return errBad("format", "want json or csv")
 	}
 	parent := q.Get("parent")
 	if parent == "" {
-		s.writeError(w, r, errBad("parent", "required: the code of a district or province"))
-		return
+		return errBad("parent", "required: the code of a district or province")
 	}
 	cfg := s.metricsConfig()
 	children, err := s.store.ChildMetricsInputs(r.Context(), parent, p, cfg)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	ru, ms := metrics.ComputeRollUp(parent, children, p, cfg, 0)
 	if ms == nil {
@@ -132,17 +126,17 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	if format == "csv" {
 		var buf bytes.Buffer
 		if err := metrics.WriteCSV(&buf, ms); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		h := w.Header()
 		h.Set("Content-Type", "text/csv; charset=utf-8")
 		h.Set("Content-Disposition", `attachment; filename="metrics-`+safeFileName(parent)+"-"+p.String()+`.csv"`)
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(buf.Bytes())
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, childMetricsAnswer{Parent: parent, Period: p, RollUp: ru, Areas: ms})
+	return nil
 }
 
 // safeFileName keeps letters, digits, '-' and '_' of an area code for a

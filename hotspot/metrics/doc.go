@@ -44,7 +44,9 @@
 // Nullable ratios are *float64: nil marshals to JSON null and is never 0 or
 // NaN.
 //
-// The package does not import package hotspot (which may one day import it);
-// it mirrors the vocabulary (event kinds, incident kinds, the
-// registered_users key) and a test keeps the two in step.
+// The drug-free recognition criteria of seed 001 ([Criteria]) are judged
+// here too, so the CLI, the API and reports share them.
+//
+// The vocabulary (event kinds, incident kinds, indicator keys, the status
+// rule) is package hotspot's; nothing here restates it.
 package metrics

@@ -1,8 +1,7 @@
-package webmap
+package metrics
 
 import (
 	"github.com/diaban/diaban/hotspot"
-	"github.com/diaban/diaban/hotspot/metrics"
 )
 
 // Criterion is one of seed 001's six criteria for recognising an area as
@@ -74,8 +73,13 @@ func num(v int) *float64 { f := float64(v); return &f }
 //     plant_area_found_m2 and no production incident in the period.
 //  6. no public use and every user offered services: public_use_reports = 0
 //     and users_offered_services ≥ registered_users.
-func Criteria(m metrics.AreaMetrics, inds []metrics.IndicatorValue, p metrics.Period) []Criterion {
-	ind := func(key string) *float64 { return latestIndicator(inds, key, p) }
+func Criteria(m AreaMetrics, inds []IndicatorValue, p Period) []Criterion {
+	ind := func(key string) *float64 {
+		if v, ok := latestIndicator(inds, key, p.LastMonth()); ok {
+			return &v
+		}
+		return nil
+	}
 	tipsRecv, tipsHandled := num(m.TipsReceived), num(m.TipsHandled)
 	hhTotal, hhReached := ind(hotspot.IndHouseholdsTotal), ind(hotspot.IndHouseholdsReached)
 	hrTotal, hrReached := ind(hotspot.IndHighRiskTotal), ind(hotspot.IndHighRiskReached)
@@ -99,26 +103,4 @@ func Criteria(m metrics.AreaMetrics, inds []metrics.IndicatorValue, p metrics.Pe
 		{ID: 6, Status: judge(zero(publicUse), covers(offered, registered)),
 			Values: map[string]*float64{hotspot.IndPublicUseReports: publicUse, hotspot.IndUsersOfferedServices: offered, hotspot.IndRegisteredUsers: registered}},
 	}
-}
-
-// latestIndicator returns the value of key reported for the period ending
-// latest in or before p's last month (the shorter period between two that
-// end together), or nil.
-func latestIndicator(inds []metrics.IndicatorValue, key string, p metrics.Period) *float64 {
-	var best *metrics.IndicatorValue
-	for i := range inds {
-		v := &inds[i]
-		if v.Key != key || v.Period.LastMonth() > p.LastMonth() {
-			continue
-		}
-		if best == nil || v.Period.LastMonth() > best.Period.LastMonth() ||
-			(v.Period.LastMonth() == best.Period.LastMonth() && v.Period.Months() < best.Period.Months()) {
-			best = v
-		}
-	}
-	if best == nil {
-		return nil
-	}
-	val := best.Value
-	return &val
 }
