@@ -86,7 +86,7 @@ func firstNonEmpty(v ...string) string {
 }
 
 // handleAudit answers GET /api/audit?user=&action=&before=&limit= (admins).
-func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	f := store.AuditFilter{User: r.URL.Query().Get("user"), Action: strings.TrimSpace(r.URL.Query().Get("action"))}
 	var err error
 	before, err := queryInt(r, "before", 0)
@@ -97,17 +97,16 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		err = errBad("limit", "must be between 1 and 1000")
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	f.Before = int64(before)
 	list, err := s.store.ListAudit(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if list == nil {
 		list = []store.AuditEntry{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"entries": list})
+	return nil
 }

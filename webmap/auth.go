@@ -151,42 +151,35 @@ type loginAnswer struct {
 // handleLogin answers POST /api/login. A wrong user name, a wrong password
 // and a disabled account get the same 401; too many failures for a name or
 // from an address get a 429 (see loginLimiter).
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := checkCSRF(r, nil); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b loginBody
 	if err := decodeBody(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if b.Username == "" {
-		s.writeError(w, r, errBad("username", "is required"))
-		return
+		return errBad("username", "is required")
 	}
 	name, addr := strings.ToLower(strings.TrimSpace(b.Username)), s.clientAddr(r)
 	if wait := s.limiter.blocked(name, addr); wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		s.writeError(w, r, errStatus(http.StatusTooManyRequests, "username", "too many failed logins; try again later"))
-		return
+		return errStatus(http.StatusTooManyRequests, "username", "too many failed logins; try again later")
 	}
 	u, err := s.store.Authenticate(r.Context(), name, b.Password)
 	if errors.Is(err, hotspot.ErrBadCredentials) {
 		s.limiter.fail(name, addr)
 		s.auditSession(r, "session.login_refused", nil)
-		s.writeError(w, r, errStatus(http.StatusUnauthorized, "password", err.Error()))
-		return
+		return errStatus(http.StatusUnauthorized, "password", err.Error())
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.limiter.succeed(name)
 	token, exp, err := s.store.CreateSession(r.Context(), u, s.sessionTTL())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	s.auditSession(r, "session.login", u)
 	csrf := randomToken()
@@ -194,15 +187,15 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: exp, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/", Expires: exp, Secure: secure, SameSite: http.SameSiteStrictMode})
 	writeJSON(w, http.StatusOK, loginAnswer{Token: token, CSRF: csrf, Expires: exp, User: u})
+	return nil
 }
 
 // handleLogout answers POST /api/logout: the session ends, the cookies go.
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	p, _ := r.Context().Value(principalKey).(*principal)
 	if p != nil {
 		if err := s.store.EndSession(r.Context(), p.token); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		s.auditSession(r, "session.logout", p.user)
 	}
@@ -210,11 +203,13 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: name == sessionCookie, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 // handleMe answers GET /api/me: who is logged in, in which role and area.
-func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, userFrom(r.Context()))
+	return nil
 }
 
 func (s *Server) sessionTTL() time.Duration {

@@ -106,28 +106,35 @@ var layerRoles = map[tiles.Layer][]hotspot.Role{
 // wsTypes says which websocket message types each role receives; nil is
 // every type. Viewers get aggregates only (and bulk reload hints without
 // data); planners no incident or tip points.
-var wsTypes = map[hotspot.Role]map[string]bool{
-	hotspot.RoleViewer:  {"metrics": true, "emerging": true, "area": true, "indicator": true},
-	hotspot.RolePlanner: {"metrics": true, "emerging": true, "area": true, "indicator": true, "hotspot": true, "event": true, "camera": true, "coverage": true},
+var wsTypes = map[hotspot.Role]map[MessageType]bool{
+	hotspot.RoleViewer: {
+		MessageMetrics: true, MessageEmerging: true,
+		changeType(hotspot.ChangeArea): true, changeType(hotspot.ChangeIndicator): true,
+	},
+	hotspot.RolePlanner: {
+		MessageMetrics: true, MessageEmerging: true, MessageCoverage: true,
+		changeType(hotspot.ChangeArea): true, changeType(hotspot.ChangeIndicator): true,
+		changeType(hotspot.ChangeHotspot): true, changeType(hotspot.ChangeEvent): true, changeType(hotspot.ChangeCamera): true,
+	},
 }
 
 func isCSV(r *http.Request) bool { return r.URL.Query().Get("format") == "csv" }
 
-// handle registers h for pattern behind its policy.
-func (s *Server) handle(pattern string, h http.HandlerFunc) {
+// handle registers h for pattern behind its policy; the error h returns
+// is answered by writeError.
+func (s *Server) handle(pattern string, h handlerFunc) {
 	ru, ok := policy[pattern]
 	if !ok {
 		panic("webmap: no authorization rule for " + pattern)
 	}
-	s.mux.Handle(pattern, s.guard(ru, h))
+	s.mux.Handle(pattern, s.serve(s.guard(ru, h)))
 }
 
 // guard enforces a rule: session, CSRF, role, scope, then audit.
-func (s *Server) guard(ru rule, next http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) guard(ru rule, next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
 		if ru.public {
-			next(w, r)
-			return
+			return next(w, r)
 		}
 		p, err := s.authenticate(r)
 		if err == nil {
@@ -137,8 +144,7 @@ func (s *Server) guard(ru rule, next http.HandlerFunc) http.Handler {
 			err = errForbidden
 		}
 		if err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		// The policy's own checks look past the user's scope (a hotspot in
 		// another area is a 403 on a write, not a 404), so they run in the
@@ -147,19 +153,18 @@ func (s *Server) guard(ru rule, next http.HandlerFunc) http.Handler {
 		// runs as its application role).
 		r = r.WithContext(store.WithSystemScope(context.WithValue(r.Context(), principalKey, p)))
 		if r, err = s.checkScope(r, ru, p.user); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		if r, err = s.withUserScope(r, p.user); err != nil {
-			s.writeError(w, r, err)
-			return
+			return err
 		}
 		if ru.audit == "" || (ru.auditIf != nil && !ru.auditIf(r)) {
-			next(w, r)
-			return
+			return next(w, r)
 		}
-		s.audited(w, r, ru.audit, p.user, next)
-	})
+		// The error is answered inside, so the audit sees its status.
+		s.audited(w, r, ru.audit, p.user, s.serve(next))
+		return nil
+	}
 }
 
 // inScope reports whether the area code lies inside the user's scope.

@@ -28,6 +28,19 @@ func errBad(field, msg string) error {
 	return &badRequest{field: field, msg: msg, status: http.StatusBadRequest}
 }
 
+// handlerFunc is an endpoint: it writes its answer, or returns the error
+// that writeError turns into one (nothing must be written then).
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// serve adapts h to net/http, answering its error with writeError.
+func (s *Server) serve(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	}
+}
+
 // writeError is the one place where errors become HTTP answers: the client
 // gets a safe message and the field at fault; the log gets the cause.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {

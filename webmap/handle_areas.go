@@ -7,15 +7,15 @@ import (
 )
 
 // handleAreas answers GET /api/areas: every current area as GeoJSON.
-func (s *Server) handleAreas(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAreas(w http.ResponseWriter, r *http.Request) error {
 	idx, err := s.store.Areas(r.Context())
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, a := range idx.Shapes() {
 		fc.Append(areaFeature(a))
 	}
 	writeGeoJSON(w, http.StatusOK, fc)
+	return nil
 }

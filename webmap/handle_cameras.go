@@ -11,22 +11,21 @@ import (
 )
 
 // handleCameras answers GET /api/cameras?area=&shape=point|sector.
-func (s *Server) handleCameras(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCameras(w http.ResponseWriter, r *http.Request) error {
 	shape := r.URL.Query().Get("shape")
 	if shape != "" && shape != "point" && shape != "sector" {
-		s.writeError(w, r, errBad("shape", "want point or sector"))
-		return
+		return errBad("shape", "want point or sector")
 	}
 	list, err := s.store.ListCameras(r.Context(), r.URL.Query().Get("area"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	fc := geojson.NewFeatureCollection()
 	for i := range list {
 		fc.Append(cameraFeature(&list[i], shape == "sector"))
 	}
 	writeGeoJSON(w, http.StatusOK, fc)
+	return nil
 }
 
 // cameraBody is POST /api/cameras.
@@ -42,19 +41,17 @@ type cameraBody struct {
 }
 
 // handleCreateCamera stores a new camera.
-func (s *Server) handleCreateCamera(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateCamera(w http.ResponseWriter, r *http.Request) error {
 	var b cameraBody
 	if err := decodeBody(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if b.Lon == nil || b.Lat == nil {
 		field := "lon"
 		if b.Lon != nil {
 			field = "lat"
 		}
-		s.writeError(w, r, errBad(field, "is required"))
-		return
+		return errBad(field, "is required")
 	}
 	if b.Status == "" {
 		b.Status = "planned"
@@ -64,9 +61,9 @@ func (s *Server) handleCreateCamera(w http.ResponseWriter, r *http.Request) {
 		Owner: hotspot.CameraOwner(b.Owner), Status: hotspot.CameraStatus(b.Status),
 	})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/cameras/"+strconv.FormatInt(c.ID, 10))
 	writeGeoJSON(w, http.StatusCreated, cameraFeature(c, false))
+	return nil
 }

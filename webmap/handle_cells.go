@@ -11,7 +11,7 @@ import (
 
 // handleCells answers GET /api/cells?area=&res=&from=&to=&kind=: incident
 // counts per H3 cell as GeoJSON hexagons.
-func (s *Server) handleCells(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCells(w http.ResponseWriter, r *http.Request) error {
 	f := store.CellFilter{AreaCode: r.URL.Query().Get("area"), Kind: hotspot.IncidentKind(r.URL.Query().Get("kind"))}
 	var err error
 	if f.Res, err = queryInt(r, "res", 9); err == nil {
@@ -20,17 +20,16 @@ func (s *Server) handleCells(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	counts, err := s.store.CellCounts(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, c := range counts {
 		fc.Append(cellFeature(c.Cell, geojson.Properties{"count": c.Count}))
 	}
 	writeGeoJSON(w, http.StatusOK, fc)
+	return nil
 }

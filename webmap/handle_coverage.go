@@ -21,15 +21,13 @@ import (
 type coverageAPI struct {
 	s      *Server
 	loader *inputs.Loader
-	push   *coveragePusher
 }
 
 // newCoverageAPI builds the coverage endpoints and registers, on the hub,
 // the push of fresh coverage after camera changes.
 func newCoverageAPI(s *Server) *coverageAPI {
 	c := &coverageAPI{s: s, loader: inputs.NewLoader(s.store)}
-	c.push = newCoveragePusher(c, coveragePushDelay)
-	s.hub.AfterChange(c.push.afterChange)
+	c.watchCoverage()
 	return c
 }
 
@@ -44,7 +42,7 @@ const (
 
 // handleCoverage answers GET /api/coverage?area=&risk_res=&from=&to=: what
 // the stored cameras (not offline) cover in an area, per owner and status.
-func (c *coverageAPI) handleCoverage(w http.ResponseWriter, r *http.Request) {
+func (c *coverageAPI) handleCoverage(w http.ResponseWriter, r *http.Request) error {
 	q := inputs.Query{AreaCode: r.URL.Query().Get("area")}
 	var err error
 	if q.RiskRes, err = queryInt(r, "risk_res", 0); err == nil {
@@ -53,20 +51,18 @@ func (c *coverageAPI) handleCoverage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	in, err := c.loader.Load(r.Context(), q)
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	rep, err := inputs.Measure(in, in.Cameras, uncoveredListed)
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, rep)
+	return nil
 }
 
 // demandBody is the part of a planning request that selects the demand.
@@ -216,34 +212,30 @@ func (b *planBody) request() (inputs.PlanRequest, error) {
 // handlePlan answers POST /api/plans: the cameras to add to an area as
 // GeoJSON (their sectors, and the demand each newly covers) with the
 // coverage before and after and the solver's upper bound.
-func (c *coverageAPI) handlePlan(w http.ResponseWriter, r *http.Request) {
+func (c *coverageAPI) handlePlan(w http.ResponseWriter, r *http.Request) error {
 	var b planBody
 	if err := decodeBody(r, &b); err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	req, err := b.request()
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	q, err := b.query()
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	in, err := c.loader.Load(r.Context(), q)
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	start := time.Now()
 	plan, err := inputs.Plan(in, req)
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeGeoJSON(w, http.StatusOK, planCollection(in, req, plan, time.Since(start)))
+	return nil
 }
 
 // planTotals are the headline figures of one scope.
@@ -360,42 +352,37 @@ type evaluation struct {
 // by its stored cameras (before) and with the listed planned cameras added
 // (after). It is what the planner panel calls while a camera is dragged or
 // turned, so it only counts: the demand comes from the loader's cache.
-func (c *coverageAPI) handleEvaluate(w http.ResponseWriter, r *http.Request) {
+func (c *coverageAPI) handleEvaluate(w http.ResponseWriter, r *http.Request) error {
 	var b evaluateBody
 	if err := decodeBody(r, &b); err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	q, err := b.query()
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	planned, err := planCameras(b.Cameras)
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	in, err := c.loader.Load(r.Context(), q)
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	start := time.Now()
 	before, err := inputs.Measure(in, in.Cameras, 0)
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	after, err := inputs.Measure(in, append(append([]placement.Camera(nil), in.Cameras...), planned...), 0)
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeJSON(w, http.StatusOK, evaluation{
 		Area: in.Area.Code, Before: totalsOf(before.Get(placement.Scope{})), After: totalsOf(after.Get(placement.Scope{})),
 		Micros: time.Since(start).Microseconds(),
 	})
+	return nil
 }
 
 // acceptBody is POST /api/plans/accept.
@@ -407,19 +394,16 @@ type acceptBody struct {
 // handleAccept answers POST /api/plans/accept: it stores a plan's cameras
 // as planned, all in one transaction. Cameras without a ref get one made of
 // the area, the time and their order ("KH-20530-…-01").
-func (c *coverageAPI) handleAccept(w http.ResponseWriter, r *http.Request) {
+func (c *coverageAPI) handleAccept(w http.ResponseWriter, r *http.Request) error {
 	var b acceptBody
 	if err := decodeBody(r, &b); err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	if len(b.Cameras) == 0 {
-		c.s.writeError(w, r, errBad("cameras", "is empty"))
-		return
+		return errBad("cameras", "is empty")
 	}
 	if len(b.Cameras) > inputs.MaxAccept {
-		c.s.writeError(w, r, errBad("cameras", fmt.Sprintf("at most %d cameras", inputs.MaxAccept)))
-		return
+		return errBad("cameras", fmt.Sprintf("at most %d cameras", inputs.MaxAccept))
 	}
 	stamp := strconv.FormatInt(time.Now().UnixMilli(), 36)
 	cams := make([]hotspot.Camera, len(b.Cameras))
@@ -433,19 +417,18 @@ func (c *coverageAPI) handleAccept(w http.ResponseWriter, r *http.Request) {
 		}
 		cam, err := p.camera(fmt.Sprintf("cameras[%d]", i))
 		if err != nil {
-			c.s.writeError(w, r, err)
-			return
+			return err
 		}
 		cams[i] = cam
 	}
 	stored, err := inputs.Accept(r.Context(), c.s.store, cams)
 	if err != nil {
-		c.s.writeError(w, r, err)
-		return
+		return err
 	}
 	fc := geojson.NewFeatureCollection()
 	for i := range stored {
 		fc.Append(cameraFeature(&stored[i], false))
 	}
 	writeGeoJSON(w, http.StatusCreated, fc)
+	return nil
 }

@@ -1,9 +1,7 @@
 package webmap
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -15,6 +13,7 @@ import (
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/emerging"
+	"github.com/diaban/diaban/hotspot/inputs"
 	"github.com/diaban/diaban/hotspot/store"
 )
 
@@ -24,60 +23,53 @@ const (
 	maxEmergingTimeStep = 24
 )
 
-// emergingParams is one question to /api/emerging: which cube and which
-// analysis of it.
-type emergingParams struct {
-	q   hotspot.EmergingQuery
-	opt emerging.Options
-}
-
 // parseEmergingParams reads area, kind, from, to (a date is inclusive: to
 // the end of that day in Asia/Ho_Chi_Minh, as elsewhere in the API), res,
 // bin, ring, time_step, alpha and fdr. The cube's fields are checked by
 // hotspot.EmergingQuery.Normalize.
-func parseEmergingParams(r *http.Request) (emergingParams, error) {
+func parseEmergingParams(r *http.Request) (inputs.EmergingQuestion, error) {
 	v := r.URL.Query()
-	p := emergingParams{q: hotspot.EmergingQuery{
+	p := inputs.EmergingQuestion{Query: hotspot.EmergingQuery{
 		AreaCode: v.Get("area"),
 		Kind:     hotspot.IncidentKind(v.Get("kind")),
 		Bin:      hotspot.TimeBin(v.Get("bin")),
 	}}
 	var err error
-	if p.q.From, err = queryTime(r, "from"); err != nil {
+	if p.Query.From, err = queryTime(r, "from"); err != nil {
 		return p, err
 	}
-	if p.q.To, err = queryDayEnd(r, "to"); err != nil {
+	if p.Query.To, err = queryDayEnd(r, "to"); err != nil {
 		return p, err
 	}
-	if p.q.Res, err = queryInt(r, "res", 9); err != nil {
+	if p.Query.Res, err = queryInt(r, "res", 9); err != nil {
 		return p, err
 	}
-	if p.opt.Ring, err = queryInt(r, "ring", 1); err != nil {
+	if p.Options.Ring, err = queryInt(r, "ring", 1); err != nil {
 		return p, err
 	}
-	if p.opt.Ring < 1 || p.opt.Ring > maxEmergingRing {
+	if p.Options.Ring < 1 || p.Options.Ring > maxEmergingRing {
 		return p, errBad("ring", fmt.Sprintf("must be between 1 and %d", maxEmergingRing))
 	}
-	if p.opt.TimeStep, err = queryInt(r, "time_step", 0); err != nil {
+	if p.Options.TimeStep, err = queryInt(r, "time_step", 0); err != nil {
 		return p, err
 	}
-	if p.opt.TimeStep < 0 || p.opt.TimeStep > maxEmergingTimeStep {
+	if p.Options.TimeStep < 0 || p.Options.TimeStep > maxEmergingTimeStep {
 		return p, errBad("time_step", fmt.Sprintf("must be between 0 and %d", maxEmergingTimeStep))
 	}
-	p.opt.Alpha = emerging.DefaultAlpha
+	p.Options.Alpha = emerging.DefaultAlpha
 	if s := v.Get("alpha"); s != "" {
 		a, err := strconv.ParseFloat(s, 64)
 		if err != nil || !(a > 0 && a <= 0.5) {
 			return p, errBad("alpha", fmt.Sprintf("%q is not a significance level in (0, 0.5]", s))
 		}
-		p.opt.Alpha = a
+		p.Options.Alpha = a
 	}
 	if s := v.Get("fdr"); s != "" {
-		if p.opt.FDR, err = strconv.ParseBool(s); err != nil {
+		if p.Options.FDR, err = strconv.ParseBool(s); err != nil {
 			return p, errBad("fdr", fmt.Sprintf("%q is not true or false", s))
 		}
 	}
-	p.q, err = p.q.Normalize()
+	p.Query, err = p.Query.Normalize()
 	return p, err
 }
 
@@ -86,50 +78,44 @@ func parseEmergingParams(r *http.Request) (emergingParams, error) {
 // Mann–Kendall trend of its Gi* z-scores (mk_z, mk_p) and the last bin's
 // Gi* (z, p; null where undefined). The collection carries the bin labels,
 // the range counted and the legend with counts per category.
-func (a *emergingAPI) handleEmerging(w http.ResponseWriter, r *http.Request) {
+func (a *emergingAPI) handleEmerging(w http.ResponseWriter, r *http.Request) error {
 	p, err := parseEmergingParams(r)
 	if err != nil {
-		a.s.writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := a.result(r.Context(), p)
 	if err != nil {
-		a.s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(res.body)
+	return nil
 }
 
 // handleEmergingCell answers GET /api/emerging/cells/{cell}?...: one
 // cell's category, trend, and per bin its count and Gi* z and p, for the
 // map's z-score chart. The query is that of /api/emerging, so the answer
 // comes from the same cached analysis.
-func (a *emergingAPI) handleEmergingCell(w http.ResponseWriter, r *http.Request) {
+func (a *emergingAPI) handleEmergingCell(w http.ResponseWriter, r *http.Request) error {
 	cell, err := geo.ParseCell(r.PathValue("cell"))
 	if err != nil {
-		a.s.writeError(w, r, errBad("cell", fmt.Sprintf("%q is not an H3 cell", r.PathValue("cell"))))
-		return
+		return errBad("cell", fmt.Sprintf("%q is not an H3 cell", r.PathValue("cell")))
 	}
 	p, err := parseEmergingParams(r)
 	if err != nil {
-		a.s.writeError(w, r, err)
-		return
+		return err
 	}
 	res, err := a.result(r.Context(), p)
 	if err != nil {
-		a.s.writeError(w, r, err)
-		return
+		return err
 	}
 	if res.r == nil {
-		a.s.writeError(w, r, hotspot.ErrNotFound)
-		return
+		return hotspot.ErrNotFound
 	}
 	i, ok := res.ec.Cube.Index(cell)
 	if !ok {
-		a.s.writeError(w, r, fmt.Errorf("cell %s: %w", cell, hotspot.ErrNotFound))
-		return
+		return fmt.Errorf("cell %s: %w", cell, hotspot.ErrNotFound)
 	}
 	type binOut struct {
 		Bin   string   `json:"bin"`
@@ -155,7 +141,7 @@ func (a *emergingAPI) handleEmergingCell(w http.ResponseWriter, r *http.Request)
 	}{
 		Cell: cell.String(), Category: string(rr.Category[i]), Label: rr.Category[i].LabelVI(), LabelEN: rr.Category[i].LabelEN(),
 		Colour: rr.Category[i].Colour(), MKZ: round4(rr.Trend[i].Z), MKP: round4(rr.Trend[i].P), MKS: rr.Trend[i].S,
-		Alpha: p.opt.Alpha, Bins: make([]binOut, bins),
+		Alpha: p.Options.Alpha, Bins: make([]binOut, bins),
 	}
 	series := res.ec.Cube.Series(i)
 	for t := 0; t < bins; t++ {
@@ -164,12 +150,13 @@ func (a *emergingAPI) handleEmergingCell(w http.ResponseWriter, r *http.Request)
 		if rr.Defined[k] {
 			z, pv := round4(rr.Z[k]), round4(rr.P[k])
 			b.Z, b.P = &z, &pv
-			b.Hot = rr.Z[k] > 0 && rr.P[k] < p.opt.Alpha
-			b.Cold = rr.Z[k] < 0 && rr.P[k] < p.opt.Alpha
+			b.Hot = rr.Z[k] > 0 && rr.P[k] < p.Options.Alpha
+			b.Cold = rr.Z[k] < 0 && rr.P[k] < p.Options.Alpha
 		}
 		out.Bins[t] = b
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
 }
 
 // emergingResult is one analysis, with its GeoJSON answer marshalled once.
@@ -180,26 +167,18 @@ type emergingResult struct {
 	body   []byte
 }
 
-// analyseEmerging loads the cube of p and analyses it.
-func (a *emergingAPI) analyseEmerging(ctx context.Context, p emergingParams, seq int64) (*emergingResult, error) {
-	ec, err := a.s.store.EmergingCube(ctx, p.q)
-	if errors.Is(err, hotspot.ErrNoIncidents) {
+// render marshals an analysis as the answer of /api/emerging: what the
+// emerging cache keeps of it.
+func (a *emergingAPI) render(an *inputs.EmergingAnalysis) (*emergingResult, error) {
+	p, seq := an.Question, an.Version.Incidents
+	if an.Cube == nil {
 		fc := geojson.NewFeatureCollection()
-		fc.ExtraMembers = geojson.Properties{"area": p.q.AreaCode, "bins": []string{}, "seq": seq, "incidents": 0, "legend": emergingLegend(nil)}
+		fc.ExtraMembers = geojson.Properties{"area": p.Query.AreaCode, "bins": []string{}, "seq": seq, "incidents": 0, "legend": emergingLegend(nil)}
 		body, err := json.Marshal(fc)
 		return &emergingResult{body: body}, err
 	}
-	if err != nil {
-		return nil, err
-	}
-	r, err := emerging.Analyze(ctx, ec.Cube, p.opt)
-	if err != nil {
-		return nil, err
-	}
-	res := &emergingResult{ec: ec, r: r, labels: make([]string, len(ec.Starts))}
-	for i, s := range ec.Starts {
-		res.labels[i] = ec.Query.Bin.BinLabel(s)
-	}
+	ec, r := an.Cube, an.Result
+	res := &emergingResult{ec: ec, r: r, labels: an.Labels}
 	fc := geojson.NewFeatureCollection()
 	last := r.Bins - 1
 	tally := map[emerging.Category]int{}
@@ -226,9 +205,10 @@ func (a *emergingAPI) analyseEmerging(ctx context.Context, p emergingParams, seq
 		"area": q.AreaCode, "kind": string(q.Kind), "res": q.Res, "bin": string(q.Bin),
 		"from": q.From.In(hotspot.Zone).Format(time.RFC3339), "to": q.To.In(hotspot.Zone).Format(time.RFC3339),
 		"bins": res.labels, "seq": seq, "incidents": ec.Incidents, "fringe_cells": ec.Fringe,
-		"ring": p.opt.Ring, "time_step": p.opt.TimeStep, "alpha": p.opt.Alpha, "fdr": p.opt.FDR,
+		"ring": p.Options.Ring, "time_step": p.Options.TimeStep, "alpha": p.Options.Alpha, "fdr": p.Options.FDR,
 		"legend": emergingLegend(tally),
 	}
+	var err error
 	res.body, err = json.Marshal(fc)
 	return res, err
 }

@@ -13,33 +13,32 @@ import (
 )
 
 // handleHotspots answers GET /api/hotspots?area=&status=.
-func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	list, err := s.store.ListHotspots(r.Context(), store.HotspotFilter{AreaCode: q.Get("area"), Status: hotspot.Status(q.Get("status"))})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	fc := geojson.NewFeatureCollection()
 	for i := range list {
 		fc.Append(hotspotFeature(&list[i]))
 	}
 	writeGeoJSON(w, http.StatusOK, fc)
+	return nil
 }
 
 // handleHotspot answers GET /api/hotspots/{id} with the hotspot and its events.
-func (s *Server) handleHotspot(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHotspot(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	h, err := s.store.GetHotspot(r.Context(), id)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeGeoJSON(w, http.StatusOK, hotspotFeature(h))
+	return nil
 }
 
 // newHotspotBody is POST /api/hotspots.
@@ -54,37 +53,33 @@ type newHotspotBody struct {
 }
 
 // handleCreateHotspot records a new hotspot with its detection.
-func (s *Server) handleCreateHotspot(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateHotspot(w http.ResponseWriter, r *http.Request) error {
 	var b newHotspotBody
 	if err := decodeBody(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if b.Lon == nil {
-		s.writeError(w, r, errBad("lon", "is required"))
-		return
+		return errBad("lon", "is required")
 	}
 	if b.Lat == nil {
-		s.writeError(w, r, errBad("lat", "is required"))
-		return
+		return errBad("lat", "is required")
 	}
 	var at time.Time
 	if b.DetectedAt != "" {
 		var err error
 		if at, err = hotspot.ParseInstant(b.DetectedAt); err != nil {
-			s.writeError(w, r, errBad("detected_at", err.Error()))
-			return
+			return errBad("detected_at", err.Error())
 		}
 	}
 	h, err := s.store.CreateHotspot(r.Context(), store.NewHotspot{
 		Ref: b.Ref, Name: b.Name, Kind: hotspot.HotspotKind(b.Kind), Point: geo.Point{Lon: *b.Lon, Lat: *b.Lat}, DetectedAt: at, Note: b.Note,
 	})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/hotspots/"+strconv.FormatInt(h.ID, 10))
 	writeGeoJSON(w, http.StatusCreated, hotspotFeature(h))
+	return nil
 }
 
 // eventBody is POST /api/hotspots/{id}/events.
@@ -95,32 +90,28 @@ type eventBody struct {
 }
 
 // handleAddEvent appends a lifecycle event; an illegal transition is a 409.
-func (s *Server) handleAddEvent(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAddEvent(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	var b eventBody
 	if err := decodeBody(r, &b); err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	if b.Event == "" {
-		s.writeError(w, r, errBad("event", "is required (detected, eliminated, recurred or note)"))
-		return
+		return errBad("event", "is required (detected, eliminated, recurred or note)")
 	}
 	var at time.Time
 	if b.OccurredAt != "" {
 		if at, err = hotspot.ParseInstant(b.OccurredAt); err != nil {
-			s.writeError(w, r, errBad("occurred_at", err.Error()))
-			return
+			return errBad("occurred_at", err.Error())
 		}
 	}
 	h, err := s.store.AddEvent(r.Context(), id, hotspot.Event{Kind: hotspot.EventKind(b.Event), OccurredAt: at, Note: b.Note})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	writeGeoJSON(w, http.StatusCreated, hotspotFeature(h))
+	return nil
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // handleIncidents answers GET /api/incidents?bbox=&from=&to=&kind=&area=&limit=.
-func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) error {
 	f := store.IncidentFilter{Kind: hotspot.IncidentKind(r.URL.Query().Get("kind")), AreaCode: r.URL.Query().Get("area")}
 	var err error
 	if f.BBox, err = queryBBox(r); err == nil {
@@ -24,17 +24,16 @@ func (s *Server) handleIncidents(w http.ResponseWriter, r *http.Request) {
 		err = errBad("limit", "must be between 1 and 200000")
 	}
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	list, err := s.store.ListIncidents(r.Context(), f)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	fc := geojson.NewFeatureCollection()
 	for i := range list {
 		fc.Append(incidentFeature(&list[i]))
 	}
 	writeGeoJSON(w, http.StatusOK, fc)
+	return nil
 }

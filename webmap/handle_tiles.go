@@ -9,27 +9,25 @@ import (
 
 // handleTile answers GET /tiles/{layer}/{z}/{x}/{y}[.mvt] with a Mapbox
 // Vector Tile; a bad address is a 400 naming the part at fault.
-func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
 	c, err := tiles.ParseCoord(r.PathValue("z"), r.PathValue("x"), r.PathValue("y"))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	// The layer is allowed for the caller's role (authz.go); the rows are
 	// those of its area.
 	ids, err := s.scopeIDs(r.Context(), userFrom(r.Context()))
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	data, err := s.tiles.TileIn(r.Context(), tiles.Layer(r.PathValue("layer")), c, tiles.Scope{Key: scopeKey(userFrom(r.Context())), AreaIDs: ids})
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Content-Type", "application/vnd.mapbox-vector-tile")
 	w.Header().Set("Cache-Control", "no-cache") // the data changes live; the server caches
 	_, _ = w.Write(data)
+	return nil
 }
 
 // scopeKey names a user's scope for the tile cache ("" for everywhere).

@@ -18,12 +18,12 @@ import (
 // Message is what a websocket client receives for one change, or for
 // something derived from one (Type "metrics").
 type Message struct {
-	Seq  int64  `json:"seq"`
-	Type string `json:"type"`
-	Op   string `json:"op"`
-	Area string `json:"area,omitempty"`
-	ID   int64  `json:"id,omitempty"`
-	Data any    `json:"data,omitempty"`
+	Seq  int64            `json:"seq"`
+	Type MessageType      `json:"type"`
+	Op   hotspot.ChangeOp `json:"op"`
+	Area string           `json:"area,omitempty"`
+	ID   int64            `json:"id,omitempty"`
+	Data payload          `json:"data,omitempty"`
 
 	point     *geo.Point // where it happened, for bbox subscriptions
 	ancestors []string   // Area and every area above it
@@ -31,8 +31,19 @@ type Message struct {
 
 // outgoing is a message marshalled once and shared by every client.
 type outgoing struct {
-	msg  *Message
-	body []byte
+	msg    *Message
+	body   []byte
+	change changed // the change it tells of (zero for derived messages)
+}
+
+// changed is one change of the feed as the hub's hooks see it once the
+// hub has placed it.
+type changed struct {
+	seq   int64
+	kind  hotspot.ChangeKind
+	op    hotspot.ChangeOp
+	area  string         // the area code it touches; "" for bulk loads (and unplaced changes)
+	event *hotspot.Event // the lifecycle event of an event change, when it was read
 }
 
 // Hub fans changes out to websocket clients. Subscribers are collected under
@@ -45,21 +56,21 @@ type Hub struct {
 	clients map[*client]struct{}
 	lastSeq atomic.Int64
 	ready   chan struct{}
-	after   []func(context.Context, *Message)
-	before  []func(*Message)
+	after   []func(context.Context, changed)
+	before  []func(changed)
 }
 
-// BeforeBroadcast registers f to run before each change is fanned out (to
+// beforeBroadcast registers f to run before each change is fanned out (to
 // drop caches, so a client that reacts to the message gets fresh data).
 // Register before Run.
-func (h *Hub) BeforeBroadcast(f func(m *Message)) {
+func (h *Hub) beforeBroadcast(f func(c changed)) {
 	h.before = append(h.before, f)
 }
 
-// AfterChange registers f to run after each change has been fanned out,
+// afterChange registers f to run after each change has been fanned out,
 // on the feed's goroutine (keep it quick; it may call Publish). Register
 // before Run.
-func (h *Hub) AfterChange(f func(ctx context.Context, m *Message)) {
+func (h *Hub) afterChange(f func(ctx context.Context, c changed)) {
 	h.after = append(h.after, f)
 }
 
@@ -106,11 +117,11 @@ func (h *Hub) Run(ctx context.Context) error {
 			return
 		}
 		for _, f := range h.before {
-			f(out.msg)
+			f(out.change)
 		}
 		h.broadcast(out)
 		for _, f := range h.after {
-			f(ctx, out.msg)
+			f(ctx, out.change)
 		}
 	})
 }
@@ -158,7 +169,8 @@ func (h *Hub) Clients() int {
 func (h *Hub) prepare(ctx context.Context, c store.Change) (*outgoing, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	m := &Message{Seq: c.Seq, Type: c.Kind, Op: c.Op, ID: c.EntityID}
+	m := &Message{Seq: c.Seq, Type: changeType(c.Kind), Op: c.Op, ID: c.EntityID}
+	ch := changed{seq: c.Seq, kind: c.Kind, op: c.Op}
 	idx, err := h.store.Areas(ctx)
 	if err != nil {
 		return nil, err
@@ -166,12 +178,12 @@ func (h *Hub) prepare(ctx context.Context, c store.Change) (*outgoing, error) {
 	if c.AreaID != 0 {
 		m.Area = idx.CodeOf(c.AreaID)
 	}
-	if c.Op != "bulk" && c.Op != "delete" {
+	if c.Op != hotspot.ChangeBulk && c.Op != hotspot.ChangeDelete {
 		switch c.Kind {
-		case "hotspot", "event":
+		case hotspot.ChangeHotspot, hotspot.ChangeEvent:
 			hotspotID := c.EntityID
 			var ev *hotspot.Event
-			if c.Kind == "event" {
+			if c.Kind == hotspot.ChangeEvent {
 				e, err := h.store.GetEvent(ctx, c.EntityID)
 				if err != nil {
 					return nil, err
@@ -185,27 +197,24 @@ func (h *Hub) prepare(ctx context.Context, c store.Change) (*outgoing, error) {
 				return nil, err
 			}
 			hs.Events = nil
-			data := map[string]any{"hotspot": hotspotFeature(hs)}
-			if ev != nil {
-				data["event"] = ev
-			}
-			m.Data, m.Area, m.point = data, hs.AreaCode, &hs.Point
-		case "camera":
+			m.Data, m.Area, m.point = &hotspotData{Event: ev, Hotspot: hotspotFeature(hs)}, hs.AreaCode, &hs.Point
+			ch.event = ev
+		case hotspot.ChangeCamera:
 			cam, err := h.store.GetCamera(ctx, c.EntityID)
 			if errors.Is(err, hotspot.ErrNotFound) {
 				break
 			} else if err != nil {
 				return nil, err
 			}
-			m.Data, m.Area, m.point = map[string]any{"camera": cameraFeature(cam, false)}, cam.AreaCode, &cam.Point
-		case "incident":
+			m.Data, m.Area, m.point = &cameraData{Camera: cameraFeature(cam, false)}, cam.AreaCode, &cam.Point
+		case hotspot.ChangeIncident:
 			inc, err := h.store.GetIncident(ctx, c.EntityID)
 			if errors.Is(err, hotspot.ErrNotFound) {
 				break
 			} else if err != nil {
 				return nil, err
 			}
-			m.Data, m.Area, m.point = map[string]any{"incident": incidentFeature(inc)}, inc.AreaCode, &inc.Point
+			m.Data, m.Area, m.point = &incidentData{Incident: incidentFeature(inc)}, inc.AreaCode, &inc.Point
 		}
 	}
 	if m.Area != "" {
@@ -215,7 +224,8 @@ func (h *Hub) prepare(ctx context.Context, c store.Change) (*outgoing, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &outgoing{msg: m, body: body}, nil
+	ch.area = m.Area
+	return &outgoing{msg: m, body: body, change: ch}, nil
 }
 
 // subscription is what one client asked to receive, within what its
@@ -226,8 +236,8 @@ type subscription struct {
 
 	// Set from the session when the socket opens; a subscribe message
 	// cannot change them.
-	scope string          // the user's area code; "" for everywhere (admin)
-	types map[string]bool // message types the role may receive; nil: all
+	scope string               // the user's area code; "" for everywhere (admin)
+	types map[MessageType]bool // message types the role may receive; nil: all
 }
 
 // allowed reports whether the user behind s may see m at all: its type is
@@ -235,7 +245,7 @@ type subscription struct {
 // in the user's scope (a message without an area passes only when it
 // carries no data).
 func (s subscription) allowed(m *Message) bool {
-	if s.types != nil && !s.types[m.Type] && !(m.Op == "bulk" && m.Data == nil) {
+	if s.types != nil && !s.types[m.Type] && !(m.Op == hotspot.ChangeBulk && m.Data == nil) {
 		return false
 	}
 	if s.scope == "" {

@@ -2,7 +2,6 @@ package webmap
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
@@ -13,9 +12,9 @@ import (
 // area before recomputing it, so a burst of changes costs one recompute.
 const metricsDebounce = 200 * time.Millisecond
 
-// metricsLive recomputes an area's metrics after a change that can move
-// them (an event, a hotspot, an incident, a tip, an indicator) and publishes
-// a "metrics" message for the area:
+// The live metrics (a liveView) recompute an area's metrics after a change
+// that can move them (an event, a hotspot, an incident, a tip, an
+// indicator) and publish a "metrics" message for the area:
 //
 //	{"type": "metrics", "op": "update", "area": CODE, "seq": SEQ,
 //	 "data": {"metrics": [AreaMetrics, ...]}}
@@ -26,14 +25,14 @@ const metricsDebounce = 200 * time.Millisecond
 // without an area (bulk imports, boundary changes) publish one
 // {"type": "metrics", "op": "bulk"} that tells clients to reload. Changes
 // are coalesced per area for metricsDebounce.
-type metricsLive struct {
-	s   *Server
-	now func() time.Time
 
-	mu      sync.Mutex
-	pending map[string]*metricsPending // by area code; "" for bulk
+// metricsMoves lists the change kinds that can move an area's metrics.
+var metricsMoves = map[hotspot.ChangeKind]bool{
+	hotspot.ChangeEvent: true, hotspot.ChangeHotspot: true, hotspot.ChangeIncident: true,
+	hotspot.ChangeTip: true, hotspot.ChangeIndicator: true,
 }
 
+// metricsPending is what waits to be recomputed for one area.
 type metricsPending struct {
 	seq     int64
 	periods map[metrics.Period]bool
@@ -41,83 +40,59 @@ type metricsPending struct {
 
 // watchMetrics registers the live metrics on the server's hub.
 func (s *Server) watchMetrics() {
-	ml := &metricsLive{s: s, now: time.Now, pending: map[string]*metricsPending{}}
-	s.hub.AfterChange(ml.afterChange)
+	now := time.Now
+	watch(s, liveView[string, metricsPending]{
+		name: "metrics", delay: metricsDebounce, timeout: 10 * time.Second,
+		key: func(c changed) (string, bool) { // by area code; "" for bulk
+			switch {
+			case c.kind == hotspot.ChangeArea:
+				return "", true
+			case !metricsMoves[c.kind]:
+				return "", false
+			case c.op == hotspot.ChangeBulk:
+				return "", true
+			}
+			return c.area, true
+		},
+		merge: func(p *metricsPending, c changed) {
+			if p.periods == nil {
+				p.periods = map[metrics.Period]bool{}
+			}
+			p.seq = max(p.seq, c.seq)
+			at := metrics.MonthAt(now())
+			p.periods[metrics.MonthPeriod(at.Year(), at.Month())] = true
+			p.periods[metrics.YearPeriod(at.Year())] = true
+			if c.event != nil {
+				at := metrics.MonthAt(c.event.OccurredAt)
+				p.periods[metrics.MonthPeriod(at.Year(), at.Month())] = true
+				p.periods[metrics.YearPeriod(at.Year())] = true
+			}
+		},
+		compute: s.recomputeMetrics,
+	})
 }
 
-func (ml *metricsLive) afterChange(ctx context.Context, m *Message) {
-	if m.Type == "metrics" {
-		return
-	}
-	area := m.Area
-	switch m.Type {
-	case "event", "hotspot", "incident", "tip", "indicator":
-		if m.Op == "bulk" {
-			area = ""
-		}
-	case "area":
-		area = ""
-	default:
-		return
-	}
-	now := metrics.MonthAt(ml.now())
-	periods := []metrics.Period{metrics.MonthPeriod(now.Year(), now.Month()), metrics.YearPeriod(now.Year())}
-	if d, ok := m.Data.(map[string]any); ok {
-		if ev, ok := d["event"].(*hotspot.Event); ok {
-			at := metrics.MonthAt(ev.OccurredAt)
-			periods = append(periods, metrics.MonthPeriod(at.Year(), at.Month()), metrics.YearPeriod(at.Year()))
-		}
-	}
-	ml.mu.Lock()
-	defer ml.mu.Unlock()
-	p, ok := ml.pending[area]
-	if !ok {
-		p = &metricsPending{periods: map[metrics.Period]bool{}}
-		ml.pending[area] = p
-		time.AfterFunc(metricsDebounce, func() { ml.flush(ctx, area) })
-	}
-	p.seq = max(p.seq, m.Seq)
-	for _, per := range periods {
-		p.periods[per] = true
-	}
-}
-
-// flush recomputes one area (or announces a bulk change) and publishes.
-func (ml *metricsLive) flush(ctx context.Context, area string) {
-	ml.mu.Lock()
-	p := ml.pending[area]
-	delete(ml.pending, area)
-	ml.mu.Unlock()
-	if p == nil || ctx.Err() != nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
+// recomputeMetrics recomputes one area's metrics (or announces a bulk
+// change) for the periods pending.
+func (s *Server) recomputeMetrics(ctx context.Context, area string, p metricsPending) ([]*Message, error) {
 	if area == "" {
-		if err := ml.s.hub.Publish(ctx, &Message{Seq: p.seq, Type: "metrics", Op: "bulk"}); err != nil {
-			ml.s.log.Warn("metrics not published", "err", err)
-		}
-		return
+		return []*Message{{Seq: p.seq, Type: MessageMetrics, Op: hotspot.ChangeBulk}}, nil
 	}
 	ps := make([]metrics.Period, 0, len(p.periods))
 	for per := range p.periods {
 		ps = append(ps, per)
 	}
 	sortPeriods(ps)
-	cfg := ml.s.metricsConfig()
-	in, _, err := ml.s.store.MetricsInput(ctx, area, cfg, ps...)
+	cfg := s.metricsConfig()
+	in, _, err := s.store.MetricsInput(ctx, area, cfg, ps...)
 	if err != nil {
-		ml.s.log.Warn("metrics not recomputed", "area", area, "err", err)
-		return
+		return nil, err
 	}
 	out := make([]metrics.AreaMetrics, len(ps))
 	for i, per := range ps {
 		out[i] = metrics.Compute(in, per, cfg)
 	}
-	msg := &Message{Seq: p.seq, Type: "metrics", Op: "update", Area: area, Data: map[string]any{"metrics": out}}
-	if err := ml.s.hub.Publish(ctx, msg); err != nil {
-		ml.s.log.Warn("metrics not published", "area", area, "err", err)
-	}
+	return []*Message{{Seq: p.seq, Type: MessageMetrics, Op: hotspot.ChangeUpdate, Area: area, Data: &metricsData{Metrics: out}}}, nil
 }
 
 // sortPeriods orders periods by start, years before the months they hold.

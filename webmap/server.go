@@ -62,8 +62,8 @@ func New(cfg Config, store *store.Store, log *slog.Logger) *Server {
 	}
 	s := &Server{cfg: cfg, store: store, log: log, mux: http.NewServeMux(), limiter: newLoginLimiter()}
 	s.hub = newHub(store, log)
-	s.tiles = tiles.New(store.Pool(), 4096)
-	s.hub.BeforeBroadcast(func(m *Message) { s.tiles.Invalidate(m.Type) })
+	s.tiles = tiles.New(store, 4096)
+	s.hub.beforeBroadcast(func(c changed) { s.tiles.Invalidate(c.kind) })
 	s.watchMetrics()
 	s.routes()
 	return s
@@ -111,12 +111,12 @@ func (s *Server) routes() {
 		panic(err) // the embedded tree is fixed at build time
 	}
 	files := http.FileServerFS(static)
-	s.handle("GET /", func(w http.ResponseWriter, r *http.Request) {
+	s.handle("GET /", func(w http.ResponseWriter, r *http.Request) error {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
-			s.writeError(w, r, &badRequest{field: "path", msg: "no such API endpoint: " + r.URL.Path, status: http.StatusNotFound})
-			return
+			return &badRequest{field: "path", msg: "no such API endpoint: " + r.URL.Path, status: http.StatusNotFound}
 		}
 		files.ServeHTTP(w, r)
+		return nil
 	})
 }
 
@@ -175,21 +175,23 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
 		s.log.Warn("health check failed", "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
-		return
+		return nil
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+	return nil
 }
 
-func (s *Server) handleConfig(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) handleConfig(w http.ResponseWriter, _ *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]string{
 		"basemap_url": s.cfg.BasemapURL, "basemap_attribution": s.cfg.BasemapAttribution, "version": s.cfg.Version,
 	})
+	return nil
 }
 
 // decodeBody reads one JSON object into v, refusing unknown fields and trailing data.

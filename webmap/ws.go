@@ -160,10 +160,10 @@ func (c *client) subscribe(ctx context.Context, m subscribeMsg) error {
 }
 
 // handleWebsocket serves GET /ws: hello, then one message per change.
-func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) error {
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
-		return // the upgrader has answered
+		return nil // the upgrader has answered
 	}
 	<-s.hub.ready
 	c := &client{hub: s.hub, send: make(chan []byte, queueSize), overflow: make(chan struct{})}
@@ -181,7 +181,7 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 		s.hub.remove(c)
 	}()
 
-	hello, _ := json.Marshal(map[string]any{"type": "hello", "seq": s.hub.LastSeq()})
+	hello, _ := json.Marshal(helloMessage{Seq: s.hub.LastSeq(), Type: messageHello})
 	c.send <- hello
 
 	go func() { // reader: subscriptions and pongs
@@ -224,13 +224,14 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 		case body := <-c.send:
 			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := conn.WriteMessage(websocket.TextMessage, body); err != nil {
-				return
+				return nil
 			}
 		case <-c.overflow:
 			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-			_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"resync"}`))
+			resync, _ := json.Marshal(resyncMessage{Type: messageResync})
+			_ = conn.WriteMessage(websocket.TextMessage, resync)
 			_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "resync"))
-			return
+			return nil
 		case <-sessionCheck.C:
 			checkCtx, cancelCheck := context.WithTimeout(ctx, 5*time.Second)
 			_, err := s.store.SessionUser(checkCtx, token)
@@ -238,15 +239,15 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) {
 			if errors.Is(err, hotspot.ErrNotFound) { // ended; a failed lookup keeps the socket
 				_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
 				_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "session ended"))
-				return
+				return nil
 			}
 		case <-ping.C:
 			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
-				return
+				return nil
 			}
 		case <-ctx.Done():
-			return
+			return nil
 		}
 	}
 }
