@@ -150,11 +150,7 @@ func cmdCamerasPlan(ctx context.Context, env *environment, args []string) error 
 		res, err = placement.Plan(in.demand, in.sites, cfg.model, in.existing, cfg.opts)
 	}
 	if err != nil {
-		var hve *hotspot.ValidationError
-		if errors.As(err, &hve) {
-			return fmt.Errorf("%w: %v", errUsage, err)
-		}
-		var ve *placement.ValidationError
+		var ve *hotspot.ValidationError
 		if errors.As(err, &ve) {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}

@@ -1,7 +1,6 @@
 package inputs
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/diaban/diaban/geo"
@@ -87,7 +86,7 @@ func Plan(in *CoverageInputs, req PlanRequest) (*PlanResult, error) {
 	existing := append(append([]placement.Camera(nil), in.Cameras...), req.Existing...)
 	res, err := placement.Plan(demand, sites, req.Model, existing, placement.Options{K: req.K, MaxPerSite: req.MaxPerSite})
 	if err != nil {
-		return nil, validation(err)
+		return nil, err
 	}
 	if res.Chosen == nil {
 		res.Chosen = []placement.Choice{}
@@ -111,10 +110,10 @@ func Plan(in *CoverageInputs, req PlanRequest) (*PlanResult, error) {
 	}
 	gains(demand, existing, out.Proposals)
 	if out.Before, err = Measure(in, existing, 20); err != nil {
-		return nil, validation(err)
+		return nil, err
 	}
 	if out.After, err = Measure(in, append(existing, planned...), 20); err != nil {
-		return nil, validation(err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -143,14 +142,4 @@ func coveredBy(p geo.Point, cams []placement.Camera) bool {
 		}
 	}
 	return false
-}
-
-// validation turns the solver's input errors into the store's, which the
-// HTTP layer answers with a 400 naming the field.
-func validation(err error) error {
-	var ve *placement.ValidationError
-	if errors.As(err, &ve) {
-		return &hotspot.ValidationError{Field: ve.Field, Reason: ve.Reason}
-	}
-	return err
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
 )
 
 // DemandPoint is something cameras should watch: a hotspot's centre, an
@@ -22,23 +23,23 @@ type Site struct {
 	Point geo.Point
 }
 
-// Owner says who runs a camera.
-type Owner string
+// Owner says who runs a camera: the domain's camera owner.
+type Owner = hotspot.CameraOwner
 
 // The owners a camera may have.
 const (
-	OwnerPolice    Owner = "police"
-	OwnerCommunity Owner = "community"
+	OwnerPolice    = hotspot.CameraPolice
+	OwnerCommunity = hotspot.CameraCommunity
 )
 
-// Status is where a camera stands in its life.
-type Status string
+// Status is where a camera stands in its life: the domain's camera status.
+type Status = hotspot.CameraStatus
 
 // The statuses a camera may have.
 const (
-	StatusPlanned Status = "planned"
-	StatusActive  Status = "active"
-	StatusOffline Status = "offline"
+	StatusPlanned = hotspot.CameraPlanned
+	StatusActive  = hotspot.CameraActive
+	StatusOffline = hotspot.CameraOffline
 )
 
 // Camera is a camera in place or in a plan.
@@ -50,16 +51,11 @@ type Camera struct {
 }
 
 // ValidationError reports an input that cannot be used; Field names it
-// (for instance "demand[3].weight").
-type ValidationError struct {
-	Field  string
-	Reason string
-}
-
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
+// (for instance "demand[3].weight"). It is the domain's one field-error type.
+type ValidationError = hotspot.ValidationError
 
 func invalid(field string, format string, args ...any) error {
-	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+	return hotspot.Invalid(field, format, args...)
 }
 
 // ParseOwner parses an owner name.
