@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 	"github.com/diaban/diaban/tiles"
@@ -64,11 +65,11 @@ func TestTilesFromPostGIS(t *testing.T) {
 		{"incidents", "ref,lon,lat,kind,occurred_at\nI1,108.25,15.9,use,2025-01-01\nI2,108.2501,15.9001,use,2025-01-02\n"},
 	} {
 		if step.kind == "hotspots" {
-			if _, err := st.Import(ctx, "areas", f, store.ImportOptions{}); err != nil {
+			if _, err := importer.Import(ctx, st, "areas", f, importer.Options{}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := st.Import(ctx, step.kind, strings.NewReader(step.data), store.ImportOptions{}); err != nil {
+		if _, err := importer.Import(ctx, st, step.kind, strings.NewReader(step.data), importer.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}

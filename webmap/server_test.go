@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 	"github.com/diaban/diaban/webmap"
@@ -132,14 +133,14 @@ func importFile(t testing.TB, s *store.Store, kind, path string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := s.Import(context.Background(), kind, f, store.ImportOptions{}); err != nil {
+	if _, err := importer.Import(context.Background(), s, kind, f, importer.Options{}); err != nil {
 		t.Fatalf("import %s: %v", kind, err)
 	}
 }
 
 func importText(t testing.TB, s *store.Store, kind, text string) {
 	t.Helper()
-	if _, err := s.Import(context.Background(), kind, strings.NewReader(text), store.ImportOptions{}); err != nil {
+	if _, err := importer.Import(context.Background(), s, kind, strings.NewReader(text), importer.Options{}); err != nil {
 		t.Fatalf("import %s: %v", kind, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
@@ -39,7 +40,7 @@ func TestEmergingFromArea(t *testing.T) {
 		fmt.Fprintf(&inc, "C%d,%.4f,%.4f,trafficking,2025-06-%02dT21:00:00+07:00\n", k, centre.Lon+float64(k%3)*0.0003, centre.Lat, 1+k)
 	}
 	for _, im := range []struct{ kind, text string }{{"areas", string(areas)}, {"incidents", inc.String()}} {
-		if _, err := st.Import(ctx, im.kind, strings.NewReader(im.text), store.ImportOptions{}); err != nil {
+		if _, err := importer.Import(ctx, st, im.kind, strings.NewReader(im.text), importer.Options{}); err != nil {
 			t.Fatalf("import %s: %v", im.kind, err)
 		}
 	}

@@ -10,11 +10,12 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 )
 
 func cmdImport(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "import", "import [--skip-invalid] [--db URL] KIND FILE\n  KIND: "+strings.Join(store.ImportKinds, ", ")+"\n  FILE: a path, or - for standard input")
+	fs := newFlagSet(env, "import", "import [--skip-invalid] [--db URL] KIND FILE\n  KIND: "+strings.Join(importer.Kinds, ", ")+"\n  FILE: a path, or - for standard input")
 	db := dbFlags{batch: true}
 	db.register(fs, env)
 	skip := fs.Bool("skip-invalid", false, "import the good rows and report the bad ones (default: a file with any bad row imports nothing)")
@@ -49,7 +50,7 @@ func cmdImport(ctx context.Context, env *environment, args []string) error {
 }
 
 // importFile imports one file, with a progress bar when stderr is a terminal.
-func importFile(ctx context.Context, env *environment, st *store.Store, kind, path string, skip bool) (*store.ImportResult, error) {
+func importFile(ctx context.Context, env *environment, st *store.Store, kind, path string, skip bool) (*importer.Result, error) {
 	in := env.stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -59,7 +60,7 @@ func importFile(ctx context.Context, env *environment, st *store.Store, kind, pa
 		defer f.Close()
 		in = f
 	}
-	opt := store.ImportOptions{SkipInvalid: skip}
+	opt := importer.Options{SkipInvalid: skip}
 	if isTerminal(env.stderr) {
 		var bar *progressbar.ProgressBar
 		opt.Progress = func(done, total int) {
@@ -72,14 +73,14 @@ func importFile(ctx context.Context, env *environment, st *store.Store, kind, pa
 		}
 		opt.Phase = func(what string) { fmt.Fprintf(env.stderr, "%s: %s…\n", kind, what) }
 	}
-	res, err := st.Import(ctx, kind, in, opt)
+	res, err := importer.Import(ctx, st, kind, in, opt)
 	if err != nil && opt.Progress != nil {
 		fmt.Fprintln(env.stderr) // end a progress bar cut short, before the error
 	}
 	return res, err
 }
 
-func printImportResult(env *environment, res *store.ImportResult) {
+func printImportResult(env *environment, res *importer.Result) {
 	fmt.Fprintf(env.stdout, "%s: %d rows read, %d written (new or changed)", res.Kind, res.Rows, res.Imported)
 	if len(res.Skipped) > 0 {
 		fmt.Fprintf(env.stdout, ", %d skipped:\n", len(res.Skipped))

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
@@ -29,7 +30,7 @@ func TestUserCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Import(ctx, "areas", bytes.NewReader(areas), store.ImportOptions{}); err != nil {
+	if _, err := importer.Import(ctx, st, "areas", bytes.NewReader(areas), importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := runWithStdin(t, "first-password\n", "user", "add", "ward1", "--role", "officer", "--area", "20530", "--db", db.URL); err != nil {

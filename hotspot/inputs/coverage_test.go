@@ -12,6 +12,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/inputs"
 	"github.com/diaban/diaban/hotspot/placement"
 	"github.com/diaban/diaban/hotspot/store"
@@ -67,7 +68,7 @@ func newFixture(t *testing.T) (*fixture, context.Context) {
 			"C4," + ll(f.h2) + ",0,360,100,police,offline\n"},
 	}
 	for _, im := range imports {
-		if _, err := f.store.Import(ctx, im.kind, strings.NewReader(im.text), store.ImportOptions{}); err != nil {
+		if _, err := importer.Import(ctx, f.store, im.kind, strings.NewReader(im.text), importer.Options{}); err != nil {
 			t.Fatalf("import %s: %v", im.kind, err)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/demo"
 	"github.com/diaban/diaban/hotspot/emerging"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
@@ -54,7 +55,7 @@ func TestEmergingCubeMatchesHandBuiltCube(t *testing.T) {
 	for i, in := range incidents {
 		fmt.Fprintf(&csv, "E%d,%g,%g,%s,%s\n", i, in.lon, in.lat, in.kind, in.at)
 	}
-	if _, err := importString(t, s, ctx, "incidents", csv.String(), store.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "incidents", csv.String(), importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	from, to := time.Date(2025, 1, 1, 0, 0, 0, 0, hotspot.Zone), time.Date(2025, 4, 1, 0, 0, 0, 0, hotspot.Zone)
@@ -143,7 +144,7 @@ func TestEmergingCubeDefaultsAndErrors(t *testing.T) {
 	if _, err := s.EmergingCube(ctx, hotspot.EmergingQuery{AreaCode: "503"}); !errors.Is(err, hotspot.ErrNoIncidents) {
 		t.Errorf("empty area: %v, want ErrNoIncidents", err)
 	}
-	if _, err := importString(t, s, ctx, "incidents", "ref,lon,lat,kind,occurred_at\nA,108.25,15.9,use,2024-11-20T10:00:00+07:00\nB,108.35,15.9,use,2025-02-03T10:00:00+07:00\n", store.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "incidents", "ref,lon,lat,kind,occurred_at\nA,108.25,15.9,use,2024-11-20T10:00:00+07:00\nB,108.35,15.9,use,2025-02-03T10:00:00+07:00\n", importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.EmergingCube(ctx, hotspot.EmergingQuery{AreaCode: "49", Bin: hotspot.BinQuarter})
@@ -199,7 +200,7 @@ func TestEmergingPlantedClusterIsNewHot(t *testing.T) {
 		n++
 		fmt.Fprintf(&csv, "C%d,%.5f,%.5f,trafficking,2025-12-%02dT20:00:00+07:00\n", n, cluster.Lon+(r.Float64()-0.5)*0.003, cluster.Lat+(r.Float64()-0.5)*0.003, 1+r.IntN(28))
 	}
-	if _, err := importString(t, s, ctx, "incidents", csv.String(), store.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "incidents", csv.String(), importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	ec, err := s.EmergingCube(ctx, hotspot.EmergingQuery{AreaCode: "503"})
@@ -243,7 +244,7 @@ func loadDemo(tb testing.TB, ctx context.Context, s *store.Store) {
 			tb.Fatal(err)
 		}
 		kind := strings.TrimSuffix(strings.TrimSuffix(f, ".csv"), ".geojson")
-		_, err = s.Import(ctx, kind, in, store.ImportOptions{})
+		_, err = importer.Import(ctx, s, kind, in, importer.Options{})
 		in.Close()
 		if err != nil {
 			tb.Fatalf("import %s: %v", f, err)

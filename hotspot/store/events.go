@@ -130,83 +130,73 @@ SELECT h, e, t, n FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::t
 
 // ---- events import
 
-type eventImporter struct {
-	pending []pendingEvent
-	refs    map[string][]int // ref -> indexes into pending
-	keep    []pendingEvent
+// EventRow is one lifecycle event of an import file, for the hotspot whose
+// ref it names.
+type EventRow struct {
+	Line       int
+	HotspotRef string
+	Kind       hotspot.EventKind
+	OccurredAt time.Time
+	Note       string
 }
 
-func (*eventImporter) columns() []string {
-	return []string{"hotspot_ref", "event", "occurred_at", "note"}
-}
-func (*eventImporter) geojson() bool  { return false }
-func (*eventImporter) refKeyed() bool { return false }
+// NewEvents are the events of an import that CheckEvents found to append.
+type NewEvents struct{ keep []pendingEvent }
 
-func (ei *eventImporter) parse(r *record, _ *hotspot.AreaIndex) *hotspot.ValidationError {
-	ref := r.get("hotspot_ref")
-	if ref == "" {
-		return r.fail("hotspot_ref", "is empty")
+// CheckEvents locks the hotspots the rows name and replays each one's
+// stored timeline with its new events: it returns the events to append
+// (exact repeats of stored ones are dropped) and one error per bad row (an
+// unknown hotspot, an illegal transition).
+func (w *ImportWriter) CheckEvents(ctx context.Context, rows []EventRow) (*NewEvents, []*hotspot.ValidationError, error) {
+	tx := w.tx
+	pending := make([]pendingEvent, len(rows))
+	byRef := map[string][]int{} // ref -> indexes into pending
+	for i, r := range rows {
+		byRef[r.HotspotRef] = append(byRef[r.HotspotRef], i)
+		pending[i] = pendingEvent{Event: hotspot.Event{Kind: r.Kind, OccurredAt: r.OccurredAt, Note: r.Note}, line: r.Line}
 	}
-	kind := hotspot.EventKind(r.get("event"))
-	if !hotspot.OneOf(kind, hotspot.EventKinds) {
-		return r.fail("event", "unknown event %q (want detected, eliminated, recurred or note)", kind)
-	}
-	at, err := hotspot.ParseInstant(r.get("occurred_at"))
-	if err != nil {
-		return r.fail("occurred_at", "%v", err)
-	}
-	if at.After(time.Now().Add(5 * time.Minute)) {
-		return r.fail("occurred_at", "is in the future")
-	}
-	if ei.refs == nil {
-		ei.refs = map[string][]int{}
-	}
-	ei.refs[ref] = append(ei.refs[ref], len(ei.pending))
-	ei.pending = append(ei.pending, pendingEvent{Event: hotspot.Event{Kind: kind, OccurredAt: at, Note: r.get("note")}, line: r.line})
-	return nil
-}
-
-func (ei *eventImporter) check(ctx context.Context, tx pgx.Tx) ([]*hotspot.ValidationError, error) {
-	refs := make([]string, 0, len(ei.refs))
-	for ref := range ei.refs {
+	refs := make([]string, 0, len(byRef))
+	for ref := range byRef {
 		refs = append(refs, ref)
 	}
-	rows, err := tx.Query(ctx, sqlLockHotspots, refs)
-	if err != nil {
-		return nil, fmt.Errorf("find hotspots: %w", err)
-	}
 	found := map[string]int64{}
-	var id int64
-	var ref string
-	_, err = pgx.ForEachRow(rows, []any{&id, &ref}, func() error { found[ref] = id; return nil })
-	if err != nil {
-		return nil, fmt.Errorf("find hotspots: %w", err)
+	if err := func() error {
+		res, err := tx.Query(ctx, sqlLockHotspots, refs)
+		if err != nil {
+			return err
+		}
+		var id int64
+		var ref string
+		_, err = pgx.ForEachRow(res, []any{&id, &ref}, func() error { found[ref] = id; return nil })
+		return err
+	}(); err != nil {
+		return nil, nil, fmt.Errorf("find hotspots: %w", err)
 	}
 	var bad []*hotspot.ValidationError
 	var known []pendingEvent
-	for ref, idxs := range ei.refs {
+	for ref, idxs := range byRef {
 		hid, ok := found[ref]
 		for _, i := range idxs {
 			if !ok {
-				bad = append(bad, &hotspot.ValidationError{Line: ei.pending[i].line, Field: "hotspot_ref", Reason: fmt.Sprintf("no hotspot with ref %q", strings.TrimSpace(ref))})
+				bad = append(bad, &hotspot.ValidationError{Line: pending[i].line, Field: "hotspot_ref", Reason: fmt.Sprintf("no hotspot with ref %q", strings.TrimSpace(ref))})
 				continue
 			}
-			ei.pending[i].HotspotID = hid
-			known = append(known, ei.pending[i])
+			pending[i].HotspotID = hid
+			known = append(known, pending[i])
 		}
 	}
 	keep, more, err := timelineCheck(ctx, tx, known)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	ei.keep = keep
-	return append(bad, more...), nil
+	return &NewEvents{keep: keep}, append(bad, more...), nil
 }
 
-func (ei *eventImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
-	n, err := insertEvents(ctx, tx, ei.keep)
+// InsertEvents appends the events CheckEvents kept and returns how many.
+func (w *ImportWriter) InsertEvents(ctx context.Context, ev *NewEvents, progress func(done, total int)) (int, error) {
+	n, err := insertEvents(ctx, w.tx, ev.keep)
 	if progress != nil {
-		progress(n, len(ei.keep))
+		progress(n, len(ev.keep))
 	}
 	return n, err
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 )
 
@@ -16,7 +17,7 @@ import (
 // order, without a gap — once the feed has reconnected and caught up.
 func TestFollowSurvivesALostConnection(t *testing.T) {
 	s, ctx := newStore(t)
-	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán\n", store.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán\n", importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	got := make(chan store.Change, 100)

@@ -13,130 +13,75 @@ import (
 	"github.com/diaban/diaban/hotspot"
 )
 
-// areaRow is one parsed area feature.
-type areaRow struct {
-	line       int
-	code, name string
-	level      hotspot.Level
-	parentCode string
-	validFrom  *time.Time
-	geom       orb.MultiPolygon
-	ewkb       []byte
+// AreaRow is one area feature of an import file.
+type AreaRow struct {
+	Line       int // the feature's number in the file
+	Code, Name string
+	Level      hotspot.Level
+	ParentCode string
+	ValidFrom  *time.Time // nil: keep the current version's, or 1900-01-01 for a new area
+	Geom       orb.MultiPolygon
+	EWKB       []byte // Geom, encoded
 }
 
-type areaImporter struct{ rows []*areaRow }
-
-func (*areaImporter) columns() []string { return []string{"code", "name", "level", "parent_code"} }
-func (*areaImporter) geojson() bool     { return true }
-func (*areaImporter) refKeyed() bool    { return false }
-
-func (ai *areaImporter) parse(r *record, _ *hotspot.AreaIndex) *hotspot.ValidationError {
-	if r.geom == nil {
-		return r.fail("file", "areas must be a GeoJSON FeatureCollection of Polygons or MultiPolygons")
-	}
-	row := &areaRow{line: r.line, code: r.get("code"), name: r.get("name"), level: hotspot.Level(r.get("level")), parentCode: r.get("parent_code")}
-	switch {
-	case row.code == "":
-		return r.fail("code", "is empty")
-	case row.name == "":
-		return r.fail("name", "is empty")
-	case hotspot.LevelRank(row.level) < 0:
-		return r.fail("level", "unknown level %q (want province, district, commune or hamlet)", row.level)
-	case row.parentCode == row.code:
-		return r.fail("parent_code", "an area cannot be its own parent")
-	}
-	for _, prev := range ai.rows {
-		if prev.code == row.code {
-			return r.fail("code", "%q already appears in feature %d", row.code, prev.line)
-		}
-	}
-	if s := r.get("valid_from"); s != "" {
-		t, err := time.ParseInLocation("2006-01-02", s, time.UTC)
-		if err != nil {
-			return r.fail("valid_from", "%q is not a date (want YYYY-MM-DD)", s)
-		}
-		row.validFrom = &t
-	}
-	switch g := r.geom.(type) {
-	case orb.Polygon:
-		row.geom = orb.MultiPolygon{g}
-	case orb.MultiPolygon:
-		row.geom = g
-	default:
-		return r.fail("geometry", "must be a Polygon or MultiPolygon, got %s", r.geom.GeoJSONType())
-	}
-	for _, poly := range row.geom {
-		for _, ring := range poly {
-			if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
-				return r.fail("geometry", "every ring needs at least 4 positions and must be closed")
-			}
-			for _, pt := range ring {
-				if err := hotspot.ValidatePoint(geo.PointFromOrb(pt)); err != nil {
-					return r.fail("geometry", "%s", err.(*hotspot.ValidationError).Reason)
-				}
-			}
-		}
-	}
-	b, err := geo.EWKB(row.geom)
-	if err != nil {
-		return r.fail("geometry", "%v", err)
-	}
-	row.ewkb = b
-	ai.rows = append(ai.rows, row)
-	return nil
-}
-
-func (ai *areaImporter) check(ctx context.Context, tx pgx.Tx) ([]*hotspot.ValidationError, error) {
+// CheckAreas reports what only the database can tell about the areas: an
+// invalid polygon, a level that differs from the stored area's, an unknown
+// parent or one that is not above its child.
+func (w *ImportWriter) CheckAreas(ctx context.Context, rows []*AreaRow) ([]*hotspot.ValidationError, error) {
+	tx := w.tx
 	var bad []*hotspot.ValidationError
 	inFile := map[string]hotspot.Level{}
-	for _, row := range ai.rows {
+	for _, row := range rows {
 		var reason string
-		if err := tx.QueryRow(ctx, `SELECT CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END FROM ST_GeomFromEWKB($1) g`, row.ewkb).Scan(&reason); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT CASE WHEN ST_IsValid(g) THEN '' ELSE ST_IsValidReason(g) END FROM ST_GeomFromEWKB($1) g`, row.EWKB).Scan(&reason); err != nil {
 			return nil, fmt.Errorf("check geometry: %w", err)
 		}
 		if reason != "" {
-			bad = append(bad, &hotspot.ValidationError{Line: row.line, Field: "geometry", Reason: "invalid polygon: " + reason})
+			bad = append(bad, &hotspot.ValidationError{Line: row.Line, Field: "geometry", Reason: "invalid polygon: " + reason})
 		}
 		var level hotspot.Level
-		err := tx.QueryRow(ctx, `SELECT level FROM areas WHERE code = $1`, row.code).Scan(&level)
+		err := tx.QueryRow(ctx, `SELECT level FROM areas WHERE code = $1`, row.Code).Scan(&level)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 		case err != nil:
 			return nil, err
-		case level != row.level:
-			bad = append(bad, &hotspot.ValidationError{Line: row.line, Field: "level", Reason: fmt.Sprintf("area %s is a %s, not a %s", row.code, level, row.level)})
+		case level != row.Level:
+			bad = append(bad, &hotspot.ValidationError{Line: row.Line, Field: "level", Reason: fmt.Sprintf("area %s is a %s, not a %s", row.Code, level, row.Level)})
 		}
-		if row.parentCode != "" {
-			plevel, ok := inFile[row.parentCode]
+		if row.ParentCode != "" {
+			plevel, ok := inFile[row.ParentCode]
 			if !ok {
-				err := tx.QueryRow(ctx, `SELECT level FROM areas WHERE code = $1`, row.parentCode).Scan(&plevel)
+				err := tx.QueryRow(ctx, `SELECT level FROM areas WHERE code = $1`, row.ParentCode).Scan(&plevel)
 				if errors.Is(err, pgx.ErrNoRows) {
-					bad = append(bad, &hotspot.ValidationError{Line: row.line, Field: "parent_code", Reason: fmt.Sprintf("unknown parent %q (list parents before their children)", row.parentCode)})
+					bad = append(bad, &hotspot.ValidationError{Line: row.Line, Field: "parent_code", Reason: fmt.Sprintf("unknown parent %q (list parents before their children)", row.ParentCode)})
 				} else if err != nil {
 					return nil, err
 				}
 			}
-			if plevel != "" && hotspot.LevelRank(plevel) >= hotspot.LevelRank(row.level) {
-				bad = append(bad, &hotspot.ValidationError{Line: row.line, Field: "parent_code", Reason: fmt.Sprintf("parent %s is a %s, which is not above a %s", row.parentCode, plevel, row.level)})
+			if plevel != "" && hotspot.LevelRank(plevel) >= hotspot.LevelRank(row.Level) {
+				bad = append(bad, &hotspot.ValidationError{Line: row.Line, Field: "parent_code", Reason: fmt.Sprintf("parent %s is a %s, which is not above a %s", row.ParentCode, plevel, row.Level)})
 			}
 		}
-		inFile[row.code] = row.level
+		inFile[row.Code] = row.Level
 	}
 	return bad, nil
 }
 
-func (ai *areaImporter) write(ctx context.Context, tx pgx.Tx, progress func(int, int)) (int, error) {
+// WriteAreas writes the areas in file order (parents first) and returns
+// how many were new or changed.
+func (w *ImportWriter) WriteAreas(ctx context.Context, rows []*AreaRow, progress func(done, total int)) (int, error) {
+	tx := w.tx
 	n := 0
-	for _, row := range ai.rows {
+	for _, row := range rows {
 		changed, err := writeArea(ctx, tx, row)
 		if err != nil {
-			return n, fmt.Errorf("feature %d (%s): %w", row.line, row.code, err)
+			return n, fmt.Errorf("feature %d (%s): %w", row.Line, row.Code, err)
 		}
 		if changed {
 			n++
 		}
 		if progress != nil {
-			progress(n, len(ai.rows))
+			progress(n, len(rows))
 		}
 	}
 	return n, nil
@@ -145,17 +90,17 @@ func (ai *areaImporter) write(ctx context.Context, tx pgx.Tx, progress func(int,
 // writeArea inserts or updates one area. A valid_from later than the current
 // version's closes that version and starts a new one, so history survives a
 // boundary change; the same or no valid_from updates the current version.
-func writeArea(ctx context.Context, tx pgx.Tx, row *areaRow) (bool, error) {
+func writeArea(ctx context.Context, tx pgx.Tx, row *AreaRow) (bool, error) {
 	var areaID int64
 	err := tx.QueryRow(ctx, `INSERT INTO areas (code, level) VALUES ($1, $2)
-		ON CONFLICT (code) DO UPDATE SET level = EXCLUDED.level RETURNING id`, row.code, string(row.level)).Scan(&areaID)
+		ON CONFLICT (code) DO UPDATE SET level = EXCLUDED.level RETURNING id`, row.Code, string(row.Level)).Scan(&areaID)
 	if err != nil {
 		return false, err
 	}
 	var parentID *int64
-	if row.parentCode != "" {
+	if row.ParentCode != "" {
 		var pid int64
-		if err := tx.QueryRow(ctx, `SELECT id FROM areas WHERE code = $1`, row.parentCode).Scan(&pid); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT id FROM areas WHERE code = $1`, row.ParentCode).Scan(&pid); err != nil {
 			return false, err
 		}
 		parentID = &pid
@@ -164,38 +109,38 @@ func writeArea(ctx context.Context, tx pgx.Tx, row *areaRow) (bool, error) {
 	var curFrom time.Time
 	var same bool
 	err = tx.QueryRow(ctx, `SELECT id, valid_from, (name, parent_id, geom) IS NOT DISTINCT FROM ($2, $3, ST_Multi(ST_GeomFromEWKB($4)))
-		FROM area_versions WHERE area_id = $1 AND valid_to IS NULL`, areaID, row.name, parentID, row.ewkb).Scan(&verID, &curFrom, &same)
+		FROM area_versions WHERE area_id = $1 AND valid_to IS NULL`, areaID, row.Name, parentID, row.EWKB).Scan(&verID, &curFrom, &same)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		from := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
-		if row.validFrom != nil {
-			from = *row.validFrom
+		if row.ValidFrom != nil {
+			from = *row.ValidFrom
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO area_versions (area_id, name, parent_id, valid_from, geom)
-			VALUES ($1, $2, $3, $4, ST_Multi(ST_GeomFromEWKB($5)))`, areaID, row.name, parentID, from, row.ewkb); err != nil {
+			VALUES ($1, $2, $3, $4, ST_Multi(ST_GeomFromEWKB($5)))`, areaID, row.Name, parentID, from, row.EWKB); err != nil {
 			return false, err
 		}
 	case err != nil:
 		return false, err
-	case row.validFrom != nil && row.validFrom.After(curFrom):
-		if _, err := tx.Exec(ctx, `UPDATE area_versions SET valid_to = $2 WHERE id = $1`, verID, *row.validFrom); err != nil {
+	case row.ValidFrom != nil && row.ValidFrom.After(curFrom):
+		if _, err := tx.Exec(ctx, `UPDATE area_versions SET valid_to = $2 WHERE id = $1`, verID, *row.ValidFrom); err != nil {
 			return false, err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO area_versions (area_id, name, parent_id, valid_from, geom)
-			VALUES ($1, $2, $3, $4, ST_Multi(ST_GeomFromEWKB($5)))`, areaID, row.name, parentID, *row.validFrom, row.ewkb); err != nil {
+			VALUES ($1, $2, $3, $4, ST_Multi(ST_GeomFromEWKB($5)))`, areaID, row.Name, parentID, *row.ValidFrom, row.EWKB); err != nil {
 			return false, err
 		}
-	case row.validFrom != nil && row.validFrom.Before(curFrom):
-		return false, &hotspot.ValidationError{Line: row.line, Field: "valid_from", Reason: fmt.Sprintf("is before the current version's (%s)", curFrom.Format("2006-01-02"))}
+	case row.ValidFrom != nil && row.ValidFrom.Before(curFrom):
+		return false, &hotspot.ValidationError{Line: row.Line, Field: "valid_from", Reason: fmt.Sprintf("is before the current version's (%s)", curFrom.Format("2006-01-02"))}
 	case same:
 		return false, nil
 	default:
 		if _, err := tx.Exec(ctx, `UPDATE area_versions SET name = $2, parent_id = $3, geom = ST_Multi(ST_GeomFromEWKB($4)) WHERE id = $1`,
-			verID, row.name, parentID, row.ewkb); err != nil {
+			verID, row.Name, parentID, row.EWKB); err != nil {
 			return false, err
 		}
 	}
-	return true, writeAreaCells(ctx, tx, areaID, row.level, row.geom)
+	return true, writeAreaCells(ctx, tx, areaID, row.Level, row.Geom)
 }
 
 // writeAreaCells replaces an area's H3 cover set (resolutions 7 to 10).

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/metrics"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
@@ -74,14 +75,14 @@ func newMetricsStore(t *testing.T) (*store.Store, context.Context) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := s.Import(ctx, "areas", f, store.ImportOptions{}); err != nil {
+	if _, err := importer.Import(ctx, s, "areas", f, importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, in := range []struct{ kind, text string }{
 		{"hotspots", metricsHotspots}, {"events", metricsEvents}, {"incidents", metricsIncidents},
 		{"tips", metricsTips}, {"indicators", metricsIndicators},
 	} {
-		if _, err := s.Import(ctx, in.kind, strings.NewReader(in.text), store.ImportOptions{}); err != nil {
+		if _, err := importer.Import(ctx, s, in.kind, strings.NewReader(in.text), importer.Options{}); err != nil {
 			t.Fatalf("import %s: %v", in.kind, err)
 		}
 	}
@@ -239,7 +240,7 @@ func TestMetricsBackdatedEvent(t *testing.T) {
 		{"hotspots", "ref,lon,lat,kind,name\nF,108.36,15.9,dealing,\n"},
 		{"events", "hotspot_ref,event,occurred_at,note\nF,detected,2024-03-01,\n"},
 	} {
-		if _, err := s.Import(ctx, in.kind, strings.NewReader(in.text), store.ImportOptions{}); err != nil {
+		if _, err := importer.Import(ctx, s, in.kind, strings.NewReader(in.text), importer.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -283,7 +284,7 @@ func TestMetricsBoundaryReplaced(t *testing.T) {
 	const newBoundary = `{"type":"FeatureCollection","features":[{"type":"Feature",
 	  "properties":{"code":"20530","name":"Phường Một (mới)","level":"commune","parent_code":"503","valid_from":"2025-07-01"},
 	  "geometry":{"type":"Polygon","coordinates":[[[108.2,15.8],[108.31,15.8],[108.31,16.0],[108.2,16.0],[108.2,15.8]]]}}]}`
-	if _, err := s.Import(ctx, "areas", strings.NewReader(newBoundary), store.ImportOptions{}); err != nil {
+	if _, err := importer.Import(ctx, s, "areas", strings.NewReader(newBoundary), importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var versions int

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
-	"github.com/diaban/diaban/hotspot/store"
+	"github.com/diaban/diaban/hotspot/importer"
 )
 
 // TestTimelinesFollowEvents: hotspot_timelines holds each hotspot's
@@ -14,12 +14,12 @@ import (
 // the order they were recorded in, and is rebuilt on every new event.
 func TestTimelinesFollowEvents(t *testing.T) {
 	s, ctx := newStore(t)
-	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán A\nH2,108.35,15.9,storage,Nhà B\n", store.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán A\nH2,108.35,15.9,storage,Nhà B\n", importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	// A file need not be in time order: the timeline is.
 	if _, err := importString(t, s, ctx, "events", "hotspot_ref,event,occurred_at,note\n"+
-		"H1,recurred,2025-02-01,\nH1,note,2024-02-01,ghi chú\nH1,eliminated,2024-06-01,\nH1,detected,2024-01-10,\nH2,detected,2024-03-01,\n", store.ImportOptions{}); err != nil {
+		"H1,recurred,2025-02-01,\nH1,note,2024-02-01,ghi chú\nH1,eliminated,2024-06-01,\nH1,detected,2024-01-10,\nH2,detected,2024-03-01,\n", importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	// One more through the API rebuilds H1's timeline.

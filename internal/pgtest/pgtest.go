@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/migrations"
 )
@@ -206,7 +207,7 @@ func sanitize(s string) string {
 func (db *DB) Import(t testing.TB, kind, text string) {
 	t.Helper()
 	st := store.NewStore(db.Pool)
-	if _, err := st.Import(context.Background(), kind, strings.NewReader(text), store.ImportOptions{}); err != nil {
+	if _, err := importer.Import(context.Background(), st, kind, strings.NewReader(text), importer.Options{}); err != nil {
 		t.Fatalf("pgtest: import %s: %v", kind, err)
 	}
 }

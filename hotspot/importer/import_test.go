@@ -1,4 +1,4 @@
-package store_test
+package importer_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
@@ -27,15 +28,15 @@ func newStore(t *testing.T) (*store.Store, context.Context) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := s.Import(ctx, "areas", f, store.ImportOptions{}); err != nil {
+	if _, err := importer.Import(ctx, s, "areas", f, importer.Options{}); err != nil {
 		t.Fatalf("import areas: %v", err)
 	}
 	return s, ctx
 }
 
-func importString(t *testing.T, s *store.Store, ctx context.Context, kind, data string, opt store.ImportOptions) (*store.ImportResult, error) {
+func importString(t *testing.T, s *store.Store, ctx context.Context, kind, data string, opt importer.Options) (*importer.Result, error) {
 	t.Helper()
-	return s.Import(ctx, kind, strings.NewReader(data), opt)
+	return importer.Import(ctx, s, kind, strings.NewReader(data), opt)
 }
 
 func count(t *testing.T, s *store.Store, ctx context.Context, table string) int {
@@ -72,7 +73,7 @@ func TestImportAreasBuildsTreeAndCells(t *testing.T) {
 func TestImportAreasNewVersionKeepsHistory(t *testing.T) {
 	s, ctx := newStore(t)
 	moved := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"20530","name":"Phường Một Mới","level":"commune","parent_code":"49","valid_from":"2025-07-01"},"geometry":{"type":"Polygon","coordinates":[[[108.2,15.8],[108.35,15.8],[108.35,16.0],[108.2,16.0],[108.2,15.8]]]}}]}`
-	if _, err := importString(t, s, ctx, "areas", moved, store.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "areas", moved, importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var versions int
@@ -93,7 +94,7 @@ func TestImportRejectsBadRowsAndWritesNothing(t *testing.T) {
 		"H3,109.9,15.9,storage,Nhà kho\n" + // outside every area
 		"H4,abc,15.9,storage,Nhà kho\n" + // not a number
 		"H1,108.26,15.9,dealing,Lặp lại\n" // duplicate ref
-	_, err := importString(t, s, ctx, "hotspots", data, store.ImportOptions{})
+	_, err := importString(t, s, ctx, "hotspots", data, importer.Options{})
 	var ie *hotspot.ImportError
 	if !errors.As(err, &ie) {
 		t.Fatalf("want an ImportError, got %v", err)
@@ -115,7 +116,7 @@ func TestImportRejectsBadRowsAndWritesNothing(t *testing.T) {
 	if n := count(t, s, ctx, "hotspots"); n != 0 {
 		t.Errorf("a file with bad rows wrote %d hotspots", n)
 	}
-	res, err := importString(t, s, ctx, "hotspots", data, store.ImportOptions{SkipInvalid: true})
+	res, err := importString(t, s, ctx, "hotspots", data, importer.Options{SkipInvalid: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,11 +129,11 @@ func TestReimportUpdatesNeverDuplicates(t *testing.T) {
 	s, ctx := newStore(t)
 	data := "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán A\nH2,108.35,15.9,storage,Nhà B\n"
 	for i := 0; i < 2; i++ {
-		if _, err := importString(t, s, ctx, "hotspots", data, store.ImportOptions{}); err != nil {
+		if _, err := importString(t, s, ctx, "hotspots", data, importer.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	res, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.35,15.95,public_use,Quán A đã chuyển\n", store.ImportOptions{})
+	res, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.35,15.95,public_use,Quán A đã chuyển\n", importer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +151,7 @@ func TestReimportUpdatesNeverDuplicates(t *testing.T) {
 
 func TestImportEventsChecksLifecycle(t *testing.T) {
 	s, ctx := newStore(t)
-	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán A\nH2,108.35,15.9,storage,Nhà B\n", store.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán A\nH2,108.35,15.9,storage,Nhà B\n", importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	good := "hotspot_ref,event,occurred_at,note\n" +
@@ -158,18 +159,18 @@ func TestImportEventsChecksLifecycle(t *testing.T) {
 		"H1,eliminated,2024-06-01T09:00:00+07:00,triệt xóa\n" +
 		"H1,recurred,2025-02-01,\n" +
 		"H2,detected,2024-03-01,\n"
-	if _, err := importString(t, s, ctx, "events", good, store.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "events", good, importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	// Re-import adds nothing.
-	if res, err := importString(t, s, ctx, "events", good, store.ImportOptions{}); err != nil || res.Imported != 0 {
+	if res, err := importString(t, s, ctx, "events", good, importer.Options{}); err != nil || res.Imported != 0 {
 		t.Fatalf("re-import: %v, imported %v", err, res)
 	}
 	bad := "hotspot_ref,event,occurred_at,note\n" +
 		"H2,recurred,2024-05-01,\n" + // recurring an active hotspot
 		"H1,eliminated,2024-09-01,\n" + // backdated: H1 is already eliminated then
 		"H9,detected,2024-01-01,\n" // unknown hotspot
-	_, err := importString(t, s, ctx, "events", bad, store.ImportOptions{})
+	_, err := importString(t, s, ctx, "events", bad, importer.Options{})
 	var ie *hotspot.ImportError
 	if !errors.As(err, &ie) || len(ie.Rows) != 3 {
 		t.Fatalf("want 3 bad rows, got %v", err)
@@ -199,7 +200,7 @@ func TestImportTipsCamerasIndicatorsIncidents(t *testing.T) {
 		{"indicators", "area_code,period,key,value\n20530,2025-01,registered_users,12\n20530,2025,households_total,800\n"},
 	}
 	for _, c := range cases {
-		res, err := importString(t, s, ctx, c.kind, c.data, store.ImportOptions{})
+		res, err := importString(t, s, ctx, c.kind, c.data, importer.Options{})
 		if err != nil || res.Imported != 2 {
 			t.Errorf("%s: %v %+v", c.kind, err, res)
 		}
@@ -220,7 +221,7 @@ func TestImportTipsCamerasIndicatorsIncidents(t *testing.T) {
 		{"hotspots", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"ref":"H9","kind":"dealing","name":"a\u0000b"},"geometry":{"type":"Point","coordinates":[108.25,15.9]}}]}`, "name"},
 	}
 	for _, b := range bads {
-		_, err := importString(t, s, ctx, b.kind, b.data, store.ImportOptions{})
+		_, err := importString(t, s, ctx, b.kind, b.data, importer.Options{})
 		var ie *hotspot.ImportError
 		if !errors.As(err, &ie) || ie.Rows[0].Field != b.field {
 			t.Errorf("%s %q: want a bad %s, got %v", b.kind, b.data, b.field, err)

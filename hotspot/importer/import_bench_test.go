@@ -1,4 +1,4 @@
-package store_test
+package importer_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
 )
@@ -89,17 +90,17 @@ func benchImport(b *testing.B, preload, csv []byte, want int) {
 		b.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := s.Import(ctx, "areas", f, store.ImportOptions{}); err != nil {
+	if _, err := importer.Import(ctx, s, "areas", f, importer.Options{}); err != nil {
 		b.Fatal(err)
 	}
 	if preload != nil {
-		if _, err := s.Import(ctx, "incidents", bytes.NewReader(preload), store.ImportOptions{}); err != nil {
+		if _, err := importer.Import(ctx, s, "incidents", bytes.NewReader(preload), importer.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.StartTimer()
 	start := time.Now()
-	res, err := s.Import(ctx, "incidents", bytes.NewReader(csv), store.ImportOptions{})
+	res, err := importer.Import(ctx, s, "incidents", bytes.NewReader(csv), importer.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

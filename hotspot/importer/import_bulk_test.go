@@ -1,4 +1,4 @@
-package store_test
+package importer_test
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 )
 
@@ -63,7 +64,7 @@ func TestBulkIncidentLoadRebuildsIndexes(t *testing.T) {
 		t.Fatalf("unexpected index set before the load:\n%s", before)
 	}
 	const n = 60_000 // above the bulk threshold
-	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "B", nil), store.ImportOptions{})
+	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "B", nil), importer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ SELECT ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM i
 	}
 	// A second, smaller load into the now bigger table goes row by row and
 	// updates what is stored.
-	res, err = importString(t, s, ctx, "incidents", "ref,lon,lat,kind,occurred_at\nB000001,108.25,15.9,storage,2025-07-01\nC1,108.35,15.9,use,2025-07-01\n", store.ImportOptions{})
+	res, err = importString(t, s, ctx, "incidents", "ref,lon,lat,kind,occurred_at\nB000001,108.25,15.9,storage,2025-07-01\nC1,108.35,15.9,use,2025-07-01\n", importer.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func TestStreamedIncidentLoadWithBadRowsWritesNothing(t *testing.T) {
 	before := indexDefs(t, s)
 	const n = 60_000
 	bad := map[int]string{5: "kind", 30_000: "lon", n + 1: "kind"}
-	_, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), store.ImportOptions{})
+	_, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), importer.Options{})
 	var ie *hotspot.ImportError
 	if !errors.As(err, &ie) {
 		t.Fatalf("want an *ImportError, got %v", err)
@@ -145,7 +146,7 @@ func TestStreamedIncidentLoadWithBadRowsWritesNothing(t *testing.T) {
 		t.Fatalf("indexes not restored after the abandoned load:\n%s", after)
 	}
 	// With SkipInvalid the good rows go in and the bad ones are listed.
-	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), store.ImportOptions{SkipInvalid: true})
+	res, err := importString(t, s, ctx, "incidents", incidentsCSV(n, "X", bad), importer.Options{SkipInvalid: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +163,7 @@ func TestBulkLoadKeepsIndexesItWouldLose(t *testing.T) {
 		t.Fatal(err)
 	}
 	oids := indexOIDs(t, s)
-	if _, err := importString(t, s, ctx, "incidents", incidentsCSV(60_000, "K", nil), store.ImportOptions{}); err != nil {
+	if _, err := importString(t, s, ctx, "incidents", incidentsCSV(60_000, "K", nil), importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if indexOIDs(t, s) != oids {

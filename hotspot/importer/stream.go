@@ -1,4 +1,4 @@
-package store
+package importer
 
 import (
 	"context"
@@ -7,8 +7,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/internal/pgcopy"
@@ -24,7 +22,7 @@ const streamChunk = 4096
 // rowBytesGuess sizes a chunk's buffer up front: an incident row is 136 bytes.
 const rowBytesGuess = 144
 
-// errStopCopy aborts a COPY (pgconn sends CopyFail) when a bad row turns up
+// errStopCopy aborts a COPY (the server is sent CopyFail) when a bad row turns up
 // and the import must write nothing; the rest of the file is still parsed,
 // to report every bad row.
 var errStopCopy = errors.New("a bad row was found: the copy is abandoned")
@@ -39,12 +37,13 @@ type chunkResult struct {
 
 // copyStream parses recs on every core while the server is already copying
 // the rows parsed so far: each worker encodes whole chunks as binary COPY
-// rows, and the chunks are sent in file order. It returns the rows copied and
-// every bad row. With stopOnBad, the first bad row abandons the COPY (the
-// caller's transaction must then be rolled back) and copied is 0; the whole
-// file is still parsed so that every bad row is reported. With a nil conn it
-// only parses.
-func copyStream(ctx context.Context, conn *pgconn.PgConn, sql string, recs []*record, idx *hotspot.AreaIndex, enc copyEncoder, stopOnBad bool, progress func(done, total int)) (copied int, bad []*hotspot.ValidationError, err error) {
+// rows, and the chunks are sent in file order to copyFrom, which hands the
+// stream to the server and returns the rows it counted. It returns the rows
+// copied and every bad row. With stopOnBad, the first bad row abandons the
+// COPY (the caller's transaction must then be rolled back) and copied is 0;
+// the whole file is still parsed so that every bad row is reported. With a
+// nil copyFrom it only parses.
+func copyStream(ctx context.Context, copyFrom func(context.Context, io.Reader) (int, error), recs []*record, idx *hotspot.AreaIndex, enc copyEncoder, stopOnBad bool, progress func(done, total int)) (copied int, bad []*hotspot.ValidationError, err error) {
 	chunks := make([]*chunkResult, (len(recs)+streamChunk-1)/streamChunk)
 	for i := range chunks {
 		chunks[i] = &chunkResult{done: make(chan struct{})}
@@ -83,13 +82,11 @@ func copyStream(ctx context.Context, conn *pgconn.PgConn, sql string, recs []*re
 		}()
 	}
 	src := &chunkReader{chunks: chunks, ahead: ahead, stopOnBad: stopOnBad, total: len(recs), progress: progress}
-	if conn != nil {
-		var tag pgconn.CommandTag
-		tag, err = conn.CopyFrom(ctx, src, sql)
-		copied = int(tag.RowsAffected())
+	if copyFrom != nil {
+		copied, err = copyFrom(ctx, src)
 	}
 	switch {
-	case conn == nil || (src.stopped.Load() && ctx.Err() == nil):
+	case copyFrom == nil || (src.stopped.Load() && ctx.Err() == nil):
 		copied, err = 0, nil // parsed only, or abandoned for a bad row
 	case err != nil:
 		stop.Store(true) // the server refused: no need to parse the rest
@@ -99,13 +96,13 @@ func copyStream(ctx context.Context, conn *pgconn.PgConn, sql string, recs []*re
 	for _, c := range chunks {
 		bad = append(bad, c.bad...)
 	}
-	if conn != nil && err == nil && !src.stopped.Load() && copied != src.sent {
+	if copyFrom != nil && err == nil && !src.stopped.Load() && copied != src.sent {
 		return 0, bad, errors.New("copy: the server counted a different number of rows than were sent")
 	}
 	return copied, bad, err
 }
 
-// chunkReader is the io.Reader pgconn's CopyFrom pulls: the header, each
+// chunkReader is the io.Reader the COPY pulls: the header, each
 // chunk's bytes in order as its worker finishes it, then the trailer.
 type chunkReader struct {
 	chunks    []*chunkResult
@@ -114,7 +111,7 @@ type chunkReader struct {
 	total     int
 	progress  func(done, total int)
 
-	mu      sync.Mutex // pgconn may still be in Read when CopyFrom gives up
+	mu      sync.Mutex // the copy may still be in Read when it gives up
 	closed  bool
 	next    int    // the chunk to send next
 	pending []byte // what is left of the chunk being sent

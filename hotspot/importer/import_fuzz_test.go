@@ -1,4 +1,4 @@
-package store
+package importer
 
 import (
 	"bytes"
@@ -37,19 +37,19 @@ func FuzzParseImport(f *testing.F) {
 		"\xef\xbb\xbfref,lon\n\"unterminated,1\n",
 	}
 	for _, s := range seeds {
-		for _, kind := range ImportKinds {
+		for _, kind := range Kinds {
 			f.Add(kind, []byte(s))
 		}
 	}
 	idx := fuzzAreas()
 	f.Fuzz(func(t *testing.T, kind string, data []byte) {
-		if !strings.Contains(strings.Join(ImportKinds, " "), kind) || kind == "" {
+		if !strings.Contains(strings.Join(Kinds, " "), kind) || kind == "" {
 			kind = "incidents"
 		}
-		imp, rows, bad, err := parseImport(kind, bytes.NewReader(data), idx)
-		if si, ok := imp.(streamImporter); ok && err == nil {
+		parsed, rows, bad, err := parseFile(kind, bytes.NewReader(data), idx)
+		if err == nil && parsed.stream != nil {
 			var more []*hotspot.ValidationError
-			_, more, err = si.writeStream(context.Background(), nil, false, ImportOptions{})
+			_, more, err = parsed.stream(context.Background(), nil, false, Options{})
 			bad = append(bad, more...)
 		}
 		if err != nil {

@@ -1,0 +1,93 @@
+package importer
+
+import (
+	"context"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/diaban/diaban/geo"
+	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
+)
+
+// parseAreas parses area features in file order: a code may appear once.
+// The store then checks what needs the database (valid polygons, levels,
+// parents) and writes them.
+func parseAreas(recs []*record, _ *hotspot.AreaIndex) (*batch, []*hotspot.ValidationError) {
+	var rows []*store.AreaRow
+	var bad []*hotspot.ValidationError
+	lineOf := map[string]int{} // code -> feature
+	for _, r := range recs {
+		row, ve := parseArea(r, lineOf)
+		if ve != nil {
+			bad = append(bad, ve)
+			continue
+		}
+		lineOf[row.Code] = row.Line
+		rows = append(rows, row)
+	}
+	return &batch{
+		check: func(ctx context.Context, w *store.ImportWriter) ([]*hotspot.ValidationError, error) {
+			return w.CheckAreas(ctx, rows)
+		},
+		write: func(ctx context.Context, w *store.ImportWriter, progress func(int, int)) (int, error) {
+			return w.WriteAreas(ctx, rows, progress)
+		},
+	}, bad
+}
+
+// parseArea parses one feature; lineOf holds the codes of the good
+// features before it.
+func parseArea(r *record, lineOf map[string]int) (*store.AreaRow, *hotspot.ValidationError) {
+	if r.geom == nil {
+		return nil, r.fail("file", "areas must be a GeoJSON FeatureCollection of Polygons or MultiPolygons")
+	}
+	row := &store.AreaRow{Line: r.line, Code: r.get("code"), Name: r.get("name"), Level: hotspot.Level(r.get("level")), ParentCode: r.get("parent_code")}
+	switch {
+	case row.Code == "":
+		return nil, r.fail("code", "is empty")
+	case row.Name == "":
+		return nil, r.fail("name", "is empty")
+	case hotspot.LevelRank(row.Level) < 0:
+		return nil, r.fail("level", "unknown level %q (want province, district, commune or hamlet)", row.Level)
+	case row.ParentCode == row.Code:
+		return nil, r.fail("parent_code", "an area cannot be its own parent")
+	}
+	if prev, dup := lineOf[row.Code]; dup {
+		return nil, r.fail("code", "%q already appears in feature %d", row.Code, prev)
+	}
+	if s := r.get("valid_from"); s != "" {
+		t, err := time.ParseInLocation("2006-01-02", s, time.UTC)
+		if err != nil {
+			return nil, r.fail("valid_from", "%q is not a date (want YYYY-MM-DD)", s)
+		}
+		row.ValidFrom = &t
+	}
+	switch g := r.geom.(type) {
+	case orb.Polygon:
+		row.Geom = orb.MultiPolygon{g}
+	case orb.MultiPolygon:
+		row.Geom = g
+	default:
+		return nil, r.fail("geometry", "must be a Polygon or MultiPolygon, got %s", r.geom.GeoJSONType())
+	}
+	for _, poly := range row.Geom {
+		for _, ring := range poly {
+			if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
+				return nil, r.fail("geometry", "every ring needs at least 4 positions and must be closed")
+			}
+			for _, pt := range ring {
+				if err := hotspot.ValidatePoint(geo.PointFromOrb(pt)); err != nil {
+					return nil, r.fail("geometry", "%s", err.(*hotspot.ValidationError).Reason)
+				}
+			}
+		}
+	}
+	b, err := geo.EWKB(row.Geom)
+	if err != nil {
+		return nil, r.fail("geometry", "%v", err)
+	}
+	row.EWKB = b
+	return row, nil
+}
