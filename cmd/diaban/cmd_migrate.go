@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-
-	"github.com/diaban/diaban/hotspot/store"
 )
 
 func cmdMigrate(ctx context.Context, env *environment, args []string) error {
@@ -19,7 +17,7 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer st.Close()
-	applied, err := store.Migrate(ctx, st.Pool())
+	applied, err := st.Migrate(ctx)
 	if err != nil {
 		return err
 	}

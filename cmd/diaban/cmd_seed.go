@@ -53,7 +53,7 @@ func cmdSeed(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if _, err := store.Migrate(ctx, st.Pool()); err != nil {
+	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
 	for _, f := range demoFiles {

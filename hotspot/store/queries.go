@@ -313,44 +313,91 @@ func (s *Store) GetCamera(ctx context.Context, id int64) (*hotspot.Camera, error
 	return oneRow(rows, err, scanCamera)
 }
 
-// CreateCamera stores a new camera.
+// CreateCamera stores one camera, with the pending audit entry of ctx, and
+// returns it as stored.
 func (s *Store) CreateCamera(ctx context.Context, c hotspot.Camera) (*hotspot.Camera, error) {
-	if c.Ref == "" {
-		return nil, hotspot.Invalid("ref", "is empty")
-	}
-	if err := c.Validate(); err != nil {
+	out, err := s.CreateCameras(ctx, []hotspot.Camera{c}, nil)
+	if err != nil {
 		return nil, err
+	}
+	return &out[0], nil
+}
+
+// CreateCameras stores cams in one transaction, all or none, with the
+// pending audit entry of ctx, and returns them as stored. Each is validated
+// (a ref, not repeated in cams, hotspot.Camera.Validate, a point inside an
+// area); a field error of
+// camera i is named prefix(i)+field ("cameras[2].bearing"), or field alone
+// when prefix is nil. The one writer of cameras.
+func (s *Store) CreateCameras(ctx context.Context, cams []hotspot.Camera, prefix func(i int) string) ([]hotspot.Camera, error) {
+	name := func(i int, field string) string {
+		if prefix == nil {
+			return field
+		}
+		return prefix(i) + field
 	}
 	idx, err := s.Areas(ctx)
 	if err != nil {
 		return nil, err
 	}
-	area, ok := idx.Locate(c.Point)
-	if !ok {
-		return nil, hotspot.Invalid("lon", "point (%g, %g) lies outside every area", c.Point.Lon, c.Point.Lat)
+	areas := make([]*hotspot.AreaShape, len(cams))
+	refs := make(map[string]bool, len(cams))
+	for i, c := range cams {
+		if c.Ref == "" {
+			return nil, hotspot.Invalid(name(i, "ref"), "is empty")
+		}
+		if refs[c.Ref] {
+			return nil, hotspot.Invalid(name(i, "ref"), "%q appears twice", c.Ref)
+		}
+		refs[c.Ref] = true
+		if err := c.Validate(); err != nil {
+			var ve *hotspot.ValidationError
+			if errors.As(err, &ve) {
+				return nil, &hotspot.ValidationError{Field: name(i, ve.Field), Reason: ve.Reason}
+			}
+			return nil, err
+		}
+		area, ok := idx.Locate(c.Point)
+		if !ok {
+			return nil, hotspot.Invalid(name(i, "lon"), "point (%g, %g) lies outside every area", c.Point.Lon, c.Point.Lat)
+		}
+		areas[i] = area
 	}
-	cells := geo.PointCells(c.Point)
-	var id int64
+	ids := make([]int64, len(cams))
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-INSERT INTO cameras (ref, geom, bearing, fov, range_m, owner, status, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
-VALUES ($1, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-			c.Ref, c.Point.Lon, c.Point.Lat, c.Bearing, c.FOV, c.RangeM, string(c.Owner), string(c.Status), area.ID,
-			int64(cells[0]), int64(cells[1]), int64(cells[2]), int64(cells[3])).Scan(&id)
-		if pgCode(err) == "23505" {
-			return &hotspot.ConflictError{Field: "ref", Reason: fmt.Sprintf("a camera with ref %q already exists", c.Ref)}
+		for i, c := range cams {
+			cells := geo.PointCells(c.Point)
+			err := tx.QueryRow(ctx, sqlInsertCamera,
+				c.Ref, c.Point.Lon, c.Point.Lat, c.Bearing, c.FOV, c.RangeM, string(c.Owner), string(c.Status), areas[i].ID,
+				int64(cells[0]), int64(cells[1]), int64(cells[2]), int64(cells[3])).Scan(&ids[i])
+			if pgCode(err) == "23505" {
+				return &hotspot.ConflictError{Field: name(i, "ref"), Reason: fmt.Sprintf("a camera with ref %q already exists", c.Ref)}
+			}
+			if err != nil {
+				return fmt.Errorf("create camera: %w", err)
+			}
+			AuditTouch(ctx, areas[i].Code, ids[i])
 		}
-		if err != nil {
-			return fmt.Errorf("create camera: %w", err)
-		}
-		AuditTouch(ctx, area.Code, id)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.GetCamera(ctx, id)
+	out := make([]hotspot.Camera, len(ids))
+	for i, id := range ids {
+		c, err := s.GetCamera(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = *c
+	}
+	return out, nil
 }
+
+const sqlInsertCamera = `
+INSERT INTO cameras (ref, geom, bearing, fov, range_m, owner, status, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+VALUES ($1, ST_SetSRID(ST_MakePoint($2, $3), 4326), $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+RETURNING id`
 
 // CellCount is the number of incidents in one H3 cell.
 type CellCount struct {

@@ -119,6 +119,14 @@ func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
 // Migrate applies every pending migration in migrations.FS through goose and
 // reports the versions applied.
 func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
+	return migratePool(ctx, pool)
+}
+
+// Migrate applies every pending migration over the store's connection
+// (which must be the schema's owner) and reports the versions applied.
+func (s *Store) Migrate(ctx context.Context) ([]int64, error) { return migratePool(ctx, s.pool) }
+
+func migratePool(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
 	return migrateDB(ctx, db)
