@@ -17,11 +17,11 @@ type prover struct {
 	root     *problem // top restricted by the root's fixings
 	rIndex   []int32  // top option -> root option, -1 when fixed
 	rElem    []int32  // top element -> root element, -1 when gone
-	inc      float64  // the best plan's weight (top's base included)
-	incPlan  []int32  // options of top
+	shared   *incumbent
+	inc      float64 // the best plan's weight (top's base included), as last read from shared
 	tol      float64
 	deadline time.Time
-	improve  func(plan []int32, value float64) ([]int32, float64) // polishes a better plan
+	improve  func(plan []int32, value float64) // polishes a better plan and offers it to shared
 	open     nodeHeap
 	nodes    int
 	uStored  int // float32s held by open nodes for warm starts
@@ -44,11 +44,8 @@ const maxStoredU = 32 << 20
 // offer records plan (options of top) when it beats the incumbent.
 func (b *prover) offer(plan []int32, value float64) {
 	if value > b.inc+b.tol {
-		if b.improve != nil {
-			plan, value = b.improve(plan, value)
-		}
-		b.inc = value
-		b.incPlan = append(b.incPlan[:0], plan...)
+		b.improve(plan, value)
+		b.inc = max(b.inc, b.shared.val())
 	}
 }
 
@@ -62,8 +59,8 @@ func (b *prover) run(rootBound float64, rootU []float64) (optimal bool, bound fl
 	}
 	b.open = nodeHeap{{bound: rootBound}}
 	seq := 1
-	var plan []int32
 	for len(b.open) > 0 {
+		b.inc = max(b.inc, b.shared.val())
 		if b.open[0].bound <= b.inc+b.tol {
 			b.open = b.open[:0]
 			break
@@ -99,11 +96,7 @@ func (b *prover) run(rootBound float64, rootU []float64) (optimal bool, bound fl
 		}
 		seen := func(sel []int32, value float64) {
 			if value > b.inc+b.tol {
-				plan = append(append(plan[:0], q.in...), sel...)
-				for i := len(q.in); i < len(plan); i++ {
-					plan[i] = q.orig[plan[i]]
-				}
-				b.offer(plan, value)
+				b.offer(q.full(sel), value)
 			}
 		}
 		iters := 60

@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot/placement"
@@ -167,22 +169,32 @@ func bruteForce(c *placement.Candidates, k, cap, nb int) float64 {
 func TestSolveDeterministic(t *testing.T) {
 	demand, sites := synth.Generate(synth.Config{Seed: 9, Demand: 5000, Sites: 800, Clusters: 20, SizeM: 3000})
 	model := placement.Model{RangeM: 120, FOV: 90}
-	first, err := placement.Plan(demand, sites, model, nil, placement.Options{K: 25})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// the same input in another order gives the same plan
-	r := rand.New(rand.NewPCG(4, 4))
-	r.Shuffle(len(sites), func(i, j int) { sites[i], sites[j] = sites[j], sites[i] })
-	again, err := placement.Plan(demand, sites, model, nil, placement.Options{K: 25})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(first.Chosen, again.Chosen) || first.CoveredWeight != again.CoveredWeight {
-		t.Errorf("plans differ:\n%v\n%v", first.Chosen, again.Chosen)
-	}
-	if first.UpperBound < first.CoveredWeight || first.CoveredWeight < first.GreedyWeight {
-		t.Errorf("covered %v, greedy %v, bound %v", first.CoveredWeight, first.GreedyWeight, first.UpperBound)
+	for _, limit := range []time.Duration{-1, 20 * time.Second} {
+		opts := placement.Options{K: 25, TimeLimit: limit}
+		first, err := placement.Plan(demand, sites, model, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// the same input in another order gives the same plan
+		shuffled := slices.Clone(sites)
+		r := rand.New(rand.NewPCG(4, 4))
+		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		again, err := placement.Plan(demand, shuffled, model, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if limit > 0 {
+			// the searches run side by side: proven optima weigh the same,
+			// though ties may pick other cameras
+			if !first.Optimal || !again.Optimal || first.CoveredWeight != again.CoveredWeight {
+				t.Errorf("limit %v: optimal %v %v, weights %v %v", limit, first.Optimal, again.Optimal, first.CoveredWeight, again.CoveredWeight)
+			}
+		} else if !reflect.DeepEqual(first.Chosen, again.Chosen) || first.CoveredWeight != again.CoveredWeight {
+			t.Errorf("limit %v: plans differ:\n%v\n%v", limit, first.Chosen, again.Chosen)
+		}
+		if first.UpperBound < first.CoveredWeight || first.CoveredWeight < first.GreedyWeight {
+			t.Errorf("covered %v, greedy %v, bound %v", first.CoveredWeight, first.GreedyWeight, first.UpperBound)
+		}
 	}
 }
 

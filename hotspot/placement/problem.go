@@ -281,3 +281,13 @@ func (p *problem) feasible(plan []int32) bool {
 	}
 	return true
 }
+
+// full returns plan (options of p) with the forced options, as options of
+// the root problem.
+func (p *problem) full(plan []int32) []int32 {
+	out := append(make([]int32, 0, len(p.in)+len(plan)), p.in...)
+	for _, o := range plan {
+		out = append(out, p.orig[o])
+	}
+	return out
+}

@@ -3,7 +3,6 @@ package placement
 import (
 	"math/rand/v2"
 	"slices"
-	"time"
 )
 
 // state is a plan of a problem being improved: which options are chosen and,
@@ -241,24 +240,23 @@ func (s *state) localSearch() int {
 
 // iterate is an iterated local search from the current plan, which must be
 // a local optimum: each round removes one to three chosen options (at
-// random, or the ones losing least), refills greedily without them, and
-// searches 1-swaps again; a round that does not strictly improve is undone.
-// It runs rounds until deadline or for at most rounds, and returns the
-// rounds run and the improvements found.
-func (s *state) iterate(rng *rand.Rand, deadline time.Time, rounds int) (int, int) {
+// random, or the ones losing least), refills greedily without them (first,
+// at times, with an option covering one of the heaviest uncovered
+// elements), and searches 1-swaps again. A round that ends worse than the
+// best plan is undone; one that ends level is kept (a move on a plateau).
+// It runs until stop says so (asked every round) and calls better with
+// each strictly better plan. It returns the rounds run.
+func (s *state) iterate(rng *rand.Rand, stop func() bool, better func(plan []int32, value float64)) int {
 	p := s.p
 	if len(s.chosen) == 0 {
-		return 0, 0
+		return 0
 	}
 	s.withGains()
 	best := slices.Clone(s.chosen)
 	bestVal := s.covered
 	banned := make([]bool, p.options())
-	improved, r := 0, 0
-	for ; r < rounds; r++ {
-		if r%4 == 0 && time.Now().After(deadline) {
-			break
-		}
+	r := 0
+	for ; !stop(); r++ {
 		drop := 1 + rng.IntN(min(3, len(s.chosen)))
 		var removed []int32
 		if rng.IntN(3) == 0 {
@@ -286,14 +284,17 @@ func (s *state) iterate(rng *rand.Rand, deadline time.Time, rounds int) (int, in
 			banned[o] = false
 		}
 		s.localSearch()
-		if s.covered > bestVal+s.eps {
+		switch {
+		case s.covered > bestVal+s.eps:
 			best, bestVal = append(best[:0], s.chosen...), s.covered
-			improved++
-		} else {
+			better(best, s.value())
+		case s.covered >= bestVal-s.eps:
+			best = append(best[:0], s.chosen...)
+		default:
 			s.moveTo(best)
 		}
 	}
-	return r, improved
+	return r
 }
 
 // weakest returns the position of a chosen option whose removal loses

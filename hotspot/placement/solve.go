@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math/rand/v2"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -106,8 +108,26 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 		res.Swaps = s.localSearch()
 	}
 	res.HeuristicWeight = c.existingWeight + s.value()
-	best, bestVal := slices.Clone(s.chosen), s.value()
 	tol := 1e-9 * c.totalWeight
+	inc := &incumbent{plan: slices.Clone(s.chosen), value: s.value(), tol: tol}
+	res.SearchWeight = res.HeuristicWeight
+
+	// with a proof to seek, an iterated local search runs beside it, on a
+	// core of its own, until the proof is done or time is up
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	var ilsBest float64
+	if prove && len(s.chosen) > 0 {
+		ils := newState(p)
+		ils.reset(inc.plan)
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(p.options()), uint64(p.elements())))
+			ils.iterate(rng, func() bool { return stop.Load() || time.Now().After(deadline) }, func(plan []int32, v float64) {
+				ilsBest = v
+				inc.offer(plan, v)
+			})
+		})
+	}
 
 	// the root relaxation; its plans are restarts for the local search
 	iters := opts.BoundIterations
@@ -120,13 +140,13 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 		iters = 50
 	}
 	d := newDual(p)
-	d.startFrom(best)
+	d.startFrom(inc.plan)
 	var plans []lagPlan
 	rootEnd := deadline
 	if prove {
 		rootEnd = start.Add(limit * 3 / 10)
 	}
-	proven := d.optimise(bestVal, tol, iters, 20, 2, rootEnd, func(plan []int32, v float64) {
+	proven := d.optimise(inc.val(), tol, iters, 20, 2, rootEnd, func(plan []int32, v float64) {
 		if !opts.NoLocalSearch {
 			plans = keepPlan(plans, lagPlan{v, slices.Clone(plan)}, 3)
 		}
@@ -135,28 +155,17 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	for _, pl := range plans {
 		s.reset(pl.opts)
 		s.localSearch()
-		if s.value() > bestVal+tol {
-			best, bestVal = slices.Clone(s.chosen), s.value()
-		}
+		inc.offer(s.chosen, s.value())
 	}
-	proven = proven || upper <= bestVal+tol
+	proven = proven || upper <= inc.val()+tol
 	if prove && !proven {
-		// iterated local search, then the branch and bound
-		s.reset(best)
-		rng := rand.New(rand.NewPCG(uint64(p.options()), uint64(p.elements())))
-		s.iterate(rng, start.Add(limit/2), 40*opts.K)
-		if s.value() > bestVal+tol {
-			best, bestVal = slices.Clone(s.chosen), s.value()
-		}
-		res.SearchWeight = c.existingWeight + bestVal
-		var nodes int
-		proven, upper, nodes = branchAndBound(p, d, s, &best, &bestVal, upper, tol, deadline)
-		res.Nodes = nodes
+		proven, upper, res.Nodes = branchAndBound(p, d, s, inc, upper, deadline)
 	}
+	stop.Store(true)
+	wg.Wait()
+	res.SearchWeight = max(res.SearchWeight, c.existingWeight+ilsBest)
 
-	if res.SearchWeight == 0 {
-		res.SearchWeight = c.existingWeight + bestVal
-	}
+	best, bestVal := inc.get()
 	res.Gain = bestVal
 	res.CoveredWeight = c.existingWeight + bestVal
 	if proven {
@@ -165,7 +174,10 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 		res.UpperBound = max(c.existingWeight+upper+tol, res.CoveredWeight)
 		res.Gap = (res.UpperBound - res.CoveredWeight) / res.UpperBound
 	}
+	best = slices.Clone(best)
 	slices.Sort(best)
+	// the weight afresh, summed in one order whichever search found the plan
+	bestVal = p.value(best, make([]bool, p.elements()))
 	res.Chosen = make([]Choice, len(best))
 	for i, o := range best {
 		site, b := c.Option(int(keep[o]))
@@ -176,30 +188,27 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 }
 
 // branchAndBound fixes options at the root by reduced costs (repeating
-// the relaxation on what is left), then runs the prover until deadline. It
-// updates the best plan in place and returns whether it is proven optimal,
-// an upper bound on the optimum (top's weights) and the nodes explored.
-func branchAndBound(p *problem, d *dual, s *state, best *[]int32, bestVal *float64, upper, tol float64, deadline time.Time) (bool, float64, int) {
-	offer := func(plan []int32, v float64) ([]int32, float64) {
-		if v > *bestVal+tol {
+// the relaxation on what is left), then runs the prover until deadline,
+// offering better plans to inc. It returns whether inc's plan is proven
+// optimal, an upper bound on the optimum (top's weights) and the nodes
+// explored.
+func branchAndBound(p *problem, d *dual, s *state, inc *incumbent, upper float64, deadline time.Time) (bool, float64, int) {
+	tol := inc.tol
+	offer := func(plan []int32, v float64) {
+		if v > inc.val()+tol {
 			// polish the relaxation's plan with swaps
 			s.reset(plan)
 			s.localSearch()
 			if s.value() > v {
 				plan, v = s.chosen, s.value()
 			}
-			*best, *bestVal = slices.Clone(plan), v
+			inc.offer(plan, v)
 		}
-		return *best, *bestVal
 	}
 	root, rd := p, d
-	rIndex := make([]int32, p.options())
-	for o := range rIndex {
-		rIndex[o] = int32(o)
-	}
 	for round := 0; round < 10; round++ {
 		fix := make([]int8, root.options())
-		if rd.fixings(*bestVal, tol, fix) == 0 {
+		if rd.fixings(inc.val(), tol, fix) == 0 {
 			break
 		}
 		next := root.restrict(fix)
@@ -212,25 +221,21 @@ func branchAndBound(p *problem, d *dual, s *state, best *[]int32, bestVal *float
 		for e := range nd.u {
 			nd.u[e] = min(rd.bestU[at[next.eOrig[e]]], next.w[e])
 		}
-		root = next
-		rd = nd
+		root, rd = next, nd
 		if root.options() == 0 || root.k == 0 {
 			offer(root.in, root.base)
-			return true, *bestVal, 0
+			return true, inc.val(), 0
 		}
-		if rd.optimise(*bestVal, tol, 300, 15, 0.5, deadline, func(plan []int32, v float64) {
-			if v > *bestVal+tol {
-				full := append(slices.Clone(root.in), plan...)
-				for i := len(root.in); i < len(full); i++ {
-					full[i] = root.orig[full[i]]
-				}
-				offer(full, v)
+		if rd.optimise(inc.val(), tol, 300, 15, 0.5, deadline, func(plan []int32, v float64) {
+			if v > inc.val()+tol {
+				offer(root.full(plan), v)
 			}
 		}) {
-			return true, *bestVal, 0
+			return true, inc.val(), 0
 		}
-		upper = min(upper, max(rd.bestL, *bestVal+tol))
+		upper = min(upper, max(rd.bestL, inc.val()+tol))
 	}
+	rIndex := make([]int32, p.options())
 	for o := range rIndex {
 		rIndex[o] = -1
 	}
@@ -244,18 +249,60 @@ func branchAndBound(p *problem, d *dual, s *state, best *[]int32, bestVal *float
 	for e, t := range root.eOrig {
 		rElem[t] = int32(e)
 	}
-	b := &prover{top: p, root: root, rIndex: rIndex, rElem: rElem, inc: *bestVal, incPlan: slices.Clone(*best),
+	b := &prover{top: p, root: root, rIndex: rIndex, rElem: rElem, shared: inc, inc: inc.val(),
 		tol: tol, deadline: deadline, improve: offer}
 	rootU := rd.bestU
 	if rootU == nil {
 		rootU = rd.u
 	}
-	optimal, bound := b.run(rd.bestL, rootU)
-	if optimal {
-		return true, *bestVal, b.nodes
+	if debugf != nil {
+		debugf("root: top %d opts %d elems; restricted %d opts %d elems k %d; inc %.3f bound %.3f upper %.3f", p.options(), p.elements(), root.options(), root.elements(), root.k, inc.val(), rd.bestL, upper)
 	}
-	return false, min(upper, max(bound, *bestVal+tol)), b.nodes
+	optimal, bound := b.run(rd.bestL, rootU)
+	if debugf != nil {
+		debugf("bnb: nodes %d optimal %v bound %.3f inc %.3f open %d", b.nodes, optimal, bound, inc.val(), len(b.open))
+	}
+	if optimal {
+		return true, inc.val(), b.nodes
+	}
+	return false, min(upper, max(bound, inc.val()+tol)), b.nodes
 }
+
+// incumbent is the best plan found so far, shared by the searches that
+// run at once.
+type incumbent struct {
+	mu    sync.Mutex
+	plan  []int32
+	value float64
+	tol   float64
+}
+
+// offer keeps plan when it beats the best by more than tol.
+func (in *incumbent) offer(plan []int32, value float64) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if value <= in.value+in.tol {
+		return false
+	}
+	in.plan, in.value = append(in.plan[:0], plan...), value
+	return true
+}
+
+func (in *incumbent) val() float64 {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.value
+}
+
+// get returns the best plan (shared: do not modify) and its weight.
+func (in *incumbent) get() ([]int32, float64) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.plan, in.value
+}
+
+// debugf, when set (by tests), receives progress notes.
+var debugf func(format string, args ...any)
 
 // lagPlan is a plan the relaxation selected, with its weight.
 type lagPlan struct {
