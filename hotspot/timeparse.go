@@ -33,3 +33,21 @@ func ParseInstant(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time (want RFC 3339 such as 2025-07-01T08:30:00+07:00, or YYYY-MM-DD read in Asia/Ho_Chi_Minh)", s)
 }
+
+// ParseRangeEnd reads the end of a time range, the one day-end rule of
+// every `to`: a bare date (YYYY-MM-DD) is inclusive, the range runs to the
+// end of that day in Asia/Ho_Chi_Minh; an instant (RFC 3339, or a date with
+// a time of day) is excluded. An empty string is the zero time.
+func ParseRangeEnd(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
+	}
+	t, err := ParseInstant(s)
+	if err != nil {
+		return t, err
+	}
+	if _, dateOnly := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), Zone); dateOnly == nil {
+		t = t.In(Zone).AddDate(0, 0, 1).UTC()
+	}
+	return t, nil
+}

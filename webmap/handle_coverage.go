@@ -85,7 +85,7 @@ func (b demandBody) query() (inputs.Query, error) {
 		}
 	}
 	if b.To != "" {
-		if q.To, err = hotspot.ParseInstant(b.To); err != nil {
+		if q.To, err = hotspot.ParseRangeEnd(b.To); err != nil {
 			return q, errBad("to", err.Error())
 		}
 	}

@@ -59,8 +59,8 @@ func parseEmergingParams(r *http.Request) (inputs.EmergingQuestion, error) {
 	p.Options.Alpha = emerging.DefaultAlpha
 	if s := v.Get("alpha"); s != "" {
 		a, err := strconv.ParseFloat(s, 64)
-		if err != nil || !(a > 0 && a <= 0.5) {
-			return p, errBad("alpha", fmt.Sprintf("%q is not a significance level in (0, 0.5]", s))
+		if err != nil || !emerging.AlphaValid(a) {
+			return p, errBad("alpha", fmt.Sprintf("%q is not a significance level in (0, %g]", s, emerging.MaxAlpha))
 		}
 		p.Options.Alpha = a
 	}

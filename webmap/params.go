@@ -57,16 +57,13 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 	return t, nil
 }
 
-// queryDay reads an inclusive end date: `to=2025-12-31` means up to the end
-// of that day in Asia/Ho_Chi_Minh.
+// queryDayEnd reads the end of a range by hotspot.ParseRangeEnd: a date is
+// inclusive (`to=2025-12-31` runs to the end of that day in
+// Asia/Ho_Chi_Minh), an instant is excluded.
 func queryDayEnd(r *http.Request, name string) (time.Time, error) {
-	s := r.URL.Query().Get(name)
-	t, err := queryTime(r, name)
-	if err != nil || t.IsZero() {
-		return t, err
-	}
-	if len(strings.TrimSpace(s)) == len("2006-01-02") {
-		t = t.Add(24 * time.Hour)
+	t, err := hotspot.ParseRangeEnd(r.URL.Query().Get(name))
+	if err != nil {
+		return time.Time{}, errBad(name, err.Error())
 	}
 	return t, nil
 }

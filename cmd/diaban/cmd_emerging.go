@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
@@ -63,8 +62,8 @@ func parseEmergingFlags(env *environment, args []string) (emergingConfig, error)
 		return cfg, fmt.Errorf("%w: --ring must be at least 1", errUsage)
 	case cfg.opts.TimeStep < 0:
 		return cfg, fmt.Errorf("%w: --time-step must not be negative", errUsage)
-	case !(cfg.opts.Alpha > 0 && cfg.opts.Alpha < 1):
-		return cfg, fmt.Errorf("%w: --alpha must be between 0 and 1", errUsage)
+	case !emerging.AlphaValid(cfg.opts.Alpha):
+		return cfg, fmt.Errorf("%w: --alpha must be a significance level in (0, %g]", errUsage, emerging.MaxAlpha)
 	case cfg.bins < 0 || cfg.bins > emerging.MaxBins:
 		return cfg, fmt.Errorf("%w: --bins must be 0..%d", errUsage, emerging.MaxBins)
 	}
@@ -149,18 +148,19 @@ func loadCubeFromDB(ctx context.Context, env *environment, cfg emergingConfig) (
 	return ec.Cube, nil
 }
 
-// parseCLIInstant reads --from or --to; a bare date as --to means the end
-// of that day in Asia/Ho_Chi_Minh (inclusive), as in the HTTP API.
+// parseCLIInstant reads --from or --to; --to ends its range by
+// hotspot.ParseRangeEnd (a bare date is inclusive), as in the HTTP API.
 func parseCLIInstant(name, s string, dayEnd bool) (time.Time, error) {
+	parse := hotspot.ParseInstant
+	if dayEnd {
+		parse = hotspot.ParseRangeEnd
+	}
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, err := hotspot.ParseInstant(s)
+	t, err := parse(s)
 	if err != nil {
 		return t, fmt.Errorf("%w: --%s: %v", errUsage, name, err)
-	}
-	if dayEnd && len(strings.TrimSpace(s)) == len("2006-01-02") {
-		t = t.Add(24 * time.Hour)
 	}
 	return t, nil
 }

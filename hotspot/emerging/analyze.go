@@ -37,6 +37,14 @@ type Options struct {
 // DefaultAlpha is the significance level used when Options.Alpha is 0.
 const DefaultAlpha = 0.05
 
+// MaxAlpha is the largest significance level accepted: above it "hot" would
+// mean likelier than not to be chance.
+const MaxAlpha = 0.5
+
+// AlphaValid reports whether a is a significance level the analysis takes,
+// in (0, MaxAlpha]: the one limit of the CLI, the API and Analyze.
+func AlphaValid(a float64) bool { return a > 0 && a <= MaxAlpha }
+
 func (o Options) withDefaults() (Options, error) {
 	if o.Ring == 0 {
 		o.Ring = 1
@@ -52,8 +60,8 @@ func (o Options) withDefaults() (Options, error) {
 		return o, fmt.Errorf("emerging: ring %d is negative", o.Ring)
 	case o.TimeStep < 0:
 		return o, fmt.Errorf("emerging: time step %d is negative", o.TimeStep)
-	case !(o.Alpha > 0 && o.Alpha < 1):
-		return o, fmt.Errorf("emerging: alpha %g is outside (0, 1)", o.Alpha)
+	case !AlphaValid(o.Alpha):
+		return o, fmt.Errorf("emerging: alpha %g is outside (0, %g]", o.Alpha, MaxAlpha)
 	}
 	return o, nil
 }
