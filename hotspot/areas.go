@@ -1,10 +1,7 @@
 package hotspot
 
 import (
-	"math"
-
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 
 	"github.com/diaban/diaban/geo"
 )
@@ -23,96 +20,47 @@ func LevelRank(l Level) int {
 type AreaShape struct {
 	Area
 	Geometry orb.MultiPolygon
-	bound    orb.Bound
 }
 
-// AreaIndex finds the area a point belongs to, in memory. It is the one
-// place that decides a point's area: the deepest current area above hamlet
-// level (a commune where one covers the point) whose boundary contains it.
-// Where areas of the same level overlap (a point on the boundary two
-// communes share), the first in Shapes wins.
-//
-// Locate decides exactly as planar.MultiPolygonContains over every area, in
-// order, would (points on a boundary are in); two indexes built once spare
-// it the work. A grid over the areas' bounding boxes gives, for the cell of a
-// point, the few areas whose box meets the cell, deepest first, so a point
-// in a commune is tested against the communes around it and nothing above.
-// Each ring's edges are bucketed into longitude slabs (see ringIndex), so
-// testing a ring of thousands of vertices costs the few edges of one slab.
+// AreaIndex holds the current areas in memory: their tree (ByCode,
+// Ancestors, Descendants) and the one place that decides a point's area
+// (Locate): the deepest current area above hamlet level (a commune where one
+// covers the point) whose boundary contains it. Where areas of the same
+// level overlap (a point on the boundary two communes share), the first in
+// Shapes wins. Point in polygon is geo.PolygonIndex's job.
 type AreaIndex struct {
 	shapes []*AreaShape
 	byCode map[string]*AreaShape
 	// Version is the change sequence of the areas the index was loaded at.
 	Version int64
-	areas   []areaEntry // non-hamlet areas, in the order of shapes
-	grid    areaGrid
-}
-
-// areaEntry is an area as Locate tests it.
-type areaEntry struct {
-	shape *AreaShape
-	rank  int
-	polys [][]ringIndex // per polygon, its outer ring then its holes
+	located []*AreaShape // the non-hamlet areas, in the order of shapes
+	polys   *geo.PolygonIndex
 }
 
 // NewAreaIndex builds an index over shapes. The shapes' geometries must not
 // change afterwards.
 func NewAreaIndex(shapes []*AreaShape) *AreaIndex {
 	idx := &AreaIndex{shapes: shapes, byCode: make(map[string]*AreaShape, len(shapes))}
+	var polys []geo.RankedPolygon
 	for _, s := range shapes {
-		s.bound = s.Geometry.Bound()
 		idx.byCode[s.Code] = s
 		if s.Level == LevelHamlet {
 			continue
 		}
-		e := areaEntry{shape: s, rank: LevelRank(s.Level), polys: make([][]ringIndex, len(s.Geometry))}
-		for i, poly := range s.Geometry {
-			e.polys[i] = make([]ringIndex, len(poly))
-			for j, ring := range poly {
-				e.polys[i][j] = newRingIndex(ring)
-			}
-		}
-		idx.areas = append(idx.areas, e)
+		idx.located = append(idx.located, s)
+		polys = append(polys, geo.RankedPolygon{Geometry: s.Geometry, Rank: LevelRank(s.Level)})
 	}
-	idx.grid = newAreaGrid(idx.areas)
+	idx.polys = geo.NewPolygonIndex(polys)
 	return idx
 }
 
 // Locate returns the area p belongs to, or false when p is outside every area.
 func (idx *AreaIndex) Locate(p geo.Point) (*AreaShape, bool) {
-	pt := p.Orb()
-	if math.IsNaN(pt[0]) || math.IsNaN(pt[1]) {
-		return idx.locateEveryArea(pt)
+	i, ok := idx.polys.Locate(p.Orb())
+	if !ok {
+		return nil, false
 	}
-	// The cell's areas are deepest first, then in the order of shapes: the
-	// first that contains pt is the one the loop over every area would keep.
-	for _, i := range idx.grid.candidates(pt) {
-		e := &idx.areas[i]
-		if e.shape.bound.Contains(pt) && e.contains(pt) {
-			return e.shape, true
-		}
-	}
-	return nil, false
-}
-
-// locateEveryArea is Locate as it was before the indexes: every area in
-// order, planar.MultiPolygonContains over every vertex. Kept for points with
-// a NaN coordinate, which orb's ray cast can place inside an area (a NaN
-// longitude fails every comparison, so it meets the edges of every slab).
-func (idx *AreaIndex) locateEveryArea(pt orb.Point) (*AreaShape, bool) {
-	var best *AreaShape
-	for _, s := range idx.shapes {
-		if s.Level == LevelHamlet || !s.bound.Contains(pt) {
-			continue
-		}
-		if best != nil && LevelRank(s.Level) <= LevelRank(best.Level) {
-			continue
-		}
-		if planar.MultiPolygonContains(s.Geometry, pt) {
-			best = s
-		}
-	}
-	return best, best != nil
+	return idx.located[i], true
 }
 
 // ByCode returns the current area with the given code.

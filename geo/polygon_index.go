@@ -1,8 +1,12 @@
-package hotspot
+package geo
 
-// The indexes behind AreaIndex.Locate: a grid over the areas' bounding boxes
-// and, per ring, its edges bucketed into longitude slabs. Both decide
-// exactly as planar.MultiPolygonContains would over every area in order.
+// PolygonIndex answers "which of these multipolygons contains this point" in
+// memory, deciding exactly as planar.MultiPolygonContains would over every
+// polygon in order (points on a boundary are in). Two indexes built once
+// spare it the work: a grid over the polygons' bounding boxes gives, for the
+// cell of a point, the few polygons whose box meets the cell, deepest rank
+// first; each ring's edges are bucketed into longitude slabs (ringIndex), so
+// testing a ring of thousands of vertices costs the few edges of one slab.
 
 import (
 	"math"
@@ -12,10 +16,85 @@ import (
 	"github.com/paulmach/orb/planar"
 )
 
-// contains is planar.MultiPolygonContains(e.shape.Geometry, p), except that
-// a polygon without rings contains nothing (orb would panic).
-func (e *areaEntry) contains(p orb.Point) bool {
-	for _, rings := range e.polys {
+// PolygonIndex finds the polygon a point lies in; see the file's comment.
+// It is safe for concurrent use.
+type PolygonIndex struct {
+	polys []polyEntry
+	grid  areaGrid
+}
+
+// RankedPolygon is a polygon to index with its rank: where several contain
+// a point, the highest rank wins, and between equal ranks the first.
+type RankedPolygon struct {
+	Geometry orb.MultiPolygon
+	Rank     int
+}
+
+// polyEntry is a polygon as Locate tests it.
+type polyEntry struct {
+	geom  orb.MultiPolygon
+	bound orb.Bound
+	rank  int
+	rings [][]ringIndex // per polygon, its outer ring then its holes
+}
+
+// NewPolygonIndex builds an index over polys. Their geometries must not
+// change afterwards.
+func NewPolygonIndex(polys []RankedPolygon) *PolygonIndex {
+	ix := &PolygonIndex{polys: make([]polyEntry, len(polys))}
+	for i, p := range polys {
+		e := polyEntry{geom: p.Geometry, bound: p.Geometry.Bound(), rank: p.Rank, rings: make([][]ringIndex, len(p.Geometry))}
+		for j, poly := range p.Geometry {
+			e.rings[j] = make([]ringIndex, len(poly))
+			for k, ring := range poly {
+				e.rings[j][k] = newRingIndex(ring)
+			}
+		}
+		ix.polys[i] = e
+	}
+	ix.grid = newAreaGrid(ix.polys)
+	return ix
+}
+
+// Locate returns the position in the index's polygons of the one that
+// contains p (highest rank, then first), or false when none does.
+func (ix *PolygonIndex) Locate(p orb.Point) (int, bool) {
+	if math.IsNaN(p[0]) || math.IsNaN(p[1]) {
+		return ix.locateEvery(p)
+	}
+	// The cell's polygons are highest rank first, then in index order: the
+	// first that contains p is the one the loop over every polygon would keep.
+	for _, i := range ix.grid.candidates(p) {
+		e := &ix.polys[i]
+		if e.bound.Contains(p) && e.contains(p) {
+			return int(i), true
+		}
+	}
+	return -1, false
+}
+
+// locateEvery is Locate without the indexes: every polygon in order,
+// planar.MultiPolygonContains over every vertex. Kept for points with a NaN
+// coordinate, which orb's ray cast can place inside a polygon (a NaN
+// longitude fails every comparison, so it meets the edges of every slab).
+func (ix *PolygonIndex) locateEvery(p orb.Point) (int, bool) {
+	best := -1
+	for i := range ix.polys {
+		e := &ix.polys[i]
+		if !e.bound.Contains(p) || (best >= 0 && e.rank <= ix.polys[best].rank) {
+			continue
+		}
+		if planar.MultiPolygonContains(e.geom, p) {
+			best = i
+		}
+	}
+	return best, best >= 0
+}
+
+// contains is planar.MultiPolygonContains(e.geom, p), except that a polygon
+// without rings contains nothing (orb would panic).
+func (e *polyEntry) contains(p orb.Point) bool {
+	for _, rings := range e.rings {
 		if len(rings) == 0 || !rings[0].contains(p) {
 			continue
 		}
@@ -33,23 +112,23 @@ func (e *areaEntry) contains(p orb.Point) bool {
 	return false
 }
 
-// areaGrid is a grid over the union of the areas' bounding boxes; each cell
-// lists the areas whose bounding box meets it, sorted by level, deepest
-// first, then by their order in the index.
+// areaGrid is a grid over the union of the polygons' bounding boxes; each
+// cell lists the polygons whose bounding box meets it, highest rank first,
+// then by their order in the index.
 type areaGrid struct {
 	bound  orb.Bound // union of the areas' bounds; nothing outside is in any area
 	all    bool      // some area's bound is not finite: every point goes to the one cell
 	nx, ny int
 	sx, sy float64 // cells per degree
 	start  []int32 // cell c's areas are cand[start[c]:start[c+1]]
-	cand   []int32 // indexes into AreaIndex.areas
+	cand   []int32 // indexes into PolygonIndex.polys
 }
 
 // gridCellsPerArea sets the grid's size: about this many cells per area, so
 // that a cell meets the boxes of a few neighbouring communes.
 const gridCellsPerArea = 4
 
-func newAreaGrid(areas []areaEntry) areaGrid {
+func newAreaGrid(areas []polyEntry) areaGrid {
 	g := areaGrid{nx: 1, ny: 1}
 	if len(areas) == 0 {
 		g.start = []int32{0, 0}
@@ -57,7 +136,7 @@ func newAreaGrid(areas []areaEntry) areaGrid {
 	}
 	g.bound = orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
 	for i := range areas {
-		b := areas[i].shape.bound
+		b := areas[i].bound
 		if !allFinite(b.Min[0], b.Min[1], b.Max[0], b.Max[1]) {
 			g.all = true
 		}
@@ -80,11 +159,11 @@ func newAreaGrid(areas []areaEntry) areaGrid {
 		order[i] = int32(i)
 	}
 	slices.SortStableFunc(order, func(a, b int32) int { return areas[b].rank - areas[a].rank })
-	span := func(a *areaEntry) (x0, x1, y0, y1 int) {
+	span := func(a *polyEntry) (x0, x1, y0, y1 int) {
 		if g.all {
 			return 0, 0, 0, 0
 		}
-		b := a.shape.bound
+		b := a.bound
 		return g.col(b.Min[0]), g.col(b.Max[0]), g.row(b.Min[1]), g.row(b.Max[1])
 	}
 	g.start = make([]int32, g.nx*g.ny+1)
