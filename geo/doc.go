@@ -1,5 +1,6 @@
 // Package geo holds diaban's pure geometry: H3 cells of points and polygons,
-// spherical distances and bearings, camera fields of view, and conversions
+// spherical distances and bearings, camera fields of view, the index that
+// finds which polygon holds a point (PolygonIndex), and conversions
 // between the coordinate spellings of the libraries we use.
 //
 // Coordinates have one spelling inside diaban: a Point is (Lon, Lat) in
