@@ -81,23 +81,6 @@ var eventKindCodes = [...]hotspot.EventKind{
 	1: hotspot.EventDetected, 2: hotspot.EventEliminated, 3: hotspot.EventRecurred, 4: hotspot.EventNote,
 }
 
-// MetricsWindow returns the instants the inputs of period p must cover:
-// counts (incidents, tips) from since, events from the beginning, everything
-// before end. since reaches back over the trend window of the period before
-// p (a roll-up compares p with the period before, each with its own trend and
-// score change) and over the year before p's year (projection and growth).
-func MetricsWindow(p metrics.Period, cfg metrics.Config) (since, end time.Time) {
-	n := cfg.Trend.Periods[p.Kind()]
-	since = p.Previous().Previous().Start()
-	if n > 0 {
-		since = p.Last(n + 2)[0].Start()
-	}
-	if y := metrics.YearPeriod(p.Year() - 1).Start(); y.Before(since) {
-		since = y
-	}
-	return since, p.End()
-}
-
 // MetricsInput loads the inputs of the area with code for the periods ps
 // (at least one): one load covers every period asked, so the live feed
 // recomputes a month and its year from one round trip per table. For a
@@ -123,9 +106,9 @@ func (s *Store) MetricsInput(ctx context.Context, code string, cfg metrics.Confi
 	for _, id := range ids {
 		group[id] = 0
 	}
-	since, end := MetricsWindow(ps[0], cfg)
+	since, end := metrics.InputWindow(ps[0], cfg)
 	for _, p := range ps[1:] {
-		si, e := MetricsWindow(p, cfg)
+		si, e := metrics.InputWindow(p, cfg)
 		if si.Before(since) {
 			since = si
 		}
@@ -158,7 +141,7 @@ func (s *Store) ChildMetricsInputs(ctx context.Context, parent string, p metrics
 		return nil, hotspot.Invalid("parent", "%q is a %s; want a district or a province", parent, root.Level)
 	}
 	codes, ids, group := childGroups(idx, parent)
-	since, end := MetricsWindow(p, cfg)
+	since, end := metrics.InputWindow(p, cfg)
 	// Indicators are each commune's own: ids lists the communes first.
 	return loadMetricsInputs(ctx, s.pool, codes, ids, ids[:len(codes)], group, since, end)
 }

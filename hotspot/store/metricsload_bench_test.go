@@ -208,7 +208,7 @@ func BenchmarkMetricsDBRecomputeAfterEvent(b *testing.B) {
 	group := map[int64]int{shape.ID: 0}
 	cfg := metrics.DefaultConfig()
 	month, year := metrics.MonthPeriod(2025, 12), metrics.YearPeriod(2025)
-	since, _ := MetricsWindow(year, cfg)
+	since, _ := metrics.InputWindow(year, cfg)
 	hotspotID := (shape.ID-1000)*10 + 1
 	at := time.Date(2025, 12, 30, 12, 0, 0, 0, metrics.Location)
 	b.ResetTimer()
