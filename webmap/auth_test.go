@@ -246,7 +246,7 @@ func TestLoginCookiesCSRFAndLogout(t *testing.T) {
 
 	// Logins, refusals and logouts are in the audit log; a refusal names no user.
 	var audit string
-	if err := ts.store.Pool().QueryRow(context.Background(), `SELECT string_agg(action || ':' || username || ':' || area, ' ' ORDER BY id) FROM audit WHERE action LIKE 'session.%'`).Scan(&audit); err != nil {
+	if err := ts.db.Pool.QueryRow(context.Background(), `SELECT string_agg(action || ':' || username || ':' || area, ' ' ORDER BY id) FROM audit WHERE action LIKE 'session.%'`).Scan(&audit); err != nil {
 		t.Fatal(err)
 	}
 	if want := "session.login_refused:: session.login_refused:: session.login:officer1:20530 session.logout:officer1:20530"; audit != want {
@@ -353,7 +353,7 @@ func TestEveryWriteIsAudited(t *testing.T) {
 		// A write and its audit row commit in one transaction: same xmin.
 		if q, ok := writtenRowXmin[s.action]; ok {
 			var writeX, auditX string
-			pool := ts.store.Pool()
+			pool := ts.db.Pool
 			if err := pool.QueryRow(context.Background(), q, e.EntityIDs[0]).Scan(&writeX); err != nil {
 				t.Fatal(err)
 			}
@@ -367,7 +367,7 @@ func TestEveryWriteIsAudited(t *testing.T) {
 	}
 	// The log is append-only.
 	for _, sql := range []string{`UPDATE audit SET username = 'x'`, `DELETE FROM audit`, `TRUNCATE audit`} {
-		if _, err := ts.store.Pool().Exec(context.Background(), sql); err == nil {
+		if _, err := ts.db.Pool.Exec(context.Background(), sql); err == nil {
 			t.Errorf("%s succeeded on the audit log", sql)
 		}
 	}
@@ -384,7 +384,7 @@ var writtenRowXmin = map[string]string{
 func auditCount(t *testing.T, ts *testServer) int {
 	t.Helper()
 	var n int
-	if err := ts.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM audit`).Scan(&n); err != nil {
+	if err := ts.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -24,6 +24,7 @@ import (
 type testServer struct {
 	*httptest.Server
 	store *store.Store
+	db    *pgtest.DB // the owner's pool, for tests' own SQL
 	srv   *webmap.Server
 	// token is the session of the test admin (testAdmin) that do, dial and
 	// http use; http is a client that sends it as a Bearer token.
@@ -120,7 +121,7 @@ func newEmptyServer(t testing.TB) *testServer {
 	go func() { _ = srv.Run(ctx) }()
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	ts := &testServer{Server: hs, store: st, srv: srv}
+	ts := &testServer{Server: hs, store: st, db: db, srv: srv}
 	ts.token = ts.addUser(t, testAdmin, hotspot.RoleAdmin, "")
 	ts.http = &http.Client{Transport: bearer{token: ts.token, base: http.DefaultTransport}}
 	return ts
@@ -279,7 +280,7 @@ func TestAPIWritesAndRefusals(t *testing.T) {
 		})
 	}
 	var n int
-	if err := ts.store.Pool().QueryRow(context.Background(), `SELECT (SELECT count(*) FROM hotspots) + (SELECT count(*) FROM hotspot_events) + (SELECT count(*) FROM cameras)`).Scan(&n); err != nil {
+	if err := ts.db.Pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM hotspots) + (SELECT count(*) FROM hotspot_events) + (SELECT count(*) FROM cameras)`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 3+3+1 { // H1, H2, H3; their detections; C1
