@@ -84,19 +84,8 @@ func (q EmergingQuery) Normalize() (EmergingQuery, error) {
 // the area has no incident of the kind asked, so there is no time axis.
 var ErrNoIncidents = errors.New("no incidents to analyse")
 
-// MonthNumber is year×12 + month − 1 of t's calendar month in Zone.
-func MonthNumber(t time.Time) int {
-	t = t.In(Zone)
-	return t.Year()*12 + int(t.Month()) - 1
-}
-
-// MonthStart is the first instant of month number m in Zone.
-func MonthStart(m int) time.Time {
-	return time.Date(m/12, time.Month(m%12+1), 1, 0, 0, 0, 0, Zone)
-}
-
-// BinStart returns the month number of the bin holding month number m.
-func (b TimeBin) BinStart(m int) int { return m - m%b.Months() }
+// BinStart returns the first month of the bin holding month m.
+func (b TimeBin) BinStart(m Month) Month { return m - m%Month(b.Months()) }
 
 // BinLabel names bin start t of width b: 2025-07, 2025-Q3, 2025.
 func (b TimeBin) BinLabel(t time.Time) string {

@@ -8,13 +8,15 @@ import (
 )
 
 // Zone is Asia/Ho_Chi_Minh: where a date without an offset is read and where
-// periods are cut.
-var Zone = mustZone("Asia/Ho_Chi_Minh")
+// every period is cut. Vietnam has kept UTC+7 without daylight saving since
+// 1975, so the fixed zone is the fallback should the embedded database ever
+// fail to load.
+var Zone = loadZone("Asia/Ho_Chi_Minh")
 
-func mustZone(name string) *time.Location {
+func loadZone(name string) *time.Location {
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		panic(err) // time/tzdata is embedded, so this cannot happen
+		return time.FixedZone("ICT", 7*3600)
 	}
 	return loc
 }

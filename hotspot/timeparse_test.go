@@ -26,3 +26,13 @@ func TestParseRangeEnd(t *testing.T) {
 		t.Error("31/12/2025 accepted; want an error naming the format")
 	}
 }
+
+// at parses an RFC 3339 instant; the fixtures write Vietnamese local time
+// as +07:00.
+func at(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

@@ -48,7 +48,7 @@ type areaMetricsAnswer struct {
 // childMetricsAnswer is the JSON body of GET /api/metrics.
 type childMetricsAnswer struct {
 	Parent string                `json:"parent"`
-	Period metrics.Period        `json:"period"`
+	Period hotspot.Period        `json:"period"`
 	RollUp metrics.RollUpMetrics `json:"rollup"`
 	Areas  []metrics.AreaMetrics `json:"areas"`
 }
@@ -63,14 +63,14 @@ func (s *Server) metricsConfig() metrics.Config {
 }
 
 // queryPeriod reads the required period parameter.
-func queryPeriod(r *http.Request) (metrics.Period, error) {
+func queryPeriod(r *http.Request) (hotspot.Period, error) {
 	v := strings.TrimSpace(r.URL.Query().Get("period"))
 	if v == "" {
-		return metrics.Period{}, errBad("period", "required: a year 2025, a quarter 2025-Q3 or a month 2025-07")
+		return hotspot.Period{}, errBad("period", "required: a year 2025, a quarter 2025-Q3 or a month 2025-07")
 	}
-	p, err := metrics.ParsePeriod(v)
+	p, err := hotspot.ParsePeriod(v)
 	if err != nil {
-		return metrics.Period{}, errBad("period", err.Error())
+		return hotspot.Period{}, errBad("period", err.Error())
 	}
 	return p, nil
 }

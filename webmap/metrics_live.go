@@ -35,7 +35,7 @@ var metricsMoves = map[hotspot.ChangeKind]bool{
 // metricsPending is what waits to be recomputed for one area.
 type metricsPending struct {
 	seq     int64
-	periods map[metrics.Period]bool
+	periods map[hotspot.Period]bool
 }
 
 // watchMetrics registers the live metrics on the server's hub.
@@ -56,16 +56,16 @@ func (s *Server) watchMetrics() {
 		},
 		merge: func(p *metricsPending, c changed) {
 			if p.periods == nil {
-				p.periods = map[metrics.Period]bool{}
+				p.periods = map[hotspot.Period]bool{}
 			}
 			p.seq = max(p.seq, c.seq)
-			at := metrics.MonthAt(now())
-			p.periods[metrics.MonthPeriod(at.Year(), at.Month())] = true
-			p.periods[metrics.YearPeriod(at.Year())] = true
+			at := hotspot.MonthAt(now())
+			p.periods[hotspot.MonthPeriod(at.Year(), at.Month())] = true
+			p.periods[hotspot.YearPeriod(at.Year())] = true
 			if c.event != nil {
-				at := metrics.MonthAt(c.event.OccurredAt)
-				p.periods[metrics.MonthPeriod(at.Year(), at.Month())] = true
-				p.periods[metrics.YearPeriod(at.Year())] = true
+				at := hotspot.MonthAt(c.event.OccurredAt)
+				p.periods[hotspot.MonthPeriod(at.Year(), at.Month())] = true
+				p.periods[hotspot.YearPeriod(at.Year())] = true
 			}
 		},
 		compute: s.recomputeMetrics,
@@ -78,7 +78,7 @@ func (s *Server) recomputeMetrics(ctx context.Context, area string, p metricsPen
 	if area == "" {
 		return []*Message{{Seq: p.seq, Type: MessageMetrics, Op: hotspot.ChangeBulk}}, nil
 	}
-	ps := make([]metrics.Period, 0, len(p.periods))
+	ps := make([]hotspot.Period, 0, len(p.periods))
 	for per := range p.periods {
 		ps = append(ps, per)
 	}
@@ -96,7 +96,7 @@ func (s *Server) recomputeMetrics(ctx context.Context, area string, p metricsPen
 }
 
 // sortPeriods orders periods by start, years before the months they hold.
-func sortPeriods(ps []metrics.Period) {
+func sortPeriods(ps []hotspot.Period) {
 	for i := 1; i < len(ps); i++ {
 		for j := i; j > 0 && periodLess(ps[j], ps[j-1]); j-- {
 			ps[j], ps[j-1] = ps[j-1], ps[j]
@@ -104,7 +104,7 @@ func sortPeriods(ps []metrics.Period) {
 	}
 }
 
-func periodLess(a, b metrics.Period) bool {
+func periodLess(a, b hotspot.Period) bool {
 	if !a.Start().Equal(b.Start()) {
 		return a.Start().Before(b.Start())
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/metrics"
 )
 
@@ -28,7 +29,7 @@ func cmdMetrics(ctx context.Context, env *environment, args []string) error {
 	if *area == "" {
 		return fmt.Errorf("%w: --area is required", errUsage)
 	}
-	p, err := metrics.ParsePeriod(*period)
+	p, err := hotspot.ParsePeriod(*period)
 	if err != nil {
 		return fmt.Errorf("%w: --period: %v", errUsage, err)
 	}

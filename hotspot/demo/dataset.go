@@ -14,7 +14,7 @@ const DefaultSeed int64 = 20231201
 
 // Location is Vietnam's time zone (UTC+07:00, no daylight saving); every
 // timestamp in the data set is in it.
-var Location = mustLoadLocation("Asia/Ho_Chi_Minh")
+var Location = hotspot.Zone
 
 // WindowStart and WindowEnd bound the three years of history: incidents,
 // tips and the lifecycle events of the window fall in [WindowStart,
@@ -24,12 +24,6 @@ var (
 	WindowStart = time.Date(2023, 12, 1, 0, 0, 0, 0, Location)
 	WindowEnd   = time.Date(2026, 11, 23, 0, 0, 0, 0, Location) // end of 2026-11-22
 )
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Sprintf("demo: load %s: %v", name, err))
-	}
 	return loc
 }
 

@@ -24,7 +24,7 @@ func benchProvince(b *testing.B) []AreaInput {
 	return province
 }
 
-func benchAreas(b *testing.B, p Period, workers int) {
+func benchAreas(b *testing.B, p hotspot.Period, workers int) {
 	areas := benchProvince(b)
 	cfg := DefaultConfig()
 	b.ResetTimer()
@@ -34,11 +34,11 @@ func benchAreas(b *testing.B, p Period, workers int) {
 }
 
 // BenchmarkProvinceYear: every area metric of 10,000 communes for 2025.
-func BenchmarkProvinceYear(b *testing.B)        { benchAreas(b, YearPeriod(2025), 0) }
-func BenchmarkProvinceYearOneCore(b *testing.B) { benchAreas(b, YearPeriod(2025), 1) }
+func BenchmarkProvinceYear(b *testing.B)        { benchAreas(b, hotspot.YearPeriod(2025), 0) }
+func BenchmarkProvinceYearOneCore(b *testing.B) { benchAreas(b, hotspot.YearPeriod(2025), 1) }
 
 // BenchmarkProvinceMonth: 2025-12, with its 12-month trend.
-func BenchmarkProvinceMonth(b *testing.B) { benchAreas(b, MonthPeriod(2025, time.December), 0) }
+func BenchmarkProvinceMonth(b *testing.B) { benchAreas(b, hotspot.MonthPeriod(2025, time.December), 0) }
 
 // BenchmarkProvinceYearWithRollUp: 2025 and 2024 for every commune, and the
 // province roll-up: the committee's yearly review.
@@ -47,7 +47,7 @@ func BenchmarkProvinceYearWithRollUp(b *testing.B) {
 	cfg := DefaultConfig()
 	b.ResetTimer()
 	for b.Loop() {
-		ComputeRollUp("P", areas, YearPeriod(2025), cfg, 0)
+		ComputeRollUp("P", areas, hotspot.YearPeriod(2025), cfg, 0)
 	}
 }
 
@@ -57,11 +57,11 @@ func BenchmarkRecomputeAreaAfterEvent(b *testing.B) {
 	area := benchProvince(b)[0]
 	area.Hotspots = append([]Hotspot(nil), area.Hotspots...)
 	h := &area.Hotspots[3]
-	h.Events = append(h.Events[:len(h.Events):len(h.Events)], Event{Kind: hotspot.EventNote, OccurredAt: YearPeriod(2025).End().Add(-time.Hour), Seq: 1 << 40})
+	h.Events = append(h.Events[:len(h.Events):len(h.Events)], Event{Kind: hotspot.EventNote, OccurredAt: hotspot.YearPeriod(2025).End().Add(-time.Hour), Seq: 1 << 40})
 	cfg := DefaultConfig()
 	b.ResetTimer()
 	for b.Loop() {
-		Compute(area, YearPeriod(2025), cfg)
+		Compute(area, hotspot.YearPeriod(2025), cfg)
 	}
 }
 
@@ -72,6 +72,6 @@ func BenchmarkRecomputeBusyArea(b *testing.B) {
 	cfg := DefaultConfig()
 	b.ResetTimer()
 	for b.Loop() {
-		Compute(area, MonthPeriod(2025, time.December), cfg)
+		Compute(area, hotspot.MonthPeriod(2025, time.December), cfg)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/diaban/diaban/hotspot"
 )
 
-func mon(y int, m time.Month) Month { return MonthOf(y, m) }
+func mon(y int, m time.Month) hotspot.Month { return hotspot.MonthOf(y, m) }
 
 // monthly spreads n incidents of kind k over every month of year y.
 func monthly(y int, k hotspot.IncidentKind, n int) []IncidentCount {
@@ -36,7 +36,7 @@ func TestIncidentsAndTips(t *testing.T) {
 			{Month: mon(2025, time.October), Received: 7},
 		},
 	}
-	m := Compute(in, QuarterPeriod(2025, 3), DefaultConfig())
+	m := Compute(in, hotspot.QuarterPeriod(2025, 3), DefaultConfig())
 	want := map[hotspot.IncidentKind]int{hotspot.IncTrafficking: 2, hotspot.IncStorage: 0, hotspot.IncTransport: 0, hotspot.IncOrganisedUse: 0, hotspot.IncUse: 5, hotspot.IncCultivation: 0, hotspot.IncProduction: 0, hotspot.IncOther: 1}
 	if len(m.Incidents) != len(hotspot.IncidentKinds) {
 		t.Errorf("incidents has %d kinds, want all %d", len(m.Incidents), len(hotspot.IncidentKinds))
@@ -53,12 +53,12 @@ func TestIncidentsAndTips(t *testing.T) {
 		t.Errorf("tips %d/%d share %s", m.TipsHandled, m.TipsReceived, str(m.TipsHandledShare))
 	}
 	// A month whose handled tips were received earlier: share above 1.
-	s := Compute(in, MonthPeriod(2025, time.September), DefaultConfig())
+	s := Compute(in, hotspot.MonthPeriod(2025, time.September), DefaultConfig())
 	if !eqPtr(s.TipsHandledShare, f(2)) {
 		t.Errorf("September share %s, want 2", str(s.TipsHandledShare))
 	}
 	// No tip received: null.
-	s = Compute(in, MonthPeriod(2025, time.August), DefaultConfig())
+	s = Compute(in, hotspot.MonthPeriod(2025, time.August), DefaultConfig())
 	if s.TipsHandledShare != nil {
 		t.Errorf("August share %s, want null", str(s.TipsHandledShare))
 	}
@@ -86,13 +86,13 @@ func TestCountHelpers(t *testing.T) {
 func TestComplexityScoreAndClass(t *testing.T) {
 	active := []Hotspot{hs(1, ev(hotspot.EventDetected, "2024-01-01T10:00:00+07:00"))}
 	users := func(n float64) []IndicatorValue {
-		return []IndicatorValue{{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2024, time.December), Value: n}}
+		return []IndicatorValue{{Key: hotspot.IndRegisteredUsers, Period: hotspot.MonthPeriod(2024, time.December), Value: n}}
 	}
-	y2025 := YearPeriod(2025)
+	y2025 := hotspot.YearPeriod(2025)
 	tests := []struct {
 		name   string
 		in     AreaInput
-		p      Period
+		p      hotspot.Period
 		cfg    func(*Config)
 		score  float64
 		class  Class
@@ -119,17 +119,17 @@ func TestComplexityScoreAndClass(t *testing.T) {
 			// 12 users per 5,000 inhabitants: 2.4 per 1,000 × 0.5 = 1.2.
 			name: "population indicator scales the register", p: y2025,
 			in: AreaInput{Indicators: append(users(12),
-				IndicatorValue{Key: "population", Period: YearPeriod(2022), Value: 5000})},
+				IndicatorValue{Key: "population", Period: hotspot.YearPeriod(2022), Value: 5000})},
 			score: 1.2, class: ClassAffected, usersV: f(12),
 		},
 		{
 			name: "the latest report in or before the period counts", p: y2025,
 			in: AreaInput{Indicators: []IndicatorValue{
-				{Key: hotspot.IndRegisteredUsers, Period: YearPeriod(2023), Value: 40},
-				{Key: hotspot.IndRegisteredUsers, Period: QuarterPeriod(2025, 2), Value: 20},
-				{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2026, time.June), Value: 99},
-				{Key: hotspot.IndRegisteredUsers, Period: YearPeriod(2025), Value: 30},
-				{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2025, time.December), Value: 25}, // same end as the year: the month is more specific
+				{Key: hotspot.IndRegisteredUsers, Period: hotspot.YearPeriod(2023), Value: 40},
+				{Key: hotspot.IndRegisteredUsers, Period: hotspot.QuarterPeriod(2025, 2), Value: 20},
+				{Key: hotspot.IndRegisteredUsers, Period: hotspot.MonthPeriod(2026, time.June), Value: 99},
+				{Key: hotspot.IndRegisteredUsers, Period: hotspot.YearPeriod(2025), Value: 30},
+				{Key: hotspot.IndRegisteredUsers, Period: hotspot.MonthPeriod(2025, time.December), Value: 25}, // same end as the year: the month is more specific
 			}},
 			score: 1.25, class: ClassAffected, usersV: f(25),
 		},
@@ -147,7 +147,7 @@ func TestComplexityScoreAndClass(t *testing.T) {
 			score: 6, class: ClassKey,
 		},
 		{
-			name: "the same pace in one month scores the same", p: MonthPeriod(2025, time.March),
+			name: "the same pace in one month scores the same", p: hotspot.MonthPeriod(2025, time.March),
 			in:    AreaInput{Hotspots: active, Incidents: []IncidentCount{{Month: mon(2025, time.March), Kind: hotspot.IncTrafficking, N: 1}, {Month: mon(2025, time.March), Kind: hotspot.IncTrafficking, N: 0}, {Month: mon(2025, time.March), Kind: hotspot.IncProduction, N: 0}, {Month: mon(2025, time.March), Kind: hotspot.IncOrganisedUse, N: 0}}},
 			score: 5, class: ClassAffected,
 		},
@@ -187,17 +187,17 @@ func TestComplexityScoreAndClass(t *testing.T) {
 
 func TestTrend(t *testing.T) {
 	cfg := DefaultConfig()
-	dec := MonthPeriod(2025, time.December)
+	dec := hotspot.MonthPeriod(2025, time.December)
 
 	// One new hotspot each month of 2025: active at the end of month i is i,
 	// the score 3i. Mann–Kendall over 12 months: S = 66, rising, slope 3.
 	var rising []Hotspot
 	for i := 1; i <= 12; i++ {
-		rising = append(rising, hs(int64(i), ev(hotspot.EventDetected, MonthOf(2025, time.Month(i)).Start().Add(time.Hour).Format(time.RFC3339))))
+		rising = append(rising, hs(int64(i), ev(hotspot.EventDetected, hotspot.MonthOf(2025, time.Month(i)).Start().Add(time.Hour).Format(time.RFC3339))))
 	}
 	m := Compute(AreaInput{Hotspots: rising}, dec, cfg)
 	tr := m.Trend
-	if tr.N != 12 || tr.S != 66 || tr.Direction != DirectionRising || tr.SenSlope != 3 || !eqPtr(tr.ScoreChange, f(3)) || tr.From != MonthPeriod(2025, time.January) {
+	if tr.N != 12 || tr.S != 66 || tr.Direction != DirectionRising || tr.SenSlope != 3 || !eqPtr(tr.ScoreChange, f(3)) || tr.From != hotspot.MonthPeriod(2025, time.January) {
 		t.Errorf("rising trend %+v change %s", tr, str(tr.ScoreChange))
 	}
 	if tr.P >= 0.05 || tr.VarS != 12*11*29/18.0 {
@@ -207,7 +207,7 @@ func TestTrend(t *testing.T) {
 	// Twelve hotspots from 2024, one eliminated each month: falling.
 	var dates []string
 	for i := 1; i <= 12; i++ {
-		dates = append(dates, MonthOf(2025, time.Month(i)).Start().Add(48*time.Hour).In(Location).Format("2006-01-02"))
+		dates = append(dates, hotspot.MonthOf(2025, time.Month(i)).Start().Add(48*time.Hour).In(hotspot.Zone).Format("2006-01-02"))
 	}
 	m = Compute(AreaInput{Hotspots: stock(12, dates...)}, dec, cfg)
 	if m.Trend.Direction != DirectionFalling || m.Trend.S != -66 || m.Trend.SenSlope != -3 {
@@ -221,10 +221,10 @@ func TestTrend(t *testing.T) {
 	}
 
 	// Years use 5 periods, quarters 8.
-	if n := Compute(AreaInput{}, YearPeriod(2025), cfg).Trend.N; n != 5 {
+	if n := Compute(AreaInput{}, hotspot.YearPeriod(2025), cfg).Trend.N; n != 5 {
 		t.Errorf("year trend n = %d", n)
 	}
-	if n := Compute(AreaInput{}, QuarterPeriod(2025, 4), cfg).Trend.N; n != 8 {
+	if n := Compute(AreaInput{}, hotspot.QuarterPeriod(2025, 4), cfg).Trend.N; n != 8 {
 		t.Errorf("quarter trend n = %d", n)
 	}
 
@@ -232,7 +232,7 @@ func TestTrend(t *testing.T) {
 	// previous period, so the score change is null.
 	in := AreaInput{Hotspots: rising, DataSince: at("2025-10-01T00:00:00+07:00")}
 	m = Compute(in, dec, cfg)
-	if m.Trend.N != 3 || m.Trend.From != MonthPeriod(2025, time.October) || len(m.Trend.Series) != 3 || m.Trend.Series[0] != 30 {
+	if m.Trend.N != 3 || m.Trend.From != hotspot.MonthPeriod(2025, time.October) || len(m.Trend.Series) != 3 || m.Trend.Series[0] != 30 {
 		t.Errorf("trend since October %+v", m.Trend)
 	}
 	in.DataSince = at("2025-12-01T00:00:00+07:00")
@@ -244,12 +244,12 @@ func TestTrend(t *testing.T) {
 
 func TestComputeHistory(t *testing.T) {
 	in := AreaInput{Hotspots: stock(10, "2025-02-10", "2025-03-10")}
-	h := ComputeHistory(in, MonthPeriod(2025, time.March), 3, DefaultConfig())
+	h := ComputeHistory(in, hotspot.MonthPeriod(2025, time.March), 3, DefaultConfig())
 	var got []int
 	for _, m := range h {
 		got = append(got, m.ActiveEnd)
 	}
-	if len(h) != 3 || h[0].Period != MonthPeriod(2025, time.January) || got[0] != 10 || got[1] != 9 || got[2] != 8 {
+	if len(h) != 3 || h[0].Period != hotspot.MonthPeriod(2025, time.January) || got[0] != 10 || got[1] != 9 || got[2] != 8 {
 		t.Errorf("history active_end %v", got)
 	}
 	// Each period's start is the previous period's end.
@@ -262,7 +262,7 @@ func TestComputeHistory(t *testing.T) {
 
 func TestComputeManyMatchesCompute(t *testing.T) {
 	areas := syntheticProvince(200, 5, 20, 2025, 1)
-	p := YearPeriod(2025)
+	p := hotspot.YearPeriod(2025)
 	cfg := DefaultConfig()
 	many := ComputeMany(areas, p, cfg, 3)
 	for i, a := range areas {
@@ -277,7 +277,7 @@ func TestComputeManyMatchesCompute(t *testing.T) {
 }
 
 func TestZeroPeriodDoesNotPanic(t *testing.T) {
-	m := Compute(AreaInput{Code: "X", Hotspots: stock(3)}, Period{}, DefaultConfig())
+	m := Compute(AreaInput{Code: "X", Hotspots: stock(3)}, hotspot.Period{}, DefaultConfig())
 	if m.Area != "X" || m.Target.Status != StatusUndefined || len(m.Incidents) != len(hotspot.IncidentKinds) {
 		t.Errorf("zero period: %+v", m)
 	}
@@ -287,15 +287,15 @@ func TestOddInputsStayFinite(t *testing.T) {
 	in := AreaInput{
 		Hotspots: stock(2),
 		Indicators: []IndicatorValue{
-			{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2025, time.March), Value: 5},
-			{Key: hotspot.IndRegisteredUsers, Period: MonthPeriod(2025, time.April), Value: math.NaN()},
-			{Key: "population", Period: MonthPeriod(2025, time.April), Value: math.Inf(1)},
+			{Key: hotspot.IndRegisteredUsers, Period: hotspot.MonthPeriod(2025, time.March), Value: 5},
+			{Key: hotspot.IndRegisteredUsers, Period: hotspot.MonthPeriod(2025, time.April), Value: math.NaN()},
+			{Key: "population", Period: hotspot.MonthPeriod(2025, time.April), Value: math.Inf(1)},
 		},
 		Incidents: []IncidentCount{{Month: mon(1990, time.January), Kind: hotspot.IncUse, N: 3}, {Month: mon(2099, time.January), Kind: hotspot.IncUse, N: 3}},
 	}
 	for name, cfg := range map[string]Config{"defaults": DefaultConfig(), "zero config": {}} {
 		t.Run(name, func(t *testing.T) {
-			m := Compute(in, YearPeriod(2025), cfg)
+			m := Compute(in, hotspot.YearPeriod(2025), cfg)
 			if math.IsNaN(m.ComplexityScore) || math.IsInf(m.ComplexityScore, 0) {
 				t.Fatalf("score %v", m.ComplexityScore)
 			}

@@ -33,8 +33,8 @@ func (c Class) rank() int {
 // AreaMetrics is everything a committee reviews for one area and period.
 // Ratios are nil (JSON null) when their denominator is 0.
 type AreaMetrics struct {
-	Area   string `json:"area"`
-	Period Period `json:"period"`
+	Area   string         `json:"area"`
+	Period hotspot.Period `json:"period"`
 
 	// Hotspots. Status at an instant counts every event strictly before it.
 	ActiveStart         int      `json:"active_start"`         // active at the period's start
@@ -84,7 +84,7 @@ func (m AreaMetrics) IncidentTotal() int {
 // DefaultConfig or LoadConfig. Compute never panics on odd input (unsorted
 // or illegal events, counts outside the period); a zero p gives metrics with
 // only Area set and undefined statuses.
-func Compute(in AreaInput, p Period, cfg Config) AreaMetrics {
+func Compute(in AreaInput, p hotspot.Period, cfg Config) AreaMetrics {
 	if p.IsZero() {
 		return AreaMetrics{Area: in.Code, Incidents: zeroIncidents(),
 			Target: Target{Status: StatusUndefined, Projection: Projection{Status: StatusUndefined}},
@@ -98,11 +98,11 @@ func Compute(in AreaInput, p Period, cfg Config) AreaMetrics {
 
 // computation holds one Compute call's windows and sums.
 type computation struct {
-	p, prev, prevYear Period
+	p, prev, prevYear hotspot.Period
 	cfg               Config
 	ytdMonths         int
 	ytdStart          time.Time
-	trend             []Period // oldest first, ends with p
+	trend             []hotspot.Period // oldest first, ends with p
 	trendEnds         []time.Time
 
 	cur          hotspotCounts
@@ -112,13 +112,13 @@ type computation struct {
 	prevYearElim int
 	activeEndAt  []int // per trend period
 
-	firstMonth Month
+	firstMonth hotspot.Month
 	weighted   []float64 // weighted incidents per month from firstMonth
 	byKind     [hotspot.NumIncidentKinds]int
 }
 
-func newComputation(p Period, cfg Config) *computation {
-	c := &computation{p: p, prev: p.Previous(), prevYear: YearPeriod(p.Year() - 1), cfg: cfg}
+func newComputation(p hotspot.Period, cfg Config) *computation {
+	c := &computation{p: p, prev: p.Previous(), prevYear: hotspot.YearPeriod(p.Year() - 1), cfg: cfg}
 	c.ytdMonths, c.ytdStart = p.YearToDate()
 	n := cfg.Trend.Periods[p.Kind()]
 	if n < 2 {
@@ -140,7 +140,7 @@ func newComputation(p Period, cfg Config) *computation {
 func (c *computation) hotspots(hs []Hotspot) {
 	start, end := c.p.Start(), c.p.End()
 	prevStart, prevYearStart := c.prev.Start(), c.prevYear.Start()
-	isYear := c.p.Kind() == KindYear
+	isYear := c.p.Kind() == hotspot.PeriodYear
 	last := len(c.trend) - 1
 	for _, h := range hs {
 		evs := sortedEvents(h.Events)
@@ -213,9 +213,9 @@ func (c *computation) score(i int, ind []IndicatorValue) float64 {
 // before month m; between periods ending in the same month the shortest
 // wins, then the later row. NaN and infinite values are ignored: they would
 // poison the score and cannot be written as JSON.
-func latestIndicator(ind []IndicatorValue, key string, m Month) (float64, bool) {
+func latestIndicator(ind []IndicatorValue, key string, m hotspot.Month) (float64, bool) {
 	var v float64
-	found, at, months := false, Month(math.MinInt32), 0
+	found, at, months := false, hotspot.Month(math.MinInt32), 0
 	for _, x := range ind {
 		if x.Key != key || x.Period.IsZero() || math.IsNaN(x.Value) || math.IsInf(x.Value, 0) {
 			continue
@@ -301,7 +301,7 @@ func zeroIncidents() map[hotspot.IncidentKind]int {
 
 // ComputeHistory returns the metrics of the n periods ending with p, oldest
 // first: the rows behind a trend chart.
-func ComputeHistory(in AreaInput, p Period, n int, cfg Config) []AreaMetrics {
+func ComputeHistory(in AreaInput, p hotspot.Period, n int, cfg Config) []AreaMetrics {
 	ps := p.Last(n)
 	out := make([]AreaMetrics, len(ps))
 	for i, q := range ps {
@@ -312,7 +312,7 @@ func ComputeHistory(in AreaInput, p Period, n int, cfg Config) []AreaMetrics {
 
 // ComputeMany computes every area for p on up to workers goroutines (0
 // means GOMAXPROCS). The result is in the order of areas.
-func ComputeMany(areas []AreaInput, p Period, cfg Config, workers int) []AreaMetrics {
+func ComputeMany(areas []AreaInput, p hotspot.Period, cfg Config, workers int) []AreaMetrics {
 	out := make([]AreaMetrics, len(areas))
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

@@ -45,11 +45,11 @@ func str(v *float64) string {
 }
 
 func TestHotspotCounts(t *testing.T) {
-	y2025 := YearPeriod(2025)
+	y2025 := hotspot.YearPeriod(2025)
 	tests := []struct {
 		name     string
 		hotspots []Hotspot
-		p        Period
+		p        hotspot.Period
 		want     counts
 		rate     *float64
 	}{
@@ -124,7 +124,7 @@ func TestHotspotCounts(t *testing.T) {
 			hotspots: []Hotspot{hs(1,
 				ev(hotspot.EventDetected, "2024-01-01T10:00:00+07:00"),
 				ev(hotspot.EventEliminated, "2025-12-31T23:30:00+07:00"))},
-			p: YearPeriod(2026), want: counts{}, rate: nil,
+			p: hotspot.YearPeriod(2026), want: counts{}, rate: nil,
 		},
 		{
 			name: "eliminated at 00:00 on 1 January local does not count in 2025",
@@ -138,7 +138,7 @@ func TestHotspotCounts(t *testing.T) {
 			hotspots: []Hotspot{hs(1,
 				ev(hotspot.EventDetected, "2024-01-01T10:00:00+07:00"),
 				ev(hotspot.EventEliminated, "2026-01-01T00:00:00+07:00"))},
-			p: YearPeriod(2026), want: counts{start: 1, during: 1, elim: 1, sustained: 1}, rate: f(1),
+			p: hotspot.YearPeriod(2026), want: counts{start: 1, during: 1, elim: 1, sustained: 1}, rate: f(1),
 		},
 		{
 			name:     "detected at the exact start is new, not active at the start",
@@ -158,7 +158,7 @@ func TestHotspotCounts(t *testing.T) {
 				hs(1, ev(hotspot.EventDetected, "2024-01-10T08:00:00+07:00"), ev(hotspot.EventEliminated, "2025-05-10T08:00:00+07:00")),
 				hs(2, ev(hotspot.EventDetected, "2024-01-10T08:00:00+07:00"), ev(hotspot.EventEliminated, "2025-08-10T08:00:00+07:00")),
 			},
-			p: QuarterPeriod(2025, 3), want: counts{start: 1, during: 1, elim: 1, sustained: 1}, rate: f(1),
+			p: hotspot.QuarterPeriod(2025, 3), want: counts{start: 1, during: 1, elim: 1, sustained: 1}, rate: f(1),
 		},
 	}
 	cfg := DefaultConfig()
@@ -179,7 +179,7 @@ func TestHotspotCounts(t *testing.T) {
 }
 
 func TestIllegalOrderTolerated(t *testing.T) {
-	y2025 := YearPeriod(2025)
+	y2025 := hotspot.YearPeriod(2025)
 	tests := []struct {
 		name string
 		h    Hotspot
@@ -257,8 +257,8 @@ func TestBackdatedEventMovesLastYear(t *testing.T) {
 		hs(1, ev(hotspot.EventDetected, "2023-05-01T10:00:00+07:00")),
 		hs(2, ev(hotspot.EventDetected, "2023-05-01T10:00:00+07:00"), ev(hotspot.EventEliminated, "2025-04-01T10:00:00+07:00")),
 	}}
-	before24 := Compute(area, YearPeriod(2024), cfg)
-	before25 := Compute(area, YearPeriod(2025), cfg)
+	before24 := Compute(area, hotspot.YearPeriod(2024), cfg)
+	before25 := Compute(area, hotspot.YearPeriod(2025), cfg)
 	if before24.Eliminated != 0 || before24.ActiveEnd != 2 || before25.PreviousEliminated != 0 || before25.EliminationGrowth != nil {
 		t.Fatalf("before: 2024 %+v, 2025 growth %s", countsOf(before24), str(before25.EliminationGrowth))
 	}
@@ -266,8 +266,8 @@ func TestBackdatedEventMovesLastYear(t *testing.T) {
 	// Recorded in March 2025, occurred in November 2024: hotspot 1 was
 	// eliminated last year.
 	area.Hotspots[0].Events = append(area.Hotspots[0].Events, ev(hotspot.EventEliminated, "2024-11-20T10:00:00+07:00"))
-	after24 := Compute(area, YearPeriod(2024), cfg)
-	after25 := Compute(area, YearPeriod(2025), cfg)
+	after24 := Compute(area, hotspot.YearPeriod(2024), cfg)
+	after25 := Compute(area, hotspot.YearPeriod(2025), cfg)
 	if want := (counts{start: 2, during: 2, end: 1, elim: 1, sustained: 1}); countsOf(after24) != want {
 		t.Errorf("2024 after = %+v, want %+v", countsOf(after24), want)
 	}
@@ -289,12 +289,12 @@ func TestEliminationGrowth(t *testing.T) {
 	for i, d := range []string{"2024-03-01", "2024-09-01", "2025-02-01", "2025-06-01", "2025-12-01"} {
 		hsx = append(hsx, hs(int64(i+1), ev(hotspot.EventDetected, "2023-01-01T00:00:00+07:00"), ev(hotspot.EventEliminated, d+"T09:00:00+07:00")))
 	}
-	m := Compute(AreaInput{Hotspots: hsx}, YearPeriod(2025), DefaultConfig())
+	m := Compute(AreaInput{Hotspots: hsx}, hotspot.YearPeriod(2025), DefaultConfig())
 	if m.PreviousEliminated != 2 || m.Eliminated != 3 || !eqPtr(m.EliminationGrowth, f(0.5)) {
 		t.Errorf("previous %d, eliminated %d, growth %s", m.PreviousEliminated, m.Eliminated, str(m.EliminationGrowth))
 	}
 	// Quarters: Q1 2025 (1) against Q4 2024 (0): null.
-	q := Compute(AreaInput{Hotspots: hsx}, QuarterPeriod(2025, 1), DefaultConfig())
+	q := Compute(AreaInput{Hotspots: hsx}, hotspot.QuarterPeriod(2025, 1), DefaultConfig())
 	if q.PreviousEliminated != 0 || q.EliminationGrowth != nil {
 		t.Errorf("Q1: previous %d growth %s", q.PreviousEliminated, str(q.EliminationGrowth))
 	}
@@ -314,7 +314,7 @@ func stock(n int, eliminated ...string) []Hotspot {
 }
 
 func TestTargetQuarterProration(t *testing.T) {
-	q3 := QuarterPeriod(2025, 3)
+	q3 := hotspot.QuarterPeriod(2025, 3)
 	tests := []struct {
 		name      string
 		hotspots  []Hotspot
@@ -360,7 +360,7 @@ func TestTargetMonthAndYear(t *testing.T) {
 	// 2025-02: one eliminated in January, none in February, 80 hotspots.
 	// Month band 0.05/12–0.10/12; February's rate 0/79: below. Year to date
 	// 2 months, pace 1 × 12/2 = 6 eliminations on 80: 0.075, met.
-	m := Compute(AreaInput{Hotspots: stock(80, "2025-01-15")}, MonthPeriod(2025, time.February), cfg)
+	m := Compute(AreaInput{Hotspots: stock(80, "2025-01-15")}, hotspot.MonthPeriod(2025, time.February), cfg)
 	if math.Abs(m.Target.Min-0.05/12) > 1e-15 || m.Target.Status != StatusBelow || !eqPtr(m.EliminationRate, f(0)) {
 		t.Errorf("month target %+v", m.Target)
 	}
@@ -368,12 +368,12 @@ func TestTargetMonthAndYear(t *testing.T) {
 		t.Errorf("month projection %+v value %s", pr, str(pr.Value))
 	}
 	// A pace faster than the stock is capped at 1: 3 of 4 in January.
-	m = Compute(AreaInput{Hotspots: stock(4, "2025-01-05", "2025-01-06", "2025-01-07")}, MonthPeriod(2025, time.January), cfg)
+	m = Compute(AreaInput{Hotspots: stock(4, "2025-01-05", "2025-01-06", "2025-01-07")}, hotspot.MonthPeriod(2025, time.January), cfg)
 	if !eqPtr(m.Target.Projection.Value, f(1)) || m.Target.Projection.Status != StatusExceeded {
 		t.Errorf("capped projection %s %s", str(m.Target.Projection.Value), m.Target.Projection.Status)
 	}
 	// A year: the projection is the value.
-	y := Compute(AreaInput{Hotspots: stock(20, "2025-03-01")}, YearPeriod(2025), cfg)
+	y := Compute(AreaInput{Hotspots: stock(20, "2025-03-01")}, hotspot.YearPeriod(2025), cfg)
 	if !eqPtr(y.Target.Value, f(0.05)) || !eqPtr(y.Target.Projection.Value, y.Target.Value) || y.Target.Status != StatusMet || y.Target.Projection.MonthsElapsed != 12 {
 		t.Errorf("year target %+v", y.Target)
 	}
@@ -384,7 +384,7 @@ func TestTargetGrowthMeasure(t *testing.T) {
 	cfg.Target.Measure = MeasureGrowth
 	// 2024: 2 eliminated (Q2 and Q4). 2025: 1 in Q1, 1 in Q2, 1 in Q3.
 	hsx := stock(40, "2024-05-01", "2024-11-01", "2025-02-01", "2025-05-01", "2025-08-01")
-	m := Compute(AreaInput{Hotspots: hsx}, QuarterPeriod(2025, 3), cfg)
+	m := Compute(AreaInput{Hotspots: hsx}, hotspot.QuarterPeriod(2025, 3), cfg)
 	lo, hi := math.Pow(1.05, 0.25)-1, math.Pow(1.10, 0.25)-1
 	if math.Abs(m.Target.Min-lo) > 1e-15 || math.Abs(m.Target.Max-hi) > 1e-15 {
 		t.Errorf("quarter growth band [%v, %v], want [%v, %v]", m.Target.Min, m.Target.Max, lo, hi)
@@ -399,7 +399,7 @@ func TestTargetGrowthMeasure(t *testing.T) {
 		t.Errorf("projection %+v value %s", pr, str(pr.Value))
 	}
 	// Q2 against Q1 with the previous quarter at 0: undefined.
-	m = Compute(AreaInput{Hotspots: stock(40, "2025-05-01")}, QuarterPeriod(2025, 2), cfg)
+	m = Compute(AreaInput{Hotspots: stock(40, "2025-05-01")}, hotspot.QuarterPeriod(2025, 2), cfg)
 	if m.Target.Value != nil || m.Target.Status != StatusUndefined || m.Target.Projection.Status != StatusUndefined {
 		t.Errorf("undefined growth: %+v", m.Target)
 	}

@@ -113,8 +113,8 @@ type ComplexityConfig struct {
 // reach p < 0.05 with ties) and 5 years for a year (the span of the
 // 2016–2020 and 2021–2025 plans, seed 004).
 type TrendConfig struct {
-	Alpha   float64            `json:"alpha"`
-	Periods map[PeriodKind]int `json:"periods"`
+	Alpha   float64                    `json:"alpha"`
+	Periods map[hotspot.PeriodKind]int `json:"periods"`
 }
 
 // RollUpConfig holds the yearly goals of a district or province (seeds 000,
@@ -235,7 +235,7 @@ func (c Config) Validate() error {
 	if !(c.Trend.Alpha > 0 && c.Trend.Alpha < 1) {
 		return bad("trend.alpha", "%v must lie in (0, 1)", c.Trend.Alpha)
 	}
-	for _, k := range []PeriodKind{KindMonth, KindQuarter, KindYear} {
+	for _, k := range []hotspot.PeriodKind{hotspot.PeriodMonth, hotspot.PeriodQuarter, hotspot.PeriodYear} {
 		if n := c.Trend.Periods[k]; n < 3 || n > 120 {
 			return bad("trend.periods."+string(k), "%d must be between 3 and 120", n)
 		}

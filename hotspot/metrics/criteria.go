@@ -73,7 +73,7 @@ func num(v int) *float64 { f := float64(v); return &f }
 //     plant_area_found_m2 and no production incident in the period.
 //  6. no public use and every user offered services: public_use_reports = 0
 //     and users_offered_services ≥ registered_users.
-func Criteria(m AreaMetrics, inds []IndicatorValue, p Period) []Criterion {
+func Criteria(m AreaMetrics, inds []IndicatorValue, p hotspot.Period) []Criterion {
 	ind := func(key string) *float64 {
 		if v, ok := latestIndicator(inds, key, p.LastMonth()); ok {
 			return &v

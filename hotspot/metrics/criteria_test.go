@@ -8,9 +8,9 @@ import (
 	"github.com/diaban/diaban/hotspot/metrics"
 )
 
-func mustPeriod(t *testing.T, s string) metrics.Period {
+func mustPeriod(t *testing.T, s string) hotspot.Period {
 	t.Helper()
-	p, err := metrics.ParsePeriod(s)
+	p, err := hotspot.ParsePeriod(s)
 	if err != nil {
 		t.Fatal(err)
 	}

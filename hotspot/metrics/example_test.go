@@ -11,14 +11,14 @@ import (
 )
 
 func ExampleParsePeriod() {
-	p, err := metrics.ParsePeriod("2025-Q3")
+	p, err := hotspot.ParsePeriod("2025-Q3")
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(p.Kind(), p, p.Previous(), p.Year())
 	fmt.Println(p.Start(), "to", p.End())
 
-	_, err = metrics.ParsePeriod("2025-13")
+	_, err = hotspot.ParsePeriod("2025-13")
 	fmt.Println(err)
 	// Output:
 	// quarter 2025-Q3 2025-Q2 2025
@@ -28,7 +28,7 @@ func ExampleParsePeriod() {
 
 func ExampleCompute() {
 	local := func(s string) time.Time {
-		t, _ := time.ParseInLocation("2006-01-02 15:04", s, metrics.Location)
+		t, _ := time.ParseInLocation("2006-01-02 15:04", s, hotspot.Zone)
 		return t
 	}
 	in := metrics.AreaInput{
@@ -40,10 +40,10 @@ func ExampleCompute() {
 				{Kind: hotspot.EventEliminated, OccurredAt: local("2025-12-31 23:30"), Seq: 3}, // still 2025
 			}},
 		},
-		Incidents: []metrics.IncidentCount{{Month: metrics.MonthOf(2025, time.April), Kind: hotspot.IncTrafficking, N: 6}},
-		Tips:      []metrics.TipCount{{Month: metrics.MonthOf(2025, time.May), Received: 4, Handled: 3}},
+		Incidents: []metrics.IncidentCount{{Month: hotspot.MonthOf(2025, time.April), Kind: hotspot.IncTrafficking, N: 6}},
+		Tips:      []metrics.TipCount{{Month: hotspot.MonthOf(2025, time.May), Received: 4, Handled: 3}},
 	}
-	m := metrics.Compute(in, metrics.YearPeriod(2025), metrics.DefaultConfig())
+	m := metrics.Compute(in, hotspot.YearPeriod(2025), metrics.DefaultConfig())
 	fmt.Printf("active %d→%d, eliminated %d of %d: rate %.2f, target %s\n",
 		m.ActiveStart, m.ActiveEnd, m.Eliminated, m.ActiveDuring, *m.EliminationRate, m.Target.Status)
 	fmt.Printf("incidents %d, tips handled %.0f%%\n", m.IncidentTotal(), 100**m.TipsHandledShare)
@@ -57,12 +57,12 @@ func ExampleCompute() {
 func ExampleRollUp() {
 	cfg := metrics.DefaultConfig()
 	busy := metrics.AreaInput{Code: "A", Incidents: []metrics.IncidentCount{
-		{Month: metrics.MonthOf(2024, time.June), Kind: hotspot.IncTrafficking, N: 20},
-		{Month: metrics.MonthOf(2025, time.June), Kind: hotspot.IncTrafficking, N: 22},
+		{Month: hotspot.MonthOf(2024, time.June), Kind: hotspot.IncTrafficking, N: 20},
+		{Month: hotspot.MonthOf(2025, time.June), Kind: hotspot.IncTrafficking, N: 22},
 	}}
 	quiet := metrics.AreaInput{Code: "B"}
-	prev := metrics.ComputeMany([]metrics.AreaInput{busy, quiet}, metrics.YearPeriod(2024), cfg, 1)
-	cur := metrics.ComputeMany([]metrics.AreaInput{busy, quiet}, metrics.YearPeriod(2025), cfg, 1)
+	prev := metrics.ComputeMany([]metrics.AreaInput{busy, quiet}, hotspot.YearPeriod(2024), cfg, 1)
+	cur := metrics.ComputeMany([]metrics.AreaInput{busy, quiet}, hotspot.YearPeriod(2025), cfg, 1)
 	r := metrics.RollUp("79", cur, prev, cfg)
 	fmt.Printf("cases %d→%d: %+.0f%% %s\n", r.PreviousCases, r.Cases, 100**r.CasesGrowth.Value, r.CasesGrowth.Status)
 	fmt.Printf("affected communes %d→%d: %s\n", r.PreviousAffected, r.Affected, r.AffectedShareChange.Status)
@@ -72,7 +72,7 @@ func ExampleRollUp() {
 }
 
 func ExampleWriteCSV() {
-	m := metrics.Compute(metrics.AreaInput{Code: "26734"}, metrics.MonthPeriod(2025, time.July), metrics.DefaultConfig())
+	m := metrics.Compute(metrics.AreaInput{Code: "26734"}, hotspot.MonthPeriod(2025, time.July), metrics.DefaultConfig())
 	_ = metrics.WriteCSV(os.Stdout, []metrics.AreaMetrics{m})
 	b, _ := json.Marshal(m.Target)
 	fmt.Println(string(b))

@@ -14,7 +14,7 @@ import (
 )
 
 func TestJSONFieldNames(t *testing.T) {
-	m := Compute(AreaInput{Code: "26734"}, QuarterPeriod(2025, 3), DefaultConfig())
+	m := Compute(AreaInput{Code: "26734"}, hotspot.QuarterPeriod(2025, 3), DefaultConfig())
 	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +61,8 @@ func TestJSONFieldNames(t *testing.T) {
 func TestCSV(t *testing.T) {
 	cfg := DefaultConfig()
 	ms := []AreaMetrics{
-		Compute(AreaInput{Code: "A", Hotspots: stock(4, "2025-02-01")}, YearPeriod(2025), cfg),
-		Compute(AreaInput{Code: "B"}, YearPeriod(2025), cfg),
+		Compute(AreaInput{Code: "A", Hotspots: stock(4, "2025-02-01")}, hotspot.YearPeriod(2025), cfg),
+		Compute(AreaInput{Code: "B"}, hotspot.YearPeriod(2025), cfg),
 	}
 	var buf bytes.Buffer
 	if err := WriteCSV(&buf, ms); err != nil {
@@ -92,7 +92,7 @@ func TestCSV(t *testing.T) {
 func TestConfig(t *testing.T) {
 	d := DefaultConfig()
 	if d.Target != (TargetConfig{Measure: MeasureRate, Min: 0.05, Max: 0.10}) || d.Complexity.KeyMinScore != 6 ||
-		d.Trend.Periods[KindMonth] != 12 || d.Trend.Periods[KindQuarter] != 8 || d.Trend.Periods[KindYear] != 5 || d.Trend.Alpha != 0.05 {
+		d.Trend.Periods[hotspot.PeriodMonth] != 12 || d.Trend.Periods[hotspot.PeriodQuarter] != 8 || d.Trend.Periods[hotspot.PeriodYear] != 5 || d.Trend.Alpha != 0.05 {
 		t.Errorf("defaults %+v", d)
 	}
 	if c, err := LoadConfig(""); err != nil || c.Complexity.IncidentWeights[hotspot.IncTrafficking] != 2 {

@@ -27,7 +27,7 @@ type Hotspot struct {
 // `count(*) ... group by area, month, kind` returns it. Several rows for the
 // same month and kind add up.
 type IncidentCount struct {
-	Month Month
+	Month hotspot.Month
 	Kind  hotspot.IncidentKind
 	N     int
 }
@@ -37,7 +37,7 @@ type IncidentCount struct {
 // later one counts in each month once, so a period's handled count may
 // exceed its received count when a backlog is cleared.
 type TipCount struct {
-	Month    Month
+	Month    hotspot.Month
 	Received int
 	Handled  int
 }
@@ -50,7 +50,7 @@ type TipCount struct {
 // 2025).
 type IndicatorValue struct {
 	Key    string
-	Period Period
+	Period hotspot.Period
 	Value  float64
 }
 
@@ -81,12 +81,12 @@ type Incident struct {
 // CountIncidents groups incidents by month (Asia/Ho_Chi_Minh) and kind.
 func CountIncidents(incs []Incident) []IncidentCount {
 	type key struct {
-		m Month
+		m hotspot.Month
 		k hotspot.IncidentKind
 	}
 	n := map[key]int{}
 	for _, in := range incs {
-		n[key{MonthAt(in.OccurredAt), in.Kind}]++
+		n[key{hotspot.MonthAt(in.OccurredAt), in.Kind}]++
 	}
 	out := make([]IncidentCount, 0, len(n))
 	for k, c := range n {
@@ -107,8 +107,8 @@ type Tip struct {
 // CountTips groups tips into received counts by the month of ReceivedAt and
 // handled counts by the month of HandledAt.
 func CountTips(tips []Tip) []TipCount {
-	n := map[Month]*TipCount{}
-	get := func(m Month) *TipCount {
+	n := map[hotspot.Month]*TipCount{}
+	get := func(m hotspot.Month) *TipCount {
 		c := n[m]
 		if c == nil {
 			c = &TipCount{Month: m}
@@ -117,9 +117,9 @@ func CountTips(tips []Tip) []TipCount {
 		return c
 	}
 	for _, t := range tips {
-		get(MonthAt(t.ReceivedAt)).Received++
+		get(hotspot.MonthAt(t.ReceivedAt)).Received++
 		if t.HandledAt != nil {
-			get(MonthAt(*t.HandledAt)).Handled++
+			get(hotspot.MonthAt(*t.HandledAt)).Handled++
 		}
 	}
 	out := make([]TipCount, 0, len(n))

@@ -13,7 +13,7 @@ import (
 // random order.
 func randomHistory(r *rand.Rand, id int64) Hotspot {
 	kinds := []hotspot.EventKind{hotspot.EventDetected, hotspot.EventEliminated, hotspot.EventRecurred, hotspot.EventNote, "confirmed"}
-	start := YearPeriod(2024).Start()
+	start := hotspot.YearPeriod(2024).Start()
 	n := r.IntN(13)
 	evs := make([]Event, n)
 	for i := range evs {
@@ -37,8 +37,8 @@ func TestInvariantsOnRandomHistories(t *testing.T) {
 		for i := range r.IntN(6) {
 			in.Hotspots = append(in.Hotspots, randomHistory(r, int64(i+1)))
 		}
-		hist := ComputeHistory(in, QuarterPeriod(2025, 4), 8, cfg)
-		year := Compute(in, YearPeriod(2025), cfg)
+		hist := ComputeHistory(in, hotspot.QuarterPeriod(2025, 4), 8, cfg)
+		year := Compute(in, hotspot.YearPeriod(2025), cfg)
 		newQ, recQ, elimQ := 0, 0, 0
 		for i, m := range hist {
 			if !(m.ActiveStart <= m.ActiveDuring && m.ActiveEnd <= m.ActiveDuring && m.New <= m.ActiveDuring &&
@@ -75,11 +75,11 @@ func FuzzParsePeriod(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		p, err := ParsePeriod(s)
+		p, err := hotspot.ParsePeriod(s)
 		if err != nil {
 			return
 		}
-		q, err := ParsePeriod(p.String())
+		q, err := hotspot.ParsePeriod(p.String())
 		if err != nil || q != p {
 			t.Fatalf("%q → %s does not round-trip: %v %v", s, p, q, err)
 		}

@@ -1,5 +1,7 @@
 package metrics
 
+import "github.com/diaban/diaban/hotspot"
+
 // GoalStatus says whether a roll-up goal is reached.
 type GoalStatus string
 
@@ -48,10 +50,10 @@ func count(n int) *float64 {
 // RollUpMetrics is the yearly review of a parent area (district, province)
 // over its child communes.
 type RollUpMetrics struct {
-	Area             string `json:"area"`
-	Period           Period `json:"period"`
-	Children         int    `json:"children"`
-	PreviousChildren int    `json:"previous_children"`
+	Area             string         `json:"area"`
+	Period           hotspot.Period `json:"period"`
+	Children         int            `json:"children"`
+	PreviousChildren int            `json:"previous_children"`
 
 	// Classes counts the children by class this period.
 	Classes map[Class]int `json:"classes"`
@@ -180,7 +182,7 @@ func (e *elimination) add(m AreaMetrics) {
 // between (communes merged), last year is seen through this year's areas
 // and their carried-over history: like is compared with like. It returns
 // the roll-up and the children's metrics for p.
-func ComputeRollUp(code string, children []AreaInput, p Period, cfg Config, workers int) (RollUpMetrics, []AreaMetrics) {
+func ComputeRollUp(code string, children []AreaInput, p hotspot.Period, cfg Config, workers int) (RollUpMetrics, []AreaMetrics) {
 	cur := ComputeMany(children, p, cfg, workers)
 	prev := ComputeMany(children, p.Previous(), cfg, workers)
 	r := RollUp(code, cur, prev, cfg)

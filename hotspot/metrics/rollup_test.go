@@ -9,7 +9,7 @@ import (
 
 // child builds the metrics of a child commune for a roll-up fixture.
 func child(code string, class Class, score float64, trafficking, use, newN, recurred, elim, during, prevElim int) AreaMetrics {
-	p := YearPeriod(2025)
+	p := hotspot.YearPeriod(2025)
 	return AreaMetrics{
 		Area: code, Period: p, Class: class, ComplexityScore: score,
 		Incidents: map[hotspot.IncidentKind]int{hotspot.IncTrafficking: trafficking, hotspot.IncUse: use},
@@ -34,7 +34,7 @@ func TestRollUp(t *testing.T) {
 	}
 	r := RollUp("P", children, previous, DefaultConfig())
 
-	if r.Period != YearPeriod(2025) || r.Children != 4 || r.PreviousChildren != 5 {
+	if r.Period != hotspot.YearPeriod(2025) || r.Children != 4 || r.PreviousChildren != 5 {
 		t.Errorf("frame %s %d %d", r.Period, r.Children, r.PreviousChildren)
 	}
 	if r.Classes[ClassKey] != 1 || r.Classes[ClassAffected] != 2 || r.Classes[ClassClear] != 1 {
@@ -89,14 +89,14 @@ func TestRollUpUndefined(t *testing.T) {
 func TestRollUpFromCompute(t *testing.T) {
 	// Two communes computed from inputs, 2024 and 2025, rolled up.
 	a := AreaInput{Code: "A", Hotspots: stock(20, "2024-06-01", "2025-03-01", "2025-04-01"),
-		Incidents: []IncidentCount{{Month: MonthOf(2024, time.May), Kind: hotspot.IncTrafficking, N: 10}, {Month: MonthOf(2025, time.May), Kind: hotspot.IncTrafficking, N: 11}}}
+		Incidents: []IncidentCount{{Month: hotspot.MonthOf(2024, time.May), Kind: hotspot.IncTrafficking, N: 10}, {Month: hotspot.MonthOf(2025, time.May), Kind: hotspot.IncTrafficking, N: 11}}}
 	b := AreaInput{Code: "B"}
 	cfg := DefaultConfig()
-	prev := ComputeMany([]AreaInput{a, b}, YearPeriod(2024), cfg, 1)
-	cur := ComputeMany([]AreaInput{a, b}, YearPeriod(2025), cfg, 1)
+	prev := ComputeMany([]AreaInput{a, b}, hotspot.YearPeriod(2024), cfg, 1)
+	cur := ComputeMany([]AreaInput{a, b}, hotspot.YearPeriod(2025), cfg, 1)
 	r := RollUp("P", cur, prev, cfg)
-	r2, cur2 := ComputeRollUp("P", []AreaInput{a, b}, YearPeriod(2025), cfg, 2)
-	if len(cur2) != 2 || r2.Eliminated != r.Eliminated || r2.Cases != r.Cases || r2.Period != YearPeriod(2025) {
+	r2, cur2 := ComputeRollUp("P", []AreaInput{a, b}, hotspot.YearPeriod(2025), cfg, 2)
+	if len(cur2) != 2 || r2.Eliminated != r.Eliminated || r2.Cases != r.Cases || r2.Period != hotspot.YearPeriod(2025) {
 		t.Errorf("ComputeRollUp differs: %+v", r2)
 	}
 	if r.Eliminated != 2 || r.ActiveDuring != 19 || r.PreviousEliminated != 1 || r.Cases != 11 || r.PreviousCases != 10 {

@@ -15,8 +15,8 @@ import (
 // register. Deterministic for a seed.
 func syntheticProvince(areas, hotspotsPer, eventsPer, y int, seed uint64) []AreaInput {
 	r := rand.New(rand.NewPCG(seed, 7))
-	start := YearPeriod(y).Start()
-	yearNs := YearPeriod(y).End().Sub(start).Nanoseconds()
+	start := hotspot.YearPeriod(y).Start()
+	yearNs := hotspot.YearPeriod(y).End().Sub(start).Nanoseconds()
 	out := make([]AreaInput, areas)
 	id := int64(0)
 	for a := range out {
@@ -48,7 +48,7 @@ func syntheticProvince(areas, hotspotsPer, eventsPer, y int, seed uint64) []Area
 			}
 			in.Hotspots[h] = Hotspot{ID: id, Events: evs}
 		}
-		for m := YearPeriod(y - 1).FirstMonth(); m <= YearPeriod(y).LastMonth(); m++ {
+		for m := hotspot.YearPeriod(y - 1).FirstMonth(); m <= hotspot.YearPeriod(y).LastMonth(); m++ {
 			for _, k := range hotspot.IncidentKinds {
 				if n := r.IntN(4) - 2; n > 0 {
 					in.Incidents = append(in.Incidents, IncidentCount{Month: m, Kind: k, N: n})
@@ -57,8 +57,8 @@ func syntheticProvince(areas, hotspotsPer, eventsPer, y int, seed uint64) []Area
 			in.Tips = append(in.Tips, TipCount{Month: m, Received: r.IntN(5), Handled: r.IntN(5)})
 		}
 		in.Indicators = []IndicatorValue{
-			{Key: hotspot.IndRegisteredUsers, Period: YearPeriod(y - 1), Value: float64(r.IntN(60))},
-			{Key: "population", Period: YearPeriod(y - 1), Value: float64(5000 + r.IntN(20000))},
+			{Key: hotspot.IndRegisteredUsers, Period: hotspot.YearPeriod(y - 1), Value: float64(r.IntN(60))},
+			{Key: "population", Period: hotspot.YearPeriod(y - 1), Value: float64(5000 + r.IntN(20000))},
 		}
 		out[a] = in
 	}

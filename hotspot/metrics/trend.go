@@ -3,6 +3,7 @@ package metrics
 import (
 	"time"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/stats"
 )
 
@@ -20,21 +21,21 @@ const (
 // a Mann–Kendall test with Sen's slope (score per period) over the last n
 // periods (TrendConfig).
 type Trend struct {
-	ScoreChange *float64  `json:"score_change"` // score − previous period's score
-	From        Period    `json:"from"`         // first period of the series
-	Series      []float64 `json:"series"`       // the scores tested, oldest first
-	N           int       `json:"n"`
-	S           float64   `json:"s"`
-	VarS        float64   `json:"var_s"`
-	Z           float64   `json:"z"`
-	P           float64   `json:"p"`
-	SenSlope    float64   `json:"sen_slope"`
-	Direction   Direction `json:"direction"` // rising or falling when p < alpha
+	ScoreChange *float64       `json:"score_change"` // score − previous period's score
+	From        hotspot.Period `json:"from"`         // first period of the series
+	Series      []float64      `json:"series"`       // the scores tested, oldest first
+	N           int            `json:"n"`
+	S           float64        `json:"s"`
+	VarS        float64        `json:"var_s"`
+	Z           float64        `json:"z"`
+	P           float64        `json:"p"`
+	SenSlope    float64        `json:"sen_slope"`
+	Direction   Direction      `json:"direction"` // rising or falling when p < alpha
 }
 
 // trendOf tests the scores of periods (oldest first, ending with the period
 // reported) after dropping those that start before since.
-func trendOf(periods []Period, scores []float64, since time.Time, alpha float64) Trend {
+func trendOf(periods []hotspot.Period, scores []float64, since time.Time, alpha float64) Trend {
 	first := 0
 	for first < len(periods) && !since.IsZero() && periods[first].Start().Before(since) {
 		first++

@@ -114,24 +114,24 @@ func (s *Store) EmergingCube(ctx context.Context, q hotspot.EmergingQuery) (*Eme
 			}
 		}
 		if q.From.IsZero() {
-			q.From = hotspot.MonthStart(q.Bin.BinStart(hotspot.MonthNumber(*first)))
+			q.From = q.Bin.BinStart(hotspot.MonthAt(*first)).Start().In(hotspot.Zone)
 		}
 		if q.To.IsZero() {
-			q.To = hotspot.MonthStart(q.Bin.BinStart(hotspot.MonthNumber(*last)) + q.Bin.Months())
+			q.To = (q.Bin.BinStart(hotspot.MonthAt(*last)) + hotspot.Month(q.Bin.Months())).Start().In(hotspot.Zone)
 		}
 		if !q.To.After(q.From) {
 			return nil, hotspot.Invalid("to", "must be after from")
 		}
 	}
-	first := q.Bin.BinStart(hotspot.MonthNumber(q.From))
-	lastBin := q.Bin.BinStart(hotspot.MonthNumber(q.To.Add(-time.Nanosecond)))
-	bins := (lastBin-first)/q.Bin.Months() + 1
+	first := q.Bin.BinStart(hotspot.MonthAt(q.From))
+	lastBin := q.Bin.BinStart(hotspot.MonthAt(q.To.Add(-time.Nanosecond)))
+	bins := int(lastBin-first)/q.Bin.Months() + 1
 	if bins > emerging.MaxBins {
 		return nil, hotspot.Invalid("to", "%d %s bins is too many (at most %d)", bins, q.Bin, emerging.MaxBins)
 	}
 	starts := make([]time.Time, bins)
 	for i := range starts {
-		starts[i] = hotspot.MonthStart(first + i*q.Bin.Months())
+		starts[i] = (first + hotspot.Month(i*q.Bin.Months())).Start().In(hotspot.Zone)
 	}
 
 	rows, err := s.pool.Query(ctx, sqlEmergingUniverse, ids, int16(q.Res))

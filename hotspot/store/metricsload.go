@@ -89,7 +89,7 @@ var eventKindCodes = [...]hotspot.EventKind{
 // parent's own indicators (a register is a stock reported per area; summing
 // the children's would mix reporting dates). The area is returned too; an
 // unknown code is a *ValidationError on "area".
-func (s *Store) MetricsInput(ctx context.Context, code string, cfg metrics.Config, ps ...metrics.Period) (metrics.AreaInput, *hotspot.AreaShape, error) {
+func (s *Store) MetricsInput(ctx context.Context, code string, cfg metrics.Config, ps ...hotspot.Period) (metrics.AreaInput, *hotspot.AreaShape, error) {
 	idx, err := s.Areas(ctx)
 	if err != nil {
 		return metrics.AreaInput{}, nil, err
@@ -128,7 +128,7 @@ func (s *Store) MetricsInput(ctx context.Context, code string, cfg metrics.Confi
 // sorted by code, for period p. A commune's hamlets count in the commune. The
 // parent must be above commune level; an unknown or commune code is a
 // *ValidationError on "parent".
-func (s *Store) ChildMetricsInputs(ctx context.Context, parent string, p metrics.Period, cfg metrics.Config) ([]metrics.AreaInput, error) {
+func (s *Store) ChildMetricsInputs(ctx context.Context, parent string, p hotspot.Period, cfg metrics.Config) ([]metrics.AreaInput, error) {
 	idx, err := s.Areas(ctx)
 	if err != nil {
 		return nil, err
@@ -319,7 +319,7 @@ func loadIncidents(ctx context.Context, q querier, ins []metrics.AreaInput, ids 
 			return fmt.Errorf("metrics incidents: %w", err)
 		}
 		in := &ins[group[areaID]]
-		in.Incidents = append(in.Incidents, metrics.IncidentCount{Month: metrics.Month(month), Kind: hotspot.IncidentKind(kind), N: int(n)})
+		in.Incidents = append(in.Incidents, metrics.IncidentCount{Month: hotspot.Month(month), Kind: hotspot.IncidentKind(kind), N: int(n)})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("metrics incidents: %w", err)
@@ -342,7 +342,7 @@ func loadTips(ctx context.Context, q querier, ins []metrics.AreaInput, ids []int
 			return fmt.Errorf("metrics tips: %w", err)
 		}
 		in := &ins[group[areaID]]
-		in.Tips = append(in.Tips, metrics.TipCount{Month: metrics.Month(month), Received: int(received), Handled: int(handled)})
+		in.Tips = append(in.Tips, metrics.TipCount{Month: hotspot.Month(month), Received: int(received), Handled: int(handled)})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("metrics tips: %w", err)
@@ -365,7 +365,7 @@ func loadIndicators(ctx context.Context, q querier, ins []metrics.AreaInput, ids
 		if err := rows.Scan(&areaID, &period, &key, &value); err != nil {
 			return fmt.Errorf("metrics indicators: %w", err)
 		}
-		p, err := metrics.ParsePeriod(period)
+		p, err := hotspot.ParsePeriod(period)
 		if err != nil || !p.Start().Before(end) {
 			continue // the table's CHECK admits only valid periods
 		}

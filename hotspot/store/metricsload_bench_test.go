@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/metrics"
 )
 
@@ -149,7 +150,7 @@ func BenchmarkMetricsDBProvinceYear(b *testing.B) {
 	defer pool.Close()
 	s := NewStore(pool)
 	ctx := context.Background()
-	p, cfg := metrics.YearPeriod(2025), metrics.DefaultConfig()
+	p, cfg := hotspot.YearPeriod(2025), metrics.DefaultConfig()
 	var load, compute time.Duration
 	b.ResetTimer()
 	for b.Loop() {
@@ -180,7 +181,7 @@ func BenchmarkMetricsDBLoadEvents(b *testing.B) {
 		b.Fatal(err)
 	}
 	codes, ids, group := childGroups(idx, "P")
-	end := metrics.YearPeriod(2025).End()
+	end := hotspot.YearPeriod(2025).End()
 	b.ResetTimer()
 	for b.Loop() {
 		ins := make([]metrics.AreaInput, len(codes))
@@ -207,10 +208,10 @@ func BenchmarkMetricsDBRecomputeAfterEvent(b *testing.B) {
 	ids := []int64{shape.ID}
 	group := map[int64]int{shape.ID: 0}
 	cfg := metrics.DefaultConfig()
-	month, year := metrics.MonthPeriod(2025, 12), metrics.YearPeriod(2025)
+	month, year := hotspot.MonthPeriod(2025, 12), hotspot.YearPeriod(2025)
 	since, _ := metrics.InputWindow(year, cfg)
 	hotspotID := (shape.ID-1000)*10 + 1
-	at := time.Date(2025, 12, 30, 12, 0, 0, 0, metrics.Location)
+	at := time.Date(2025, 12, 30, 12, 0, 0, 0, hotspot.Zone)
 	b.ResetTimer()
 	for b.Loop() {
 		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {

@@ -116,18 +116,18 @@ func pureInput(t *testing.T) metrics.AreaInput {
 			{ReceivedAt: at(t, "2024-12-30"), HandledAt: h(at(t, "2025-01-02"))},
 		}),
 		Indicators: []metrics.IndicatorValue{
-			{Key: "registered_users", Period: metrics.YearPeriod(2024), Value: 12},
-			{Key: "registered_users", Period: metrics.MonthPeriod(2025, 6), Value: 9},
-			{Key: "registered_users", Period: metrics.YearPeriod(2026), Value: 4},
-			{Key: "households_total", Period: metrics.YearPeriod(2025), Value: 100},
-			{Key: "households_reached", Period: metrics.YearPeriod(2025), Value: 100},
+			{Key: "registered_users", Period: hotspot.YearPeriod(2024), Value: 12},
+			{Key: "registered_users", Period: hotspot.MonthPeriod(2025, 6), Value: 9},
+			{Key: "registered_users", Period: hotspot.YearPeriod(2026), Value: 4},
+			{Key: "households_total", Period: hotspot.YearPeriod(2025), Value: 100},
+			{Key: "households_reached", Period: hotspot.YearPeriod(2025), Value: 100},
 		},
 	}
 }
 
-func mustPeriod(t *testing.T, s string) metrics.Period {
+func mustPeriod(t *testing.T, s string) hotspot.Period {
 	t.Helper()
-	p, err := metrics.ParsePeriod(s)
+	p, err := hotspot.ParsePeriod(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,8 +227,8 @@ func TestMetricsYearBoundary(t *testing.T) {
 func TestMetricsBackdatedEvent(t *testing.T) {
 	s, ctx := newMetricsStore(t)
 	cfg := metrics.DefaultConfig()
-	y2024, y2025 := metrics.YearPeriod(2024), metrics.YearPeriod(2025)
-	compute := func(p metrics.Period) metrics.AreaMetrics {
+	y2024, y2025 := hotspot.YearPeriod(2024), hotspot.YearPeriod(2025)
+	compute := func(p hotspot.Period) metrics.AreaMetrics {
 		in, _, err := s.MetricsInput(ctx, "20533", cfg, p)
 		if err != nil {
 			t.Fatal(err)
@@ -272,7 +272,7 @@ func TestMetricsBackdatedEvent(t *testing.T) {
 func TestMetricsBoundaryReplaced(t *testing.T) {
 	s, ctx := newMetricsStore(t)
 	cfg := metrics.DefaultConfig()
-	p := metrics.YearPeriod(2025)
+	p := hotspot.YearPeriod(2025)
 	compute := func() metrics.AreaMetrics {
 		in, _, err := s.MetricsInput(ctx, "20530", cfg, p)
 		if err != nil {
@@ -306,7 +306,7 @@ func TestMetricsBoundaryReplaced(t *testing.T) {
 func TestMetricsChildren(t *testing.T) {
 	s, ctx := newMetricsStore(t)
 	cfg := metrics.DefaultConfig()
-	p := metrics.YearPeriod(2025)
+	p := hotspot.YearPeriod(2025)
 	for _, parent := range []string{"503", "49"} {
 		ins, err := s.ChildMetricsInputs(ctx, parent, p, cfg)
 		if err != nil {

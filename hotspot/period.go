@@ -1,4 +1,4 @@
-package metrics
+package hotspot
 
 import (
 	"errors"
@@ -6,30 +6,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // periods are cut in Asia/Ho_Chi_Minh even where the host has no zoneinfo
 )
-
-// Location is Asia/Ho_Chi_Minh, where every period is cut. Vietnam has kept
-// UTC+7 without daylight saving since 1975, so the fixed zone is the
-// fallback should the embedded database ever fail to load.
-var Location = loadLocation()
-
-func loadLocation() *time.Location {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		return time.FixedZone("ICT", 7*3600)
-	}
-	return loc
-}
 
 // PeriodKind says how long a period is.
 type PeriodKind string
 
 // The period kinds.
 const (
-	KindYear    PeriodKind = "year"
-	KindQuarter PeriodKind = "quarter"
-	KindMonth   PeriodKind = "month"
+	PeriodYear    PeriodKind = "year"
+	PeriodQuarter PeriodKind = "quarter"
+	PeriodMonth   PeriodKind = "month"
 )
 
 // ErrInvalidPeriod is wrapped by every *PeriodError.
@@ -66,20 +52,20 @@ const (
 )
 
 // YearPeriod returns the calendar year y.
-func YearPeriod(y int) Period { return Period{kind: KindYear, year: y} }
+func YearPeriod(y int) Period { return Period{kind: PeriodYear, year: y} }
 
 // QuarterPeriod returns quarter q of year y; q outside 1–4 carries into
 // the years around (quarter 5 of 2025 is 2026-Q1), as time.Date does.
 func QuarterPeriod(y, q int) Period {
 	i := y*4 + q - 1
-	return Period{kind: KindQuarter, year: floorDiv(i, 4), index: i - floorDiv(i, 4)*4 + 1}
+	return Period{kind: PeriodQuarter, year: floorDiv(i, 4), index: i - floorDiv(i, 4)*4 + 1}
 }
 
 // MonthPeriod returns month m of year y; m outside 1–12 carries into the
 // years around (month 13 of 2025 is 2026-01).
 func MonthPeriod(y int, m time.Month) Period {
 	i := MonthOf(y, m)
-	return Period{kind: KindMonth, year: i.Year(), index: int(i.Month())}
+	return Period{kind: PeriodMonth, year: i.Year(), index: int(i.Month())}
 }
 
 // ParsePeriod reads "2025" (a year), "2025-Q3" (a quarter; "q3" also
@@ -133,11 +119,11 @@ func (p Period) Year() int { return p.year }
 // Months returns the number of months in p: 12, 3 or 1 (0 for the zero Period).
 func (p Period) Months() int {
 	switch p.kind {
-	case KindYear:
+	case PeriodYear:
 		return 12
-	case KindQuarter:
+	case PeriodQuarter:
 		return 3
-	case KindMonth:
+	case PeriodMonth:
 		return 1
 	}
 	return 0
@@ -146,9 +132,9 @@ func (p Period) Months() int {
 // FirstMonth returns the first month of p.
 func (p Period) FirstMonth() Month {
 	switch p.kind {
-	case KindQuarter:
+	case PeriodQuarter:
 		return MonthOf(p.year, time.Month(3*p.index-2))
-	case KindMonth:
+	case PeriodMonth:
 		return MonthOf(p.year, time.Month(p.index))
 	}
 	return MonthOf(p.year, time.January)
@@ -177,11 +163,11 @@ func (p Period) Next() Period { return p.shift(1) }
 
 func (p Period) shift(n int) Period {
 	switch p.kind {
-	case KindYear:
+	case PeriodYear:
 		return YearPeriod(p.year + n)
-	case KindQuarter:
+	case PeriodQuarter:
 		return QuarterPeriod(p.year, p.index+n)
-	case KindMonth:
+	case PeriodMonth:
 		return MonthPeriod(p.year, time.Month(p.index+n))
 	}
 	return p
@@ -211,11 +197,11 @@ func (p Period) YearToDate() (months int, start time.Time) {
 // String returns "2025", "2025-Q3" or "2025-07".
 func (p Period) String() string {
 	switch p.kind {
-	case KindYear:
+	case PeriodYear:
 		return fmt.Sprintf("%04d", p.year)
-	case KindQuarter:
+	case PeriodQuarter:
 		return fmt.Sprintf("%04d-Q%d", p.year, p.index)
-	case KindMonth:
+	case PeriodMonth:
 		return fmt.Sprintf("%04d-%02d", p.year, p.index)
 	}
 	return ""
@@ -244,7 +230,7 @@ func MonthOf(y int, m time.Month) Month { return Month(y*12 + int(m) - 1) }
 
 // MonthAt returns the month, in Asia/Ho_Chi_Minh, that contains t.
 func MonthAt(t time.Time) Month {
-	t = t.In(Location)
+	t = t.In(Zone)
 	return MonthOf(t.Year(), t.Month())
 }
 
@@ -256,7 +242,7 @@ func (m Month) Month() time.Month { return time.Month(int(m) - m.Year()*12 + 1) 
 
 // Start returns the month's first instant (UTC).
 func (m Month) Start() time.Time {
-	return time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, Location).UTC()
+	return time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, Zone).UTC()
 }
 
 // String returns "2025-07".
@@ -268,21 +254,4 @@ func floorDiv(a, b int) int {
 		q--
 	}
 	return q
-}
-
-// InputWindow returns the instants the inputs of period p must cover:
-// counts (incidents, tips) from since, events from the beginning, everything
-// before end. since reaches back over the trend window of the period before
-// p (a roll-up compares p with the period before, each with its own trend and
-// score change) and over the year before p's year (projection and growth).
-func InputWindow(p Period, cfg Config) (since, end time.Time) {
-	n := cfg.Trend.Periods[p.Kind()]
-	since = p.Previous().Previous().Start()
-	if n > 0 {
-		since = p.Last(n + 2)[0].Start()
-	}
-	if y := YearPeriod(p.Year() - 1).Start(); y.Before(since) {
-		since = y
-	}
-	return since, p.End()
 }
