@@ -6,6 +6,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh without system tzdata.
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/paulmach/orb"
 )
 
@@ -24,8 +25,6 @@ var (
 	WindowStart = time.Date(2023, 12, 1, 0, 0, 0, 0, Location)
 	WindowEnd   = time.Date(2026, 11, 23, 0, 0, 0, 0, Location) // end of 2026-11-22
 )
-	return loc
-}
 
 // Dataset is one generated demo data set. Slices are in output order.
 type Dataset struct {
