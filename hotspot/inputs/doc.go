@@ -1,5 +1,7 @@
-// Package inputs feeds the camera coverage and placement solver of
-// package placement from the database: the demand of an area (its active
+// Package inputs reads what the pure analyses need through the store and
+// owns the caches of their results, keyed by data version and scope (Cache):
+// the emerging-hot-spot cubes and results, and the inputs of the camera
+// coverage and placement solver of package placement: the demand of an area (its active
 // hotspots, weighted by the incidents around them, and its H3 risk cells,
 // weighted by incident counts), the candidate sites (every cell centre of the
 // area at a chosen resolution, or points the caller supplies), and the cameras
