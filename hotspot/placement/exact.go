@@ -38,6 +38,14 @@ type node struct {
 	u     []float32 // multipliers per root element to start from; nil: rootU
 }
 
+// The subgradient steps at a node: at most nodeIters (200 near the root),
+// the step's scale halving after nodePatience steps without progress.
+var (
+	nodeIters    = 60
+	nodePatience = 8
+	nodeTheta    = 0.5
+)
+
 // maxStoredU bounds the memory of warm starts (float32s, 128 MB).
 const maxStoredU = 32 << 20
 
@@ -99,11 +107,11 @@ func (b *prover) run(rootBound float64, rootU []float64) (optimal bool, bound fl
 				b.offer(q.full(sel), value)
 			}
 		}
-		iters := 60
+		iters := nodeIters
 		if nd.depth < 4 {
 			iters = 200
 		}
-		if d.optimise(b.inc, b.tol, iters, 8, 0.5, b.deadline, seen) {
+		if d.optimise(b.inc, b.tol, iters, nodePatience, nodeTheta, b.deadline, seen) {
 			continue
 		}
 		bound := min(d.bestL, nd.bound)
@@ -137,11 +145,27 @@ func (b *prover) run(rootBound float64, rootU []float64) (optimal bool, bound fl
 			}
 			b.uStored += len(u)
 		}
+		// each child's bound: the relaxation with br's choice flipped, one
+		// exchange away, bounds the side that flips it
+		inBound, outBound := bound, bound
+		if d.isSel[br] {
+			outBound = min(bound, d.alt[br])
+		} else {
+			inBound = min(bound, d.alt[br])
+		}
 		r := b.rIndex[q.orig[br]] + 1
 		in := append(slices.Clone(child), r)
 		out := append(child, -r)
-		heap.Push(&b.open, &node{bound: bound, depth: nd.depth + 1, seq: seq, fix: in, u: u})
-		heap.Push(&b.open, &node{bound: bound, depth: nd.depth + 1, seq: seq + 1, fix: out, u: u})
+		for _, ch := range []*node{
+			{bound: inBound, depth: nd.depth + 1, seq: seq, fix: in, u: u},
+			{bound: outBound, depth: nd.depth + 1, seq: seq + 1, fix: out, u: u},
+		} {
+			if ch.bound > b.inc+b.tol {
+				heap.Push(&b.open, ch)
+			} else if ch.u != nil {
+				b.uStored -= len(ch.u) / 2
+			}
+		}
 		seq += 2
 	}
 	return true, b.inc

@@ -29,6 +29,8 @@ type dual struct {
 	bestU []float64
 	cand  []int32
 	vals  []float64
+	alt   []float64 // after fixings: per option, the bound with its choice flipped
+	altL  float64   // and the bound unflipped
 }
 
 func newDual(p *problem) *dual {
@@ -234,7 +236,8 @@ func (d *dual) optimise(lb, tol float64, iters, patience int, theta float64, dea
 // by more than tol must do: fix[o] = -1 for options it cannot use, +1 for
 // options it must use (reduced-cost fixing: forcing o in or out changes
 // the inner maximum by one exchange, because the plans form a matroid).
-// It returns the number fixed.
+// It returns the number fixed, and leaves in d.alt the bounds with each
+// option's choice flipped, for the branching.
 func (d *dual) fixings(lb, tol float64, fix []int8) int {
 	if d.bestU == nil {
 		return 0
@@ -267,21 +270,20 @@ func (d *dual) fixings(lb, tol float64, fix []int8) int {
 			roomy = max(roomy, v)
 		}
 	}
-	full := len(d.sel) >= p.k
 	n := 0
+	if cap(d.alt) < len(d.v) {
+		d.alt = make([]float64, len(d.v))
+	}
+	d.alt = d.alt[:len(d.v)]
+	d.altL = l
 	for o, v := range d.v {
-		if fix[o] != 0 {
-			continue
-		}
 		s := p.site[o]
 		var with float64
 		if d.isSel[o] {
 			// forced out: the best exchange replaces it
-			without := l - v + max(bestOut[s], roomy)
-			if !full {
-				without = l - v + max(bestOut[s], roomy, 0)
-			}
-			if without <= lb+tol {
+			without := l - v + max(bestOut[s], roomy, 0)
+			d.alt[o] = without
+			if fix[o] == 0 && without <= lb+tol {
 				fix[o] = 1
 				n++
 			}
@@ -290,10 +292,14 @@ func (d *dual) fixings(lb, tol float64, fix []int8) int {
 		switch {
 		case nSel[s] >= p.slot[s]:
 			with = l - minAt[s] + v
-		case full:
+		case len(d.sel) >= p.k:
 			with = l - minSel + v
 		default:
 			with = l + v
+		}
+		d.alt[o] = with
+		if fix[o] != 0 {
+			continue
 		}
 		if with <= lb+tol {
 			fix[o] = -1

@@ -117,7 +117,7 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	var ilsBest float64
-	if prove && len(s.chosen) > 0 {
+	if prove && len(s.chosen) > 0 && !noILS {
 		ils := newState(p)
 		ils.reset(inc.plan)
 		wg.Go(func() {
@@ -303,6 +303,9 @@ func (in *incumbent) get() ([]int32, float64) {
 
 // debugf, when set (by tests), receives progress notes.
 var debugf func(format string, args ...any)
+
+// noILS turns the iterated local search off (for measurements).
+var noILS bool
 
 // lagPlan is a plan the relaxation selected, with its weight.
 type lagPlan struct {
