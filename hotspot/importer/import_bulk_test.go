@@ -38,7 +38,7 @@ func incidentsCSV(n int, prefix string, badLines map[int]string) string {
 func indexOIDs(t *testing.T, s *store.Store) string {
 	t.Helper()
 	var oids string
-	if err := s.Pool().QueryRow(t.Context(), `SELECT string_agg(indexrelid::text, ',' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'incidents'::regclass`).Scan(&oids); err != nil {
+	if err := poolOf(s).QueryRow(t.Context(), `SELECT string_agg(indexrelid::text, ',' ORDER BY indexrelid::regclass::text) FROM pg_index WHERE indrelid = 'incidents'::regclass`).Scan(&oids); err != nil {
 		t.Fatal(err)
 	}
 	return oids
@@ -48,7 +48,7 @@ func indexOIDs(t *testing.T, s *store.Store) string {
 func indexDefs(t *testing.T, s *store.Store) string {
 	t.Helper()
 	var defs string
-	if err := s.Pool().QueryRow(t.Context(), `SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'incidents'`).Scan(&defs); err != nil {
+	if err := poolOf(s).QueryRow(t.Context(), `SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'incidents'`).Scan(&defs); err != nil {
 		t.Fatal(err)
 	}
 	return defs
@@ -76,7 +76,7 @@ func TestBulkIncidentLoadRebuildsIndexes(t *testing.T) {
 	}
 	// Chunks parsed on several cores reach the server in file order.
 	var outOfOrder int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM (SELECT ref, lag(ref) OVER (ORDER BY id) AS prev FROM incidents) s WHERE prev > ref`).Scan(&outOfOrder); err != nil {
+	if err := poolOf(s).QueryRow(ctx, `SELECT count(*) FROM (SELECT ref, lag(ref) OVER (ORDER BY id) AS prev FROM incidents) s WHERE prev > ref`).Scan(&outOfOrder); err != nil {
 		t.Fatal(err)
 	}
 	if outOfOrder != 0 {
@@ -87,13 +87,13 @@ func TestBulkIncidentLoadRebuildsIndexes(t *testing.T) {
 		t.Fatal("the bulk load kept the old indexes: it should have built them after the copy")
 	}
 	var constraints int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_constraint WHERE conrelid = 'incidents'::regclass AND contype IN ('p', 'u')`).Scan(&constraints); err != nil {
+	if err := poolOf(s).QueryRow(ctx, `SELECT count(*) FROM pg_constraint WHERE conrelid = 'incidents'::regclass AND contype IN ('p', 'u')`).Scan(&constraints); err != nil {
 		t.Fatal(err)
 	}
 	if constraints != 2 {
 		t.Fatalf("primary key and unique ref: %d constraints, want 2", constraints)
 	}
-	if _, err := s.Pool().Exec(ctx, `INSERT INTO incidents (ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+	if _, err := poolOf(s).Exec(ctx, `INSERT INTO incidents (ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
 SELECT ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM incidents WHERE ref = 'B000001'`); err == nil {
 		t.Fatal("a duplicate ref was accepted after the rebuild")
 	}
@@ -159,7 +159,7 @@ func TestStreamedIncidentLoadWithBadRowsWritesNothing(t *testing.T) {
 // back — here a comment on one — a big load goes in row by row instead.
 func TestBulkLoadKeepsIndexesItWouldLose(t *testing.T) {
 	s, ctx := newStore(t)
-	if _, err := s.Pool().Exec(ctx, `COMMENT ON INDEX incidents_time_idx IS 'kept by the DBA'`); err != nil {
+	if _, err := poolOf(s).Exec(ctx, `COMMENT ON INDEX incidents_time_idx IS 'kept by the DBA'`); err != nil {
 		t.Fatal(err)
 	}
 	oids := indexOIDs(t, s)
@@ -170,7 +170,7 @@ func TestBulkLoadKeepsIndexesItWouldLose(t *testing.T) {
 		t.Fatal("the indexes were rebuilt although that loses the comment")
 	}
 	var comment string
-	if err := s.Pool().QueryRow(ctx, `SELECT coalesce(obj_description('incidents_time_idx'::regclass, 'pg_class'), '')`).Scan(&comment); err != nil || comment != "kept by the DBA" {
+	if err := poolOf(s).QueryRow(ctx, `SELECT coalesce(obj_description('incidents_time_idx'::regclass, 'pg_class'), '')`).Scan(&comment); err != nil || comment != "kept by the DBA" {
 		t.Fatalf("comment after the load: %q %v", comment, err)
 	}
 	if c := count(t, s, ctx, "incidents"); c != 60_000 {

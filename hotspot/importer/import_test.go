@@ -23,6 +23,7 @@ func newStore(t *testing.T) (*store.Store, context.Context) {
 	t.Cleanup(cancel)
 	db := pgtest.New(t)
 	s := store.NewStore(db.Pool)
+	testPools.Store(s, db.Pool)
 	f, err := os.Open("../testdata/areas.geojson")
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +43,7 @@ func importString(t *testing.T, s *store.Store, ctx context.Context, kind, data 
 func count(t *testing.T, s *store.Store, ctx context.Context, table string) int {
 	t.Helper()
 	var n int
-	if err := s.Pool().QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+	if err := poolOf(s).QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -61,7 +62,7 @@ func TestImportAreasBuildsTreeAndCells(t *testing.T) {
 		t.Errorf("ancestors: got %s", got)
 	}
 	var cells int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM area_cells c JOIN areas a ON a.id = c.area_id WHERE a.code = '20530' AND res = 8`).Scan(&cells); err != nil {
+	if err := poolOf(s).QueryRow(ctx, `SELECT count(*) FROM area_cells c JOIN areas a ON a.id = c.area_id WHERE a.code = '20530' AND res = 8`).Scan(&cells); err != nil {
 		t.Fatal(err)
 	}
 	// 0.1° × 0.2° near 16°N is about 10.7 km × 22.2 km ≈ 237 km²; a res-8 cell is about 0.74 km².
@@ -78,7 +79,7 @@ func TestImportAreasNewVersionKeepsHistory(t *testing.T) {
 	}
 	var versions int
 	var name, parent string
-	if err := s.Pool().QueryRow(ctx, `SELECT (SELECT count(*) FROM area_versions v JOIN areas a ON a.id = v.area_id WHERE a.code = '20530'), name, parent_code FROM current_areas WHERE code = '20530'`).Scan(&versions, &name, &parent); err != nil {
+	if err := poolOf(s).QueryRow(ctx, `SELECT (SELECT count(*) FROM area_versions v JOIN areas a ON a.id = v.area_id WHERE a.code = '20530'), name, parent_code FROM current_areas WHERE code = '20530'`).Scan(&versions, &name, &parent); err != nil {
 		t.Fatal(err)
 	}
 	if versions != 2 || name != "Phường Một Mới" || parent != "49" {
@@ -141,7 +142,7 @@ func TestReimportUpdatesNeverDuplicates(t *testing.T) {
 		t.Fatalf("got %d imported, %d hotspots", res.Imported, count(t, s, ctx, "hotspots"))
 	}
 	var area, kind string
-	if err := s.Pool().QueryRow(ctx, `SELECT a.code, h.kind FROM hotspots h JOIN areas a ON a.id = h.area_id WHERE ref = 'H1'`).Scan(&area, &kind); err != nil {
+	if err := poolOf(s).QueryRow(ctx, `SELECT a.code, h.kind FROM hotspots h JOIN areas a ON a.id = h.area_id WHERE ref = 'H1'`).Scan(&area, &kind); err != nil {
 		t.Fatal(err)
 	}
 	if area != "20533" || kind != "public_use" {
@@ -186,7 +187,7 @@ func TestImportEventsChecksLifecycle(t *testing.T) {
 	if n := count(t, s, ctx, "hotspot_events"); n != 4 {
 		t.Errorf("events: got %d, want 4", n)
 	}
-	if _, err := s.Pool().Exec(ctx, `DELETE FROM hotspot_events`); err == nil {
+	if _, err := poolOf(s).Exec(ctx, `DELETE FROM hotspot_events`); err == nil {
 		t.Error("hotspot_events must be append-only")
 	}
 }

@@ -106,10 +106,6 @@ func NewStore(pool *pgxpool.Pool) *Store {
 	return &Store{pool: pool, areas: &areaCache{}}
 }
 
-// Pool returns the underlying pool (for packages such as tiles that run
-// their own fixed queries).
-func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
 // Close closes the pool.
 func (s *Store) Close() { s.pool.Close() }
 
