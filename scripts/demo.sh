@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# diaban demo: PostGIS ensured, database migrated, the demo district loaded,
-# the map served on :8080 (DIABAN_ADDR to change). Run from the repository root.
+# diaban demo: build tools and PostGIS ensured, database migrated, the demo
+# district loaded, the map served on :8080. Run from the repository root.
+# Environment: DIABAN_ADDR (listen address, default :8080), DIABAN_DB (database
+# name, default diaban), DIABAN_NO_DOCKER=1 (never use Docker Compose),
+# DIABAN_ADMIN_URL (a superuser connection; found by itself otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export GOTOOLCHAIN=go1.27.3 # as go.mod asks; fetched from the Go module proxy
 . scripts/lib.sh
 
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && [ -z "${DIABAN_NO_DOCKER:-}" ]; then
@@ -12,8 +16,9 @@ fi
 
 need_go
 ensure_postgis
-ensure_database diaban
-export DATABASE_URL="${DATABASE_URL:-$(db_url diaban)}"
+db="${DIABAN_DB:-diaban}"
+ensure_database "$db"
+export DATABASE_URL="${DATABASE_URL:-$(db_url "$db")}"
 
 log "building bin/diaban"
 go build -o bin/diaban ./cmd/diaban

@@ -1,6 +1,20 @@
-# Shared by demo.sh and test.sh: make sure PostgreSQL with PostGIS runs and
-# export DIABAN_ADMIN_URL (a superuser connection to the maintenance database).
-# Sourced, not run.
+# Shared by the scripts: install what the build needs where it is missing,
+# make sure PostgreSQL with PostGIS runs and export DIABAN_ADMIN_URL (a
+# superuser connection to the maintenance database). Sourced, not run.
+
+# The Go toolchain of every build: go.mod asks for it, and any go command since
+# 1.21 fetches it from the Go module proxy the first time (about 76 MB). A
+# machine's own Go ignores go.mod's version unless this is exported.
+export GOTOOLCHAIN=go1.27.3
+
+# Where downloads and builds are kept between runs (gitignored).
+DIABAN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIABAN_CACHE="${DIABAN_CACHE:-$DIABAN_ROOT/.cache}"
+
+# The vulnerability check's pinned inputs (govulncheck from golang.org/x/vuln,
+# its database from golang.org/x/vulndb): bump them together to see newer reports.
+GOVULNCHECK_VERSION=v1.9.0
+VULNDB_VERSION=v0.0.0-20261105234957-e22db6528018
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -9,6 +23,10 @@ as_root() {
 }
 
 apt_install() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "missing: $* (Debian's package names); install them with this system's package manager and run again" >&2
+    exit 1
+  fi
   log "installing $* from Debian's packages"
   if [ -z "${DIABAN_APT_UPDATED:-}" ]; then
     as_root apt-get update -qq
@@ -17,15 +35,71 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "$@" >/dev/null
 }
 
+# need_build_tools: what `go build` and the README's examples need that a
+# minimal Debian 12 lacks: a C compiler and libc headers (uber/h3-go is cgo),
+# CA certificates (the go command fetches its toolchain and modules over
+# HTTPS), curl and jq (the README's API example).
+need_build_tools() {
+  local missing=()
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+  [ -e /usr/include/stdlib.h ] || missing+=(libc6-dev)
+  [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v jq >/dev/null 2>&1 || missing+=(jq)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt_install "${missing[@]}"
+  fi
+}
+
 need_go() {
+  need_build_tools
   if ! command -v go >/dev/null 2>&1; then
     if [ -x /usr/local/go/bin/go ]; then
       export PATH="/usr/local/go/bin:$PATH"
     else
-      echo "diaban needs Go 1.26 or later (https://go.dev/doc/install); put 'go' on PATH and run again." >&2
+      echo "diaban needs a go command, Go 1.21 or later (https://go.dev/doc/install; Debian 12's golang-go is 1.19, too old): put 'go' on PATH and run again; it fetches $GOTOOLCHAIN by itself." >&2
       exit 1
     fi
   fi
+  if ! grep -q "^go ${GOTOOLCHAIN#go}\$" "$DIABAN_ROOT/go.mod"; then
+    echo "go.mod's go line is not ${GOTOOLCHAIN#go}: change GOTOOLCHAIN in scripts/*.sh, .ci/run and README.md with it" >&2
+    exit 1
+  fi
+  if ! go version 2>/dev/null | grep -q "^go version $GOTOOLCHAIN "; then
+    log "fetching Go ${GOTOOLCHAIN#go} from the Go module proxy (once)"
+    if ! go version | grep -q "^go version $GOTOOLCHAIN "; then
+      echo "the go command on PATH ($(command -v go)) did not switch to $GOTOOLCHAIN: it needs to be Go 1.21 or later" >&2
+      exit 1
+    fi
+  fi
+}
+
+# govulncheck_offline: govulncheck over every package against a database built
+# from the golang.org/x/vulndb module, with no network (GOPROXY=off, file://
+# database); exits non-zero on a vulnerability that the code can reach. The
+# tool and the database are built once into $DIABAN_CACHE.
+govulncheck_offline() {
+  local tool="$DIABAN_CACHE/tools/govulncheck-$GOVULNCHECK_VERSION-$GOTOOLCHAIN"
+  local db="$DIABAN_CACHE/vulndb/$VULNDB_VERSION"
+  if [ ! -x "$tool" ]; then
+    log "building govulncheck $GOVULNCHECK_VERSION (once)"
+    local bin
+    bin=$(mktemp -d)
+    GOBIN="$bin" go install "golang.org/x/vuln/cmd/govulncheck@$GOVULNCHECK_VERSION"
+    mkdir -p "${tool%/*}"
+    mv "$bin/govulncheck" "$tool"
+    rmdir "$bin"
+  fi
+  if [ ! -e "$db/index/modules.json" ]; then
+    log "building the vulnerability database from golang.org/x/vulndb@$VULNDB_VERSION (once)"
+    local src
+    src=$(go mod download -json "golang.org/x/vulndb@$VULNDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    rm -rf "$db.tmp"
+    go run "$DIABAN_ROOT/scripts/vulndb-index.go" -vulns "$src/data/osv" -out "$db.tmp"
+    mv "$db.tmp" "$db"
+  fi
+  log "govulncheck $GOVULNCHECK_VERSION, offline (golang.org/x/vulndb@$VULNDB_VERSION)"
+  GOPROXY=off "$tool" -db "file://$db" ./...
 }
 
 # try_url URL: does a superuser connection work there?
@@ -34,6 +108,11 @@ try_url() {
 }
 
 ensure_postgis() {
+  # A server already answers on 127.0.0.1:5432 (the README's "or uses the
+  # PostgreSQL already running"): the client is enough.
+  if ! command -v psql >/dev/null 2>&1 && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+    apt_install postgresql-client
+  fi
   if ! command -v psql >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
     if ! try_url "${DIABAN_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"; then
       apt_install postgresql postgresql-contrib
