@@ -56,6 +56,7 @@ func parsePlanFlags(env *environment, args []string) (planConfig, error) {
 	fs.Float64Var(&cfg.model.FOV, "fov", 90, "camera angle of view in degrees (360 for a dome)")
 	bearings := fs.String("bearings", "0,45,90,135,180,225,270,315", "comma-separated bearings to try, degrees")
 	fs.IntVar(&cfg.opts.MaxPerSite, "max-per-site", 1, "most new cameras on one site")
+	fs.DurationVar(&cfg.opts.TimeLimit, "time-limit", placement.DefaultTimeLimit, "time to search for a better plan and prove it optimal (0: the heuristic answer only)")
 	fs.StringVar(&cfg.area, "area", "", "plan for this area `code` from the database instead of --demand")
 	fs.IntVar(&cfg.siteRes, "res", inputs.DefaultSiteRes, "with --area and no --candidates: H3 `resolution` whose cell centres are the candidate sites")
 	fs.IntVar(&cfg.riskRes, "risk-res", inputs.DefaultRiskRes, "with --area: H3 `resolution` (7-10) of the risk cells")
@@ -78,6 +79,10 @@ func parsePlanFlags(env *environment, args []string) (planConfig, error) {
 		return cfg, fmt.Errorf("%w: --k must be a positive number of cameras", errUsage)
 	case cfg.opts.MaxPerSite <= 0:
 		return cfg, fmt.Errorf("%w: --max-per-site must be positive", errUsage)
+	case cfg.opts.TimeLimit < 0:
+		return cfg, fmt.Errorf("%w: --time-limit must not be negative", errUsage)
+	case cfg.opts.TimeLimit == 0:
+		cfg.opts.TimeLimit = -1 // the solver's "no proof"
 	}
 	for _, s := range strings.Split(*bearings, ",") {
 		b, err := strconv.ParseFloat(strings.TrimSpace(s), 64)

@@ -51,6 +51,8 @@ func TestCamerasPlan(t *testing.T) {
 		{"two per site", []string{"--k", "2", "--max-per-site", "2"}, []string{"j1@90", "j1@315"}, 14, 14},
 		{"existing covers north", []string{"--k", "1", "--existing", existing}, []string{"j1@90"}, 11, 14},
 		{"a dome", []string{"--k", "1", "--fov", "360", "--bearings", "0"}, []string{"j1@0"}, 14, 14},
+		{"heuristic answer only", []string{"--k", "1", "--time-limit", "0"}, []string{"j1@90"}, 10, 14},
+		{"a time limit", []string{"--k", "2", "--max-per-site", "2", "--time-limit", "2s"}, []string{"j1@90", "j1@315"}, 14, 14},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,9 +66,11 @@ func TestCamerasPlan(t *testing.T) {
 					Site    string  `json:"site"`
 					Bearing float64 `json:"bearing"`
 				} `json:"chosen"`
-				Covered float64 `json:"covered_weight"`
-				Total   float64 `json:"total_weight"`
-				Upper   float64 `json:"upper_bound"`
+				Covered float64  `json:"covered_weight"`
+				Total   float64  `json:"total_weight"`
+				Upper   float64  `json:"upper_bound"`
+				Optimal *bool    `json:"optimal"`
+				Gap     *float64 `json:"gap"`
 			}
 			if err := json.Unmarshal([]byte(out), &res); err != nil {
 				t.Fatalf("output is not JSON: %v\n%s", err, out)
@@ -83,6 +87,13 @@ func TestCamerasPlan(t *testing.T) {
 			}
 			if res.Upper < res.Covered {
 				t.Errorf("upper bound %v below covered %v", res.Upper, res.Covered)
+			}
+			// instances this small are proven optimal at once
+			if res.Optimal == nil || res.Gap == nil {
+				t.Fatalf("output lacks optimal or gap:\n%s", out)
+			}
+			if !*res.Optimal || *res.Gap != 0 || res.Upper != res.Covered {
+				t.Errorf("optimal %v, gap %v, bound %v, covered %v: want a proven optimum", *res.Optimal, *res.Gap, res.Upper, res.Covered)
 			}
 		})
 	}
@@ -106,6 +117,7 @@ func TestCamerasPlanErrors(t *testing.T) {
 		{"missing demand", []string{"cameras", "plan", "--candidates", sites, "--k", "1"}, true, "--demand"},
 		{"missing k", []string{"cameras", "plan", "--demand", demand, "--candidates", sites}, true, "--k"},
 		{"bad flag", []string{"cameras", "plan", "--frobnicate"}, true, "frobnicate"},
+		{"negative time limit", []string{"cameras", "plan", "--demand", demand, "--candidates", sites, "--k", "1", "--time-limit", "-1s"}, true, "--time-limit"},
 		{"bad bearings", []string{"cameras", "plan", "--demand", demand, "--candidates", sites, "--k", "1", "--bearings", "0,x"}, true, "bearings"},
 		{"bearing out of range", []string{"cameras", "plan", "--demand", demand, "--candidates", sites, "--k", "1", "--bearings", "0,400"}, true, "bearings[1]"},
 		{"bad row names line and field", []string{"cameras", "plan", "--demand", badDemand, "--candidates", sites, "--k", "1"}, false, "line 3, field lat"},
