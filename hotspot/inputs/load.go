@@ -3,7 +3,6 @@ package inputs
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/paulmach/orb/planar"
@@ -187,25 +186,29 @@ func FromStored(c hotspot.Camera) placement.Camera {
 	}
 }
 
-// Loader loads Inputs and keeps the newest of each query until the
-// database records a change, so that the planner panel's many evaluations
-// cost one sequence lookup each. It is safe for concurrent use.
+// Loader loads CoverageInputs and keeps the newest of each query and
+// scope until the database records a change, so that the planner panel's
+// many evaluations cost one sequence lookup each. Results are keyed by the
+// scope of the caller's context (Cache), so one area's inputs are never
+// served to a caller of another scope. It is safe for concurrent use.
 type Loader struct {
 	store *store.Store
-	mu    sync.Mutex
-	cache map[Query]*CoverageInputs
+	cache *Cache[Query, int64, *CoverageInputs]
 }
 
-// maxCached bounds the Loader's cache; it is emptied when full.
-const maxCached = 32
+// maxCached bounds the Loader's cache; loadTimeout bounds one load.
+const (
+	maxCached   = 32
+	loadTimeout = time.Minute
+)
 
 // NewLoader returns a caching loader over s.
 func NewLoader(s *store.Store) *Loader {
-	return &Loader{store: s, cache: map[Query]*CoverageInputs{}}
+	return &Loader{store: s, cache: NewCache[Query, int64, *CoverageInputs](maxCached, loadTimeout)}
 }
 
 // Load returns the inputs of q, from the cache when no change was recorded
-// since they were read.
+// since they were read in the caller's scope.
 func (l *Loader) Load(ctx context.Context, q Query) (*CoverageInputs, error) {
 	if err := q.normalise(); err != nil {
 		return nil, err
@@ -216,23 +219,9 @@ func (l *Loader) Load(ctx context.Context, q Query) (*CoverageInputs, error) {
 	if err != nil {
 		return nil, fmt.Errorf("coverage inputs: %w", err)
 	}
-	l.mu.Lock()
-	in, ok := l.cache[q]
-	l.mu.Unlock()
-	if ok && in.Seq == seq {
-		return in, nil
-	}
 	// Read under the sequence seen first: a change committed meanwhile makes
 	// the next call reload, never the reverse.
-	in, err = load(ctx, l.store, q, seq)
-	if err != nil {
-		return nil, err
-	}
-	l.mu.Lock()
-	if len(l.cache) >= maxCached {
-		clear(l.cache)
-	}
-	l.cache[q] = in
-	l.mu.Unlock()
-	return in, nil
+	return l.cache.Get(ctx, q, seq, func(ctx context.Context) (*CoverageInputs, error) {
+		return load(ctx, l.store, q, seq)
+	})
 }
