@@ -90,6 +90,9 @@ func (b *prover) run(rootBound float64, rootU []float64) (optimal bool, bound fl
 			}
 		}
 		q := b.root.restrict(fix)
+		if q.infeasible {
+			continue
+		}
 		if q.options() == 0 || q.k == 0 {
 			b.offer(q.in, q.base)
 			continue

@@ -27,6 +27,10 @@ type problem struct {
 	base      float64 // weight the forced options cover
 	in        []int32 // forced options, root-problem indices
 	total     float64 // base + Σ w: what a plan of every option would cover
+
+	// infeasible says the forced options break the budget or a site's
+	// slots: no plan has them all.
+	infeasible bool
 }
 
 func (p *problem) options() int             { return len(p.site) }
@@ -165,6 +169,14 @@ func (p *problem) restrict(fix []int8) *problem {
 			for _, e := range p.items(int32(o)) {
 				covered[e] = true
 			}
+		}
+	}
+	if q.k < 0 {
+		q.infeasible = true
+	}
+	for st, u := range used {
+		if u > p.slot[st] {
+			q.infeasible = true
 		}
 	}
 	eNew := make([]int32, len(p.w))

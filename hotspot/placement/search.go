@@ -239,13 +239,13 @@ func (s *state) localSearch() int {
 }
 
 // iterate is an iterated local search from the current plan, which must be
-// a local optimum: each round removes one to three chosen options (at
-// random, or the ones losing least), refills greedily without them (first,
-// at times, with an option covering one of the heaviest uncovered
-// elements), and searches 1-swaps again. A round that ends worse than the
-// best plan is undone; one that ends level is kept (a move on a plateau).
-// It runs until stop says so (asked every round) and calls better with
-// each strictly better plan. It returns the rounds run.
+// a local optimum: each round removes one to three chosen options (a third
+// of the time those losing least, else at random), refills greedily without
+// them (first, every other round, with the best option covering one of the
+// ten heaviest uncovered elements), and searches 1-swaps again. A round
+// that ends worse than the best plan is undone; one that ends level is kept
+// (a move on a plateau). It runs until stop says so (asked every round) and
+// calls better with each strictly better plan. It returns the rounds run.
 func (s *state) iterate(rng *rand.Rand, stop func() bool, better func(plan []int32, value float64)) int {
 	p := s.p
 	if len(s.chosen) == 0 {
@@ -258,8 +258,11 @@ func (s *state) iterate(rng *rand.Rand, stop func() bool, better func(plan []int
 	r := 0
 	for ; !stop(); r++ {
 		drop := 1 + rng.IntN(min(3, len(s.chosen)))
+		if ilsVariant&8 != 0 {
+			drop = 1
+		}
 		var removed []int32
-		if rng.IntN(3) == 0 {
+		if ilsVariant&1 == 0 && rng.IntN(3) == 0 {
 			// the options losing least
 			for range drop {
 				at := s.weakest(rng)
@@ -276,7 +279,7 @@ func (s *state) iterate(rng *rand.Rand, stop func() bool, better func(plan []int
 		for _, o := range removed {
 			banned[o] = true
 		}
-		if rng.IntN(2) == 0 {
+		if rng.IntN(2) == 0 && ilsVariant&2 == 0 {
 			s.coverHeavy(rng, banned)
 		}
 		s.greedy(banned)
@@ -288,7 +291,7 @@ func (s *state) iterate(rng *rand.Rand, stop func() bool, better func(plan []int
 		case s.covered > bestVal+s.eps:
 			best, bestVal = append(best[:0], s.chosen...), s.covered
 			better(best, s.value())
-		case s.covered >= bestVal-s.eps:
+		case s.covered >= bestVal-s.eps && ilsVariant&4 == 0:
 			best = append(best[:0], s.chosen...)
 		default:
 			s.moveTo(best)
@@ -296,6 +299,11 @@ func (s *state) iterate(rng *rand.Rand, stop func() bool, better func(plan []int
 	}
 	return r
 }
+
+// ilsVariant turns parts of the iterated local search off, for the
+// measurements of TestILSAblation: 1 removing the options losing least, 2
+// covering a heavy element, 4 plateau moves, 8 removing more than one.
+var ilsVariant int
 
 // weakest returns the position of a chosen option whose removal loses
 // least, ties at random.

@@ -222,6 +222,10 @@ func branchAndBound(p *problem, d *dual, s *state, inc *incumbent, upper float64
 			nd.u[e] = min(rd.bestU[at[next.eOrig[e]]], next.w[e])
 		}
 		root, rd = next, nd
+		if root.infeasible {
+			// every plan beating the incumbent would need more than fits
+			return true, inc.val(), 0
+		}
 		if root.options() == 0 || root.k == 0 {
 			offer(root.in, root.base)
 			return true, inc.val(), 0

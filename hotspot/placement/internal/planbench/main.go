@@ -41,7 +41,9 @@ func main() {
 	useCBC := flag.Bool("cbc", false, "check optima with CBC (needs the cbc command)")
 	cbcLimit := flag.Int("cbc-sec", 300, "CBC's time limit in seconds")
 	data := flag.String("testdata", "hotspot/placement/testdata", "directory of the junction files")
+	cachePath := flag.String("cbc-cache", "bench/placement/cbc_optima.tsv", "file of CBC's results by instance, read and extended")
 	flag.Parse()
+	cache := readCache(*cachePath)
 	insts, err := Instances(*data, *set)
 	if err != nil {
 		log.Fatal(err)
@@ -74,12 +76,23 @@ func main() {
 		}
 		cbcCol := "–"
 		if *useCBC {
-			val, ok, err := solveCBC(c, in.K, *cbcLimit)
+			r, hit := cache[in.Name]
+			var err error
+			if !hit {
+				start := time.Now()
+				r.value, r.proven, err = solveCBC(c, in.K, *cbcLimit)
+				r.seconds = time.Since(start).Seconds()
+				if err == nil {
+					cache[in.Name] = r
+					appendCache(*cachePath, in.Name, r)
+				}
+			}
+			val, ok := r.value, r.proven
 			switch {
 			case err != nil:
 				cbcCol = "error: " + err.Error()
 			case ok:
-				cbcCol = fmt.Sprintf("%.3f", val)
+				cbcCol = fmt.Sprintf("%.3f (%.0f s)", val, r.seconds)
 				if optKnown && math.Abs(val-opt) > 1e-4*opt {
 					cbcCol += " **differs**"
 				}
@@ -266,4 +279,48 @@ func solveCBC(c *placement.Candidates, k, sec int) (float64, bool, error) {
 		return 0, false, fmt.Errorf("cbc: %q", first)
 	}
 	return v + c.ExistingWeight(), strings.HasPrefix(first, "Optimal"), nil
+}
+
+// cbcResult is what CBC found for an instance.
+type cbcResult struct {
+	value   float64
+	proven  bool
+	seconds float64
+}
+
+// readCache reads name, value, proven, seconds lines (tab-separated).
+func readCache(path string) map[string]cbcResult {
+	out := map[string]cbcResult{}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return out
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) != 4 || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var r cbcResult
+		if _, err := fmt.Sscan(f[1], &r.value); err != nil {
+			continue
+		}
+		r.proven = f[2] == "optimal"
+		fmt.Sscan(f[3], &r.seconds)
+		out[f[0]] = r
+	}
+	return out
+}
+
+func appendCache(path, name string, r cbcResult) {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		log.Print(err)
+		return
+	}
+	defer f.Close()
+	status := "optimal"
+	if !r.proven {
+		status = "best-found"
+	}
+	fmt.Fprintf(f, "%s\t%.6f\t%s\t%.1f\n", name, r.value, status, r.seconds)
 }
