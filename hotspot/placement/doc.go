@@ -9,7 +9,13 @@
 // Geometry is the spherical approximation of package geo: a demand point is
 // covered by a camera when geo.FieldOfView.Covers says so.
 //
-// The solver is a lazy greedy followed by a 1-swap local search; each answer
-// carries an upper bound on the optimum from a Lagrangian relaxation, so a
-// caller can see how far from optimal a plan can at most be.
+// The solver gives a heuristic answer first (a lazy greedy, then 1-swap
+// local search) and then, within a time limit (10 s by default), searches
+// for a better plan and a proof: an iterated local search on one core, and
+// on another the Lagrangian relaxation of the maximal covering problem
+// (subgradient steps; its minimum is the linear programming bound), options
+// ruled out or forced in by reduced costs, and a best-first branch and
+// bound. The result says whether the plan is proven optimal, and otherwise
+// a proven gap: (upper bound − covered) / upper bound, never below the true
+// one.
 package placement

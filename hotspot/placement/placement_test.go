@@ -259,3 +259,37 @@ func TestRealJunctions(t *testing.T) {
 		t.Errorf("plan %v is below 90 %% of its bound %v", res.CoveredWeight, res.UpperBound)
 	}
 }
+
+// TestExistingStatuses keeps what planned cameras cover apart from what
+// installed ones cover, and lets offline cameras cover nothing.
+func TestExistingStatuses(t *testing.T) {
+	demand := []placement.DemandPoint{
+		{ID: "n", Point: geo.Destination(origin, 0, 50), Weight: 5},
+		{ID: "e", Point: geo.Destination(origin, 90, 50), Weight: 3},
+		{ID: "s", Point: geo.Destination(origin, 180, 50), Weight: 2},
+		{ID: "w", Point: geo.Destination(origin, 270, 50), Weight: 1},
+	}
+	cam := func(ref string, brg float64, st placement.Status) placement.Camera {
+		return placement.Camera{Ref: ref, Owner: placement.OwnerPolice, Status: st,
+			View: geo.FieldOfView{Site: origin, Bearing: brg, FOV: 60, RangeM: 100}}
+	}
+	existing := []placement.Camera{
+		cam("planned-n", 0, placement.StatusPlanned), // also seen by the active one: counts as installed
+		cam("active-n", 0, placement.StatusActive),
+		cam("planned-e", 90, placement.StatusPlanned),
+		cam("offline-s", 180, placement.StatusOffline),
+	}
+	sites := []placement.Site{{ID: "j", Point: geo.Destination(origin, 180, 1)}}
+	model := placement.Model{RangeM: 100, FOV: 60, Bearings: []float64{0, 90, 180, 270}}
+	res, err := placement.Plan(demand, sites, model, existing, placement.Options{K: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.InstalledWeight != 5 || res.PlannedWeight != 3 || res.ExistingWeight != 8 {
+		t.Errorf("installed %v, planned %v, existing %v: want 5, 3, 8", res.InstalledWeight, res.PlannedWeight, res.ExistingWeight)
+	}
+	// the offline camera's point is still to cover, and the best buy
+	if want := []placement.Choice{{Site: "j", Bearing: 180}}; !reflect.DeepEqual(res.Chosen, want) || res.CoveredWeight != 10 || !res.Optimal {
+		t.Errorf("chose %v covering %v (optimal %v), want %v covering 10", res.Chosen, res.CoveredWeight, res.Optimal, want)
+	}
+}
