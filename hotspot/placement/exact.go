@@ -114,7 +114,7 @@ func (b *prover) run(rootBound float64, rootU []float64) (optimal bool, bound fl
 		if nd.depth < 4 {
 			iters = 200
 		}
-		if d.optimise(b.inc, b.tol, iters, nodePatience, nodeTheta, b.deadline, seen) {
+		if d.optimise(func() float64 { return b.inc }, b.tol, iters, nodePatience, nodeTheta, b.deadline, seen) {
 			continue
 		}
 		bound := min(d.bestL, nd.bound)

@@ -175,11 +175,12 @@ func (d *dual) pick() float64 {
 }
 
 // optimise takes at most iters projected subgradient steps towards the
-// target lb (a plan's weight: the bound cannot go below the best plan), or
-// until deadline; it stops as soon as L ≤ lb + tol (the relaxation proves
-// nothing beats lb) and returns whether it did. Each step's selection is a
-// plan: seen is called with it and its weight.
-func (d *dual) optimise(lb, tol float64, iters, patience int, theta float64, deadline time.Time, seen func(plan []int32, value float64)) bool {
+// target lb() (the best plan's weight: the bound cannot go below the best
+// plan), or until deadline; it stops as soon as L ≤ lb() + tol (the
+// relaxation proves nothing beats the best plan) and returns whether it
+// did. Each step's selection is a plan: seen, when not nil, is called with
+// it and its weight (and may raise lb).
+func (d *dual) optimise(lb func() float64, tol float64, iters, patience int, theta float64, deadline time.Time, seen func(plan []int32, value float64)) bool {
 	p := d.p
 	stale := 0
 	clear(d.dir)
@@ -188,9 +189,7 @@ func (d *dual) optimise(lb, tol float64, iters, patience int, theta float64, dea
 		if seen != nil {
 			seen(d.sel, cov)
 		}
-		if cov > lb {
-			lb = cov
-		}
+		lb := lb()
 		for _, o := range d.sel {
 			d.xbar[o]++
 		}

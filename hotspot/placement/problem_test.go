@@ -146,7 +146,7 @@ func TestFixingsSound(t *testing.T) {
 				lb := frac * best
 				d := newDual(p)
 				d.startFrom(nil)
-				d.optimise(lb, 0, iters, 5, 2, farFuture, nil)
+				d.optimise(func() float64 { return lb }, 0, iters, 5, 2, farFuture, nil)
 				if d.bestL < best-1e-9 {
 					t.Fatalf("seed %d: bound %v below the optimum %v", seed, d.bestL, best)
 				}

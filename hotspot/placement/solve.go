@@ -146,9 +146,19 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	if prove {
 		rootEnd = start.Add(limit * 3 / 10)
 	}
-	proven := d.optimise(inc.val(), tol, iters, 20, 2, rootEnd, func(plan []int32, v float64) {
-		if !opts.NoLocalSearch {
-			plans = keepPlan(plans, lagPlan{v, slices.Clone(plan)}, 3)
+	target := inc.val
+	if opts.NoLocalSearch {
+		// the greedy's plan stays the answer: the bound aims at it alone
+		greedy := inc.val()
+		target = func() float64 { return greedy }
+	}
+	proven := d.optimise(target, tol, iters, 20, 2, rootEnd, func(plan []int32, v float64) {
+		if opts.NoLocalSearch {
+			return
+		}
+		plans = keepPlan(plans, lagPlan{v, slices.Clone(plan)}, 3)
+		if prove {
+			inc.offer(plan, v)
 		}
 	})
 	upper := d.bestL
@@ -165,7 +175,11 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	wg.Wait()
 	res.SearchWeight = max(res.SearchWeight, c.existingWeight+ilsBest)
 
-	best, bestVal := inc.get()
+	best, _ := inc.get()
+	best = slices.Clone(best)
+	slices.Sort(best)
+	// the weight afresh, summed in one order whichever search found the plan
+	bestVal := p.value(best, make([]bool, p.elements()))
 	res.Gain = bestVal
 	res.CoveredWeight = c.existingWeight + bestVal
 	if proven {
@@ -174,10 +188,6 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 		res.UpperBound = max(c.existingWeight+upper+tol, res.CoveredWeight)
 		res.Gap = (res.UpperBound - res.CoveredWeight) / res.UpperBound
 	}
-	best = slices.Clone(best)
-	slices.Sort(best)
-	// the weight afresh, summed in one order whichever search found the plan
-	bestVal = p.value(best, make([]bool, p.elements()))
 	res.Chosen = make([]Choice, len(best))
 	for i, o := range best {
 		site, b := c.Option(int(keep[o]))
@@ -230,7 +240,7 @@ func branchAndBound(p *problem, d *dual, s *state, inc *incumbent, upper float64
 			offer(root.in, root.base)
 			return true, inc.val(), 0
 		}
-		if rd.optimise(inc.val(), tol, 300, 15, 0.5, deadline, func(plan []int32, v float64) {
+		if rd.optimise(inc.val, tol, 300, 15, 0.5, deadline, func(plan []int32, v float64) {
 			if v > inc.val()+tol {
 				offer(root.full(plan), v)
 			}
