@@ -112,10 +112,12 @@ cat >"$root/root/fresh-check.sh" <<'EOF'
 set -uo pipefail
 cd /root/diaban
 start=$SECONDS
-# Each line of the demo with the seconds since the start.
-./scripts/demo.sh 2>&1 | while IFS= read -r line; do
+# Each line of the demo with the seconds since the start; $demo is demo.sh
+# itself (then the server it execs), not the pipe, which a child of the go
+# command can hold open after demo.sh has died.
+./scripts/demo.sh > >(while IFS= read -r line; do
   printf '[%4d s] %s\n' $((SECONDS - start)) "$line"
-done >/root/demo.log &
+done >/root/demo.log) 2>&1 &
 demo=$!
 healthz() {
   (exec 3<>"/dev/tcp/127.0.0.1/$FRESH_PORT" &&
@@ -124,6 +126,7 @@ healthz() {
 }
 until healthz; do
   if ! kill -0 "$demo" 2>/dev/null; then
+    sleep 1
     echo "FAIL: ./scripts/demo.sh exited before /healthz answered; its last lines:"
     tail -n 40 /root/demo.log
     exit 1
