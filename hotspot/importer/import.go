@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -18,7 +19,13 @@ import (
 )
 
 // Kinds lists what `diaban import KIND FILE` accepts, in load order.
-var Kinds = []string{"areas", "hotspots", "events", "incidents", "tips", "cameras", "indicators"}
+var Kinds = func() []string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.name
+	}
+	return names
+}()
 
 // Options tunes an import.
 type Options struct {
@@ -47,7 +54,7 @@ type Result struct {
 // nothing is written. Re-importing the same refs updates them.
 func Import(ctx context.Context, st *store.Store, kind string, in io.Reader, opt Options) (*Result, error) {
 	if !slices.Contains(Kinds, kind) {
-		return nil, hotspot.Invalid("kind", "unknown import kind %q (want one of areas, hotspots, events, incidents, tips, cameras, indicators)", kind)
+		return nil, hotspot.Invalid("kind", "unknown import kind %q (want one of %s)", kind, strings.Join(Kinds, ", "))
 	}
 	var idx *hotspot.AreaIndex
 	if kind != "areas" {
@@ -102,6 +109,7 @@ func Import(ctx context.Context, st *store.Store, kind string, in io.Reader, opt
 // A kind is one kind of file: the columns a CSV file of it must have, and
 // how its records become the rows of a batch.
 type kind struct {
+	name     string
 	columns  []string
 	geojson  bool // a GeoJSON FeatureCollection is read as well as CSV
 	refKeyed bool // the "ref" field names a row: it may not repeat in a file
@@ -126,14 +134,15 @@ type batch struct {
 	stream func(ctx context.Context, w *store.ImportWriter, write bool, opt Options) (int, []*hotspot.ValidationError, error)
 }
 
-var kinds = map[string]kind{
-	"areas":      {columns: []string{"code", "name", "level", "parent_code"}, geojson: true, parse: parseAreas},
-	"hotspots":   {columns: []string{"ref", "lon", "lat", "kind", "name"}, geojson: true, refKeyed: true, parse: parseHotspots},
-	"events":     {columns: []string{"hotspot_ref", "event", "occurred_at", "note"}, parse: parseEvents},
-	"incidents":  {columns: []string{"ref", "lon", "lat", "kind", "occurred_at"}, geojson: true, refKeyed: true, parse: parseIncidents},
-	"tips":       {columns: []string{"ref", "received_at", "handled_at", "lon", "lat", "area_code"}, refKeyed: true, parse: parseTips},
-	"cameras":    {columns: []string{"ref", "lon", "lat", "bearing", "fov", "range_m", "owner", "status"}, geojson: true, refKeyed: true, parse: parseCameras},
-	"indicators": {columns: []string{"area_code", "period", "key", "value"}, parse: parseIndicators},
+// kinds is every kind of file, in load order (parents before what they hold).
+var kinds = []kind{
+	{name: "areas", columns: []string{"code", "name", "level", "parent_code"}, geojson: true, parse: parseAreas},
+	{name: "hotspots", columns: []string{"ref", "lon", "lat", "kind", "name"}, geojson: true, refKeyed: true, parse: parseHotspots},
+	{name: "events", columns: []string{"hotspot_ref", "event", "occurred_at", "note"}, parse: parseEvents},
+	{name: "incidents", columns: []string{"ref", "lon", "lat", "kind", "occurred_at"}, geojson: true, refKeyed: true, parse: parseIncidents},
+	{name: "tips", columns: []string{"ref", "received_at", "handled_at", "lon", "lat", "area_code"}, refKeyed: true, parse: parseTips},
+	{name: "cameras", columns: []string{"ref", "lon", "lat", "bearing", "fov", "range_m", "owner", "status"}, geojson: true, refKeyed: true, parse: parseCameras},
+	{name: "indicators", columns: []string{"area_code", "period", "key", "value"}, parse: parseIndicators},
 }
 
 // parseFile reads and validates a file of a kind without the database: the
@@ -141,10 +150,11 @@ var kinds = map[string]kind{
 // incidents, those found before the rows are parsed: the stream finds the
 // rest). A file that cannot be read at all is an *ImportError.
 func parseFile(name string, in io.Reader, idx *hotspot.AreaIndex) (*batch, int, []*hotspot.ValidationError, error) {
-	k, ok := kinds[name]
-	if !ok {
+	i := slices.IndexFunc(kinds, func(k kind) bool { return k.name == name })
+	if i < 0 {
 		return nil, 0, nil, hotspot.Invalid("kind", "unknown import kind %q", name)
 	}
+	k := kinds[i]
 	recs, err := readRecords(in, k.columns, k.geojson)
 	if err != nil {
 		if ve, ok := err.(*hotspot.ValidationError); ok {
