@@ -3,6 +3,7 @@ package inputs
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/diaban/diaban/hotspot/store"
@@ -16,15 +17,18 @@ import (
 // results of other versions are dropped when a new one is stored.
 //
 // A result under way is shared by every caller asking the same question at
-// the same version; the computation outlives a caller that gives up, so the
-// others still get it. A failed computation is not kept. Cache is safe for
-// concurrent use.
+// the same version, and runs for as long as one of them waits: when the
+// last waiter gives up (its request cancelled, its client gone) the
+// computation's context is cancelled and the entry dropped, so abandoned
+// work stops instead of running on for nobody. A failed or cancelled
+// computation is not kept. Cache is safe for concurrent use.
 type Cache[Q, V comparable, R any] struct {
 	size    int
 	timeout time.Duration
 
 	mu      sync.Mutex
 	entries map[cacheKey[Q, V]]*cacheEntry[R]
+	running atomic.Int64 // computations under way
 }
 
 type cacheKey[Q, V comparable] struct {
@@ -34,10 +38,14 @@ type cacheKey[Q, V comparable] struct {
 }
 
 // cacheEntry is a result done or under way; done closes when it ends.
+// waiters counts the callers waiting for it (under Cache.mu); cancel stops
+// its computation.
 type cacheEntry[R any] struct {
-	done chan struct{}
-	res  R
-	err  error
+	done    chan struct{}
+	res     R
+	err     error
+	waiters int
+	cancel  context.CancelFunc
 }
 
 // NewCache returns a cache keeping at most size results, each computed
@@ -47,8 +55,9 @@ func NewCache[Q, V comparable, R any](size int, timeout time.Duration) *Cache[Q,
 }
 
 // Get returns the result of q at version, from the cache or computed once
-// by compute (in ctx's scope, without its cancellation) however many ask at
-// the same time.
+// by compute (in ctx's scope) however many ask at the same time. The
+// computation is cancelled when every caller waiting for it has given up,
+// and ends at the cache's timeout in any case.
 func (c *Cache[Q, V, R]) Get(ctx context.Context, q Q, version V, compute func(context.Context) (R, error)) (R, error) {
 	key := cacheKey[Q, V]{q: q, version: version, scope: store.ScopeKey(ctx)}
 	c.mu.Lock()
@@ -68,10 +77,19 @@ func (c *Cache[Q, V, R]) Get(ctx context.Context, q Q, version V, compute func(c
 		e = &cacheEntry[R]{done: make(chan struct{})}
 		c.entries[key] = e
 	}
+	var cctx context.Context
+	if !ok {
+		// The computation keeps ctx's values (its scope) but not its
+		// cancellation: it belongs to all its waiters, and ends with the last.
+		cctx, e.cancel = context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+	}
+	e.waiters++
 	c.mu.Unlock()
 	if !ok {
+		cancel := e.cancel
+		c.running.Add(1)
 		go func() {
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+			defer c.running.Add(-1)
 			defer cancel()
 			e.res, e.err = compute(cctx)
 			if e.err != nil {
@@ -86,9 +104,35 @@ func (c *Cache[Q, V, R]) Get(ctx context.Context, q Q, version V, compute func(c
 	}
 	select {
 	case <-e.done:
+		c.leave(key, e)
 		return e.res, e.err
 	case <-ctx.Done():
+		c.leave(key, e)
 		var zero R
 		return zero, ctx.Err()
 	}
 }
+
+// leave ends a caller's wait for e; the last to leave an unfinished
+// computation cancels it and drops its entry.
+func (c *Cache[Q, V, R]) leave(key cacheKey[Q, V], e *cacheEntry[R]) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e.waiters--
+	if e.waiters > 0 {
+		return
+	}
+	select {
+	case <-e.done:
+		return
+	default:
+	}
+	e.cancel()
+	if c.entries[key] == e {
+		delete(c.entries, key)
+	}
+}
+
+// Running returns how many computations are under way (for tests and
+// metrics: an abandoned one stops counting once it has stopped).
+func (c *Cache[Q, V, R]) Running() int { return int(c.running.Load()) }

@@ -36,3 +36,62 @@ func TestCacheKeyedByScopeAndVersion(t *testing.T) {
 		}
 	}
 }
+
+// An analysis nobody waits for any more stops: when the last of its
+// callers gives up, its computation's context is cancelled, and a caller
+// still waiting keeps it running.
+func TestAbandonedComputationStops(t *testing.T) {
+	c := NewCache[string, int64, int](4, time.Minute)
+	stopped := make(chan time.Duration, 2)
+	busy := func(ctx context.Context) (int, error) {
+		start := time.Now()
+		x := 0
+		for ctx.Err() == nil { // CPU-bound, checking its context as emerging.Analyze does
+			for i := 0; i < 1e5; i++ {
+				x += i
+			}
+		}
+		stopped <- time.Since(start)
+		return x, ctx.Err()
+	}
+	ctx := store.WithSystemScope(context.Background())
+
+	// Two callers share one computation; the first leaves, the second still waits.
+	a, cancelA := context.WithCancel(ctx)
+	b, cancelB := context.WithCancel(ctx)
+	errs := make(chan error, 2)
+	go func() { _, err := c.Get(a, "emerging 20530", 1, busy); errs <- err }()
+	time.Sleep(50 * time.Millisecond)
+	go func() { _, err := c.Get(b, "emerging 20530", 1, busy); errs <- err }()
+	time.Sleep(100 * time.Millisecond)
+	cancelA()
+	if err := <-errs; err == nil {
+		t.Fatal("the caller that left got a result")
+	}
+	time.Sleep(200 * time.Millisecond)
+	if c.Running() != 1 {
+		t.Fatalf("running %d after one of two callers left, want 1", c.Running())
+	}
+	// The last leaves: the computation stops within 2 s.
+	left := time.Now()
+	cancelB()
+	<-errs
+	select {
+	case <-stopped:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the abandoned computation still runs 2 s after its last caller left")
+	}
+	for c.Running() != 0 {
+		if time.Since(left) > 2*time.Second {
+			t.Fatalf("running %d", c.Running())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Logf("stopped %v after the last caller left", time.Since(left))
+
+	// The cancelled computation is not cached: the next caller computes afresh.
+	got, err := c.Get(ctx, "emerging 20530", 1, func(context.Context) (int, error) { return 7, nil })
+	if err != nil || got != 7 {
+		t.Fatalf("after cancellation: %d, %v; want a fresh result 7", got, err)
+	}
+}
