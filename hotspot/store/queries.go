@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -413,7 +414,12 @@ type CellFilter struct {
 	Kind     hotspot.IncidentKind
 }
 
-// CellCounts counts incidents per H3 cell at resolution 7 to 10.
+// CellCounts counts incidents per H3 cell at resolution 7 to 10, over
+// whole cells: a cell on an area's border counts the incidents of the areas
+// asked (and in scope) only. Whole months of the window are read from the
+// counts kept per cell and month (incident_cell_months, migration 00008);
+// the part of a month at either end of the window, and any window with a
+// kind, from the incidents, through the (area_id, occurred_at) index.
 func (s *Store) CellCounts(ctx context.Context, f CellFilter) ([]CellCount, error) {
 	if f.Res < geo.MinPointResolution || f.Res > geo.MaxPointResolution {
 		return nil, hotspot.Invalid("res", "must be between %d and %d, got %d", geo.MinPointResolution, geo.MaxPointResolution, f.Res)
@@ -427,15 +433,36 @@ func (s *Store) CellCounts(ctx context.Context, f CellFilter) ([]CellCount, erro
 	if err != nil {
 		return nil, err
 	}
+	ids = s.narrowToScope(ctx, ids)
+	if ids != nil && len(ids) == 0 {
+		return []CellCount{}, nil
+	}
 	// The column is chosen from a fixed whitelist, never from input text.
 	col := pgx.Identifier{fmt.Sprintf("h3_r%d", f.Res)}.Sanitize()
-	rows, err := s.pool.Query(ctx, `
+	var rows pgx.Rows
+	if f.Kind != "" {
+		rows, err = s.pool.Query(ctx, `
 SELECT `+col+`, count(*) FROM incidents
 WHERE ($1::bigint[] IS NULL OR area_id = ANY($1))
   AND ($2::timestamptz IS NULL OR occurred_at >= $2)
   AND ($3::timestamptz IS NULL OR occurred_at < $3)
-  AND ($4 = '' OR kind = $4)
-GROUP BY 1 ORDER BY 1`, ids, nullTime(f.From), nullTime(f.To), string(f.Kind))
+  AND kind = $4
+GROUP BY 1 ORDER BY 1`, customPlan, ids, nullTime(f.From), nullTime(f.To), string(f.Kind))
+	} else {
+		w := splitMonths(f.From, f.To)
+		rows, err = s.pool.Query(ctx, `
+SELECT cell, sum(n)::bigint FROM (
+    SELECT cell, n::bigint AS n FROM incident_cell_months
+    WHERE res = $1 AND ($2::bigint[] IS NULL OR area_id = ANY($2)) AND month >= $3 AND month < $4
+    UNION ALL
+    SELECT `+col+`, count(*) FROM incidents
+    WHERE ($2::bigint[] IS NULL OR area_id = ANY($2)) AND occurred_at >= $5 AND occurred_at < $6 GROUP BY 1
+    UNION ALL
+    SELECT `+col+`, count(*) FROM incidents
+    WHERE ($2::bigint[] IS NULL OR area_id = ANY($2)) AND occurred_at >= $7 AND occurred_at < $8 GROUP BY 1) x
+GROUP BY 1 HAVING sum(n) > 0 ORDER BY 1`, customPlan, int16(f.Res), ids, w.first, w.end,
+			w.headFrom, w.headTo, w.tailFrom, w.tailTo)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cell counts: %w", err)
 	}
@@ -446,6 +473,57 @@ GROUP BY 1 ORDER BY 1`, ids, nullTime(f.From), nullTime(f.To), string(f.Kind))
 		c.Cell = geo.Cell(cell)
 		return c, err
 	})
+}
+
+// monthSplit cuts a window [from, to) into whole months [first, end) (as
+// hotspot.Month integers, read from the kept counts) and a head and a tail
+// shorter than a month, read from the incidents (empty ranges when none).
+type monthSplit struct {
+	first, end                         int32
+	headFrom, headTo, tailFrom, tailTo time.Time
+}
+
+var (
+	farPast   = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// splitMonths splits [from, to); a zero from or to is unbounded.
+func splitMonths(from, to time.Time) monthSplit {
+	w := monthSplit{first: math.MinInt32, end: math.MaxInt32,
+		headFrom: farPast, headTo: farPast, tailFrom: farPast, tailTo: farPast}
+	if !from.IsZero() {
+		m := hotspot.MonthAt(from)
+		if !m.Start().Equal(from) {
+			m++
+		}
+		w.first = int32(m)
+		w.headFrom, w.headTo = from, m.Start()
+	}
+	if !to.IsZero() {
+		m := hotspot.MonthAt(to)
+		w.end = int32(m)
+		w.tailFrom, w.tailTo = m.Start(), to
+	}
+	if w.first >= w.end { // within one month, or two partial ones: all from the incidents
+		w.first, w.end = 0, 0
+		w.headFrom, w.headTo = from, to
+		if from.IsZero() {
+			w.headFrom = farPast
+		}
+		if to.IsZero() {
+			w.headTo = farFuture
+		}
+		w.tailFrom, w.tailTo = farPast, farPast
+		return w
+	}
+	if !w.headTo.After(w.headFrom) {
+		w.headFrom, w.headTo = farPast, farPast
+	}
+	if !w.tailTo.After(w.tailFrom) {
+		w.tailFrom, w.tailTo = farPast, farPast
+	}
+	return w
 }
 
 // GetEvent returns one lifecycle event.

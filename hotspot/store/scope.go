@@ -72,3 +72,53 @@ func applyScope(ctx context.Context, conn *pgx.Conn, sc scope) error {
 	_, err := conn.Exec(ctx, sqlSetScope, all, sc.ids)
 	return err
 }
+
+// scopeIDs returns the area ids of ctx's scope: nil with all true for the
+// system scope, the ids otherwise (none for the zero scope).
+func scopeIDs(ctx context.Context) (ids []int64, all bool) {
+	sc := scopeOf(ctx)
+	if sc.all {
+		return nil, true
+	}
+	s := strings.Trim(sc.ids, "{}")
+	if s == "" {
+		return []int64{}, false
+	}
+	for _, f := range strings.Split(s, ",") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	return ids, false
+}
+
+// narrowToScope returns the area ids a read should name in its own WHERE
+// clause: ids (nil for every area) intersected with the scope of ctx when the
+// store runs under the policies. The policies stay the guard; naming the
+// ids lets PostgreSQL use the area indexes, since `area_id = ANY($1)` is
+// leakproof and may be pushed beneath the policy (migrations/00008). With
+// no scope (the zero scope) the result is empty: nothing is visible anyway.
+// The owner's store (no AppRole) reads ids unchanged.
+func (s *Store) narrowToScope(ctx context.Context, ids []int64) []int64 {
+	if s.appRole == "" {
+		return ids
+	}
+	scoped, all := scopeIDs(ctx)
+	if all {
+		return ids
+	}
+	if ids == nil {
+		return scoped
+	}
+	in := make(map[int64]bool, len(scoped))
+	for _, id := range scoped {
+		in[id] = true
+	}
+	out := []int64{}
+	for _, id := range ids {
+		if in[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -29,3 +30,39 @@ func (s *Store) TileRows(ctx context.Context, sql string, args []any, dest []any
 	_, err = pgx.ForEachRow(rows, dest, fn)
 	return err
 }
+
+// CellTotals calls fn with the number of incidents, all time, of every H3
+// cell at res whose id lies in one of the ranges [lo[i], hi[i]] (the cells
+// a tile draws; package tiles makes the ranges), over the areas ids (nil:
+// every area) narrowed to the scope of ctx. Whole cells are counted, not the
+// part of a cell inside a tile, so a hexagon has one count on every tile
+// that draws it. The counts come from incident_cell_months through its
+// primary key (res, cell, ...): only leakproof integer comparisons, which
+// PostgreSQL applies through the index beneath the row-level security
+// policy (migrations/00008).
+func (s *Store) CellTotals(ctx context.Context, res int, lo, hi, ids []int64, fn func(cell, n int64) error) error {
+	if len(lo) != len(hi) {
+		return fmt.Errorf("cell totals: %d lower and %d upper bounds", len(lo), len(hi))
+	}
+	ids = s.narrowToScope(ctx, ids)
+	if ids != nil && len(ids) == 0 {
+		return nil
+	}
+	rows, err := s.pool.Query(ctx, sqlCellTotals, customPlan, int16(res), lo, hi, ids)
+	if err != nil {
+		return fmt.Errorf("cell totals: %w", err)
+	}
+	var cell, n int64
+	_, err = pgx.ForEachRow(rows, []any{&cell, &n}, func() error { return fn(cell, n) })
+	if err != nil {
+		return fmt.Errorf("cell totals: %w", err)
+	}
+	return nil
+}
+
+const sqlCellTotals = `
+SELECT c.cell, sum(c.n)::bigint
+FROM unnest($2::bigint[], $3::bigint[]) r(lo, hi)
+JOIN incident_cell_months c ON c.res = $1 AND c.cell BETWEEN r.lo AND r.hi
+WHERE ($4::bigint[] IS NULL OR c.area_id = ANY($4))
+GROUP BY 1 HAVING sum(c.n) > 0`

@@ -1,0 +1,110 @@
+// Package disclosure is the one rule for what an aggregate may show a
+// role (issue 12, "disclosure control for aggregates"). Viewers see
+// aggregates that cannot be taken apart into single incidents:
+//
+//   - resolution: H3 cells no finer than ViewerMaxRes (8, about 0.74 km²);
+//     the cells tiles coarsen to it past ViewerMaxZoom (13), where the
+//     tiles' own resolution would become finer;
+//   - time: windows of whole months in Asia/Ho_Chi_Minh (a window is
+//     widened outward to the months that hold it);
+//   - small counts: a count below MinCount (5) is not sent; it is shown
+//     as SuppressedText ("< 5").
+//
+// Officers, planners and admins see exact figures. The cells API, the
+// cells tiles, the emerging layer, the metrics and the reports all ask
+// For(role) and apply the Rule it returns; the package is pure.
+//
+// JSON shape: a count is a JSON number for every role; for a viewer a
+// suppressed count is the string "< 5" and the feature carries
+// "suppressed": true (Value). Clients that draw counts test "suppressed"
+// (or Number.isFinite) before using the number.
+package disclosure
+
+import (
+	"time"
+
+	"github.com/diaban/diaban/hotspot"
+)
+
+// The rule's constants.
+const (
+	// ViewerMaxRes is the finest H3 resolution a viewer sees.
+	ViewerMaxRes = 8
+	// ViewerMaxZoom is the deepest tile zoom whose cells are drawn at the
+	// tiles' own resolution for a viewer (package tiles maps zoom 12–13 to
+	// res 8); deeper tiles are drawn with ViewerMaxRes cells.
+	ViewerMaxZoom = 13
+	// MinCount is the smallest count shown to a viewer.
+	MinCount = 5
+	// SuppressedText stands for a count below MinCount.
+	SuppressedText = "< 5"
+)
+
+// Rule is what one role may be shown. The zero Rule shows everything.
+type Rule struct {
+	MaxRes      int  // 0: any resolution
+	WholeMonths bool // windows widened to whole months
+	MinCount    int  // counts below are suppressed; 0: none
+}
+
+// For returns the rule of role: the viewer's limits, none for the others.
+// An unknown role gets the viewer's.
+func For(role hotspot.Role) Rule {
+	switch role {
+	case hotspot.RoleAdmin, hotspot.RoleOfficer, hotspot.RolePlanner:
+		return Rule{}
+	}
+	return Rule{MaxRes: ViewerMaxRes, WholeMonths: true, MinCount: MinCount}
+}
+
+// Limited reports whether the rule changes anything.
+func (r Rule) Limited() bool { return r != Rule{} }
+
+// Res returns the resolution to use for one asked: res, or the rule's
+// floor when res is finer.
+func (r Rule) Res(res int) int {
+	if r.MaxRes > 0 && res > r.MaxRes {
+		return r.MaxRes
+	}
+	return res
+}
+
+// Window widens [from, to) to whole months in Asia/Ho_Chi_Minh when the
+// rule asks for it; a zero bound stays open.
+func (r Rule) Window(from, to time.Time) (time.Time, time.Time) {
+	if !r.WholeMonths {
+		return from, to
+	}
+	if !from.IsZero() {
+		from = hotspot.MonthAt(from).Start()
+	}
+	if !to.IsZero() {
+		m := hotspot.MonthAt(to)
+		if !m.Start().Equal(to) {
+			m++
+		}
+		to = m.Start()
+	}
+	return from, to
+}
+
+// Suppressed reports whether a count n is hidden.
+func (r Rule) Suppressed(n int64) bool { return n < int64(r.MinCount) }
+
+// Value is the count to send: n itself (a JSON number), or SuppressedText
+// when the rule hides it.
+func (r Rule) Value(n int64) any {
+	if r.Suppressed(n) {
+		return SuppressedText
+	}
+	return n
+}
+
+// Properties adds the count n to props under key, and "suppressed": true
+// when it is hidden.
+func (r Rule) Properties(props map[string]any, key string, n int64) {
+	props[key] = r.Value(n)
+	if r.Suppressed(n) {
+		props["suppressed"] = true
+	}
+}
