@@ -160,7 +160,7 @@ func (c *computation) hotspots(hs []Hotspot) {
 			c.prevYearElim += b2i(scan(evs, prevYearStart, c.ytdStart).eliminated)
 		}
 		for i, t := range c.trendEnds[:last] {
-			c.activeEndAt[i] += b2i(stateAt(evs, t) == hotspot.StatusActive)
+			c.activeEndAt[i] += b2i(stateAt(evs, t) == stActive)
 		}
 	}
 	c.activeEndAt[last] = c.cur.activeEnd

@@ -9,6 +9,78 @@ import (
 	"github.com/diaban/diaban/hotspot"
 )
 
+// The lifecycle as scan and stateBefore walk it, millions of events a
+// second: a table over small codes, derived once from hotspot's own rules
+// (hotspot.Apply says which step is legal, hotspot.EventKind.StatusAfter
+// which status it leaves), so nothing here restates them.
+
+// state is a hotspot status as a table index.
+type state uint8
+
+const (
+	stUnknown state = iota
+	stActive
+	stEliminated
+	numStates
+)
+
+var stateStatus = [numStates]hotspot.Status{hotspot.StatusUnknown, hotspot.StatusActive, hotspot.StatusEliminated}
+
+// kindCode is an event kind as a table index; codeOther is any kind the
+// vocabulary does not know.
+type kindCode uint8
+
+const (
+	codeDetected kindCode = iota
+	codeEliminated
+	codeRecurred
+	codeNote
+	codeOther
+	numCodes
+)
+
+func codeOf(k hotspot.EventKind) kindCode {
+	switch k {
+	case hotspot.EventDetected:
+		return codeDetected
+	case hotspot.EventEliminated:
+		return codeEliminated
+	case hotspot.EventRecurred:
+		return codeRecurred
+	case hotspot.EventNote:
+		return codeNote
+	}
+	return codeOther
+}
+
+// step is what one event does to a hotspot in a given state.
+type step struct {
+	next    state // the state after it: the event decides whatever came before
+	changes bool  // it is a state-changing event (StatusAfter's ok)
+	legal   bool  // hotspot.Apply allows it from this state
+}
+
+var steps = func() (t [numCodes][numStates]step) {
+	kinds := [numCodes]hotspot.EventKind{hotspot.EventDetected, hotspot.EventEliminated, hotspot.EventRecurred, hotspot.EventNote, "other"}
+	for c, k := range kinds {
+		for s, status := range stateStatus {
+			st := step{next: state(s)}
+			if after, ok := k.StatusAfter(); ok {
+				st.changes = true
+				for n, x := range stateStatus {
+					if x == after {
+						st.next = state(n)
+					}
+				}
+			}
+			_, err := hotspot.Apply(status, k)
+			st.legal = err == nil
+			t[c][s] = st
+		}
+	}
+	return t
+}()
+
 // sortedEvents returns evs sorted by OccurredAt, ties by Seq. Sorted input
 // (the normal case) is returned as is; otherwise a sorted copy, stable so
 // that ties without a Seq keep the caller's order.
@@ -33,20 +105,20 @@ func firstAtOrAfter(evs []Event, t time.Time) int {
 	return sort.Search(len(evs), func(i int) bool { return !evs[i].OccurredAt.Before(t) })
 }
 
-// stateBefore returns the status after evs[:i]: the last state-changing
+// stateBefore returns the state after evs[:i]: the last state-changing
 // event decides (hotspot.EventKind.StatusAfter).
-func stateBefore(evs []Event, i int) hotspot.Status {
+func stateBefore(evs []Event, i int) state {
 	for i--; i >= 0; i-- {
-		if s, ok := evs[i].Kind.StatusAfter(); ok {
-			return s
+		if st := steps[codeOf(evs[i].Kind)][stUnknown]; st.changes {
+			return st.next
 		}
 	}
-	return hotspot.StatusUnknown
+	return stUnknown
 }
 
 // stateAt returns the status at instant t: after every event strictly
 // before t.
-func stateAt(evs []Event, t time.Time) hotspot.Status {
+func stateAt(evs []Event, t time.Time) state {
 	return stateBefore(evs, firstAtOrAfter(evs, t))
 }
 
@@ -77,27 +149,26 @@ type window struct {
 func scan(evs []Event, start, end time.Time) window {
 	i := firstAtOrAfter(evs, start)
 	s := stateBefore(evs, i)
-	w := window{activeStart: s == hotspot.StatusActive, during: s == hotspot.StatusActive}
+	w := window{activeStart: s == stActive, during: s == stActive}
 	for ; i < len(evs) && evs[i].OccurredAt.Before(end); i++ {
-		k := evs[i].Kind
-		if _, err := hotspot.Apply(s, k); err != nil {
+		c := codeOf(evs[i].Kind)
+		st := steps[c][s]
+		if !st.legal {
 			w.irregular++
 		}
-		switch k {
-		case hotspot.EventDetected:
+		switch c {
+		case codeDetected:
 			w.new = true
-		case hotspot.EventRecurred:
+		case codeRecurred:
 			w.recurred = true
-		case hotspot.EventEliminated:
-			w.eliminated = w.eliminated || s == hotspot.StatusActive
+		case codeEliminated:
+			w.eliminated = w.eliminated || s == stActive
 		}
-		if next, ok := k.StatusAfter(); ok {
-			s = next
-			w.during = w.during || next == hotspot.StatusActive
-		}
+		s = st.next
+		w.during = w.during || s == stActive
 	}
-	w.activeEnd = s == hotspot.StatusActive
-	w.sustained = w.eliminated && s == hotspot.StatusEliminated
+	w.activeEnd = s == stActive
+	w.sustained = w.eliminated && s == stEliminated
 	return w
 }
 
