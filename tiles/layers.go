@@ -11,6 +11,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 )
 
 // Layer names a tile layer.
@@ -78,34 +79,31 @@ func cellResolution(z Zoom) int {
 	}
 }
 
-// cellColumns is the whitelist of H3 columns, by resolution, quoted as
-// SQL identifiers.
-var cellColumns = map[int]string{7: `"h3_r7"`, 8: `"h3_r8"`, 9: `"h3_r9"`, 10: `"h3_r10"`}
-
-// cellsTile counts incidents per H3 cell inside the tile and draws the
-// hexagons as an MVT layer (PostGIS has no H3 here, so the geometry is
-// built in Go from geo.Cell boundaries).
-func cellsTile(ctx context.Context, db DB, c Coord, areaIDs []int64) ([]byte, error) {
-	res := cellResolution(c.Z)
-	col := cellColumns[res]
+// cellsTile draws the H3 cells at the tile's resolution (coarsened by
+// the rule) that touch the tile, each with the count of its incidents, all
+// time: whole cells, so a hexagon has the same count on every tile that
+// draws it (a tile's box never narrows a count). The geometry is built in
+// Go from geo.Cell boundaries (PostGIS has no H3 here); counts below the
+// rule's floor are suppressed (package disclosure).
+func cellsTile(ctx context.Context, db DB, c Coord, areaIDs []int64, rule disclosure.Rule) ([]byte, error) {
+	res := rule.Res(cellResolution(c.Z))
 	tile := maptile.New(c.X, c.Y, maptile.Zoom(c.Z))
-	b := tile.Bound()
+	lo, hi := cover(tile.Bound(), res)
 	fc := geojson.NewFeatureCollection()
-	var cell, n int64
-	err := db.TileRows(ctx, `SELECT `+col+`, count(*) FROM incidents
-WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326) AND ($5::bigint[] IS NULL OR area_id = ANY ($5)) GROUP BY 1`,
-		[]any{b.Min[0], b.Min[1], b.Max[0], b.Max[1], areaIDs}, []any{&cell, &n}, func() error {
-			gc := geo.Cell(cell)
-			f := geojson.NewFeature(orb.Polygon{gc.Boundary()})
-			f.Properties = geojson.Properties{"cell": gc.String(), "count": n}
-			fc.Append(f)
-			return nil
-		})
+	err := db.CellTotals(ctx, res, lo, hi, areaIDs, func(cell, n int64) error {
+		gc := geo.Cell(cell)
+		f := geojson.NewFeature(orb.Polygon{gc.Boundary()})
+		f.Properties = geojson.Properties{"cell": gc.String()}
+		rule.Properties(f.Properties, "count", n)
+		fc.Append(f)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("cells tile %s: %w", c, err)
 	}
 	layers := mvt.NewLayers(map[string]*geojson.FeatureCollection{string(LayerCells): fc})
 	layers.ProjectToTile(tile)
 	layers.Clip(mvt.MapboxGLDefaultExtentBound)
+	layers.RemoveEmpty(0, 0)
 	return mvt.Marshal(layers)
 }

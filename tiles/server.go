@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 )
 
 // DB is what tiles need of the store (hotspot/store.Store): the fixed
@@ -16,6 +17,9 @@ type DB interface {
 	TileBytes(ctx context.Context, sql string, args ...any) ([]byte, error)
 	// TileRows runs a query and, for each row, scans it into dest and calls fn.
 	TileRows(ctx context.Context, sql string, args []any, dest []any, fn func() error) error
+	// CellTotals calls fn with each cell at res in one of the id ranges
+	// [lo[i], hi[i]] and its incidents, all time, in areas ids (nil: all).
+	CellTotals(ctx context.Context, res int, lo, hi, ids []int64, fn func(cell, n int64) error) error
 }
 
 // UnknownLayerError is returned for a layer name that does not exist.
@@ -71,6 +75,9 @@ func (s *Source) Invalidate(kind hotspot.ChangeKind) {
 type Scope struct {
 	Key     string
 	AreaIDs []int64 // nil: every area
+	// Rule is what the caller's role may be shown of the aggregates (the
+	// cells layer): package disclosure. The zero Rule shows everything.
+	Rule disclosure.Rule
 }
 
 // Tile returns the tile of layer at c, from the cache when its data has not
@@ -91,7 +98,7 @@ func (s *Source) TileIn(ctx context.Context, layer Layer, c Coord, scope Scope) 
 		return nil, &UnknownLayerError{Name: string(layer)}
 	}
 	s.mu.Lock()
-	key := fmt.Sprintf("%s/%s@%d#%s", layer, c, s.versions[layer], scope.Key)
+	key := fmt.Sprintf("%s/%s@%d#%s#%v", layer, c, s.versions[layer], scope.Key, scope.Rule)
 	if el, ok := s.cache[key]; ok {
 		s.order.MoveToFront(el)
 		s.hits++
@@ -102,7 +109,7 @@ func (s *Source) TileIn(ctx context.Context, layer Layer, c Coord, scope Scope) 
 	s.misses++
 	s.mu.Unlock()
 
-	data, err := s.render(ctx, layer, c, scope.AreaIDs)
+	data, err := s.render(ctx, layer, c, scope.AreaIDs, scope.Rule)
 	if err != nil {
 		return nil, err
 	}
@@ -125,9 +132,9 @@ func (s *Source) Stats() (hits, misses uint64) {
 	return s.hits, s.misses
 }
 
-func (s *Source) render(ctx context.Context, layer Layer, c Coord, areaIDs []int64) ([]byte, error) {
+func (s *Source) render(ctx context.Context, layer Layer, c Coord, areaIDs []int64, rule disclosure.Rule) ([]byte, error) {
 	if layer == LayerCells {
-		return cellsTile(ctx, s.db, c, areaIDs)
+		return cellsTile(ctx, s.db, c, areaIDs, rule)
 	}
 	args := []any{int(c.Z), int(c.X), int(c.Y)}
 	if layer != LayerAreas {

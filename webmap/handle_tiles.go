@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 	"github.com/diaban/diaban/tiles"
 )
 
@@ -20,7 +21,11 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.tiles.TileIn(r.Context(), tiles.Layer(r.PathValue("layer")), c, tiles.Scope{Key: scopeKey(userFrom(r.Context())), AreaIDs: ids})
+	// Cells are drawn within the disclosure rule of the caller's role: a
+	// viewer's hexagons are never finer than res 8, whatever the zoom, and
+	// counts below 5 read "< 5" (hotspot/disclosure).
+	rule := disclosure.For(roleOf(userFrom(r.Context())))
+	data, err := s.tiles.TileIn(r.Context(), tiles.Layer(r.PathValue("layer")), c, tiles.Scope{Key: scopeKey(userFrom(r.Context())), AreaIDs: ids, Rule: rule})
 	if err != nil {
 		return err
 	}
@@ -28,6 +33,14 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-cache") // the data changes live; the server caches
 	_, _ = w.Write(data)
 	return nil
+}
+
+// roleOf is u's role; "" (the strictest disclosure rule) for no user.
+func roleOf(u *hotspot.User) hotspot.Role {
+	if u == nil {
+		return ""
+	}
+	return u.Role
 }
 
 // scopeKey names a user's scope for the tile cache ("" for everywhere).
