@@ -25,6 +25,9 @@ type liveView[K comparable, V any] struct {
 	// compute recomputes one key with what was pending and returns the
 	// messages to publish.
 	compute func(ctx context.Context, key K, pending V) ([]*Message, error)
+	// wanted, when set, says whether anyone subscribed could receive what
+	// compute would publish for key; when not, nothing is computed.
+	wanted func(ctx context.Context, key K) bool
 }
 
 // watch registers v on the server's hub.
@@ -37,12 +40,31 @@ func watch[K comparable, V any](s *Server, v liveView[K, V]) {
 	})
 }
 
-// flush recomputes one key and publishes.
+// maxLiveRecomputes bounds how many live recomputes (of every view
+// together) run at once, so that a burst of changes over many areas cannot
+// take every connection of the pool from the feed and the API: each view
+// coalesces per key (the debouncer), and the keys' recomputes queue here.
+const maxLiveRecomputes = 2
+
+// liveRecomputes is the semaphore of maxLiveRecomputes slots.
+var liveRecomputes = make(chan struct{}, maxLiveRecomputes)
+
+// flush recomputes one key and publishes, once a recompute slot is free
+// (changes arriving meanwhile join the key's next flush).
 func (v liveView[K, V]) flush(ctx context.Context, s *Server, key K, pending V) {
+	select {
+	case liveRecomputes <- struct{}{}:
+		defer func() { <-liveRecomputes }()
+	case <-ctx.Done():
+		return
+	}
 	if v.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, v.timeout)
 		defer cancel()
+	}
+	if v.wanted != nil && !v.wanted(ctx, key) {
+		return
 	}
 	msgs, err := v.compute(ctx, key, pending)
 	if err != nil {
