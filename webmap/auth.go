@@ -6,7 +6,9 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net"
+	"net/netip"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // Sessions. A login answers with the session token twice: as an HttpOnly,
@@ -113,15 +116,41 @@ func checkCSRF(r *http.Request, p *principal) error {
 	return nil
 }
 
-// clientAddr is the caller's address: the connection's, or the first
-// X-Forwarded-For hop when the server sits behind a trusted proxy.
+// clientAddr is the caller's address. Without a trusted proxy it is the
+// connection's. Behind one (Config.TrustProxy, Config.TrustedProxies) it
+// is read from X-Forwarded-For from the right: the last hop was appended by
+// the proxy that connected to us, and every hop before it was written by
+// whoever sent the request, so the first hop from the right that is not a
+// trusted proxy is the client. The leftmost hop, which the client writes
+// itself, is never believed on its own.
 func (s *Server) clientAddr(r *http.Request) string {
-	if s.cfg.TrustProxy {
-		if f := r.Header.Get("X-Forwarded-For"); f != "" {
-			first, _, _ := strings.Cut(f, ",")
-			return strings.TrimSpace(first)
+	peer := remoteHost(r)
+	if !s.trustedProxy(peer) {
+		return peer
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				hops = append(hops, h)
+			}
 		}
 	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		addr, err := netip.ParseAddr(strings.Trim(hops[i], "[]"))
+		if err != nil {
+			return peer // not an address: the chain is not to be believed past here
+		}
+		addr = addr.Unmap()
+		if i == 0 || !s.trustedHop(addr) {
+			return addr.String()
+		}
+	}
+	return peer
+}
+
+// remoteHost is the address of the connection's other end.
+func remoteHost(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -129,9 +158,32 @@ func (s *Server) clientAddr(r *http.Request) string {
 	return host
 }
 
+// trustedProxy reports whether the connection's peer is a proxy whose
+// X-Forwarded-* headers are believed: any peer with TrustProxy alone (one
+// proxy in front, the only way in), else a peer in TrustedProxies.
+func (s *Server) trustedProxy(peer string) bool {
+	if len(s.cfg.TrustedProxies) == 0 {
+		return s.cfg.TrustProxy
+	}
+	addr, err := netip.ParseAddr(peer)
+	return err == nil && s.trustedHop(addr.Unmap())
+}
+
+// trustedHop reports whether a forwarded hop is one of our proxies (only
+// TrustedProxies names any: with TrustProxy alone, the one proxy is the
+// peer and every hop it appended is the client).
+func (s *Server) trustedHop(addr netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
+}
+
 // secure reports whether the request reached us over TLS.
 func (s *Server) secure(r *http.Request) bool {
-	return r.TLS != nil || (s.cfg.TrustProxy && r.Header.Get("X-Forwarded-Proto") == "https")
+	return r.TLS != nil || (s.trustedProxy(remoteHost(r)) && r.Header.Get("X-Forwarded-Proto") == "https")
 }
 
 // loginBody is POST /api/login.
@@ -148,9 +200,21 @@ type loginAnswer struct {
 	User    *hotspot.User `json:"user"`
 }
 
+// DefaultLoginHashes is how many password hashes run at once when
+// Config.LoginHashes is 0: 4 × 64 MiB of argon2id memory at most.
+const DefaultLoginHashes = 4
+
 // handleLogin answers POST /api/login. A wrong user name, a wrong password
-// and a disabled account get the same 401; too many failures for a name or
-// from an address get a 429 (see loginLimiter).
+// and a disabled account get the same 401. In order, before any hashing:
+//
+//   - the failure is reserved: the attempt counts as a failure of its
+//     (name, address) pair and of its address from the moment it starts, so
+//     100 simultaneous guesses are 5 tries and 95 answers 429, not 100 hashes
+//     (loginLimiter); a success gives the reservation back;
+//   - a slot of the hashing semaphore is taken without waiting: when
+//     Config.LoginHashes hashes already run the answer is 503 at once;
+//   - a refused login's audit row is written before the answer, a login's
+//     in the transaction that creates the session.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := checkCSRF(r, nil); err != nil {
 		return err
@@ -159,29 +223,52 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &b); err != nil {
 		return err
 	}
-	if b.Username == "" {
+	name := strings.ToLower(strings.TrimSpace(b.Username))
+	switch {
+	case name == "":
 		return errBad("username", "is required")
+	case len(name) > hotspot.MaxUserName:
+		return errBad("username", fmt.Sprintf("at most %d bytes", hotspot.MaxUserName))
+	case len(b.Password) > hotspot.MaxPassword:
+		return errBad("password", fmt.Sprintf("at most %d bytes", hotspot.MaxPassword))
 	}
-	name, addr := strings.ToLower(strings.TrimSpace(b.Username)), s.clientAddr(r)
-	if wait := s.limiter.blocked(name, addr); wait > 0 {
+	addr := s.clientAddr(r)
+	res, wait := s.limiter.reserve(name, addr)
+	if wait > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		return errStatus(http.StatusTooManyRequests, "username", "too many failed logins; try again later")
 	}
+	select {
+	case s.hashSlots <- struct{}{}:
+	default:
+		s.limiter.release(res)
+		w.Header().Set("Retry-After", "1")
+		return errStatus(http.StatusServiceUnavailable, "password", "too many logins at once; try again in a second")
+	}
+	s.hashes.Add(1)
 	u, err := s.store.Authenticate(r.Context(), name, b.Password)
+	<-s.hashSlots
 	if errors.Is(err, hotspot.ErrBadCredentials) {
-		s.limiter.fail(name, addr)
-		s.auditSession(r, "session.login_refused", nil)
+		if s.limiter.locked(res) { // once per lockout, not per refused try
+			if err := s.appendAudit(r, s.sessionEntry(r, "session.login_locked", nil)); err != nil {
+				return err
+			}
+		}
+		if err := s.appendAudit(r, s.sessionEntry(r, "session.login_refused", nil)); err != nil {
+			return err // no 401 without its row
+		}
 		return errStatus(http.StatusUnauthorized, "password", err.Error())
 	}
 	if err != nil {
+		s.limiter.release(res)
 		return err
 	}
-	s.limiter.succeed(name)
-	token, exp, err := s.store.CreateSession(r.Context(), u, s.sessionTTL())
+	s.limiter.succeed(res)
+	ctx := store.WithAudit(r.Context(), &store.PendingAudit{Entry: s.sessionEntry(r, "session.login", u)})
+	token, exp, err := s.store.CreateSession(ctx, u, s.sessionTTL())
 	if err != nil {
 		return err
 	}
-	s.auditSession(r, "session.login", u)
 	csrf := randomToken()
 	secure := s.secure(r)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", Expires: exp, HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
@@ -190,20 +277,34 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// handleLogout answers POST /api/logout: the session ends, the cookies go.
+// handleLogout answers POST /api/logout: the session ends (its audit row in
+// the same transaction), the cookies go. A body, when sent, must be {}.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
-	p, _ := r.Context().Value(principalKey).(*principal)
-	if p != nil {
-		if err := s.store.EndSession(r.Context(), p.token); err != nil {
+	if r.ContentLength != 0 {
+		var none struct{}
+		if err := decodeBody(r, &none); err != nil && !isEmptyBody(err) {
 			return err
 		}
-		s.auditSession(r, "session.logout", p.user)
+	}
+	p, _ := r.Context().Value(principalKey).(*principal)
+	if p != nil {
+		ctx := store.WithAudit(r.Context(), &store.PendingAudit{Entry: s.sessionEntry(r, "session.logout", p.user)})
+		if err := s.store.EndSession(ctx, p.token); err != nil {
+			return err
+		}
 	}
 	for _, name := range []string{sessionCookie, csrfCookie} {
 		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: name == sessionCookie, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// isEmptyBody reports whether err refused a body of nothing at all (a
+// logout may send none).
+func isEmptyBody(err error) bool {
+	var br *badRequest
+	return errors.As(err, &br) && br.msg == msgEmptyBody
 }
 
 // handleMe answers GET /api/me: who is logged in, in which role and area.
@@ -225,69 +326,131 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// loginLimiter counts failed logins per user name and per address in
-// fixed windows. It lives in memory: each `diaban serve` instance counts
-// on its own, so behind a balancer with N instances an attacker gets up to
-// N times the budget (README.md, Users and roles).
+// loginLimiter counts failed logins per (user name, address) pair and per
+// address, with exponential back-off: after perPair failures of one pair
+// it must wait base, then twice as long after each further failure (up to
+// maxWait); after perAddr failures from one address, whatever the names,
+// likewise. A name alone is never locked: an outsider guessing an
+// officer's password from elsewhere locks out only their own address, and
+// the officer logs in from theirs. Failures are forgotten after forget
+// without one.
+//
+// An attempt is reserved as a failure before its password is hashed
+// (reserve), so simultaneous attempts cannot all pass the check; a
+// success or an attempt that never reached the hash gives it back.
+//
+// It lives in memory: each `diaban serve` instance counts on its own, so
+// behind a balancer with N instances an attacker gets up to N times the
+// budget (README.md, Security).
 type loginLimiter struct {
 	mu      sync.Mutex
-	window  time.Duration
-	perUser int
+	perPair int
 	perAddr int
-	counts  map[string]*failWindow
+	base    time.Duration
+	maxWait time.Duration
+	forget  time.Duration
+	counts  map[string]*failCount
 	now     func() time.Time
 }
 
-type failWindow struct {
+type failCount struct {
 	n     int
-	until time.Time
+	last  time.Time
+	until time.Time // blocked until
+}
+
+// reservation is one login attempt counted in advance.
+type reservation struct {
+	keys   [2]string
+	locked bool // this attempt started a lockout
 }
 
 func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{window: 15 * time.Minute, perUser: 5, perAddr: 20, counts: map[string]*failWindow{}, now: time.Now}
+	return &loginLimiter{perPair: 5, perAddr: 20, base: 30 * time.Second, maxWait: time.Hour, forget: 24 * time.Hour,
+		counts: map[string]*failCount{}, now: time.Now}
 }
 
-// blocked returns how long name or addr must wait, or 0.
-func (l *loginLimiter) blocked(name, addr string) time.Duration {
+func (l *loginLimiter) keys(name, addr string) [2]string {
+	return [2]string{"p:" + name + "\x00" + addr, "a:" + addr}
+}
+
+func (l *loginLimiter) limit(key string) int {
+	if strings.HasPrefix(key, "a:") {
+		return l.perAddr
+	}
+	return l.perPair
+}
+
+// reserve counts an attempt of name from addr as a failure and returns
+// it, or returns how long the pair or the address must still wait.
+func (l *loginLimiter) reserve(name, addr string) (*reservation, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	res := &reservation{keys: l.keys(name, addr)}
 	var wait time.Duration
-	for key, max := range map[string]int{"u:" + name: l.perUser, "a:" + addr: l.perAddr} {
-		if f, ok := l.counts[key]; ok {
-			if now.After(f.until) {
-				delete(l.counts, key)
-			} else if f.n >= max && f.until.Sub(now) > wait {
-				wait = f.until.Sub(now)
+	for _, k := range res.keys {
+		if f, ok := l.counts[k]; ok {
+			if now.Sub(f.last) > l.forget && !now.Before(f.until) {
+				delete(l.counts, k)
+			} else if d := f.until.Sub(now); d > wait {
+				wait = d
 			}
 		}
 	}
-	return wait
-}
-
-func (l *loginLimiter) fail(name, addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.counts) > 100000 { // a flood of names: forget the expired ones
+	if wait > 0 {
+		return nil, wait
+	}
+	if len(l.counts) > 100000 { // a flood of names: forget the stale ones
 		for k, f := range l.counts {
-			if now.After(f.until) {
+			if now.Sub(f.last) > l.base && !now.Before(f.until) && f.n < l.limit(k) {
 				delete(l.counts, k)
 			}
 		}
 	}
-	for _, key := range []string{"u:" + name, "a:" + addr} {
-		f, ok := l.counts[key]
-		if !ok || now.After(f.until) {
-			f = &failWindow{until: now.Add(l.window)}
-			l.counts[key] = f
+	for _, k := range res.keys {
+		f, ok := l.counts[k]
+		if !ok {
+			f = &failCount{}
+			l.counts[k] = f
 		}
 		f.n++
+		f.last = now
+		if over := f.n - l.limit(k); over >= 0 {
+			d := l.base << min(over, 20)
+			if d > l.maxWait || d <= 0 {
+				d = l.maxWait
+			}
+			f.until = now.Add(d)
+			res.locked = true
+		}
+	}
+	return res, 0
+}
+
+// release gives back an attempt that never reached the hash (or failed
+// for another reason than the password).
+func (l *loginLimiter) release(res *reservation) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range res.keys {
+		if f, ok := l.counts[k]; ok && f.n > 0 {
+			f.n--
+			if f.n < l.limit(k) {
+				f.until = time.Time{}
+			}
+		}
 	}
 }
 
-func (l *loginLimiter) succeed(name string) {
+// succeed ends a pair's failures (a right password from that address), and
+// gives back the address's reserved attempt.
+func (l *loginLimiter) succeed(res *reservation) {
 	l.mu.Lock()
-	delete(l.counts, "u:"+name)
+	delete(l.counts, res.keys[0])
 	l.mu.Unlock()
+	l.release(&reservation{keys: [2]string{"", res.keys[1]}})
 }
+
+// locked reports whether this failed attempt started a lockout.
+func (l *loginLimiter) locked(res *reservation) bool { return res.locked }

@@ -319,7 +319,9 @@ func TestEveryWriteIsAudited(t *testing.T) {
 		{officer, "POST", "/api/cameras", `{"ref":"AC1","lon":108.25,"lat":15.9,"bearing":0,"fov":90,"range_m":80,"owner":"police"}`, "camera.create", 201},
 		{ts.token, "POST", "/api/plans/accept", `{"area":"20530","cameras":[{"lon":108.25,"lat":15.9,"bearing":0,"fov":90,"range_m":80}]}`, "camera.plan_accept", 201},
 		{ts.token, "GET", "/api/metrics?parent=503&period=2025&format=csv", "", "metrics.export", 200},
-		{ts.token, "GET", "/api/metrics?parent=503&period=2025", "", "", 200},
+		{ts.token, "GET", "/api/metrics?parent=503&period=2025", "", "metrics.export", 200}, // the same rows as JSON: audited alike
+		{officer, "GET", "/api/areas/20530/metrics?period=2025", "", "metrics.read", 200},
+		{officer, "GET", "/api/metrics?parent=20533&period=2025", "", "", 404},
 		{officer, "POST", "/api/hotspots", `{"ref":"A1","kind":"dealing","lon":108.25,"lat":15.9}`, "", 409},
 		{officer, "POST", "/api/hotspots", `{"ref":"A2","kind":"dealing","lon":108.35,"lat":15.9}`, "", 403},
 		{ts.token, "POST", "/api/plans/evaluate", `{"area":"20530","cameras":[]}`, "", 200},

@@ -1,11 +1,8 @@
 package webmap
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"slices"
 
@@ -57,11 +54,16 @@ type rule struct {
 	// when set, decides per request (an export only in CSV).
 	audit   string
 	auditIf func(*http.Request) bool
+	// body makes the value a scopeBody route's body decodes into: the
+	// handler's own type, so that the check and the handler read one parse.
+	body func() placedBody
 }
 
 // policy maps each route pattern to its rule.
 var policy = map[string]rule{
 	"GET /healthz":     {public: true},
+	"GET /readyz":      {public: true}, // the live feed's readiness (health.go)
+	"GET /metrics":     {public: true}, // Prometheus: counts only
 	"POST /api/login":  {public: true},
 	"GET /":            {public: true}, // the map's static files and the login page
 	"POST /api/logout": {roles: anyRole},
@@ -72,23 +74,24 @@ var policy = map[string]rule{
 
 	"GET /api/hotspots":              {roles: pointRead, scope: scopeQuery, param: "area"},
 	"GET /api/hotspots/{id}":         {roles: pointRead, scope: scopeHotspot},
-	"POST /api/hotspots":             {roles: officers, scope: scopeBody, audit: "hotspot.create"},
+	"POST /api/hotspots":             {roles: officers, scope: scopeBody, body: newBody[newHotspotBody], audit: "hotspot.create"},
 	"POST /api/hotspots/{id}/events": {roles: officers, scope: scopeHotspot, audit: "hotspot.event"},
 	"GET /api/incidents":             {roles: officers, scope: scopeQuery, param: "area"},
 	"GET /api/cameras":               {roles: pointRead, scope: scopeQuery, param: "area"},
-	"POST /api/cameras":              {roles: cameraEdit, scope: scopeBody, audit: "camera.create"},
+	"POST /api/cameras":              {roles: cameraEdit, scope: scopeBody, body: newBody[cameraBody], audit: "camera.create"},
 
 	// Aggregates: hexagon counts, metrics, emerging hot spots.
 	"GET /api/cells":                 {roles: anyRole, scope: scopeQuery, param: "area"},
-	"GET /api/areas/{code}/metrics":  {roles: anyRole, scope: scopePath, param: "code"},
-	"GET /api/metrics":               {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export", auditIf: isCSV},
+	// Metrics reads are audited like the CSV export: the JSON holds the same rows.
+	"GET /api/areas/{code}/metrics":  {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read"},
+	"GET /api/metrics":               {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export"},
 	"GET /api/emerging":              {roles: anyRole, scope: scopeQuery, param: "area"},
 	"GET /api/emerging/cells/{cell}": {roles: anyRole, scope: scopeQuery, param: "area"},
 
 	"GET /api/coverage":        {roles: pointRead, scope: scopeQuery, param: "area"},
-	"POST /api/plans":          {roles: planners, scope: scopeBody},
-	"POST /api/plans/evaluate": {roles: planners, scope: scopeBody},
-	"POST /api/plans/accept":   {roles: planners, scope: scopeBody, audit: "camera.plan_accept"},
+	"POST /api/plans":          {roles: planners, scope: scopeBody, body: newBody[planBody]},
+	"POST /api/plans/evaluate": {roles: planners, scope: scopeBody, body: newBody[evaluateBody]},
+	"POST /api/plans/accept":   {roles: planners, scope: scopeBody, body: newBody[acceptBody], audit: "camera.plan_accept"},
 
 	"GET /ws":                        {roles: anyRole}, // filtered per message: subscription.matches
 	"GET /tiles/{layer}/{z}/{x}/{y}": {roles: anyRole, scope: scopeTile},
@@ -118,6 +121,14 @@ var wsTypes = map[hotspot.Role]map[MessageType]bool{
 	},
 }
 
+// newBody makes a zero body of type T for the guard to decode into.
+func newBody[T any, P interface {
+	*T
+	placedBody
+}]() placedBody {
+	return P(new(T))
+}
+
 func isCSV(r *http.Request) bool { return r.URL.Query().Get("format") == "csv" }
 
 // handle registers h for pattern behind its policy; the error h returns
@@ -126,6 +137,9 @@ func (s *Server) handle(pattern string, h handlerFunc) {
 	ru, ok := policy[pattern]
 	if !ok {
 		panic("webmap: no authorization rule for " + pattern)
+	}
+	if (ru.scope == scopeBody) != (ru.body != nil) {
+		panic("webmap: " + pattern + ": a body scope needs its body type, and only it")
 	}
 	s.mux.Handle(pattern, s.serve(s.guard(ru, h)))
 }
@@ -197,7 +211,10 @@ func (s *Server) checkScope(r *http.Request, ru rule, u *hotspot.User) (*http.Re
 		}
 		return r, nil
 	}
-	if u.Scope == "" && ru.scope != scopeBody {
+	if ru.scope == scopeBody {
+		return s.checkBodyScope(r, ru, u)
+	}
+	if u.Scope == "" {
 		return r, nil
 	}
 	idx, err := s.store.Areas(r.Context())
@@ -235,73 +252,61 @@ func (s *Server) checkScope(r *http.Request, ru rule, u *hotspot.User) (*http.Re
 		if !inScope(idx, u, h.AreaCode) {
 			return r, outOfScope(r)
 		}
-	case scopeBody:
-		return s.checkBodyScope(r, idx, u)
 	}
 	return r, nil
 }
 
-// scopedBody is every field of a write's body that places it: its area,
-// its point, and the points of a list of cameras.
-type scopedBody struct {
-	Area    string   `json:"area"`
-	Lon     *float64 `json:"lon"`
-	Lat     *float64 `json:"lat"`
-	Status  string   `json:"status"`
-	Cameras []struct {
-		Lon *float64 `json:"lon"`
-		Lat *float64 `json:"lat"`
-	} `json:"cameras"`
-	Planned []struct {
-		Lon *float64 `json:"lon"`
-		Lat *float64 `json:"lat"`
-	} `json:"planned"`
+// bodyPlace is every field of a write's body that places it: its area, the
+// status it asks for (cameras), and its points, each named by its field.
+type bodyPlace struct {
+	area   string
+	status string
+	points []bodyPoint
 }
 
-// checkBodyScope reads the body (already capped by MaxBytesReader), checks
-// its area and points against the scope, and hands the same bytes on. A
-// body that does not parse is left to the handler's own 400. Planners may
-// only write planned cameras.
-func (s *Server) checkBodyScope(r *http.Request, idx *hotspot.AreaIndex, u *hotspot.User) (*http.Request, error) {
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
+type bodyPoint struct {
+	field    string
+	lon, lat *float64
+}
+
+// placedBody is a body whose area the guard checks (scopeBody routes): the
+// guard decodes it once, checks what place returns, and hands the same
+// value to the handler (decodeBody).
+type placedBody interface{ place() bodyPlace }
+
+// checkBodyScope decodes the body (already capped by MaxBytesReader) with
+// the one strict decoder into the route's body type, checks its area and
+// points against the scope, and puts the decoded value on the request for
+// the handler. A body that does not decode is refused here, with a 400
+// naming the field: nothing the check did not read reaches the handler.
+// Planners may only write planned cameras.
+func (s *Server) checkBodyScope(r *http.Request, ru rule, u *hotspot.User) (*http.Request, error) {
+	b := ru.body()
+	if err := decodeJSON(r.Body, b); err != nil {
 		return r, err
 	}
-	r.Body = io.NopCloser(bytes.NewReader(data))
-	var b scopedBody
-	if json.Unmarshal(data, &b) != nil {
-		return r, nil
-	}
-	if u.Role == hotspot.RolePlanner && b.Status != "" && b.Status != "planned" {
+	r = r.WithContext(context.WithValue(r.Context(), bodyKey{}, b))
+	pl := b.place()
+	if u.Role == hotspot.RolePlanner && pl.status != "" && pl.status != "planned" {
 		return r, errStatus(http.StatusForbidden, "status", "planners may only add planned cameras")
 	}
 	if u.Scope == "" {
 		return r, nil
 	}
-	if b.Area != "" && !inScope(idx, u, b.Area) {
-		return r, outOfScope(r)
-	}
-	check := func(lon, lat *float64) error {
-		if lon == nil || lat == nil {
-			return nil // the handler says what is missing
-		}
-		a, ok := idx.Locate(geo.Point{Lon: *lon, Lat: *lat})
-		if !ok || !inScope(idx, u, a.Code) {
-			return outOfScope(r)
-		}
-		return nil
-	}
-	if err := check(b.Lon, b.Lat); err != nil {
+	idx, err := s.store.Areas(r.Context())
+	if err != nil {
 		return r, err
 	}
-	for _, c := range b.Cameras {
-		if err := check(c.Lon, c.Lat); err != nil {
-			return r, err
-		}
+	if pl.area != "" && !inScope(idx, u, pl.area) {
+		return r, outOfScope(r)
 	}
-	for _, c := range b.Planned {
-		if err := check(c.Lon, c.Lat); err != nil {
-			return r, err
+	for _, p := range pl.points {
+		if p.lon == nil || p.lat == nil {
+			continue // the handler says what is missing
+		}
+		a, ok := idx.Locate(geo.Point{Lon: *p.lon, Lat: *p.lat})
+		if !ok || !inScope(idx, u, a.Code) {
+			return r, outOfScope(r)
 		}
 	}
 	return r, nil

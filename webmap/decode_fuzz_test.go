@@ -13,7 +13,7 @@ func FuzzDecodeBody(f *testing.F) {
 	for _, s := range []string{
 		`{"ref":"H1","kind":"dealing","lon":108.25,"lat":15.9}`,
 		`{"event":"eliminated","occurred_at":"2025-01-01","note":"x"}`,
-		`{"ref":`, `[]`, `{"lon":"east"}`, `{"x":1}`, `{} {}`, `null`, "",
+		`{"ref":`, `[]`, `{"lon":"east"}`, `{"x":1}`, `{} {}`, `null`, "", `{"ref":"x"}}`, `{"ref":"x"}]`, `{"ref":"x"} x`,
 	} {
 		f.Add(s)
 	}
@@ -48,8 +48,9 @@ func FuzzLoginBody(f *testing.F) {
 			t.Fatalf("%q: error %T %v does not name a field", body, err, err)
 		}
 		if err == nil {
-			l.fail(b.Username, "192.0.2.1")
-			_ = l.blocked(b.Username, "192.0.2.1")
+			if res, _ := l.reserve(b.Username, "192.0.2.1"); res != nil {
+				l.release(res)
+			}
 		}
 	})
 }

@@ -46,6 +46,9 @@ func (s *Server) handleCreateCamera(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeBody(r, &b); err != nil {
 		return err
 	}
+	if err := checkTexts(text{"ref", b.Ref, hotspot.MaxRef, false}); err != nil {
+		return err
+	}
 	if b.Lon == nil || b.Lat == nil {
 		field := "lon"
 		if b.Lon != nil {
@@ -66,4 +69,8 @@ func (s *Server) handleCreateCamera(w http.ResponseWriter, r *http.Request) erro
 	w.Header().Set("Location", "/api/cameras/"+strconv.FormatInt(c.ID, 10))
 	writeGeoJSON(w, http.StatusCreated, cameraFeature(c, false))
 	return nil
+}
+
+func (b *cameraBody) place() bodyPlace {
+	return bodyPlace{status: b.Status, points: []bodyPoint{{"lon", b.Lon, b.Lat}}}
 }

@@ -34,6 +34,8 @@ func newCoverageAPI(s *Server) *coverageAPI {
 // Limits of the planning endpoints.
 const (
 	maxPlanK        = 200
+	maxPlanRange    = 1000 // metres: a camera of a plan sees at most this far
+	maxPlanRangeR12 = 300  // metres, at site resolution 12 (cells of about 10 m)
 	maxPlanSites    = 60000
 	maxPlanBearings = 72
 	maxEvalCameras  = 500
@@ -49,6 +51,9 @@ func (c *coverageAPI) handleCoverage(w http.ResponseWriter, r *http.Request) err
 		if q.From, err = queryTime(r, "from"); err == nil {
 			q.To, err = queryDayEnd(r, "to")
 		}
+	}
+	if err == nil {
+		err = checkSpan(q.From, q.To)
 	}
 	if err != nil {
 		return err
@@ -89,7 +94,7 @@ func (b demandBody) query() (inputs.Query, error) {
 			return q, errBad("to", err.Error())
 		}
 	}
-	return q, nil
+	return q, checkSpan(q.From, q.To)
 }
 
 // planBody is POST /api/plans.
@@ -125,6 +130,9 @@ type planCamera struct {
 }
 
 func (p planCamera) camera(field string) (hotspot.Camera, error) {
+	if err := checkTexts(text{field + ".ref", p.Ref, hotspot.MaxRef, false}); err != nil {
+		return hotspot.Camera{}, err
+	}
 	if p.Lon == nil {
 		return hotspot.Camera{}, errBad(field+".lon", "is required")
 	}
@@ -174,8 +182,12 @@ func (b *planBody) request() (inputs.PlanRequest, error) {
 	switch {
 	case b.K < 1 || b.K > maxPlanK:
 		return req, errBad("k", fmt.Sprintf("must be a number of cameras between 1 and %d", maxPlanK))
-	case !(req.Model.RangeM > 0 && req.Model.RangeM <= 5000):
-		return req, errBad("range_m", "must be a number of metres in (0, 5000]")
+	case !(req.Model.RangeM > 0 && req.Model.RangeM <= maxPlanRange):
+		return req, errBad("range_m", fmt.Sprintf("must be a number of metres in (0, %d]", maxPlanRange))
+	case b.Res != 0 && (b.Res < inputs.MinSiteRes || b.Res > inputs.MaxSiteRes):
+		return req, errBad("res", fmt.Sprintf("must be between %d and %d", inputs.MinSiteRes, inputs.MaxSiteRes))
+	case b.Res == inputs.MaxSiteRes && req.Model.RangeM > maxPlanRangeR12:
+		return req, errBad("range_m", fmt.Sprintf("at resolution %d, at most %d metres", inputs.MaxSiteRes, maxPlanRangeR12))
 	case !(req.Model.FOV > 0 && req.Model.FOV <= 360):
 		return req, errBad("fov", "must be a number in (0, 360] (360 for a dome)")
 	case len(b.Bearings) > maxPlanBearings:
@@ -197,6 +209,9 @@ func (b *planBody) request() (inputs.PlanRequest, error) {
 			p := geo.Point{Lon: s.Lon, Lat: s.Lat}
 			if s.ID == "" {
 				return req, errBad(fmt.Sprintf("candidates[%d].id", i), "is empty")
+			}
+			if err := checkTexts(text{fmt.Sprintf("candidates[%d].id", i), s.ID, hotspot.MaxSiteID, false}); err != nil {
+				return req, err
 			}
 			if err := p.Validate(); err != nil {
 				return req, errBad(fmt.Sprintf("candidates[%d].lon", i), err.Error())
@@ -431,4 +446,25 @@ func (c *coverageAPI) handleAccept(w http.ResponseWriter, r *http.Request) error
 	}
 	writeGeoJSON(w, http.StatusCreated, fc)
 	return nil
+}
+
+// planPoints are the points of a list of plan cameras, for the scope check.
+func planPoints(field string, list []planCamera) []bodyPoint {
+	out := make([]bodyPoint, len(list))
+	for i, c := range list {
+		out[i] = bodyPoint{fmt.Sprintf("%s[%d]", field, i), c.Lon, c.Lat}
+	}
+	return out
+}
+
+func (b *planBody) place() bodyPlace {
+	return bodyPlace{area: b.Area, points: planPoints("planned", b.Planned)}
+}
+
+func (b *evaluateBody) place() bodyPlace {
+	return bodyPlace{area: b.Area, points: planPoints("cameras", b.Cameras)}
+}
+
+func (b *acceptBody) place() bodyPlace {
+	return bodyPlace{area: b.Area, points: planPoints("cameras", b.Cameras)}
 }

@@ -59,9 +59,10 @@ func parseEmergingParams(r *http.Request) (inputs.EmergingQuestion, error) {
 	p.Options.Alpha = emerging.DefaultAlpha
 	if s := v.Get("alpha"); s != "" {
 		a, err := strconv.ParseFloat(s, 64)
-		if err != nil || !emerging.AlphaValid(a) {
-			return p, errBad("alpha", fmt.Sprintf("%q is not a significance level in (0, %g]", s, emerging.MaxAlpha))
+		if err != nil || !emerging.AlphaValid(a) || math.Abs(a*1000-math.Round(a*1000)) > 1e-9 {
+			return p, errBad("alpha", fmt.Sprintf("%q is not a significance level in (0, %g] with at most 3 decimals", s, emerging.MaxAlpha))
 		}
+		a = math.Round(a*1000) / 1000 // one cache key per level: 0.05 and 0.050 are one question
 		p.Options.Alpha = a
 	}
 	if s := v.Get("fdr"); s != "" {
@@ -69,8 +70,10 @@ func parseEmergingParams(r *http.Request) (inputs.EmergingQuestion, error) {
 			return p, errBad("fdr", fmt.Sprintf("%q is not true or false", s))
 		}
 	}
-	p.Query, err = p.Query.Normalize()
-	return p, err
+	if p.Query, err = p.Query.Normalize(); err != nil {
+		return p, err
+	}
+	return p, checkSpan(p.Query.From, p.Query.To)
 }
 
 // handleEmerging answers GET /api/emerging: every cell of the area's cube

@@ -58,6 +58,11 @@ func (s *Server) handleCreateHotspot(w http.ResponseWriter, r *http.Request) err
 	if err := decodeBody(r, &b); err != nil {
 		return err
 	}
+	if err := checkTexts(
+		text{"ref", b.Ref, hotspot.MaxRef, false}, text{"name", b.Name, hotspot.MaxName, false}, text{"note", b.Note, hotspot.MaxNote, true},
+	); err != nil {
+		return err
+	}
 	if b.Lon == nil {
 		return errBad("lon", "is required")
 	}
@@ -99,6 +104,9 @@ func (s *Server) handleAddEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeBody(r, &b); err != nil {
 		return err
 	}
+	if err := checkTexts(text{"note", b.Note, hotspot.MaxNote, true}); err != nil {
+		return err
+	}
 	if b.Event == "" {
 		return errBad("event", "is required (detected, eliminated, recurred or note)")
 	}
@@ -114,4 +122,8 @@ func (s *Server) handleAddEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeGeoJSON(w, http.StatusCreated, hotspotFeature(h))
 	return nil
+}
+
+func (b *newHotspotBody) place() bodyPlace {
+	return bodyPlace{points: []bodyPoint{{"lon", b.Lon, b.Lat}}}
 }

@@ -124,8 +124,11 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 		ms = []metrics.AreaMetrics{}
 	}
 	if format == "csv" {
-		var buf bytes.Buffer
-		if err := metrics.WriteCSV(&buf, ms); err != nil {
+		var raw, buf bytes.Buffer
+		if err := metrics.WriteCSV(&raw, ms); err != nil {
+			return err
+		}
+		if err := writeSafeCSV(&buf, &raw); err != nil {
 			return err
 		}
 		h := w.Header()

@@ -1,16 +1,20 @@
 package webmap
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"reflect"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/diaban/diaban/hotspot/metrics"
@@ -32,9 +36,23 @@ type Config struct {
 	Metrics      metrics.Config // targets, weights, trend windows (zero: metrics.DefaultConfig)
 	// SessionTTL is how long a login lasts (0: DefaultSessionTTL).
 	SessionTTL time.Duration
-	// TrustProxy takes the client's address from X-Forwarded-For and TLS
-	// from X-Forwarded-Proto: set it only behind a proxy that sets both.
+	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto from the
+	// connection's peer: set it only when every request comes through one
+	// proxy that appends the client's address and sets the protocol. The
+	// client is the hop the proxy appended (the rightmost), never the
+	// leftmost, which the client writes.
 	TrustProxy bool
+	// TrustedProxies, when set, are the networks of the proxies: their
+	// headers are believed only from a peer inside one, and hops inside one
+	// are skipped from the right (a chain of proxies).
+	TrustedProxies []netip.Prefix
+	// LoginHashes bounds the password hashes (64 MiB of argon2id each) run
+	// at once; a login beyond it is answered 503 at once. 0: DefaultLoginHashes.
+	LoginHashes int
+	// Analyses bounds the heavy analyses (plans, emerging hot spots) run at
+	// once, in total and per user; beyond it a request is answered 429/503
+	// at once. 0: DefaultAnalyses, DefaultAnalysesPerUser.
+	Analyses, AnalysesPerUser int
 	// SessionCheck is how often an open websocket checks that its session
 	// still stands (logout, disable, expiry end it); 0: DefaultSessionCheck.
 	SessionCheck time.Duration
@@ -53,6 +71,11 @@ type Server struct {
 	mux   *http.ServeMux
 	// limiter counts failed logins (per instance: see loginLimiter).
 	limiter *loginLimiter
+	// hashSlots is the semaphore of password hashes; hashes counts them.
+	hashSlots chan struct{}
+	hashes    atomic.Int64
+	// analyses bounds the heavy analyses in total and per user.
+	analyses *analysisGate
 }
 
 // New builds a server over store. Call Run to start the change feed.
@@ -61,6 +84,11 @@ func New(cfg Config, store *store.Store, log *slog.Logger) *Server {
 		cfg.MaxBody = 1 << 20
 	}
 	s := &Server{cfg: cfg, store: store, log: log, mux: http.NewServeMux(), limiter: newLoginLimiter()}
+	if cfg.LoginHashes <= 0 {
+		cfg.LoginHashes = DefaultLoginHashes
+	}
+	s.hashSlots = make(chan struct{}, cfg.LoginHashes)
+	s.analyses = newAnalysisGate(cfg.Analyses, cfg.AnalysesPerUser)
 	s.hub = newHub(store, log)
 	s.tiles = tiles.New(store, 4096)
 	s.hub.beforeBroadcast(func(c changed) { s.tiles.Invalidate(c.kind) })
@@ -97,20 +125,20 @@ func (s *Server) routes() {
 	s.handle("GET /api/areas/{code}/metrics", s.handleAreaMetrics)
 	s.handle("GET /api/metrics", s.handleMetrics)
 	cov := newCoverageAPI(s) // also pushes fresh coverage after camera changes
-	s.handle("GET /api/coverage", cov.handleCoverage)
-	s.handle("POST /api/plans", cov.handlePlan)
+	s.handle("GET /api/coverage", s.analysis(cov.handleCoverage))
+	s.handle("POST /api/plans", s.analysis(cov.handlePlan))
 	s.handle("POST /api/plans/evaluate", cov.handleEvaluate)
 	s.handle("POST /api/plans/accept", cov.handleAccept)
 	em := newEmergingAPI(s) // also recomputes and pushes after incident changes
-	s.handle("GET /api/emerging", em.handleEmerging)
-	s.handle("GET /api/emerging/cells/{cell}", em.handleEmergingCell)
+	s.handle("GET /api/emerging", s.analysis(em.handleEmerging))
+	s.handle("GET /api/emerging/cells/{cell}", s.analysis(em.handleEmergingCell))
 	s.handle("GET /ws", s.handleWebsocket)
 	s.handle("GET /tiles/{layer}/{z}/{x}/{y}", s.handleTile)
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
 	}
-	files := http.FileServerFS(static)
+	files := http.FileServerFS(noListing{static})
 	s.handle("GET /", func(w http.ResponseWriter, r *http.Request) error {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			return &badRequest{field: "path", msg: "no such API endpoint: " + r.URL.Path, status: http.StatusNotFound}
@@ -130,7 +158,7 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	if host := basemapOrigin(s.cfg.BasemapURL); host != "" {
 		imgSrc += " " + host
 	}
-	csp := "default-src 'self'; img-src " + imgSrc + "; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+	csp := "default-src 'self'; img-src " + imgSrc + "; connect-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", csp)
@@ -194,14 +222,52 @@ func (s *Server) handleConfig(w http.ResponseWriter, _ *http.Request) error {
 	return nil
 }
 
-// decodeBody reads one JSON object into v, refusing unknown fields and trailing data.
+// decodeBody is the one decoder of request bodies. It reads exactly one
+// JSON object into v and refuses, with a 400 naming the field or "body":
+// anything but an object (null, a list, a number), a field v does not have,
+// a value of the wrong type, and anything after the object but white space
+// (a second object, a stray "}"). When the guard has already decoded the
+// body (a route whose area comes from it, scopeBody in authz.go), v gets
+// that same value: the scope check and the handler read one parse.
 func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if mbe, ok := err.(*http.MaxBytesError); ok {
+	if d := r.Context().Value(bodyKey{}); d != nil {
+		dv, vv := reflect.ValueOf(d), reflect.ValueOf(v)
+		if dv.Type() != vv.Type() {
+			return fmt.Errorf("webmap: body decoded as %T, the handler reads %T", d, v)
+		}
+		vv.Elem().Set(dv.Elem())
+		return nil
+	}
+	return decodeJSON(r.Body, v)
+}
+
+// msgEmptyBody refuses a body of nothing at all.
+const msgEmptyBody = "is empty: want a JSON object"
+
+// bodyKey carries the body the guard decoded to the handler.
+type bodyKey struct{}
+
+// decodeJSON reads one strict JSON object from body into v (see decodeBody).
+func decodeJSON(body io.Reader, v any) error {
+	if body == nil {
+		return errBad("body", "must be a JSON object")
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
 			return mbe
 		}
+		return errBad("body", "unreadable: "+err.Error())
+	}
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 {
+		return errBad("body", msgEmptyBody)
+	} else if t[0] != '{' {
+		return errBad("body", "must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		var ute *json.UnmarshalTypeError
 		if errors.As(err, &ute) {
 			if ute.Field == "" {
@@ -217,10 +283,19 @@ func decodeBody(r *http.Request, v any) error {
 		}
 		return errBad("body", "malformed JSON: "+err.Error())
 	}
-	if dec.More() {
-		return errBad("body", "trailing data after the JSON object")
+	// dec.More() would not do: it reports false before a stray '}' or ']'.
+	if rest := bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"); len(rest) > 0 {
+		return errBad("body", fmt.Sprintf("trailing data after the JSON object at byte %d: %q", len(data)-len(rest), truncate(string(rest), 20)))
 	}
 	return nil
+}
+
+// truncate shortens s to at most n bytes for an error message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // jsonKind names what a Go kind looks like in JSON, for error messages.

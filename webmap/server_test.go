@@ -106,18 +106,30 @@ func (ts *testServer) settle(t testing.TB) {
 // newEmptyServer starts a server over a fresh, empty database.
 func newEmptyServer(t testing.TB) *testServer {
 	t.Helper()
+	return newConfiguredServer(t, nil)
+}
+
+// newConfiguredServer is newEmptyServer with configure applied to the
+// server's Config first (nil: none).
+func newConfiguredServer(t testing.TB, configure func(*webmap.Config)) *testServer {
+	t.Helper()
 	db := pgtest.New(t)
 	st := store.NewStore(db.Pool) // the owner's: tests' setup
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	// The server runs as diaban serve does, as the application role under
-	// row-level security.
-	app, err := store.Open(ctx, store.StoreConfig{URL: db.URL, AppRole: "diaban_app", ApplicationName: "diaban-test"})
+	// The server runs as diaban serve does: logged in as diaban_server,
+	// which owns nothing, acting as the application role under row-level
+	// security.
+	app, err := store.Open(ctx, store.StoreConfig{URL: db.URL, AppRole: "diaban_app", Login: "diaban_server", ApplicationName: "diaban-test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(app.Close)
-	srv := webmap.New(webmap.Config{Version: "test", SessionCheck: 100 * time.Millisecond}, app, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	cfg := webmap.Config{Version: "test", SessionCheck: 100 * time.Millisecond}
+	if configure != nil {
+		configure(&cfg)
+	}
+	srv := webmap.New(cfg, app, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	go func() { _ = srv.Run(ctx) }()
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

@@ -77,7 +77,7 @@ func seedDemoAdmin(ctx context.Context, env *environment, st *store.Store) error
 		return err
 	}
 	pw := base64.RawURLEncoding.EncodeToString(b)
-	_, err := st.CreateUser(ctx, store.NewUser{Name: demoAdmin, Role: hotspot.RoleAdmin, Password: pw})
+	_, err := st.CreateUser(cliAudit(ctx, "user.add", demoAdmin), store.NewUser{Name: demoAdmin, Role: hotspot.RoleAdmin, Password: pw})
 	var ce *hotspot.ConflictError
 	if errors.As(err, &ce) {
 		fmt.Fprintf(env.stdout, "demo admin %q exists already (change its password with: diaban user passwd %s)\n", demoAdmin, demoAdmin)
@@ -87,5 +87,5 @@ func seedDemoAdmin(ctx context.Context, env *environment, st *store.Store) error
 		return err
 	}
 	fmt.Fprintf(env.stdout, "\nĐăng nhập / log in:  user %s  password %s\n(shown only now; change it with: diaban user passwd %s)\n\n", demoAdmin, pw, demoAdmin)
-	return auditCLI(ctx, st, "user.add", demoAdmin, "")
+	return nil
 }

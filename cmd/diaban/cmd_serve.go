@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,8 +24,10 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	attribution := fs.String("basemap-attribution", env.getenv("DIABAN_BASEMAP_ATTRIBUTION"), "basemap attribution text (env DIABAN_BASEMAP_ATTRIBUTION)")
 	metricsConfig := fs.String("metrics-config", env.getenv("DIABAN_METRICS_CONFIG"), "metrics configuration JSON overriding the defaults (env DIABAN_METRICS_CONFIG)")
 	sessionTTL := fs.Duration("session-ttl", webmap.DefaultSessionTTL, "how long a login lasts (env DIABAN_SESSION_TTL)")
-	trustProxy := fs.Bool("trust-proxy", env.getenv("DIABAN_TRUST_PROXY") == "true", "take the client address from X-Forwarded-For and TLS from X-Forwarded-Proto (only behind a proxy that sets them; env DIABAN_TRUST_PROXY=true)")
+	trustProxy := fs.Bool("trust-proxy", env.getenv("DIABAN_TRUST_PROXY") == "true", "believe X-Forwarded-For and X-Forwarded-Proto from the proxy in front: the client is the hop the proxy appended (the rightmost), never the leftmost the client writes; set it only when every request comes through that proxy (env DIABAN_TRUST_PROXY=true; see --trusted-proxies for a chain)")
 	fs.StringVar(&db.role, "db-role", envOr(env, "DIABAN_DB_ROLE", "diaban_app"), "database role to act as, subject to row-level security by area (env DIABAN_DB_ROLE; empty: the login user, without area scope in the database)")
+	fs.StringVar(&db.login, "db-login", envOr(env, "DIABAN_DB_LOGIN", "diaban_server"), "database role serve logs in as, which owns nothing and can only become --db-role (env DIABAN_DB_LOGIN; its password from env DIABAN_DB_LOGIN_PASSWORD). When --db is the owner's URL (the demo), serve sets a fresh password on it through that URL first; a deployment gives --db the login's own URL (README, Security). Empty: the --db user, refused if it can reach past row-level security")
+	trustedProxies := fs.String("trusted-proxies", env.getenv("DIABAN_TRUSTED_PROXIES"), "comma-separated networks of the proxies in front (CIDR, e.g. 10.0.0.0/8); their X-Forwarded-For hops are skipped from the right and the first other hop is the client (env DIABAN_TRUSTED_PROXIES)")
 	logFormat := fs.String("log-format", env.getenv("DIABAN_LOG_FORMAT"), "text or json (default: text on a terminal, else json)")
 	if v := env.getenv("DIABAN_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -38,6 +42,23 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if *sessionTTL <= 0 {
 		return fmt.Errorf("%w: --session-ttl must be positive", errUsage)
 	}
+	db.loginPassword, db.provision = env.getenv("DIABAN_DB_LOGIN_PASSWORD"), env.getenv("DIABAN_DB_LOGIN_PASSWORD") == ""
+	var proxies []netip.Prefix
+	for _, p := range strings.Split(*trustedProxies, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			if a, err2 := netip.ParseAddr(p); err2 == nil {
+				pfx, err = netip.PrefixFrom(a, a.BitLen()), nil
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%w: --trusted-proxies: %q is not a network (CIDR) or an address", errUsage, p)
+		}
+		proxies = append(proxies, pfx.Masked())
+	}
 	log := newLogger(env, *logFormat)
 	mcfg, err := metrics.LoadConfig(*metricsConfig)
 	if err != nil {
@@ -50,7 +71,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	defer st.Close()
 
 	srv := webmap.New(webmap.Config{BasemapURL: *basemap, BasemapAttribution: *attribution, Version: version, Metrics: mcfg,
-		SessionTTL: *sessionTTL, TrustProxy: *trustProxy}, st, log)
+		SessionTTL: *sessionTTL, TrustProxy: *trustProxy, TrustedProxies: proxies}, st, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

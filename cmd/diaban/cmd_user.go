@@ -62,28 +62,28 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 		if err != nil {
 			return err
 		}
-		u, err := st.CreateUser(ctx, store.NewUser{Name: name, Role: hotspot.Role(*role), Scope: *area, Password: pw})
+		u, err := st.CreateUser(cliAudit(ctx, "user.add", name), store.NewUser{Name: name, Role: hotspot.Role(*role), Scope: *area, Password: pw})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "user %s added (%s, area %s)\n", u.Name, u.Role, scopeText(u.Scope))
-		return auditCLI(ctx, st, "user.add", u.Name, u.Scope)
+		return nil
 	case "passwd":
 		pw, err := readPassword(env)
 		if err != nil {
 			return err
 		}
-		if err := st.SetPassword(ctx, name, pw); err != nil {
+		if err := st.SetPassword(cliAudit(ctx, "user.passwd", name), name, pw); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "password of %s changed; its sessions ended\n", name)
-		return auditCLI(ctx, st, "user.passwd", name, "")
+		return nil
 	case "disable":
-		if err := st.DisableUser(ctx, name); err != nil {
+		if err := st.DisableUser(cliAudit(ctx, "user.disable", name), name); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "user %s disabled; its sessions ended\n", name)
-		return auditCLI(ctx, st, "user.disable", name, "")
+		return nil
 	case "list":
 		users, err := st.ListUsers(ctx)
 		if err != nil {
@@ -112,9 +112,11 @@ func scopeText(s string) string {
 	return s
 }
 
-// auditCLI records an account change made from the command line as user "cli".
-func auditCLI(ctx context.Context, st *store.Store, action, name, area string) error {
-	return st.AppendAudit(ctx, store.AuditEntry{User: "cli", Role: "cli", Action: action, Area: area, Detail: "user " + name})
+// cliAudit asks the account change made with ctx to record itself as done
+// by user "cli", in the change's own transaction: the change and its audit
+// row land together or not at all.
+func cliAudit(ctx context.Context, action, name string) context.Context {
+	return store.WithAudit(ctx, &store.PendingAudit{Entry: store.AuditEntry{User: "cli", Role: "cli", Action: action, Detail: "user " + name}})
 }
 
 // readPassword reads one line from stdin; on a terminal it asks twice

@@ -21,6 +21,10 @@ type dbFlags struct {
 	url              string
 	statementTimeout time.Duration
 	role             string // the role to SET ROLE to (serve only); "" stays the login user
+	// login, loginPassword: the role serve logs in as instead of the URL's
+	// user (store.StoreConfig.Login); provision lets an owner's URL set its password.
+	login, loginPassword string
+	provision            bool
 	// batch marks a command that may rightly run long statements (migrate,
 	// import, seed: a million-row COPY, an index built over a big table):
 	// its statements have no time limit unless --statement-timeout sets one.
@@ -42,7 +46,8 @@ func (d *dbFlags) register(fs *flag.FlagSet, env *environment) {
 }
 
 func (d *dbFlags) open(ctx context.Context) (*store.Store, error) {
-	return store.Open(ctx, store.StoreConfig{URL: d.url, StatementTimeout: d.statementTimeout, ApplicationName: "diaban", AppRole: d.role})
+	return store.Open(ctx, store.StoreConfig{URL: d.url, StatementTimeout: d.statementTimeout, ApplicationName: "diaban", AppRole: d.role,
+		Login: d.login, LoginPassword: d.loginPassword, ProvisionLogin: d.provision})
 }
 
 // newFlagSet returns a flag set that reports to env.stderr and returns errors.

@@ -21,8 +21,9 @@ type AuditEntry struct {
 	Detail    string    `json:"detail"`
 }
 
-const sqlInsertAudit = `INSERT INTO audit (username, role, action, entity_ids, area, address, detail)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`
+// sqlInsertAudit appends a row through diaban_audit (migrations/00006): the
+// server's database role may not insert into audit itself.
+const sqlInsertAudit = `SELECT diaban_audit($1, $2, $3, $4, $5, $6, $7)`
 
 // AppendAudit adds an entry on its own (reads such as exports, the CLI). The table refuses updates and deletes.
 func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) error {

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +40,22 @@ type StoreConfig struct {
 	// nothing). CLI commands and tests' setup leave it empty and act as
 	// the owner, with full access.
 	AppRole string
+	// Login, when set, is the role the store logs in as instead of the
+	// URL's user: diaban serve uses "diaban_server" (migrations/00006), a
+	// login that owns nothing and can only SET ROLE AppRole, so that no
+	// RESET ROLE gets the owner back. Open refuses a login that is a
+	// superuser, may bypass row-level security, owns a relation of the
+	// schema or is a member of its owner.
+	Login string
+	// LoginPassword is Login's password ("" for trust, peer or certificate
+	// authentication).
+	LoginPassword string
+	// ProvisionLogin, when the URL is the owner's (a development database,
+	// the demo), first sets a fresh random password on Login through it so
+	// that the store can log in as Login; the owner's connection is closed
+	// before Open returns. A deployment gives Login's own credentials instead
+	// (README, Security) and leaves this off.
+	ProvisionLogin bool
 }
 
 // Open connects to the database and pings it (pgxpool connects lazily, so
@@ -59,6 +78,28 @@ func Open(ctx context.Context, cfg StoreConfig) (*Store, error) {
 	if cfg.AppRole != "" {
 		setAppRole(pc, cfg.AppRole)
 	}
+	var pool *pgxpool.Pool
+	if cfg.Login != "" && cfg.Login != pc.ConnConfig.User {
+		pool, err = openLogin(ctx, pc, cfg)
+	} else {
+		pool, err = connect(ctx, pc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Login != "" {
+		if err := checkConfined(ctx, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	st := NewStore(pool)
+	st.appRole = cfg.AppRole
+	return st, nil
+}
+
+// connect opens a pool and pings it.
+func connect(ctx context.Context, pc *pgxpool.Config) (*pgxpool.Pool, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
@@ -67,9 +108,71 @@ func Open(ctx context.Context, cfg StoreConfig) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("database ping: %w", err)
 	}
-	st := NewStore(pool)
-	st.appRole = cfg.AppRole
-	return st, nil
+	return pool, nil
+}
+
+// openLogin connects as cfg.Login rather than the URL's user: with
+// LoginPassword (or none: trust, peer); failing that, with ProvisionLogin,
+// after setting a fresh random password on the login through the URL's
+// (owner's) connection, and over TCP to localhost when the URL named a
+// Unix socket (where peer authentication admits only the OS user's role).
+func openLogin(ctx context.Context, owner *pgxpool.Config, cfg StoreConfig) (*pgxpool.Pool, error) {
+	pc := owner.Copy()
+	pc.ConnConfig.User, pc.ConnConfig.Password = cfg.Login, cfg.LoginPassword
+	pool, err := connect(ctx, pc)
+	if err == nil || !cfg.ProvisionLogin {
+		if err != nil {
+			err = fmt.Errorf("log in as %s: %w (README, Security: creating the server's login)", cfg.Login, err)
+		}
+		return pool, err
+	}
+	first := err
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	password := base64.RawURLEncoding.EncodeToString(b) // [A-Za-z0-9_-]: safe in a literal
+	conn, err := pgx.ConnectConfig(ctx, owner.ConnConfig.Copy())
+	if err != nil {
+		return nil, fmt.Errorf("log in as %s: %w; and the owner's URL does not connect: %v", cfg.Login, first, err)
+	}
+	_, err = conn.Exec(ctx, "ALTER ROLE "+pgx.Identifier{cfg.Login}.Sanitize()+" WITH LOGIN PASSWORD '"+password+"'")
+	conn.Close(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("log in as %s: %w; setting its password as the owner failed: %v (README, Security)", cfg.Login, first, err)
+	}
+	pc.ConnConfig.Password = password
+	if pool, err = connect(ctx, pc); err == nil {
+		return pool, nil
+	}
+	if strings.HasPrefix(pc.ConnConfig.Host, "/") {
+		pc.ConnConfig.Host, pc.ConnConfig.Fallbacks = "127.0.0.1", nil
+		if pool, err2 := connect(ctx, pc); err2 == nil {
+			return pool, nil
+		}
+	}
+	return nil, fmt.Errorf("log in as %s: %w (README, Security)", cfg.Login, err)
+}
+
+// checkConfined refuses a login that could reach past row-level security:
+// a superuser, a role with BYPASSRLS, one that owns a relation here, or a
+// member of the schema's owner (RESET ROLE; SET ROLE owner).
+func checkConfined(ctx context.Context, pool *pgxpool.Pool) error {
+	var who string
+	var super, bypass, owns, member bool
+	err := pool.QueryRow(ctx, `
+SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+       EXISTS (SELECT FROM pg_class c WHERE c.relowner = r.oid),
+       coalesce((SELECT pg_has_role(r.oid, c.relowner, 'MEMBER') FROM pg_class c
+                 WHERE c.relname = 'hotspots' AND c.relnamespace = 'public'::regnamespace), false)
+FROM pg_roles r WHERE r.rolname = session_user`).Scan(&who, &super, &bypass, &owns, &member)
+	if err != nil {
+		return fmt.Errorf("database login check: %w", err)
+	}
+	if super || bypass || owns || member {
+		return fmt.Errorf("database login %s may reach past row-level security (superuser %v, bypassrls %v, owns relations %v, member of the owner %v): log in as diaban_server (README, Security)", who, super, bypass, owns, member)
+	}
+	return nil
 }
 
 // setAppRole makes every connection of the pool take role, and set the

@@ -51,8 +51,15 @@ func (s *Store) CreateUser(ctx context.Context, n NewUser) (*hotspot.User, error
 		return nil, err
 	}
 	u := &hotspot.User{Name: n.Name, Role: n.Role, Scope: n.Scope}
-	err = s.pool.QueryRow(ctx, `INSERT INTO users (name, role, scope_area_id, password_hash) VALUES ($1, $2, $3, $4)
+	// The pending audit entry of ctx (the CLI's) is written in the same transaction.
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO users (name, role, scope_area_id, password_hash) VALUES ($1, $2, $3, $4)
 RETURNING id, created_at`, n.Name, n.Role, areaID, hash).Scan(&u.ID, &u.CreatedAt)
+		if err == nil {
+			AuditTouch(ctx, n.Scope, u.ID)
+		}
+		return err
+	})
 	if pgCode(err) == "23505" {
 		return nil, &hotspot.ConflictError{Field: "name", Reason: fmt.Sprintf("user %q exists", n.Name)}
 	}
@@ -118,7 +125,9 @@ func (s *Store) Authenticate(ctx context.Context, name, password string) (*hotsp
 		u    hotspot.User
 		hash string
 	)
-	err := s.pool.QueryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u LEFT JOIN areas a ON a.id = u.scope_area_id WHERE u.name = $1`, name).
+	// diaban_login (migrations/00006) is the only reader of password hashes
+	// the server's database role has.
+	err := s.pool.QueryRow(ctx, `SELECT id, name, role, scope, disabled, created_at, password_hash FROM diaban_login($1)`, name).
 		Scan(&u.ID, &u.Name, &u.Role, &u.Scope, &u.Disabled, &u.CreatedAt, &hash)
 	if errors.Is(err, pgx.ErrNoRows) {
 		_, _ = CheckPassword(dummyHash, password)
@@ -143,8 +152,10 @@ func hashToken(token string) []byte {
 	return h[:]
 }
 
-// CreateSession starts a session for u lasting ttl and returns its token
-// (32 random bytes, base64url). Only the token's hash is stored.
+// CreateSession starts a session for u lasting ttl (at most 7 days) and
+// returns its token (32 random bytes, base64url). Only the token's hash is
+// stored, through diaban_session_start (an enabled user only), in one
+// transaction with the pending audit entry of ctx (the login's).
 func (s *Store) CreateSession(ctx context.Context, u *hotspot.User, ttl time.Duration) (string, time.Time, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -152,8 +163,10 @@ func (s *Store) CreateSession(ctx context.Context, u *hotspot.User, ttl time.Dur
 	}
 	token := base64.RawURLEncoding.EncodeToString(b)
 	var exp time.Time
-	err := s.pool.QueryRow(ctx, `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + $3::interval) RETURNING expires_at`,
-		hashToken(token), u.ID, fmt.Sprintf("%d milliseconds", ttl.Milliseconds())).Scan(&exp)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT diaban_session_start($1, $2, $3::interval)`,
+			u.ID, hashToken(token), fmt.Sprintf("%d milliseconds", ttl.Milliseconds())).Scan(&exp)
+	})
 	if err != nil {
 		return "", time.Time{}, fmt.Errorf("create session: %w", err)
 	}
@@ -173,8 +186,11 @@ WHERE s.token_hash = $1 AND s.expires_at > now() AND NOT u.disabled`, hashToken(
 }
 
 // EndSession deletes a session (logout); unknown tokens are ignored.
-// Expired sessions are swept at the same time.
+// Expired sessions are swept at the same time. The pending audit entry of
+// ctx (the logout's) is written in the same transaction.
 func (s *Store) EndSession(ctx context.Context, token string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1 OR expires_at < now() - interval '1 day'`, hashToken(token))
-	return err
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT diaban_session_end($1)`, hashToken(token))
+		return err
+	})
 }
