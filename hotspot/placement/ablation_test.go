@@ -35,6 +35,7 @@ func TestILSAblation(t *testing.T) {
 		{"campogrande", 33, 4000, 60, 20, 2403.614},
 	}
 	variants := []int{0, 1, 2, 4, 8, 15}
+	const rounds = 20
 	sum := make([]float64, len(variants))
 	worst := make([]float64, len(variants))
 	for i := range worst {
@@ -48,7 +49,7 @@ func TestILSAblation(t *testing.T) {
 		for i, v := range variants {
 			r := 0.0
 			for seed := uint64(1); seed <= 3; seed++ {
-				r += placement.ILSOnly(c, in.k, 20*in.k, v, seed) / in.opt / 3
+				r += placement.ILSOnly(c, in.k, rounds*in.k, v, seed) / in.opt / 3
 			}
 			sum[i] += r
 			worst[i] = min(worst[i], r)

@@ -252,8 +252,7 @@ func (s *state) iterate(rng *rand.Rand, stop func() bool, better func(plan []int
 		return 0
 	}
 	s.withGains()
-	best := slices.Clone(s.chosen)
-	bestVal := s.covered
+	best, bestVal := slices.Clone(s.chosen), s.covered
 	banned := make([]bool, p.options())
 	r := 0
 	for ; !stop(); r++ {

@@ -151,7 +151,7 @@ func Instances(data, set string) ([]Instance, error) {
 	ks := []int{5, 10, 20, 35, 50}
 	for _, city := range cities {
 		name := "streets/" + city.name
-		if !want(set, name, "streets") {
+		if !want(set, name, "streets") && !strings.HasPrefix(set, name) {
 			continue
 		}
 		sites, err := readSites(filepath.Join(data, "junctions_"+city.name+".csv"))
@@ -161,8 +161,11 @@ func Instances(data, set string) ([]Instance, error) {
 		demand := synth.Streets(sites, synth.Config{Seed: city.seed, Demand: city.demand, Clusters: 12})
 		for _, fov := range fovs {
 			for _, k := range ks {
-				out = append(out, Instance{Name: fmt.Sprintf("%s/fov%g/k%d", name, fov, k), Demand: demand, Sites: sites,
-					Model: placement.Model{RangeM: 120, FOV: fov}, K: k})
+				in := Instance{Name: fmt.Sprintf("%s/fov%g/k%d", name, fov, k), Demand: demand, Sites: sites,
+					Model: placement.Model{RangeM: 120, FOV: fov}, K: k}
+				if want(set, in.Name, "streets") {
+					out = append(out, in)
+				}
 			}
 		}
 	}
