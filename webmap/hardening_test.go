@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/webmap"
 )
 
@@ -448,6 +449,17 @@ func readAll(resp *http.Response) string {
 		sb.Write(buf[:n])
 		if err != nil {
 			return sb.String()
+		}
+	}
+}
+
+// Area codes are checked on import: one that a spreadsheet would run is refused.
+func TestAreaCodeValidatedOnImport(t *testing.T) {
+	ts := newEmptyServer(t)
+	for _, code := range []string{`=HYPERLINK(\"http://x\")`, "+1", "-1", "@SUM(A1)", strings.Repeat("9", hotspot.MaxAreaCode+1)} {
+		areas := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"` + code + `","name":"X","level":"province","parent_code":""},"geometry":{"type":"Polygon","coordinates":[[[108.0,15.5],[108.6,15.5],[108.6,16.1],[108.0,16.1],[108.0,15.5]]]}}]}`
+		if _, err := importer.Import(context.Background(), ts.store, "areas", strings.NewReader(areas), importer.Options{}); err == nil || !strings.Contains(err.Error(), "code") {
+			t.Errorf("area code %q imported (%v)", code, err)
 		}
 	}
 }

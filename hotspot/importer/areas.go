@@ -53,6 +53,15 @@ func parseArea(r *record, lineOf map[string]int) (*store.AreaRow, *hotspot.Valid
 		return nil, r.fail("level", "unknown level %q (want province, district, commune or hamlet)", row.Level)
 	case row.ParentCode == row.Code:
 		return nil, r.fail("parent_code", "an area cannot be its own parent")
+	case hotspot.ValidAreaCode("code", row.Code) != nil, row.ParentCode != "" && hotspot.ValidAreaCode("parent_code", row.ParentCode) != nil:
+		// Codes end up in CSV files, file names and URLs (hotspot/limits.go).
+		field, code := "code", row.Code
+		if hotspot.ValidAreaCode("code", row.Code) == nil {
+			field, code = "parent_code", row.ParentCode
+		}
+		return nil, r.fail(field, "%q is not an area code (1–%d letters, digits, '.', '_' or '-', beginning with a letter or digit)", code, hotspot.MaxAreaCode)
+	case len(row.Name) > hotspot.MaxName:
+		return nil, r.fail("name", "is %d bytes long; at most %d", len(row.Name), hotspot.MaxName)
 	}
 	if prev, dup := lineOf[row.Code]; dup {
 		return nil, r.fail("code", "%q already appears in feature %d", row.Code, prev)
