@@ -21,12 +21,15 @@ var coverageMoves = map[hotspot.ChangeKind]bool{
 }
 
 // watchCoverage registers the coverage push (a liveView): after a change
-// that moves an area's coverage it recomputes it and publishes it as a
-// "coverage" message, debounced per area. Bulk loads carry no area and are
-// not pushed; maps reload then.
+// that moves an area's coverage, when a client subscribed to the topic
+// "coverage" could receive it, it recomputes the area's coverage and
+// publishes its summary (figures per scope, no list of uncovered hotspots)
+// as a "coverage" message, debounced per area. Bulk loads carry no area and
+// are not pushed; maps reload then.
 func (c *coverageAPI) watchCoverage() {
 	watch(c.s, liveView[string, int64]{
 		name: "coverage", delay: coveragePushDelay, timeout: 10 * time.Second,
+		wanted: func(ctx context.Context, area string) bool { return c.s.hub.wants(ctx, MessageCoverage, area) },
 		key: func(ch changed) (string, bool) { return ch.area, coverageMoves[ch.kind] && ch.area != "" },
 		merge: func(seq *int64, ch changed) {
 			*seq = ch.seq // newest change sequence
@@ -41,7 +44,7 @@ func (c *coverageAPI) recompute(ctx context.Context, area string, seq int64) ([]
 	if err != nil {
 		return nil, err
 	}
-	rep, err := inputs.Measure(in, in.Cameras, uncoveredListed)
+	rep, err := inputs.Measure(in, in.Cameras, 0) // the summary
 	if err != nil {
 		return nil, err
 	}

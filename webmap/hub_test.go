@@ -8,28 +8,69 @@ import (
 	"github.com/diaban/diaban/geo"
 )
 
+func testClient(h *Hub, scope string) *client {
+	c := newClient(h, nil, nil, "")
+	c.scope, c.sub.scope, c.state = scope, scope, stateLive
+	h.add(c)
+	return c
+}
+
 func TestSlowClientIsDroppedAndOthersKeepReceiving(t *testing.T) {
-	h := newHub(nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	slow := &client{hub: h, send: make(chan []byte, queueSize), overflow: make(chan struct{})}
-	fast := &client{hub: h, send: make(chan []byte, queueSize), overflow: make(chan struct{})}
-	h.add(slow)
-	h.add(fast)
+	h := newHub(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), LiveConfig{})
+	slow := testClient(h, "")
+	fast := testClient(h, "")
 	for i := 1; i <= queueSize+10; i++ {
 		h.broadcast(&outgoing{msg: &Message{Seq: int64(i), Type: "event"}, body: []byte("{}")})
-		<-fast.send // the fast client keeps up
+		fast.mu.Lock()
+		fast.queue = fast.queue[:0] // the fast client keeps up
+		fast.mu.Unlock()
 	}
 	select {
-	case <-slow.overflow:
+	case <-slow.endCh:
 	default:
 		t.Fatal("a client that fell behind was not told to resync")
 	}
-	if len(slow.send) != queueSize {
-		t.Errorf("slow client queue: %d, want it capped at %d", len(slow.send), queueSize)
+	if slow.endResync != reasonSlowClient {
+		t.Errorf("resync reason %q", slow.endResync)
 	}
-	// The removal runs in its own goroutine; broadcasting more must not block either way.
-	h.broadcast(&outgoing{msg: &Message{Seq: 999, Type: "event"}, body: []byte("{}")})
-	if got := <-fast.send; string(got) != "{}" {
-		t.Errorf("fast client got %q", got)
+	h.broadcast(&outgoing{msg: &Message{Seq: 99999, Type: "event"}, body: []byte("{}")})
+	if len(fast.queue) != 1 || fast.queue[0].msg.Seq != 99999 {
+		t.Errorf("fast client queue %d", len(fast.queue))
+	}
+}
+
+// TestFanOutByScope: a change in one commune is offered to that commune's
+// clients, its district's and the unscoped ones, no one else's; a change
+// without an area reaches everyone.
+func TestFanOutByScope(t *testing.T) {
+	h := newHub(nil, slog.New(slog.NewTextHandler(io.Discard, nil)), LiveConfig{})
+	admin, commune, district, other := testClient(h, ""), testClient(h, "20530"), testClient(h, "503"), testClient(h, "20533")
+	h.broadcast(&outgoing{msg: &Message{Seq: 1, Type: "event", Area: "20530", ancestors: []string{"20530", "503", "49"}}, body: []byte("{}")})
+	h.broadcast(&outgoing{msg: &Message{Seq: 2, Type: "event", Op: "bulk"}, body: []byte("{}")})
+	for _, c := range []struct {
+		c    *client
+		want int
+	}{{admin, 2}, {commune, 2}, {district, 2}, {other, 1}} {
+		if len(c.c.queue) != c.want {
+			t.Errorf("client of %q got %d messages, want %d", c.c.scope, len(c.c.queue), c.want)
+		}
+	}
+}
+
+// TestReplayRing: the ring returns the kept changes after since, in order,
+// and its floor once it has dropped some.
+func TestReplayRing(t *testing.T) {
+	var r replayRing
+	r.init(4)
+	for _, s := range []int64{2, 3, 5, 8, 9, 11} {
+		r.add(&outgoing{msg: &Message{Seq: s}})
+	}
+	got, floor := r.between(5, 10)
+	if floor != 3 || len(got) != 2 || got[0].msg.Seq != 8 || got[1].msg.Seq != 9 {
+		t.Errorf("between(5,10): floor %d, %d messages", floor, len(got))
+	}
+	if got, _ := r.between(0, 100); len(got) != 4 || got[0].msg.Seq != 5 {
+		t.Errorf("between(0,100): %d", len(got))
 	}
 }
 

@@ -9,9 +9,14 @@ import (
 )
 
 // The websocket messages. A client receives a hello, then one Message per
-// change (Type is the change's kind) or per view derived from changes
-// (metrics, coverage, emerging), and a resync when it fell behind. Each
-// kind of data a message carries is a struct of its own below.
+// change (Type is the change's kind; seq orders them and is never repeated
+// on one connection), a "replayed" marker after the replay a subscribe with
+// `since` asked for, the derived messages of the topics it subscribed to
+// (metrics, coverage, emerging: each carries the seq of the newest change
+// it reflects, so seqs of derived messages repeat those of changes), a
+// resync with its reason when it must reload, and a goaway before the
+// server closes for a restart. Each kind of data a message carries is a
+// struct of its own below.
 
 // MessageType is the type of a websocket message.
 type MessageType string
@@ -24,6 +29,19 @@ const (
 	MessageEmerging MessageType = "emerging" // emerging hot spots to reload (emerging_live.go)
 	messageHello    MessageType = "hello"
 	messageResync   MessageType = "resync"
+	messageReplayed MessageType = "replayed"
+	messageGoAway   MessageType = "goaway"
+)
+
+// topics are the derived message types a client may subscribe to.
+var topics = map[MessageType]bool{MessageMetrics: true, MessageCoverage: true, MessageEmerging: true}
+
+// The reasons of a resync.
+const (
+	reasonSlowClient   = "slow_client"            // its queue overflowed
+	reasonEnrichment   = "enrichment"             // a change it should get could not be read in time
+	reasonRetention    = "since_before_retention" // the replay asked for was pruned
+	reasonReplayFailed = "replay_failed"          // the replay's query failed
 )
 
 // changeType is the message type of a change of kind k.
@@ -55,7 +73,9 @@ type metricsData struct {
 	Metrics []metrics.AreaMetrics `json:"metrics"`
 }
 
-// coverageData is the data of a coverage update: the area's coverage report.
+// coverageData is the data of a coverage update: the summary of the area's
+// coverage report (figures per scope, no list of uncovered hotspots; the
+// map fetches GET /api/coverage for the detail it shows).
 type coverageData struct {
 	inputs.Report
 }
@@ -72,7 +92,27 @@ type helloMessage struct {
 	Type MessageType `json:"type"`
 }
 
-// resyncMessage tells a client that fell behind to reload and reconnect.
+// resyncMessage tells a client to reload (and reconnect), and why. Seq is
+// the change it stands for, when there is one.
 type resyncMessage struct {
-	Type MessageType `json:"type"`
+	Type   MessageType `json:"type"`
+	Seq    int64       `json:"seq,omitempty"`
+	Reason string      `json:"reason"`
+}
+
+// replayedMessage follows a replay: the changes in (Since, Seq] that match
+// the subscription were sent (Count of them); live messages follow.
+type replayedMessage struct {
+	Type  MessageType `json:"type"`
+	Seq   int64       `json:"seq"`
+	Since int64       `json:"since"`
+	Count int         `json:"count"`
+}
+
+// goAwayMessage precedes the close (1001) of a server shutting down: the
+// client reconnects after RetryMS with since = Seq (or its own newer one).
+type goAwayMessage struct {
+	Type    MessageType `json:"type"`
+	Seq     int64       `json:"seq"`
+	RetryMS int         `json:"retry_ms"`
 }

@@ -43,6 +43,7 @@ func (s *Server) watchMetrics() {
 	now := time.Now
 	watch(s, liveView[string, metricsPending]{
 		name: "metrics", delay: metricsDebounce, timeout: 10 * time.Second,
+		wanted: func(ctx context.Context, area string) bool { return s.hub.wants(ctx, MessageMetrics, area) },
 		key: func(c changed) (string, bool) { // by area code; "" for bulk
 			switch {
 			case c.kind == hotspot.ChangeArea:

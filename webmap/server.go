@@ -56,6 +56,8 @@ type Config struct {
 	// SessionCheck is how often an open websocket checks that its session
 	// still stands (logout, disable, expiry end it); 0: DefaultSessionCheck.
 	SessionCheck time.Duration
+	// Live tunes the live feed: retention, caps on websockets, replay memory.
+	Live LiveConfig
 }
 
 // DefaultSessionCheck is how soon an ended session closes its websockets.
@@ -89,7 +91,7 @@ func New(cfg Config, store *store.Store, log *slog.Logger) *Server {
 	}
 	s.hashSlots = make(chan struct{}, cfg.LoginHashes)
 	s.analyses = newAnalysisGate(cfg.Analyses, cfg.AnalysesPerUser)
-	s.hub = newHub(store, log)
+	s.hub = newHub(store, log, cfg.live())
 	s.tiles = tiles.New(store, 4096)
 	s.hub.beforeBroadcast(func(c changed) { s.tiles.Invalidate(c.kind) })
 	s.watchMetrics()
@@ -108,6 +110,8 @@ func (s *Server) Run(ctx context.Context) error { return s.hub.Run(store.WithSys
 // its rule in authz.go's policy table.
 func (s *Server) routes() {
 	s.handle("GET /healthz", s.handleHealth)
+	s.handle("GET /readyz", s.handleReady)
+	s.handle("GET /metrics", s.handlePrometheus)
 	s.handle("POST /api/login", s.handleLogin)
 	s.handle("POST /api/logout", s.handleLogout)
 	s.handle("GET /api/me", s.handleMe)

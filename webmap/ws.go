@@ -3,8 +3,10 @@ package webmap
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"math/rand/v2"
 	"net/http"
+	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -15,16 +17,19 @@ import (
 )
 
 const (
-	queueSize    = 256              // messages a client may fall behind before it must resync
-	maxReplay    = 10000            // changes replayed on subscribe before asking for a resync instead
-	writeWait    = 10 * time.Second // one write to a client
-	pingInterval = 30 * time.Second
-	pongWait     = 75 * time.Second
+	queueSize      = 4096             // messages a client may fall behind (or buffer while it replays) before it must resync
+	writeWait      = 10 * time.Second // one write to a client
+	pingInterval   = 30 * time.Second
+	pongWait       = 75 * time.Second
+	subscribeGrace = 5 * time.Second // how long a new socket waits for its first subscribe before it goes live from its hello
 )
 
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  4096,
-	WriteBufferSize: 16384,
+	ReadBufferSize:  1024,
+	WriteBufferSize: 4096,
+	// Buffers are taken for a write and given back: 10,000 idle sockets
+	// hold none.
+	WriteBufferPool: &sync.Pool{},
 	// Same-origin only: the map is served by this server.
 	CheckOrigin: func(r *http.Request) bool {
 		o := r.Header.Get("Origin")
@@ -32,17 +37,47 @@ var upgrader = websocket.Upgrader{
 	},
 }
 
-// client is one open websocket.
-type client struct {
-	hub  *Hub
-	send chan []byte
+// clientState is where a client is in its life.
+type clientState int
 
-	mu        sync.Mutex
-	sub       subscription
-	replaying bool
-	pending   []*outgoing
-	gone      bool
-	overflow  chan struct{} // closed when the client fell behind
+const (
+	stateWaiting   clientState = iota // opened; live messages are kept until the first subscribe (or subscribeGrace)
+	stateReplaying                    // replaying; live messages are kept and merged by seq after
+	stateLive                         // live messages are queued for the writer
+)
+
+// client is one open websocket. One goroutine (run) writes to it: the
+// hello, replays and the queue; another reads subscribes and pongs.
+type client struct {
+	hub   *Hub
+	conn  *websocket.Conn
+	role  hotspot.Role
+	scope string
+	user  int64
+	token string
+
+	mu    sync.Mutex
+	sub   subscription
+	state clientState
+	queue []*outgoing // to write (live), or kept (waiting, replaying)
+	last  int64       // the newest change queued or written on this connection
+	wake  chan struct{}
+
+	ended     bool
+	endCode   int
+	endReason string
+	endResync string // when set, a resync with this reason precedes the close
+	endCh     chan struct{}
+	done      chan struct{} // closed when the writer has returned
+}
+
+func newClient(h *Hub, conn *websocket.Conn, u *hotspot.User, token string) *client {
+	c := &client{hub: h, conn: conn, token: token, wake: make(chan struct{}, 1), endCh: make(chan struct{}), done: make(chan struct{})}
+	if u != nil {
+		c.role, c.scope, c.user = u.Role, u.Scope, u.ID
+	}
+	c.sub = subscription{scope: c.scope, types: wsTypes[c.role]}
+	return c
 }
 
 // offer queues a message for the client if it matches its subscription.
@@ -50,50 +85,91 @@ type client struct {
 func (c *client) offer(out *outgoing) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gone || !c.sub.matches(out.msg) {
+	if c.ended {
 		return
 	}
-	if c.replaying {
-		if len(c.pending) >= queueSize {
-			c.fallBehind()
+	if out.derived {
+		if !c.sub.matchesTopic(out.msg) {
 			return
 		}
-		c.pending = append(c.pending, out)
+	} else {
+		if !c.sub.matches(out.msg) {
+			return
+		}
+		if c.state == stateLive {
+			if out.msg.Seq <= c.last {
+				return // sent already on this connection
+			}
+			c.last = out.msg.Seq
+		}
+	}
+	if len(c.queue) >= queueSize {
+		c.endLocked(websocket.CloseTryAgainLater, "resync", reasonSlowClient)
 		return
 	}
-	select {
-	case c.send <- out.body:
-	default:
-		c.fallBehind()
+	c.queue = append(c.queue, out)
+	if c.state == stateLive {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// fallBehind drops the client from the fan-out; its writer tells it to resync.
-// Called with c.mu held.
-func (c *client) fallBehind() {
-	if c.gone {
+// wantsTopic reports whether a derived message m would reach the client.
+func (c *client) wantsTopic(m *Message) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.ended && c.sub.matchesTopic(m)
+}
+
+// end closes the client with code and reason (its writer does).
+func (c *client) end(code int, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.endLocked(code, reason, "")
+}
+
+// resync ends the client with a resync for reason.
+func (c *client) resync(reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.endLocked(websocket.CloseTryAgainLater, "resync", reason)
+}
+
+func (c *client) endLocked(code int, reason, resync string) {
+	if c.ended {
 		return
 	}
-	c.gone = true
-	close(c.overflow)
-	go c.hub.remove(c)
+	c.ended, c.endCode, c.endReason, c.endResync = true, code, reason, resync
+	if len(c.queue) > 0 {
+		why := resync
+		if why == "" {
+			why = reason
+		}
+		c.hub.stats.dropped.WithLabelValues(why).Add(float64(len(c.queue)))
+	}
+	c.queue = nil
+	close(c.endCh)
+	if resync != "" {
+		c.hub.stats.resyncs.WithLabelValues(resync).Inc()
+	}
 }
+
+// goAway closes the client for a server shutdown: 1001 and a reconnect hint.
+func (c *client) goAway() { c.end(websocket.CloseGoingAway, "server restarting: reconnect with since") }
 
 // subscribeMsg is what a client sends.
 type subscribeMsg struct {
-	Type  string    `json:"type"`
-	Areas []string  `json:"areas"`
-	BBox  []float64 `json:"bbox"`
-	Since *int64    `json:"since"`
+	Type   string        `json:"type"`
+	Areas  []string      `json:"areas"`
+	BBox   []float64     `json:"bbox"`
+	Since  *int64        `json:"since"`
+	Topics []MessageType `json:"topics"` // derived messages wanted (metrics, coverage, emerging); absent: all
 }
 
-// subscribe sets the client's subscription and, with since, replays what
-// came after it. Fan-out that arrives meanwhile waits in pending, so the
-// client sees every change once and in order.
-func (c *client) subscribe(ctx context.Context, m subscribeMsg) error {
-	c.mu.Lock()
-	sub := subscription{scope: c.sub.scope, types: c.sub.types}
-	c.mu.Unlock()
+func (c *client) newSubscription(m subscribeMsg) subscription {
+	sub := subscription{scope: c.scope, types: wsTypes[c.role]}
 	if len(m.Areas) > 0 {
 		sub.areas = map[string]bool{}
 		for _, a := range m.Areas {
@@ -104,86 +180,312 @@ func (c *client) subscribe(ctx context.Context, m subscribeMsg) error {
 		b := [4]float64{m.BBox[0], m.BBox[1], m.BBox[2], m.BBox[3]}
 		sub.bbox = &b
 	}
+	if m.Topics != nil {
+		sub.topics = map[MessageType]bool{}
+		for _, t := range m.Topics {
+			if topics[t] {
+				sub.topics[t] = true
+			}
+		}
+	}
+	return sub
+}
+
+// write sends one body now.
+func (c *client) write(body []byte) error {
+	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	return c.conn.WriteMessage(websocket.TextMessage, body)
+}
+
+// writeOut sends one message; a resync stands for a change that could not
+// be enriched and ends the client.
+func (c *client) writeOut(out *outgoing) (bool, error) {
+	if out.resync != "" {
+		c.resync(out.resync)
+		return false, nil
+	}
+	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	if err := c.conn.WritePreparedMessage(out.prepared()); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// subscribe sets the client's subscription and replays what it missed:
+// the changes after `since` (after what this connection has already
+// been sent, without it), up to the newest the hub has published, from the
+// hub's memory, or summarised by one query when they are older than it
+// holds. Live messages that arrive meanwhile are kept and follow the replay
+// by seq, so the client sees every change once and in order.
+func (c *client) subscribe(ctx context.Context, m subscribeMsg) error {
+	sub := c.newSubscription(m)
 	c.mu.Lock()
-	c.sub = sub
-	c.replaying = m.Since != nil
-	upTo := c.hub.LastSeq()
-	c.mu.Unlock()
-	if m.Since == nil {
-		return nil
-	}
-	changes, err := c.hub.store.ChangesSince(ctx, *m.Since, maxReplay+1)
-	if err != nil {
-		return err
-	}
-	if len(changes) > maxReplay {
-		c.mu.Lock()
-		c.fallBehind()
+	if c.ended {
 		c.mu.Unlock()
 		return nil
 	}
-	for _, ch := range changes {
-		if ch.Seq > upTo {
-			break
-		}
-		out, err := c.hub.prepare(ctx, ch)
-		if err != nil {
+	wasLive := c.state == stateLive
+	from := c.last
+	if m.Since != nil && (!wasLive || *m.Since > from) {
+		// Before it went live a connection was sent nothing but its
+		// hello: the client says where it stands. Once live, only a
+		// since ahead of what it was sent moves it (another instance
+		// may be ahead of this one).
+		from = *m.Since
+	}
+	var before []*outgoing
+	if wasLive {
+		before, c.queue = c.queue, nil // queued under the old subscription, all ≤ last
+	}
+	c.sub = sub
+	c.state = stateReplaying
+	upTo := c.hub.LastSeq()
+	c.mu.Unlock()
+
+	for _, out := range before {
+		if _, err := c.writeOut(out); err != nil {
 			return err
 		}
-		if !sub.matches(out.msg) {
-			continue
+	}
+	if from < c.hub.horizon.Load() {
+		c.resync(reasonRetention)
+		return nil
+	}
+	sent := 0
+	if from < upTo {
+		list, floor := c.hub.ring.between(from, upTo)
+		if from < floor {
+			summary, err := c.hub.summary(ctx, from, floor)
+			if err != nil {
+				c.hub.log.Warn("websocket replay failed", "err", err)
+				c.resync(reasonReplayFailed)
+				return nil
+			}
+			list = append(summary, list...)
 		}
-		select {
-		case c.send <- out.body:
-		case <-c.overflow:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
+		for _, out := range list {
+			if !sub.matches(out.msg) {
+				continue
+			}
+			ok, err := c.writeOut(out)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return nil
+			}
+			sent++
+		}
+		c.hub.stats.replaySize.Observe(float64(sent))
+	}
+	last := max(from, upTo)
+	if m.Since != nil {
+		marker, _ := json.Marshal(replayedMessage{Type: messageReplayed, Seq: last, Since: from, Count: sent})
+		if err := c.write(marker); err != nil {
+			return err
 		}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.replaying = false
-	for _, out := range c.pending {
-		if out.msg.Seq <= upTo {
-			continue
-		}
-		select {
-		case c.send <- out.body:
-		default:
-			c.fallBehind()
-			return nil
-		}
-	}
-	c.pending = nil
+	c.goLive(last)
 	return nil
 }
 
-// handleWebsocket serves GET /ws: hello, then one message per change.
-func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) error {
-	conn, err := upgrader.Upgrade(w, r, nil)
+// goLive merges what was kept during the replay (or the wait for the first
+// subscribe) after last and lets the writer take the queue.
+func (c *client) goLive(last int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return
+	}
+	last = max(last, c.last)
+	kept := c.queue[:0]
+	for _, out := range c.queue {
+		if out.derived {
+			if c.sub.matchesTopic(out.msg) {
+				kept = append(kept, out)
+			}
+			continue
+		}
+		if out.msg.Seq <= last || !c.sub.matches(out.msg) {
+			continue
+		}
+		last = out.msg.Seq
+		kept = append(kept, out)
+	}
+	c.queue, c.last, c.state = kept, last, stateLive
+	if len(kept) > 0 {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// summary is the replay of the changes in (from, upTo] that the hub no
+// longer holds: per kind and area, one bulk message (the map reloads the
+// layer), from one query.
+func (h *Hub) summary(ctx context.Context, from, upTo int64) ([]*outgoing, error) {
+	groups, err := h.store.ChangeSummary(ctx, from, upTo)
 	if err != nil {
-		return nil // the upgrader has answered
+		return nil, err
+	}
+	idx, err := h.store.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		kind hotspot.ChangeKind
+		area string
+	}
+	merged := map[key]*Message{}
+	for _, g := range groups {
+		k := key{g.Kind, idx.CodeOf(g.AreaID)}
+		m := merged[k]
+		if m == nil {
+			m = &Message{Type: changeType(g.Kind), Op: hotspot.ChangeBulk, Area: k.area}
+			if k.area != "" {
+				m.ancestors = idx.Ancestors(k.area)
+			}
+			merged[k] = m
+		}
+		m.Seq = max(m.Seq, g.LastSeq)
+		m.Rows += g.Rows
+	}
+	out := make([]*outgoing, 0, len(merged))
+	for _, m := range merged {
+		body, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &outgoing{msg: m, body: body})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].msg.Seq < out[j].msg.Seq })
+	return out, nil
+}
+
+// drain writes what is queued.
+func (c *client) drain() error {
+	c.mu.Lock()
+	if c.state != stateLive || len(c.queue) == 0 {
+		c.mu.Unlock()
+		return nil
+	}
+	q := c.queue
+	c.queue = make([]*outgoing, 0, min(cap(q), 64))
+	c.mu.Unlock()
+	sent := 0
+	for _, out := range q {
+		ok, err := c.writeOut(out)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		sent++
+	}
+	c.hub.stats.sent.Add(float64(sent))
+	return nil
+}
+
+// run is the client's writer, until the socket ends.
+func (c *client) run(ctx context.Context, subs <-chan subscribeMsg) {
+	defer close(c.done)
+	ping := time.NewTicker(pingInterval)
+	defer ping.Stop()
+	grace := time.NewTimer(subscribeGrace)
+	defer grace.Stop()
+	for {
+		select {
+		case m := <-subs:
+			if err := c.subscribe(ctx, m); err != nil {
+				return
+			}
+		case <-grace.C:
+			c.mu.Lock()
+			waiting := c.state == stateWaiting
+			c.mu.Unlock()
+			if waiting {
+				c.goLive(0)
+			}
+		case <-c.wake:
+			if err := c.drain(); err != nil {
+				return
+			}
+		case <-c.endCh:
+			c.finish()
+			return
+		case <-ping.C:
+			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// finish writes what ended the client: a resync, or a goaway, then the
+// close frame.
+func (c *client) finish() {
+	c.mu.Lock()
+	code, reason, resync, last := c.endCode, c.endReason, c.endResync, c.last
+	c.mu.Unlock()
+	switch {
+	case resync != "":
+		body, _ := json.Marshal(resyncMessage{Type: messageResync, Reason: resync})
+		_ = c.write(body)
+	case code == websocket.CloseGoingAway:
+		body, _ := json.Marshal(goAwayMessage{Type: messageGoAway, Seq: last, RetryMS: 500 + rand.IntN(2500)})
+		_ = c.write(body)
+	}
+	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+}
+
+// handleWebsocket serves GET /ws: hello, then what the client subscribes to.
+func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) error {
+	u := userFrom(r.Context()) // the guard has made sure there is one
+	var uid int64
+	if u != nil {
+		uid = u.ID
 	}
 	<-s.hub.ready
-	c := &client{hub: s.hub, send: make(chan []byte, queueSize), overflow: make(chan struct{})}
-	if u := userFrom(r.Context()); u != nil { // the guard has made sure there is one
-		c.sub = subscription{scope: u.Scope, types: wsTypes[u.Role]}
+	if err := s.hub.admit(uid); err != nil {
+		reason := "total"
+		status := http.StatusTooManyRequests
+		switch err {
+		case errTooManyForUser:
+			reason = "user"
+		case errShuttingDown:
+			reason, status = "shutdown", http.StatusServiceUnavailable
+		}
+		s.hub.stats.refused.WithLabelValues(reason).Inc()
+		w.Header().Set("Retry-After", strconv.Itoa(5+rand.IntN(10)))
+		writeJSON(w, status, apiError{Error: err.Error()})
+		return nil
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.hub.release(uid)
+		return nil // the upgrader has answered
+	}
+	defer conn.Close()
+	var token string
+	if p, ok := r.Context().Value(principalKey).(*principal); ok {
+		token = p.token
+	}
+	c := newClient(s.hub, conn, u, token)
+	c.last = s.hub.add(c)
+	defer s.hub.remove(c)
+	hello, _ := json.Marshal(helloMessage{Seq: c.last, Type: messageHello})
+	if err := c.write(hello); err != nil {
+		return nil
 	}
 	// Replays read in the system scope; the subscription filters them.
 	ctx, cancel := context.WithCancel(store.WithSystemScope(context.Background()))
 	defer cancel()
-	s.hub.add(c)
-	defer func() {
-		c.mu.Lock()
-		c.gone = true
-		c.mu.Unlock()
-		s.hub.remove(c)
-	}()
-
-	hello, _ := json.Marshal(helloMessage{Seq: s.hub.LastSeq(), Type: messageHello})
-	c.send <- hello
-
+	subs := make(chan subscribeMsg, 4)
 	go func() { // reader: subscriptions and pongs
 		defer cancel()
 		conn.SetReadLimit(64 << 10)
@@ -197,57 +499,13 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) error {
 			if m.Type != "subscribe" {
 				continue
 			}
-			if err := c.subscribe(ctx, m); err != nil {
-				s.log.Warn("websocket replay failed", "err", err)
+			select {
+			case subs <- m:
+			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-
-	ping := time.NewTicker(pingInterval)
-	defer ping.Stop()
-	// The socket lives only as long as its session: logout, disable and
-	// expiry close it within one check.
-	var token string
-	if p, ok := r.Context().Value(principalKey).(*principal); ok {
-		token = p.token
-	}
-	every := s.cfg.SessionCheck
-	if every <= 0 {
-		every = DefaultSessionCheck
-	}
-	sessionCheck := time.NewTicker(every)
-	defer sessionCheck.Stop()
-	defer conn.Close()
-	for {
-		select {
-		case body := <-c.send:
-			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := conn.WriteMessage(websocket.TextMessage, body); err != nil {
-				return nil
-			}
-		case <-c.overflow:
-			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-			resync, _ := json.Marshal(resyncMessage{Type: messageResync})
-			_ = conn.WriteMessage(websocket.TextMessage, resync)
-			_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseTryAgainLater, "resync"))
-			return nil
-		case <-sessionCheck.C:
-			checkCtx, cancelCheck := context.WithTimeout(ctx, 5*time.Second)
-			_, err := s.store.SessionUser(checkCtx, token)
-			cancelCheck()
-			if errors.Is(err, hotspot.ErrNotFound) { // ended; a failed lookup keeps the socket
-				_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-				_ = conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "session ended"))
-				return nil
-			}
-		case <-ping.C:
-			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
-				return nil
-			}
-		case <-ctx.Done():
-			return nil
-		}
-	}
+	c.run(ctx, subs)
+	return nil
 }
