@@ -64,8 +64,6 @@ var policy = map[string]rule{
 	"GET /healthz":     {public: true},
 	"GET /readyz":      {public: true}, // the live feed's readiness (health.go)
 	"GET /metrics":     {public: true}, // Prometheus: counts only
-	"GET /readyz":      {public: true}, // the live feed's readiness (health.go)
-	"GET /metrics":     {public: true}, // Prometheus: counts only
 	"POST /api/login":  {public: true},
 	"GET /":            {public: true}, // the map's static files and the login page
 	"POST /api/logout": {roles: anyRole},
