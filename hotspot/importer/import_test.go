@@ -3,6 +3,7 @@ package importer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -230,5 +231,30 @@ func TestImportTipsCamerasIndicatorsIncidents(t *testing.T) {
 	}
 	if got := count(t, s, ctx, "changes WHERE kind = 'incident'"); got != 2 {
 		t.Errorf("changes for 2 incidents: got %d", got)
+	}
+}
+
+// Events of several hotspots, interleaved in the file, get ids in file
+// order, whatever order the lifecycle check visits the hotspots in (it
+// walks a map: three fresh databases would show a different order).
+func TestImportEventsIdsFollowTheFile(t *testing.T) {
+	hotspots := "ref,lon,lat,kind,name\nA,108.25,15.9,dealing,\nB,108.35,15.9,storage,\nC,108.26,15.9,dealing,\n"
+	events := "hotspot_ref,event,occurred_at,note\nC,detected,2025-01-01,1\nA,detected,2025-01-02,2\nB,detected,2025-01-03,3\nC,eliminated,2025-02-01,4\nA,eliminated,2025-02-02,5\nB,note,2025-02-03,6\n"
+	for run := range 3 {
+		t.Run(fmt.Sprint(run), func(t *testing.T) {
+			s, ctx := newStore(t)
+			for _, step := range []struct{ kind, data string }{{"hotspots", hotspots}, {"events", events}} {
+				if _, err := importString(t, s, ctx, step.kind, step.data, importer.Options{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var got string
+			if err := poolOf(s).QueryRow(ctx, `SELECT string_agg(note, ',' ORDER BY id) FROM hotspot_events`).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != "1,2,3,4,5,6" {
+				t.Fatalf("notes by id %s, want 1,2,3,4,5,6", got)
+			}
+		})
 	}
 }

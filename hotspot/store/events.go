@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -93,6 +95,7 @@ func timelineCheck(ctx context.Context, tx pgx.Tx, pending []pendingEvent) ([]pe
 		}
 		keep = append(keep, fresh...)
 	}
+	slices.SortStableFunc(keep, func(a, b pendingEvent) int { return cmp.Compare(a.line, b.line) })
 	return keep, bad, nil
 }
 
@@ -174,16 +177,15 @@ func (w *ImportWriter) CheckEvents(ctx context.Context, rows []EventRow) (*NewEv
 	}
 	var bad []*hotspot.ValidationError
 	var known []pendingEvent
-	for ref, idxs := range byRef {
-		hid, ok := found[ref]
-		for _, i := range idxs {
-			if !ok {
-				bad = append(bad, &hotspot.ValidationError{Line: pending[i].line, Field: "hotspot_ref", Reason: fmt.Sprintf("no hotspot with ref %q", strings.TrimSpace(ref))})
-				continue
-			}
-			pending[i].HotspotID = hid
-			known = append(known, pending[i])
+	// In file order, so that the events' ids follow the file.
+	for i, r := range rows {
+		hid, ok := found[r.HotspotRef]
+		if !ok {
+			bad = append(bad, &hotspot.ValidationError{Line: pending[i].line, Field: "hotspot_ref", Reason: fmt.Sprintf("no hotspot with ref %q", strings.TrimSpace(r.HotspotRef))})
+			continue
 		}
+		pending[i].HotspotID = hid
+		known = append(known, pending[i])
 	}
 	keep, more, err := timelineCheck(ctx, tx, known)
 	if err != nil {
