@@ -16,7 +16,7 @@ DIABAN_CACHE="${DIABAN_CACHE:-$DIABAN_ROOT/.cache}"
 GOVULNCHECK_VERSION=v1.9.0
 VULNDB_VERSION=v0.0.0-20261105234957-e22db6528018
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+log() { printf '\033[1m==> [%4d s] %s\033[0m\n' "$SECONDS" "$*" >&2; }
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -29,10 +29,10 @@ apt_install() {
   fi
   log "installing $* from Debian's packages"
   if [ -z "${DIABAN_APT_UPDATED:-}" ]; then
-    as_root apt-get update -qq
+    as_root apt-get update -qq -o Acquire::Retries=3
     DIABAN_APT_UPDATED=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "$@" >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Acquire::Retries=3 -o DPkg::Lock::Timeout=600 "$@" >/dev/null
 }
 
 # need_build_tools: what `go build` and the README's examples need that a
