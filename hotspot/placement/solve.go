@@ -109,7 +109,8 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	}
 	res.HeuristicWeight = c.existingWeight + s.value()
 	tol := 1e-9 * c.totalWeight
-	inc := &incumbent{plan: slices.Clone(s.chosen), value: s.value(), tol: tol}
+	heuristic := slices.Clone(s.chosen)
+	inc := &incumbent{plan: heuristic, value: s.value(), tol: tol}
 	res.SearchWeight = res.HeuristicWeight
 
 	// with a proof to seek, an iterated local search runs beside it, on a
@@ -119,7 +120,7 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	var ilsBest float64
 	if prove && len(s.chosen) > 0 && !noILS {
 		ils := newState(p)
-		ils.reset(inc.plan)
+		ils.reset(heuristic)
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(p.options()), uint64(p.elements())))
 			ils.iterate(rng, func() bool { return stop.Load() || time.Now().After(deadline) }, func(plan []int32, v float64) {
@@ -140,7 +141,7 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 		iters = 50
 	}
 	d := newDual(p)
-	d.startFrom(inc.plan)
+	d.startFrom(heuristic)
 	var plans []lagPlan
 	rootEnd := deadline
 	if prove {
@@ -298,7 +299,8 @@ func (in *incumbent) offer(plan []int32, value float64) bool {
 	if value <= in.value+in.tol {
 		return false
 	}
-	in.plan, in.value = append(in.plan[:0], plan...), value
+	// a new slice: plans handed out by get stay as they were
+	in.plan, in.value = slices.Clone(plan), value
 	return true
 }
 
