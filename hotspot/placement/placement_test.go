@@ -293,3 +293,36 @@ func TestExistingStatuses(t *testing.T) {
 		t.Errorf("chose %v covering %v (optimal %v), want %v covering 10", res.Chosen, res.CoveredWeight, res.Optimal, want)
 	}
 }
+
+// TestSolveDegenerate covers plans with nothing to gain: no sites, no
+// weight, a budget above what can help.
+func TestSolveDegenerate(t *testing.T) {
+	demand := []placement.DemandPoint{
+		{ID: "a", Point: geo.Destination(origin, 0, 50), Weight: 5},
+		{ID: "z", Point: geo.Destination(origin, 90, 50), Weight: 0},
+	}
+	sites := []placement.Site{{ID: "j", Point: origin}, {ID: "far", Point: geo.Destination(origin, 0, 5000)}}
+	model := placement.Model{RangeM: 100, FOV: 90}
+	for _, tc := range []struct {
+		name    string
+		demand  []placement.DemandPoint
+		sites   []placement.Site
+		k       int
+		covered float64
+		chosen  int
+	}{
+		{"no sites", demand, nil, 3, 0, 0},
+		{"no demand", nil, sites, 3, 0, 0},
+		{"budget above need", demand, sites, 5, 5, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := placement.Plan(tc.demand, tc.sites, model, nil, placement.Options{K: tc.k})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.CoveredWeight != tc.covered || len(res.Chosen) != tc.chosen || !res.Optimal || res.Gap != 0 || res.UpperBound != tc.covered {
+				t.Errorf("got %+v", res)
+			}
+		})
+	}
+}
