@@ -30,7 +30,7 @@ func (c *coverageAPI) watchCoverage() {
 	watch(c.s, liveView[string, int64]{
 		name: "coverage", delay: coveragePushDelay, timeout: 10 * time.Second,
 		wanted: func(ctx context.Context, area string) bool { return c.s.hub.wants(ctx, MessageCoverage, area) },
-		key: func(ch changed) (string, bool) { return ch.area, coverageMoves[ch.kind] && ch.area != "" },
+		key:    func(ch changed) (string, bool) { return ch.area, coverageMoves[ch.kind] && ch.area != "" },
 		merge: func(seq *int64, ch changed) {
 			*seq = ch.seq // newest change sequence
 		},

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/diaban/diaban/hotspot"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -59,6 +61,9 @@ func newLiveStats() *liveStats {
 	s.reg.MustRegister(s.changes, s.lag, s.feedLag, s.clients, s.sent, s.dropped, s.resyncs, s.replaySize,
 		s.enrichFailures, s.coalesced, s.pruned, s.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, r := range []hotspot.Role{hotspot.RoleAdmin, hotspot.RoleOfficer, hotspot.RolePlanner, hotspot.RoleViewer} {
+		s.clients.WithLabelValues(string(r))
+	}
 	return s
 }
 

@@ -1,9 +1,20 @@
 // The websocket client: connects to /ws on the page's own host, subscribes,
-// remembers the last sequence number seen, and reconnects with backoff asking
+// remembers the last change sequence seen, and reconnects with backoff asking
 // the server to replay from there (`since`).
+//
+// The server's promise: every change in scope arrives once per connection,
+// in seq order (a replay first, then live), or a `resync` says why not.
+// Changes are deduplicated by seq across connections. Derived messages
+// (metrics, coverage, emerging: topics) carry the seq of the newest change
+// they reflect, which a change has already used: they are applied, never
+// deduplicated against changes.
 
 const MIN_DELAY_MS = 1000;
 const MAX_DELAY_MS = 30000;
+
+// The derived topics the map subscribes to.
+export const TOPICS = ['metrics', 'coverage', 'emerging'];
+const DERIVED = new Set(TOPICS);
 
 export function wsURL(loc = window.location) {
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -11,8 +22,9 @@ export function wsURL(loc = window.location) {
 }
 
 export class LiveClient {
-  // handlers: onHello(msg), onChange(msg), onResync(), onState('open'|'closed')
-  constructor(handlers, { url = wsURL(), subscription = {} } = {}) {
+  // handlers: onHello(msg), onChange(msg), onResync(reason), onState('open'|'closed'),
+  // onReplayed(msg) after a replay (msg.count changes, msg.since..msg.seq).
+  constructor(handlers, { url = wsURL(), subscription = { topics: TOPICS } } = {}) {
     this.h = handlers;
     this.url = url;
     this.subscription = subscription;
@@ -28,6 +40,8 @@ export class LiveClient {
     // Set after a resync; if the server asks again before any change arrives,
     // the `since` we keep sending is too old for it, so drop it.
     this.resyncPending = false;
+    this.replays = []; // {since, seq, count}: for the console and tests
+    this.derived = {}; // topic → {n, seq}: derived messages applied
   }
 
   start() {
@@ -109,13 +123,36 @@ export class LiveClient {
       this.h.onHello?.(msg);
       return;
     }
+    if (msg.type === 'replayed') {
+      this.replays.push({ since: msg.since, seq: msg.seq, count: msg.count });
+      if (this.replays.length > 20) this.replays.shift();
+      if (Number.isFinite(msg.seq) && (this.lastSeq === null || msg.seq > this.lastSeq)) this.lastSeq = msg.seq;
+      this.h.onReplayed?.(msg);
+      return;
+    }
+    if (msg.type === 'goaway') {
+      // The server is restarting: reconnect soon (to any instance), with since.
+      this.attempt = 0;
+      this.goAwayMS = Number.isFinite(msg.retry_ms) ? msg.retry_ms : 1000;
+      return;
+    }
+    if (DERIVED.has(msg.type)) {
+      // Derived figures: applied as they come; their seq is the change
+      // they reflect, not a new one.
+      this.h.onChange?.(msg);
+      const d = this.derived[msg.type] || { n: 0, seq: 0 };
+      this.derived[msg.type] = { n: d.n + 1, seq: Math.max(d.seq, msg.seq || 0) };
+      return;
+    }
     if (msg.type === 'resync') {
-      if (this.resyncPending) {
+      // A since the server no longer holds, or asked twice in a row with no
+      // change between: start afresh.
+      if (this.resyncPending || msg.reason === 'since_before_retention') {
         this.lastSeq = null;
         this.helloSeq = null;
       }
       this.resyncPending = true;
-      this.h.onResync?.();
+      this.h.onResync?.(msg.reason);
       // Reconnect at once; the subscribe on open carries `since`.
       const old = this.ws;
       this.ws = null;
@@ -134,6 +171,12 @@ export class LiveClient {
 
   _schedule() {
     clearTimeout(this.timer);
+    if (this.goAwayMS !== undefined) {
+      const delay = this.goAwayMS;
+      this.goAwayMS = undefined;
+      this.timer = setTimeout(() => this._connect(), delay);
+      return;
+    }
     const base = Math.min(MAX_DELAY_MS, MIN_DELAY_MS * 2 ** this.attempt);
     const delay = base * (0.8 + Math.random() * 0.4);
     this.attempt = Math.min(this.attempt + 1, 10);

@@ -1,0 +1,379 @@
+package webmap_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/diaban/diaban/webmap"
+)
+
+// writer makes one hotspot change per statement at about perSecond until
+// stopped, and returns the last seq committed.
+type writer struct {
+	stop chan struct{}
+	done chan struct{}
+	n    atomic.Int64
+}
+
+func startWriter(t *testing.T, ts *testServer, perSecond int) *writer {
+	w := &writer{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		tick := time.NewTicker(time.Second / time.Duration(perSecond))
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-w.stop:
+				return
+			case <-tick.C:
+			}
+			// Two hotspots in two communes, in turn.
+			if _, err := ts.db.Pool.Exec(context.Background(), `UPDATE hotspots SET name = $1 WHERE id = $2`, fmt.Sprintf("n%d", i), 1+i%2); err != nil {
+				t.Errorf("write: %v", err)
+				return
+			}
+			w.n.Add(1)
+		}
+	}()
+	return w
+}
+
+func (w *writer) halt() { close(w.stop); <-w.done }
+
+// changeSeqs returns the seqs committed in (after, upTo], in order.
+func changeSeqs(t *testing.T, ts *testServer, after, upTo int64) []int64 {
+	t.Helper()
+	rows, err := ts.db.Pool.Query(context.Background(), `SELECT seq FROM changes WHERE seq > $1 AND seq <= $2 ORDER BY seq`, after, upTo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seqs
+}
+
+// recorder reads a socket and keeps the seqs of changes (not of derived
+// messages or markers), and any resync.
+type recorder struct {
+	c      *wsClient
+	mu     sync.Mutex
+	seqs   []int64
+	resync string
+	marks  []wsMessage
+}
+
+func record(c *wsClient) *recorder {
+	r := &recorder{c: c}
+	go func() {
+		for {
+			m, ok := c.next(30 * time.Second)
+			if !ok {
+				return
+			}
+			r.mu.Lock()
+			switch m.Type {
+			case "metrics", "coverage", "emerging":
+			case "replayed":
+				r.marks = append(r.marks, m)
+			case "resync":
+				r.resync = "resync"
+			default:
+				r.seqs = append(r.seqs, m.Seq)
+			}
+			r.mu.Unlock()
+		}
+	}()
+	return r
+}
+
+// waitSeq waits until the recorder has seen seq (or anything after it).
+func (r *recorder) waitSeq(t *testing.T, seq int64, within time.Duration) []int64 {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		r.mu.Lock()
+		got := append([]int64(nil), r.seqs...)
+		rs := r.resync
+		r.mu.Unlock()
+		if rs != "" {
+			t.Fatalf("resync instead of seq %d", seq)
+		}
+		if len(got) > 0 && got[len(got)-1] >= seq {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited for seq %d; have %d seqs, up to %v", seq, len(got), got[max(0, len(got)-3):])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// sameSeqs fails unless got is exactly want: no gap, no repeat, in order.
+func sameSeqs(t *testing.T, name string, got, want []int64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d changes, want %d (gap or repeat)", name, len(got), len(want))
+	}
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			t.Errorf("%s: change %d is seq %d, want %d", name, i, got[i], want[i])
+			return
+		}
+	}
+}
+
+// TestSubscribeLateNoGapNoRepeat: maps that subscribe 0 to 2 s after
+// opening, while changes flow at 50/s, get every change after their hello
+// exactly once and in order — a replay of what came before the subscribe,
+// then the live stream from where the replay ended.
+func TestSubscribeLateNoGapNoRepeat(t *testing.T) {
+	ts := newTestServer(t)
+	w := startWriter(t, ts, 50)
+	time.Sleep(300 * time.Millisecond)
+	delays := []time.Duration{0, 200 * time.Millisecond, 400 * time.Millisecond, time.Second, 1500 * time.Millisecond, 2 * time.Second}
+	type opened struct {
+		r     *recorder
+		hello int64
+	}
+	clients := make([]opened, len(delays))
+	var wg sync.WaitGroup
+	for i, d := range delays {
+		c := ts.dial(t, "")
+		clients[i] = opened{hello: c.hello}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			time.Sleep(d)
+			sub := `{"type":"subscribe","topics":[]}`
+			if i%2 == 1 { // the map's own client on a reconnect: since its hello
+				sub = fmt.Sprintf(`{"type":"subscribe","since":%d}`, c.hello)
+			}
+			if err := c.conn.WriteMessage(websocket.TextMessage, []byte(sub)); err != nil {
+				t.Error(err)
+			}
+			clients[i].r = record(c)
+		}()
+	}
+	wg.Wait()
+	time.Sleep(time.Second)
+	w.halt()
+	last, _ := ts.store.LatestSeq(context.Background())
+	for i, o := range clients {
+		got := o.r.waitSeq(t, last, 10*time.Second)
+		sameSeqs(t, fmt.Sprintf("subscribed after %v", delays[i]), got, changeSeqs(t, ts, o.hello, last))
+	}
+	t.Logf("%d changes written", w.n.Load())
+}
+
+// TestReconnectAfterGapAtLoadReplays: a map away for 10 s while 50 changes/s
+// flow reconnects with since and gets a replay (not a resync) of the 500
+// changes it missed, then the live stream, without a gap or a repeat.
+func TestReconnectAfterGapAtLoadReplays(t *testing.T) {
+	ts := newTestServer(t)
+	w := startWriter(t, ts, 50)
+	first := ts.dial(t, `{"type":"subscribe"}`)
+	r := record(first)
+	time.Sleep(time.Second)
+	seen := r.waitSeq(t, first.hello+1, 5*time.Second)
+	since := seen[len(seen)-1]
+	first.conn.Close()
+	time.Sleep(10 * time.Second)
+	again := ts.dial(t, fmt.Sprintf(`{"type":"subscribe","since":%d}`, since))
+	r2 := record(again)
+	time.Sleep(time.Second)
+	w.halt()
+	last, _ := ts.store.LatestSeq(context.Background())
+	got := r2.waitSeq(t, last, 15*time.Second)
+	sameSeqs(t, "after the gap", got, changeSeqs(t, ts, since, last))
+	r2.mu.Lock()
+	defer r2.mu.Unlock()
+	if len(r2.marks) != 1 || r2.marks[0].Seq < since+400 {
+		t.Errorf("replay markers %+v", r2.marks)
+	}
+	t.Logf("replayed %s changes after a 10 s gap at 50/s", strconv.Itoa(len(changeSeqs(t, ts, since, r2.marks[0].Seq))))
+}
+
+// TestSinceBeforeRetentionResyncs: once changes are pruned, a since before
+// the horizon is answered with resync at once, saying why.
+func TestSinceBeforeRetentionResyncs(t *testing.T) {
+	ts := newConfiguredServer(t, func(c *webmap.Config) { c.Live.Retention = time.Second })
+	importFile(t, ts.store, "areas", "../hotspot/testdata/areas.geojson")
+	ts.settle(t)
+	var horizon int64
+	for deadline := time.Now().Add(10 * time.Second); horizon == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing pruned")
+		}
+		_ = ts.db.Pool.QueryRow(context.Background(), `SELECT pruned_through FROM changes_horizon`).Scan(&horizon)
+	}
+	time.Sleep(200 * time.Millisecond) // the hub reads the horizon after its prune
+	c := ts.dial(t, `{"type":"subscribe","since":0}`)
+	_ = c.conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+	_, raw, err := c.conn.ReadMessage()
+	if err != nil || !strings.Contains(string(raw), `"type":"resync"`) || !strings.Contains(string(raw), `"reason":"since_before_retention"`) {
+		t.Errorf("a since before the horizon got %s %v", raw, err)
+	}
+	// A since after the horizon replays.
+	d := ts.dial(t, fmt.Sprintf(`{"type":"subscribe","since":%d}`, horizon))
+	if m, ok := d.waitFor("replayed", 3*time.Second); !ok {
+		t.Errorf("a since at the horizon was not replayed: %+v", m)
+	}
+}
+
+func readyz(t *testing.T, url string) (int, string) {
+	resp, err := http.Get(url + "/readyz")
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestReadyzFailsWhenTheListenerFreezes: with the listener's connection
+// frozen (a proxy that stops forwarding, touching no other connection),
+// /readyz answers 503 naming the listener within 5 s, and 200 again once
+// it answers; /metrics keeps answering.
+func TestReadyzFailsWhenTheListenerFreezes(t *testing.T) {
+	var p *freezer
+	var dbURL string
+	setup := make(chan struct{})
+	ts := newConfiguredServer(t, func(c *webmap.Config) {
+		c.Live.PingEvery, c.Live.PingTimeout = 500*time.Millisecond, time.Second
+		c.Live.ListenConnect = func(ctx context.Context) (*pgx.Conn, error) {
+			select { // the proxy is set up once the server is
+			case <-setup:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			cfg, err := pgx.ParseConfig(dbURL)
+			if err != nil {
+				return nil, err
+			}
+			host, port, _ := net.SplitHostPort(p.ln.Addr().String())
+			n, _ := strconv.Atoi(port)
+			cfg.Host, cfg.Port, cfg.User = host, uint16(n), "diaban_server"
+			cfg.Fallbacks = nil
+			cfg.RuntimeParams["application_name"] = "diaban-test listener"
+			return pgx.ConnectConfig(ctx, cfg)
+		}
+	})
+	dbURL = ts.db.URL
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = newFreezer(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+	close(setup)
+	waitReady := func(want int, within time.Duration) (time.Duration, string) {
+		t.Helper()
+		start := time.Now()
+		for {
+			code, body := readyz(t, ts.URL)
+			if code == want {
+				return time.Since(start), body
+			}
+			if time.Since(start) > within {
+				t.Fatalf("/readyz %d after %v, want %d: %s", code, within, want, body)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitReady(200, 15*time.Second)
+	p.frozen.Store(true)
+	took, body := waitReady(503, 5*time.Second)
+	if !strings.Contains(body, "listener") {
+		t.Errorf("/readyz does not say what is wrong: %s", body)
+	}
+	t.Logf("/readyz failed %v after the freeze: %s", took.Round(time.Millisecond), body)
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"diaban_feed_reconnects_total", "diaban_ws_clients", "diaban_feed_listener_quiet_seconds"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	p.frozen.Store(false)
+	waitReady(200, 15*time.Second)
+}
+
+// freezer is a TCP proxy that can stop forwarding without closing, as a
+// frozen backend or a dead network path looks to the client.
+type freezer struct {
+	ln     net.Listener
+	frozen atomic.Bool
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+func newFreezer(t *testing.T, target string) *freezer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &freezer{ln: ln}
+	t.Cleanup(func() {
+		ln.Close()
+		p.mu.Lock()
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.mu.Unlock()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			u, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, u)
+			p.mu.Unlock()
+			go p.pipe(c, u)
+			go p.pipe(u, c)
+		}
+	}()
+	return p
+}
+
+func (p *freezer) pipe(from, to net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := from.Read(buf)
+		for p.frozen.Load() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, werr := to.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			to.Close()
+			return
+		}
+	}
+}
