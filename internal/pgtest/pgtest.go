@@ -125,10 +125,17 @@ func ensureTemplate(ctx context.Context) (string, error) {
 	return templateName, templateErr
 }
 
-// dropStaleTemplates removes the templates of older schemas (the caller
-// holds the advisory lock, and every test binary of one run shares a schema).
+// keptTemplates is how many schemas' templates stay: the newest few, so
+// that test runs of different checkouts on one server (a branch beside
+// main) do not drop each other's template while it is in use.
+const keptTemplates = 4
+
+// dropStaleTemplates removes the templates of older schemas beyond the
+// newest keptTemplates (the caller holds the advisory lock, and every test
+// binary of one run shares a schema).
 func dropStaleTemplates(ctx context.Context, admin *pgx.Conn, keep string) {
-	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'diaban\_tpl\_%' AND datname <> $1`, keep)
+	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'diaban\_tpl\_%' AND datname <> $1
+ORDER BY oid DESC OFFSET $2`, keep, keptTemplates-1)
 	if err != nil {
 		return
 	}
