@@ -377,3 +377,41 @@ func (p *freezer) pipe(from, to net.Conn) {
 		}
 	}
 }
+
+// TestShutdownSaysGoingAway: a shutdown closes every socket with 1001 after
+// a goaway that says when to reconnect and from which seq; new sockets
+// are refused meanwhile.
+func TestShutdownSaysGoingAway(t *testing.T) {
+	ts := newTestServer(t)
+	c := ts.dial(t, `{"type":"subscribe"}`)
+	time.Sleep(100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	go ts.srv.Shutdown(ctx)
+	m, ok := c.waitFor("goaway", 3*time.Second)
+	if !ok || m.Seq != c.hello {
+		t.Fatalf("goaway %+v %v", m, ok)
+	}
+	_, _, err := c.conn.ReadMessage()
+	if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+		t.Errorf("closed with %v, want 1001", err)
+	}
+	url := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws"
+	if _, resp, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {ts.URL}, "Authorization": {"Bearer " + ts.token}}); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("a socket during shutdown: %v %v", resp, err)
+	}
+}
+
+// TestWebsocketCaps: beyond the per-user cap an upgrade gets 429 and
+// Retry-After; another user still connects.
+func TestWebsocketCaps(t *testing.T) {
+	ts := newConfiguredServer(t, func(c *webmap.Config) { c.Live.MaxPerUser = 2 })
+	ts.dial(t, "")
+	ts.dial(t, "")
+	url := "ws" + strings.TrimPrefix(ts.URL, "http") + "/ws"
+	_, resp, err := websocket.DefaultDialer.Dial(url, http.Header{"Origin": {ts.URL}, "Authorization": {"Bearer " + ts.token}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("a third socket of one user: %v %v", resp, err)
+	}
+	ts.dialAs(t, ts.addUser(t, "other", "admin", ""), "")
+}

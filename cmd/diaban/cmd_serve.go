@@ -29,6 +29,10 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	fs.StringVar(&db.login, "db-login", envOr(env, "DIABAN_DB_LOGIN", "diaban_server"), "database role serve logs in as, which owns nothing and can only become --db-role (env DIABAN_DB_LOGIN; its password from env DIABAN_DB_LOGIN_PASSWORD). When --db is the owner's URL (the demo), serve sets a fresh password on it through that URL first; a deployment gives --db the login's own URL (README, Security). Empty: the --db user, refused if it can reach past row-level security")
 	trustedProxies := fs.String("trusted-proxies", env.getenv("DIABAN_TRUSTED_PROXIES"), "comma-separated networks of the proxies in front (CIDR, e.g. 10.0.0.0/8); their X-Forwarded-For hops are skipped from the right and the first other hop is the client (env DIABAN_TRUSTED_PROXIES)")
 	logFormat := fs.String("log-format", env.getenv("DIABAN_LOG_FORMAT"), "text or json (default: text on a terminal, else json)")
+	feedRetention := fs.Duration("feed-retention", webmap.DefaultFeedRetention, "how long committed changes are kept for websocket replays; older ones are pruned in batches, and a client asking from before them is told to resync (negative: never pruned)")
+	dbPool := fs.Int("db-pool", 0, "database connections in the pool (0: pgxpool's default, the larger of 4 and the CPUs); the change feed's listener has one of its own")
+	wsMax := fs.Int("ws-max", 20000, "open websockets in total; beyond it an upgrade gets 429")
+	wsPerUser := fs.Int("ws-max-per-user", 20, "open websockets per user; beyond it an upgrade gets 429")
 	if v := env.getenv("DIABAN_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -37,6 +41,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		*sessionTTL = d
 	}
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
 		return err
 	}
 	if *sessionTTL <= 0 {
@@ -64,6 +71,17 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--metrics-config: %w", err)
 	}
+	if *dbPool > 0 { // pgxpool reads pool_max_conns from the URL
+		if strings.Contains(db.url, "://") {
+			sep := "?"
+			if strings.Contains(db.url, "?") {
+				sep = "&"
+			}
+			db.url += fmt.Sprintf("%spool_max_conns=%d", sep, *dbPool)
+		} else {
+			db.url += fmt.Sprintf(" pool_max_conns=%d", *dbPool)
+		}
+	}
 	st, err := db.open(ctx)
 	if err != nil {
 		return err
@@ -71,7 +89,8 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	defer st.Close()
 
 	srv := webmap.New(webmap.Config{BasemapURL: *basemap, BasemapAttribution: *attribution, Version: version, Metrics: mcfg,
-		SessionTTL: *sessionTTL, TrustProxy: *trustProxy, TrustedProxies: proxies}, st, log)
+		SessionTTL: *sessionTTL, TrustProxy: *trustProxy, TrustedProxies: proxies,
+		Live: webmap.LiveConfig{Retention: *feedRetention, MaxClients: *wsMax, MaxPerUser: *wsPerUser}}, st, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -104,6 +123,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	case <-ctx.Done():
 		log.Info("shutting down")
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		// Websockets first: close 1001 with a reconnect hint (they are
+		// hijacked, so the HTTP server's Shutdown does not see them).
+		srv.Shutdown(shutdownCtx)
 		err = httpServer.Shutdown(shutdownCtx)
 		cancel()
 	}
