@@ -15,7 +15,10 @@ import (
 )
 
 func cmdImport(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "import", "import [--skip-invalid] [--db URL] KIND FILE\n  KIND: "+strings.Join(importer.Kinds, ", ")+"\n  FILE: a path, or - for standard input")
+	if isCrosswalkImport(args) {
+		return cmdImportCrosswalk(ctx, env, args)
+	}
+	fs := newFlagSet(env, "import", "import KIND FILE [--skip-invalid] [--json] [--db URL]\n  KIND: "+strings.Join(importer.Kinds, ", ")+"\n  FILE: a path, or - for standard input")
 	db := dbFlags{batch: true}
 	db.register(fs, env)
 	skip := fs.Bool("skip-invalid", false, "import the good rows and report the bad ones (default: a file with any bad row imports nothing)")

@@ -24,8 +24,8 @@ func parseAreas(recs []*record, _ *hotspot.AreaIndex) (*batch, []*hotspot.Valida
 			bad = append(bad, ve)
 			continue
 		}
-		lineOf[row.Code] = row.Line
-		rows = append(rows, row)
+		lineOf[row.versionKey()] = row.Line
+		rows = append(rows, (*store.AreaRow)(row))
 	}
 	return &batch{
 		check: func(ctx context.Context, w *store.ImportWriter) ([]*hotspot.ValidationError, error) {
@@ -39,11 +39,11 @@ func parseAreas(recs []*record, _ *hotspot.AreaIndex) (*batch, []*hotspot.Valida
 
 // parseArea parses one feature; lineOf holds the codes of the good
 // features before it.
-func parseArea(r *record, lineOf map[string]int) (*store.AreaRow, *hotspot.ValidationError) {
+func parseArea(r *record, lineOf map[string]int) (*areaRow, *hotspot.ValidationError) {
 	if r.geom == nil {
 		return nil, r.fail("file", "areas must be a GeoJSON FeatureCollection of Polygons or MultiPolygons")
 	}
-	row := &store.AreaRow{Line: r.line, Code: r.get("code"), Name: r.get("name"), Level: hotspot.Level(r.get("level")), ParentCode: r.get("parent_code")}
+	row := &areaRow{Line: r.line, Code: r.get("code"), Name: r.get("name"), Level: hotspot.Level(r.get("level")), ParentCode: r.get("parent_code")}
 	switch {
 	case row.Code == "":
 		return nil, r.fail("code", "is empty")
@@ -63,15 +63,32 @@ func parseArea(r *record, lineOf map[string]int) (*store.AreaRow, *hotspot.Valid
 	case len(row.Name) > hotspot.MaxName:
 		return nil, r.fail("name", "is %d bytes long; at most %d", len(row.Name), hotspot.MaxName)
 	}
-	if prev, dup := lineOf[row.Code]; dup {
-		return nil, r.fail("code", "%q already appears in feature %d", row.Code, prev)
-	}
 	if s := r.get("valid_from"); s != "" {
 		t, err := time.ParseInLocation("2006-01-02", s, time.UTC)
 		if err != nil {
 			return nil, r.fail("valid_from", "%q is not a date (want YYYY-MM-DD)", s)
 		}
 		row.ValidFrom = &t
+	}
+	if s := r.get("valid_to"); s != "" {
+		t, err := time.ParseInLocation("2006-01-02", s, time.UTC)
+		if err != nil {
+			return nil, r.fail("valid_to", "%q is not a date (want YYYY-MM-DD)", s)
+		}
+		if row.ValidFrom != nil && !t.After(*row.ValidFrom) {
+			return nil, r.fail("valid_to", "%s is not after valid_from %s (valid_to is exclusive)", s, row.ValidFrom.Format("2006-01-02"))
+		}
+		row.ValidTo = &t
+	}
+	typ, err := hotspot.ParseAreaType(row.Level, r.get("type"))
+	if err != nil {
+		return nil, r.fail("type", "%s", err.(*hotspot.ValidationError).Reason)
+	}
+	row.Type = typ
+	// A code may appear once per valid_from: a file may hold a unit's old
+	// version and, from the reform on, the new unit that took its code.
+	if prev, dup := lineOf[row.versionKey()]; dup {
+		return nil, r.fail("code", "%q already appears in feature %d", row.Code, prev)
 	}
 	switch g := r.geom.(type) {
 	case orb.Polygon:
@@ -99,4 +116,15 @@ func parseArea(r *record, lineOf map[string]int) (*store.AreaRow, *hotspot.Valid
 	}
 	row.EWKB = b
 	return row, nil
+}
+
+// areaRow is a parsed feature.
+type areaRow store.AreaRow
+
+// versionKey names the version a feature writes: its code and valid_from.
+func (row *areaRow) versionKey() string {
+	if row.ValidFrom == nil {
+		return row.Code
+	}
+	return row.Code + "@" + row.ValidFrom.Format("2006-01-02")
 }
