@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -19,15 +18,27 @@ import (
 // cmdCameras dispatches "diaban cameras SUBCOMMAND".
 func cmdCameras(ctx context.Context, env *environment, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(env.stderr, "usage: diaban cameras plan [flags]")
+		fmt.Fprintln(env.stderr, camerasUsage)
 		return fmt.Errorf("%w: cameras needs a subcommand (plan)", errUsage)
 	}
-	switch args[0] {
-	case "plan":
+	switch {
+	case args[0] == "plan":
 		return cmdCamerasPlan(ctx, env, args[1:])
+	case isHelp(args[0]) || helpRequested(args):
+		fmt.Fprintln(env.stdout, camerasUsage)
+		return nil
 	}
+	fmt.Fprintln(env.stderr, camerasUsage)
 	return fmt.Errorf("%w: unknown cameras subcommand %q", errUsage, args[0])
 }
+
+const camerasUsage = `usage: diaban cameras SUBCOMMAND [flags]
+
+subcommands:
+  plan --area CODE --k K                      where the next K cameras of an area should go (from the database)
+  plan --demand FILE --candidates FILE --k K  the same from CSV files, offline
+
+"diaban cameras plan --help" lists the flags.`
 
 // planConfig is what "cameras plan" was asked: where the inputs come from
 // and the solver's settings. Reading the inputs (loadPlanInputs) is kept
@@ -46,8 +57,7 @@ type planConfig struct {
 
 func parsePlanFlags(env *environment, args []string) (planConfig, error) {
 	var cfg planConfig
-	fs := flag.NewFlagSet("cameras plan", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
+	fs := newFlagSet(env, "cameras plan", "cameras plan (--area CODE | --demand FILE --candidates FILE) --k K [flags]")
 	fs.StringVar(&cfg.demandPath, "demand", "", "demand CSV `file` (id,lon,lat,weight[,hotspot])")
 	fs.StringVar(&cfg.candidatesPath, "candidates", "", "candidate sites CSV `file` (id,lon,lat)")
 	fs.StringVar(&cfg.existingPath, "existing", "", "existing cameras CSV `file` (ref,lon,lat,bearing,fov,range_m,owner,status)")
@@ -62,11 +72,11 @@ func parsePlanFlags(env *environment, args []string) (planConfig, error) {
 	fs.IntVar(&cfg.riskRes, "risk-res", inputs.DefaultRiskRes, "with --area: H3 `resolution` (7-10) of the risk cells")
 	fs.StringVar(&cfg.objective, "objective", "both", "with --area: what to cover, hotspots, cells (risk cells) or both")
 	cfg.db.register(fs, env)
-	if err := fs.Parse(args); err != nil {
-		return cfg, fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return cfg, err
 	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	if err := noArgs(fs); err != nil {
+		return cfg, err
 	}
 	switch {
 	case cfg.area != "" && cfg.demandPath != "":

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,8 +32,7 @@ type emergingConfig struct {
 
 func parseEmergingFlags(env *environment, args []string) (emergingConfig, error) {
 	var cfg emergingConfig
-	fs := flag.NewFlagSet("emerging", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
+	fs := newFlagSet(env, "emerging", "emerging (--area CODE | --cube FILE) [flags]")
 	fs.StringVar(&cfg.cubePath, "cube", "", "space-time cube CSV `file` (cell,bin,count; cell in H3 hex); - for standard input")
 	fs.IntVar(&cfg.bins, "bins", 0, "number of time bins (0: the largest bin in the file + 1)")
 	fs.StringVar(&cfg.binsOut, "bins-out", "", "also write per-bin Gi* to this CSV `file` (cell,bin,z,p)")

@@ -12,6 +12,9 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	st, err := db.open(ctx)
 	if err != nil {
 		return err

@@ -27,12 +27,12 @@ func cmdSeed(ctx context.Context, env *environment, args []string) error {
 	db.register(fs, env)
 	seed := fs.Int64("seed", demo.DefaultSeed, "random seed of the generated district (same seed, same data)")
 	out := fs.String("out", "", "also keep the generated import files in DIR")
-	if len(args) == 0 || args[0] != "demo" {
-		fs.Usage()
-		return fmt.Errorf("%w: the only data set is \"demo\"", errUsage)
-	}
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() != 1 || fs.Arg(0) != "demo" {
+		fs.Usage()
+		return fmt.Errorf("%w: want \"seed demo\" (the only data set)", errUsage)
 	}
 	ds, err := demo.Generate(*seed)
 	if err != nil {

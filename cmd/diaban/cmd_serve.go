@@ -43,6 +43,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
 	if *sessionTTL <= 0 {
 		return fmt.Errorf("%w: --session-ttl must be positive", errUsage)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,7 +33,8 @@ func cmdStats(ctx context.Context, env *environment, args []string) error {
 		return cmdStatsGiStar(ctx, env, args[1:])
 	case "mk":
 		return cmdStatsMK(ctx, env, args[1:])
-	case "help", "-h", "--help":
+	}
+	if isHelp(args[0]) || helpRequested(args) {
 		fmt.Fprintln(env.stdout, statsUsage)
 		return nil
 	}
@@ -43,8 +43,7 @@ func cmdStats(ctx context.Context, env *environment, args []string) error {
 }
 
 func cmdStatsGiStar(_ context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("stats gistar", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
+	fs := newFlagSet(env, "stats gistar", "stats gistar --values FILE --neighbors FILE")
 	valuesPath := fs.String("values", "", "values CSV `file` (id,value)")
 	neighborsPath := fs.String("neighbors", "", "neighbours CSV `file` (id,neighbor), one row per ordered pair")
 	if err := parseStatsFlags(fs, args); err != nil {
@@ -81,8 +80,7 @@ func cmdStatsGiStar(_ context.Context, env *environment, args []string) error {
 }
 
 func cmdStatsMK(_ context.Context, env *environment, args []string) error {
-	fs := flag.NewFlagSet("stats mk", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
+	fs := newFlagSet(env, "stats mk", "stats mk --series FILE")
 	seriesPath := fs.String("series", "", "series CSV `file` (id,t,value), t consecutive integers per id")
 	if err := parseStatsFlags(fs, args); err != nil {
 		return err
@@ -106,19 +104,14 @@ func cmdStatsMK(_ context.Context, env *environment, args []string) error {
 	return w.Error()
 }
 
-// parseStatsFlags parses a subcommand's flags; a bad flag or a stray
-// argument is a usage error, -h prints the flags and succeeds.
+// parseStatsFlags parses the flags of a command that takes no argument; a
+// bad flag or a stray argument is a usage error, -h prints the flags and
+// succeeds.
 func parseStatsFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
-	}
-	return nil
+	return noArgs(fs)
 }
 
 // readInput opens path ("-" for standard input) and hands it to read;

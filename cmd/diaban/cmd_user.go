@@ -29,24 +29,34 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 	db.register(fs, env)
 	role := fs.String("role", "", "the role of a new user: admin, officer, planner or viewer")
 	area := fs.String("area", "", "the code of the area a new user covers (with everything below it); optional for an admin")
-	if len(args) == 0 {
+	if len(args) > 0 && isHelp(args[0]) {
+		args = []string{"--help"}
+	}
+	if err := parseFlags(fs, args); err != nil { // flags anywhere: user add NAME --role R, user --role R add NAME
+		return err
+	}
+	pos := fs.Args()
+	if len(pos) == 0 {
 		fs.Usage()
 		return fmt.Errorf("%w: user needs a subcommand", errUsage)
 	}
-	sub, rest := args[0], args[1:]
+	sub, pos := pos[0], pos[1:]
 	var name string
-	if sub != "list" {
-		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+	switch sub {
+	case "list":
+	case "add", "passwd", "disable":
+		if len(pos) == 0 {
 			fs.Usage()
 			return fmt.Errorf("%w: user %s needs a NAME", errUsage, sub)
 		}
-		name, rest = rest[0], rest[1:]
+		name, pos = pos[0], pos[1:]
+	default:
+		fs.Usage()
+		return fmt.Errorf("%w: unknown user subcommand %q", errUsage, sub)
 	}
-	if err := parseFlags(fs, rest); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected %q", errUsage, fs.Arg(0))
+	if len(pos) > 0 {
+		fs.Usage()
+		return fmt.Errorf("%w: unexpected %q", errUsage, pos[0])
 	}
 	st, err := db.open(ctx)
 	if err != nil {

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -66,19 +67,46 @@ func main() {
 	}
 }
 
-// run dispatches args[0] to its subcommand.
+// run dispatches args[0] to its subcommand. Help is success: "diaban
+// --help", "diaban help COMMAND [SUBCOMMAND]" and "diaban COMMAND [...]
+// --help" print the usage on standard output; a missing or unknown command
+// is a usage error (exit 2) after the usage on standard error.
 func run(ctx context.Context, env *environment, args []string) error {
 	table := commands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		printUsage(env.stderr, table)
+		return fmt.Errorf("%w: no command", errUsage)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "--h":
 		printUsage(env.stdout, table)
 		return nil
+	case "help":
+		if len(args) == 1 {
+			printUsage(env.stdout, table)
+			return nil
+		}
+		args = append(append([]string(nil), args[1:]...), "--help")
 	}
 	c, ok := table[args[0]]
 	if !ok {
 		printUsage(env.stderr, table)
 		return fmt.Errorf("%w: unknown command %q", errUsage, args[0])
 	}
-	return c.run(ctx, env, args[1:])
+	err := c.run(ctx, env, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+// isHelp reports whether a subcommand name asks for help.
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help", "--h":
+		return true
+	}
+	return false
 }
 
 func printUsage(w io.Writer, table map[string]command) {
@@ -87,8 +115,19 @@ func printUsage(w io.Writer, table map[string]command) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintln(w, "usage: diaban COMMAND [flags]\n\ncommands:")
+	fmt.Fprintln(w, "usage: diaban COMMAND [arguments and flags]\n\ncommands:")
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, table[n].summary)
+	}
+	fmt.Fprint(w, `
+"diaban help COMMAND" or "diaban COMMAND --help" prints a command's usage.
+Flags go before or after the arguments (import incidents FILE --skip-invalid).
+Every command that reads the database (all but stats and version) takes
+--db URL and --statement-timeout D.
+
+environment (a flag on the command line wins):
+`)
+	for _, v := range envVars {
+		fmt.Fprintf(w, "  %-27s %s\n", v.name, v.help)
 	}
 }
