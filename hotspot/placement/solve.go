@@ -64,7 +64,7 @@ type Result struct {
 	Gain            float64  `json:"gain"`
 	GreedyWeight    float64  `json:"greedy_weight"`    // CoveredWeight after the greedy alone
 	HeuristicWeight float64  `json:"heuristic_weight"` // CoveredWeight after greedy and swaps
-	SearchWeight    float64  `json:"search_weight"`    // CoveredWeight after the relaxation's restarts and the iterated local search, before branching
+	SearchWeight    float64  `json:"search_weight"`    // the best CoveredWeight the iterated local search found by itself (at least HeuristicWeight)
 	Swaps           int      `json:"swaps"`            // improving swaps of the first local search
 	Nodes           int      `json:"nodes"`            // branch-and-bound nodes explored
 	Seconds         float64  `json:"seconds"`          // time Solve took
