@@ -32,7 +32,9 @@ func TestIncidentsAndTips(t *testing.T) {
 		},
 		Tips: []TipCount{
 			{Month: mon(2025, time.July), Received: 3, Handled: 1},
-			{Month: mon(2025, time.September), Received: 1, Handled: 2},
+			{Month: mon(2025, time.July), HandledIn: mon(2025, time.September), Handled: 1}, // one of July's, handled in September
+			{Month: mon(2025, time.September), Received: 1, Handled: 1},
+			{Month: mon(2025, time.June), HandledIn: mon(2025, time.July), Received: 2, Handled: 2}, // received before Q3
 			{Month: mon(2025, time.October), Received: 7},
 		},
 	}
@@ -52,10 +54,19 @@ func TestIncidentsAndTips(t *testing.T) {
 	if m.TipsReceived != 4 || m.TipsHandled != 3 || !eqPtr(m.TipsHandledShare, f(0.75)) {
 		t.Errorf("tips %d/%d share %s", m.TipsHandled, m.TipsReceived, str(m.TipsHandledShare))
 	}
-	// A month whose handled tips were received earlier: share above 1.
+	if m.TipsHandledEarlier != 2 {
+		t.Errorf("Q3 handled earlier tips %d, want June's 2", m.TipsHandledEarlier)
+	}
+	// A month that also handles tips received earlier: they are reported
+	// apart, the share stays handled/received of its own tips.
 	s := Compute(in, hotspot.MonthPeriod(2025, time.September), DefaultConfig())
-	if !eqPtr(s.TipsHandledShare, f(2)) {
-		t.Errorf("September share %s, want 2", str(s.TipsHandledShare))
+	if !eqPtr(s.TipsHandledShare, f(1)) || s.TipsHandled != 1 || s.TipsHandledEarlier != 1 {
+		t.Errorf("September handled %d (share %s), earlier %d; want 1 (1), 1", s.TipsHandled, str(s.TipsHandledShare), s.TipsHandledEarlier)
+	}
+	// July: 3 received, 1 handled by July's end (the other two later).
+	s = Compute(in, hotspot.MonthPeriod(2025, time.July), DefaultConfig())
+	if s.TipsReceived != 3 || s.TipsHandled != 1 || s.TipsHandledEarlier != 2 {
+		t.Errorf("July tips %d/%d, earlier %d; want 1/3, 2", s.TipsHandled, s.TipsReceived, s.TipsHandledEarlier)
 	}
 	// No tip received: null.
 	s = Compute(in, hotspot.MonthPeriod(2025, time.August), DefaultConfig())
@@ -70,7 +81,8 @@ func TestCountHelpers(t *testing.T) {
 		{ReceivedAt: at("2025-12-31T23:30:00+07:00"), HandledAt: &handled},
 		{ReceivedAt: at("2025-12-02T08:00:00+07:00")},
 	})
-	if len(tips) != 2 || tips[0] != (TipCount{Month: mon(2025, time.December), Received: 2}) || tips[1] != (TipCount{Month: mon(2026, time.January), Handled: 1}) {
+	if len(tips) != 2 || tips[0] != (TipCount{Month: mon(2025, time.December), Received: 1}) ||
+		tips[1] != (TipCount{Month: mon(2025, time.December), HandledIn: mon(2026, time.January), Received: 1, Handled: 1}) {
 		t.Errorf("CountTips = %+v", tips)
 	}
 	incs := CountIncidents([]Incident{

@@ -1,8 +1,10 @@
 package metrics
 
 import (
+	"fmt"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,15 +58,24 @@ type AreaMetrics struct {
 	// Incidents by kind, every kind present.
 	Incidents map[hotspot.IncidentKind]int `json:"incidents"`
 
-	// Tips: received by received_at, handled by handled_at in the period;
-	// the share is handled/received and may exceed 1 when a backlog is cleared.
-	TipsReceived     int      `json:"tips_received"`
-	TipsHandled      int      `json:"tips_handled"`
-	TipsHandledShare *float64 `json:"tips_handled_share"`
+	// Tips: TipsReceived by received_at in the period; TipsHandled of
+	// those, handled by the period's end; the share is handled/received
+	// (at most 1). TipsHandledEarlier counts tips handled in the period
+	// that were received before it (a backlog cleared), apart from the share.
+	TipsReceived       int      `json:"tips_received"`
+	TipsHandled        int      `json:"tips_handled"`
+	TipsHandledShare   *float64 `json:"tips_handled_share"`
+	TipsHandledEarlier int      `json:"tips_handled_earlier"`
 
 	// RegisteredUsers is the latest registered_users reported in or before
-	// the period's last month; nil when never reported.
+	// the period's last month; nil when never reported. For an area with
+	// children (AreaInput.Children) it is the sum of theirs, nil while a
+	// child lacks one (Notes names it).
 	RegisteredUsers *float64 `json:"registered_users"`
+
+	// Notes explain a missing value, such as a roll-up lacking a child's
+	// indicator ("registered_users: no value from 20401, 20434").
+	Notes []string `json:"notes,omitempty"`
 
 	ComplexityScore float64 `json:"complexity_score"`
 	Class           Class   `json:"class"`
@@ -248,19 +259,31 @@ func (c *computation) result(in AreaInput) AreaMetrics {
 	}
 	lo, hi := p.FirstMonth(), p.LastMonth()
 	for _, t := range in.Tips {
-		if t.Month >= lo && t.Month <= hi {
+		h := t.handledMonth()
+		switch {
+		case t.Month >= lo && t.Month <= hi:
 			m.TipsReceived += t.Received
-			m.TipsHandled += t.Handled
+			if h <= hi {
+				m.TipsHandled += t.Handled
+			}
+		case t.Month < lo && h >= lo && h <= hi:
+			m.TipsHandledEarlier += t.Handled
 		}
 	}
 	m.TipsHandledShare = ratio(float64(m.TipsHandled), float64(m.TipsReceived))
-	if v, ok := latestIndicator(in.Indicators, hotspot.IndRegisteredUsers, hi); ok {
+	ind := in.Indicators
+	if len(in.Children) > 0 {
+		ind = RollUpIndicators(in.Indicators, in.Children)
+	}
+	if v, ok := latestIndicator(ind, hotspot.IndRegisteredUsers, hi); ok {
 		m.RegisteredUsers = &v
+	} else if miss := MissingIndicator(in.Children, hotspot.IndRegisteredUsers, hi); len(miss) > 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("%s: no value from %s", hotspot.IndRegisteredUsers, strings.Join(miss, ", ")))
 	}
 
 	scores := make([]float64, len(c.trend))
 	for i := range c.trend {
-		scores[i] = c.score(i, in.Indicators)
+		scores[i] = c.score(i, ind)
 	}
 	last := len(scores) - 1
 	m.ComplexityScore = scores[last]

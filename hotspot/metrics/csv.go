@@ -4,12 +4,14 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/diaban/diaban/hotspot"
 )
 
 // CSVHeader returns the column names of CSVRecord: the JSON names, nested
-// ones joined with "_" (target_status, trend_sen_slope, incidents_use).
+// ones joined with "_" (target_status, trend_sen_slope, incidents_use);
+// columns added later go at the end, so a reader by position keeps working.
 func CSVHeader() []string {
 	h := []string{
 		"area", "period",
@@ -26,6 +28,7 @@ func CSVHeader() []string {
 		"tips_received", "tips_handled", "tips_handled_share", "registered_users",
 		"complexity_score", "class",
 		"trend_score_change", "trend_n", "trend_s", "trend_var_s", "trend_z", "trend_p", "trend_sen_slope", "trend_direction",
+		"tips_handled_earlier", "notes",
 	)
 }
 
@@ -50,6 +53,7 @@ func (m AreaMetrics) CSVRecord() []string {
 		itoa(m.TipsReceived), itoa(m.TipsHandled), fmtPtr(m.TipsHandledShare), fmtPtr(m.RegisteredUsers),
 		ftoa(m.ComplexityScore), string(m.Class),
 		fmtPtr(tr.ScoreChange), itoa(tr.N), ftoa(tr.S), ftoa(tr.VarS), ftoa(tr.Z), ftoa(tr.P), ftoa(tr.SenSlope), string(tr.Direction),
+		itoa(m.TipsHandledEarlier), strings.Join(m.Notes, "; "),
 	)
 }
 

@@ -35,8 +35,12 @@
 //     previous period of the same length. Null when dividing by 0.
 //   - target: the yearly band prorated to the period ([ProratedBand]) and a
 //     year-end [Projection] at the year-to-date pace.
-//   - incidents by kind, tips received (by received_at) and handled (by
-//     handled_at), tips_handled_share = handled / received.
+//   - incidents by kind; tips received (by received_at), tips_handled (of
+//     those, handled by the period's end), tips_handled_share = handled /
+//     received (at most 1); tips_handled_earlier: tips received before the
+//     period and handled in it, apart.
+//   - registered_users and the other indicators of an area with children:
+//     the sum of the children's, null while a child lacks one (notes).
 //   - complexity_score and class: see [ComplexityConfig].
 //   - trend: score change against the previous period and Mann–Kendall over
 //     the last n periods: see [TrendConfig].

@@ -46,20 +46,21 @@ FROM (SELECT area_id, kind, date_trunc('month', occurred_at AT TIME ZONE 'Asia/H
       WHERE area_id = ANY($1::bigint[]) AND occurred_at >= $2 AND occurred_at < $3) i
 GROUP BY area_id, m, kind`
 
-// sqlMetricsTips counts the tips of the areas $1 received and handled in
-// [$2, $3) by area and month (Asia/Ho_Chi_Minh): a tip counts once in the
-// month it was received and once in the month it was handled.
+// sqlMetricsTips counts the tips of the areas $1 received or handled in
+// [$2, $3) by area, month received and month handled (Asia/Ho_Chi_Minh;
+// null: not handled before $3): metrics.TipCount's pairs. A tip received
+// before $2 and handled in the window is a row too (the handling of older
+// tips, reported apart from the period's handled share).
 const sqlMetricsTips = `
-SELECT area_id, (extract(year FROM m) * 12 + extract(month FROM m) - 1)::int4,
-       sum(received)::int4, sum(handled)::int4
-FROM (SELECT area_id, date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh') AS m, 1 AS received, 0 AS handled
+SELECT area_id, (extract(year FROM rm) * 12 + extract(month FROM rm) - 1)::int4,
+       coalesce((extract(year FROM hm) * 12 + extract(month FROM hm) - 1)::int4, 0),
+       count(*)::int4, count(hm)::int4
+FROM (SELECT area_id, date_trunc('month', received_at AT TIME ZONE 'Asia/Ho_Chi_Minh') AS rm,
+             CASE WHEN handled_at < $3 THEN date_trunc('month', handled_at AT TIME ZONE 'Asia/Ho_Chi_Minh') END AS hm
       FROM tips
-      WHERE area_id = ANY($1::bigint[]) AND received_at >= $2 AND received_at < $3
-      UNION ALL
-      SELECT area_id, date_trunc('month', handled_at AT TIME ZONE 'Asia/Ho_Chi_Minh'), 0, 1
-      FROM tips
-      WHERE area_id = ANY($1::bigint[]) AND handled_at >= $2 AND handled_at < $3) t
-GROUP BY area_id, m`
+      WHERE area_id = ANY($1::bigint[])
+        AND ((received_at >= $2 AND received_at < $3) OR (handled_at >= $2 AND handled_at < $3))) t
+GROUP BY area_id, rm, hm`
 
 // sqlMetricsIndicators returns the indicators of the areas $1. Periods are
 // text (2025, 2025-Q3, 2025-07); those starting at or after the end asked
@@ -85,9 +86,10 @@ var eventKindCodes = [...]hotspot.EventKind{
 // (at least one): one load covers every period asked, so the live feed
 // recomputes a month and its year from one round trip per table. For a
 // parent area (district, province) the input covers every area below it, as
-// if it were one area: its hotspots, incidents and tips together, with the
-// parent's own indicators (a register is a stock reported per area; summing
-// the children's would mix reporting dates). The area is returned too; an
+// if it were one area: its hotspots, incidents and tips together, and its
+// indicators rolled up over its children (metrics.RollUpIndicators: the sum
+// of the children's latest values, missing while a child lacks one, with
+// Children kept for the note naming it). The area is returned too; an
 // unknown code is a *ValidationError on "area".
 func (s *Store) MetricsInput(ctx context.Context, code string, cfg metrics.Config, ps ...hotspot.Period) (metrics.AreaInput, *hotspot.AreaShape, error) {
 	idx, err := s.Areas(ctx)
@@ -120,7 +122,15 @@ func (s *Store) MetricsInput(ctx context.Context, code string, cfg metrics.Confi
 	if err != nil {
 		return metrics.AreaInput{}, nil, err
 	}
-	return ins[0], shape, nil
+	// A district's or province's indicators are its children's summed
+	// (Children, for the notes on a missing one), its own where no child
+	// reports a key; Indicators holds the result for callers that read it.
+	in := ins[0]
+	if in.Children, err = childIndicators(ctx, s.pool, idx, shape, end); err != nil {
+		return metrics.AreaInput{}, nil, err
+	}
+	in.Indicators = metrics.RollUpIndicators(in.Indicators, in.Children)
+	return in, shape, nil
 }
 
 // ChildMetricsInputs loads one input per commune below the parent area with
@@ -350,15 +360,15 @@ func loadTips(ctx context.Context, q querier, ins []metrics.AreaInput, ids []int
 	}
 	defer rows.Close()
 	var (
-		areaID                   int64
-		month, received, handled int32
+		areaID                              int64
+		month, handledIn, received, handled int32
 	)
 	for rows.Next() {
-		if err := rows.Scan(&areaID, &month, &received, &handled); err != nil {
+		if err := rows.Scan(&areaID, &month, &handledIn, &received, &handled); err != nil {
 			return fmt.Errorf("metrics tips: %w", err)
 		}
 		in := &ins[group[areaID]]
-		in.Tips = append(in.Tips, metrics.TipCount{Month: hotspot.Month(month), Received: int(received), Handled: int(handled)})
+		in.Tips = append(in.Tips, metrics.TipCount{Month: hotspot.Month(month), HandledIn: hotspot.Month(handledIn), Received: int(received), Handled: int(handled)})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("metrics tips: %w", err)
@@ -367,6 +377,15 @@ func loadTips(ctx context.Context, q querier, ins []metrics.AreaInput, ids []int
 }
 
 func loadIndicators(ctx context.Context, q querier, ins []metrics.AreaInput, ids []int64, group map[int64]int, end time.Time) error {
+	return readIndicators(ctx, q, ids, end, func(areaID int64, v metrics.IndicatorValue) {
+		in := &ins[group[areaID]]
+		in.Indicators = append(in.Indicators, v)
+	})
+}
+
+// readIndicators hands each indicator of the areas ids whose period starts
+// before end to add.
+func readIndicators(ctx context.Context, q querier, ids []int64, end time.Time, add func(areaID int64, v metrics.IndicatorValue)) error {
 	rows, err := q.Query(ctx, sqlMetricsIndicators, customPlan, ids)
 	if err != nil {
 		return fmt.Errorf("metrics indicators: %w", err)
@@ -385,11 +404,62 @@ func loadIndicators(ctx context.Context, q querier, ins []metrics.AreaInput, ids
 		if err != nil || !p.Start().Before(end) {
 			continue // the table's CHECK admits only valid periods
 		}
-		in := &ins[group[areaID]]
-		in.Indicators = append(in.Indicators, metrics.IndicatorValue{Key: key, Period: p, Value: value})
+		add(areaID, metrics.IndicatorValue{Key: key, Period: p, Value: value})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("metrics indicators: %w", err)
 	}
 	return nil
+}
+
+// childIndicators returns the indicators of the children of root (a
+// district's communes, a province's districts), sorted by code, each
+// child above commune level rolled up from its own children in turn
+// (metrics.RollUpIndicators). Hamlets are not rolled up: a commune's
+// indicators are its own.
+func childIndicators(ctx context.Context, q querier, idx *hotspot.AreaIndex, root *hotspot.AreaShape, end time.Time) ([]metrics.ChildIndicators, error) {
+	kids := map[string][]*hotspot.AreaShape{}
+	var ids []int64
+	var walk func(s *hotspot.AreaShape)
+	all := idx.Shapes()
+	for _, s := range all {
+		if s.Level != hotspot.LevelHamlet {
+			kids[s.ParentCode] = append(kids[s.ParentCode], s)
+		}
+	}
+	walk = func(s *hotspot.AreaShape) {
+		if hotspot.LevelRank(s.Level) >= hotspot.LevelRank(hotspot.LevelCommune) {
+			return
+		}
+		for _, k := range kids[s.Code] {
+			if k.Code != s.Code {
+				ids = append(ids, k.ID)
+				walk(k)
+			}
+		}
+	}
+	walk(root)
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	own := make(map[int64][]metrics.IndicatorValue, len(ids))
+	if err := readIndicators(ctx, q, ids, end, func(id int64, v metrics.IndicatorValue) { own[id] = append(own[id], v) }); err != nil {
+		return nil, err
+	}
+	var children func(s *hotspot.AreaShape) []metrics.ChildIndicators
+	children = func(s *hotspot.AreaShape) []metrics.ChildIndicators {
+		if hotspot.LevelRank(s.Level) >= hotspot.LevelRank(hotspot.LevelCommune) {
+			return nil
+		}
+		var out []metrics.ChildIndicators
+		for _, k := range kids[s.Code] {
+			if k.Code == s.Code {
+				continue
+			}
+			out = append(out, metrics.ChildIndicators{Code: k.Code, Indicators: metrics.RollUpIndicators(own[k.ID], children(k))})
+		}
+		slices.SortFunc(out, func(a, b metrics.ChildIndicators) int { return cmp.Compare(a.Code, b.Code) })
+		return out
+	}
+	return children(root), nil
 }

@@ -180,8 +180,11 @@ func TestMetricsLoadMatchesPure(t *testing.T) {
 	if r := ratio(y.EliminationRate); r < 0.6666 || r > 0.6667 {
 		t.Errorf("2025 elimination rate %v, want 2/3", r)
 	}
-	if y.Incidents[hotspot.IncTrafficking] != 2 || y.Incidents[hotspot.IncUse] != 0 || y.TipsReceived != 2 || y.TipsHandled != 2 {
-		t.Errorf("2025 incidents %v, tips %d/%d", y.Incidents, y.TipsHandled, y.TipsReceived)
+	// Tips: received 2025-04-01 (Hanoi) and handled the next day, received
+	// 2025-06-01 and never handled; received 2024-12-30 and handled
+	// 2025-01-02 counts apart, as the handling of an older tip.
+	if y.Incidents[hotspot.IncTrafficking] != 2 || y.Incidents[hotspot.IncUse] != 0 || y.TipsReceived != 2 || y.TipsHandled != 1 || y.TipsHandledEarlier != 1 {
+		t.Errorf("2025 incidents %v, tips %d/%d, earlier %d", y.Incidents, y.TipsHandled, y.TipsReceived, y.TipsHandledEarlier)
 	}
 	if y.RegisteredUsers == nil || *y.RegisteredUsers != 9 {
 		t.Errorf("2025 registered users %v, want 9 (2025-06)", y.RegisteredUsers)
@@ -333,5 +336,44 @@ func TestMetricsChildren(t *testing.T) {
 	}
 	if _, _, err := s.MetricsInput(ctx, "nope", cfg, p); !errors.As(err, &ve) || ve.Field != "area" {
 		t.Errorf("unknown area: %v", err)
+	}
+}
+
+// TestMetricsDistrictRollsUpIndicators: a district's registered_users is
+// the sum of its communes' (null, with a note naming the commune, while
+// one reports none), and its tips handled share counts only the tips it
+// received in the period (issue 16).
+func TestMetricsDistrictRollsUpIndicators(t *testing.T) {
+	s, ctx := newMetricsStore(t)
+	cfg := metrics.DefaultConfig()
+	get := func(code, ps string) metrics.AreaMetrics {
+		t.Helper()
+		p := mustPeriod(t, ps)
+		in, _, err := s.MetricsInput(ctx, code, cfg, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return metrics.Compute(in, p, cfg)
+	}
+	d := get("503", "2025")
+	if d.RegisteredUsers != nil || len(d.Notes) != 1 || !strings.Contains(d.Notes[0], "20533") || strings.Contains(d.Notes[0], "20530") {
+		t.Errorf("503 in 2025 with 20533 unreported: registered_users %v, notes %q", d.RegisteredUsers, d.Notes)
+	}
+	if d.TipsReceived != 2 || d.TipsHandled != 1 || d.TipsHandledEarlier != 1 || d.TipsHandledShare == nil || *d.TipsHandledShare != 0.5 {
+		t.Errorf("503 in 2025: tips %d/%d, earlier %d, share %v", d.TipsHandled, d.TipsReceived, d.TipsHandledEarlier, d.TipsHandledShare)
+	}
+	if _, err := importer.Import(ctx, s, "indicators", strings.NewReader("area_code,period,key,value\n20533,2025-03,registered_users,5\n503,2025,registered_users,1000\n"), importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	d = get("503", "2025")
+	if d.RegisteredUsers == nil || *d.RegisteredUsers != 9+5 || len(d.Notes) != 0 {
+		t.Errorf("503 in 2025: registered_users %v, notes %q; want 14 (9 + 5, the district's own 1000 left out)", d.RegisteredUsers, d.Notes)
+	}
+	if c := get("20530", "2025"); c.RegisteredUsers == nil || *c.RegisteredUsers != 9 {
+		t.Errorf("20530 in 2025: %v, want its own 9", c.RegisteredUsers)
+	}
+	// The province rolls up its district (itself rolled up).
+	if p := get("49", "2025"); p.RegisteredUsers == nil || *p.RegisteredUsers != 14 {
+		t.Errorf("49 in 2025: %v, want 14", p.RegisteredUsers)
 	}
 }
