@@ -121,8 +121,10 @@ type outgoing struct {
 	derived bool    // a topic message (metrics, coverage, emerging): not deduplicated by seq
 	resync  string  // when set: the change could not be enriched; its subscribers must resync for this reason
 
-	prepOnce sync.Once
-	prep     *websocket.PreparedMessage
+	prepOnce  sync.Once
+	prep      *websocket.PreparedMessage
+	frameOnce sync.Once
+	frame     []byte
 }
 
 // prepared is the message framed once for every socket.
@@ -131,6 +133,26 @@ func (o *outgoing) prepared() *websocket.PreparedMessage {
 		o.prep, _ = websocket.NewPreparedMessage(websocket.TextMessage, o.body)
 	})
 	return o.prep
+}
+
+// frame is the message as one unmasked, uncompressed server text frame
+// (RFC 6455 5.2), built once: a client behind by several messages gets
+// them in one write.
+func (o *outgoing) framed() []byte {
+	o.frameOnce.Do(func() {
+		n := len(o.body)
+		var h []byte
+		switch {
+		case n < 126:
+			h = []byte{0x81, byte(n)}
+		case n < 1<<16:
+			h = []byte{0x81, 126, byte(n >> 8), byte(n)}
+		default:
+			h = []byte{0x81, 127, 0, 0, 0, 0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+		}
+		o.frame = append(h, o.body...)
+	})
+	return o.frame
 }
 
 // changed is one change of the feed as the hub's hooks see it once the

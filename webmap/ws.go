@@ -62,6 +62,7 @@ type client struct {
 	queue []*outgoing // to write (live), or kept (waiting, replaying)
 	last  int64       // the newest change queued or written on this connection
 	wake  chan struct{}
+	pongs chan string // pings from the client, answered by the writer
 
 	ended     bool
 	endCode   int
@@ -72,7 +73,7 @@ type client struct {
 }
 
 func newClient(h *Hub, conn *websocket.Conn, u *hotspot.User, token string) *client {
-	c := &client{hub: h, conn: conn, token: token, wake: make(chan struct{}, 1), endCh: make(chan struct{}), done: make(chan struct{})}
+	c := &client{hub: h, conn: conn, token: token, wake: make(chan struct{}, 1), pongs: make(chan string, 1), endCh: make(chan struct{}), done: make(chan struct{})}
 	if u != nil {
 		c.role, c.scope, c.user = u.Role, u.Scope, u.ID
 	}
@@ -374,6 +375,24 @@ func (c *client) drain() error {
 	c.queue = make([]*outgoing, 0, min(cap(q), 64))
 	c.mu.Unlock()
 	sent := 0
+	if len(q) > 1 {
+		// Behind by several: their frames in one write (this goroutine
+		// is the socket's only writer, pongs included).
+		var buf []byte
+		for _, out := range q {
+			if out.resync != "" {
+				break
+			}
+			buf = append(buf, out.framed()...)
+			sent++
+		}
+		nc := c.conn.NetConn()
+		_ = nc.SetWriteDeadline(time.Now().Add(writeWait))
+		if _, err := nc.Write(buf); err != nil {
+			return err
+		}
+		q = q[sent:]
+	}
 	for _, out := range q {
 		ok, err := c.writeOut(out)
 		if err != nil {
@@ -415,6 +434,10 @@ func (c *client) run(ctx context.Context, subs <-chan subscribeMsg) {
 		case <-c.endCh:
 			c.finish()
 			return
+		case data := <-c.pongs:
+			if err := c.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait)); err != nil {
+				return
+			}
 		case <-ping.C:
 			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
@@ -491,6 +514,13 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) error {
 		conn.SetReadLimit(64 << 10)
 		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
 		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+		conn.SetPingHandler(func(data string) error { // the writer answers: it alone writes
+			select {
+			case c.pongs <- data:
+			default:
+			}
+			return nil
+		})
 		for {
 			var m subscribeMsg
 			if err := conn.ReadJSON(&m); err != nil {
