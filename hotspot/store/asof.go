@@ -1,0 +1,538 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/metrics"
+)
+
+// Geography chosen by a date (issue 13, rule 1): the metrics of an area for a
+// period count the hotspots, events, incidents and tips inside the area's
+// polygon as it stood on as_of, whatever unit they were recorded under; the
+// period only chooses the time window.
+//
+// Records are registered to today's units (rule 4, reregister.go), so for an
+// area whose version on as_of is still its current one, "inside its polygon"
+// is "registered to it or to a current area below it": the indexed
+// area_id = ANY(ids) reads of metricsload.go. Only a version that has since
+// been retired or redrawn is read through its polygon, with one spatial join
+// against the points' SP-GiST indexes (an indexed join, as the issue asks); a
+// point on the border of two such versions counts once. Hamlets hold no
+// records (points are registered above hamlet level), so they are always read
+// through their polygon.
+
+// AreaAsOf is an area's version in force on a date.
+type AreaAsOf struct {
+	hotspot.Area
+	Type      hotspot.AreaType `json:"type,omitempty"`
+	ValidTo   *time.Time       `json:"valid_to,omitempty"` // exclusive
+	VersionID int64            `json:"-"`
+	Current   bool             `json:"current"` // the area's current version (valid_to NULL)
+	parentID  int64
+}
+
+// AreasAsOf is the tree of the areas in force on Date.
+type AreasAsOf struct {
+	Date     time.Time
+	list     []*AreaAsOf
+	byCode   map[string]*AreaAsOf
+	children map[int64][]*AreaAsOf
+}
+
+// List returns the areas, parents first (by level, then code).
+func (t *AreasAsOf) List() []*AreaAsOf { return t.list }
+
+// ByCode returns the area with code in force on the date.
+func (t *AreasAsOf) ByCode(code string) (*AreaAsOf, bool) {
+	a, ok := t.byCode[code]
+	return a, ok
+}
+
+// Children returns the areas whose parent on the date is a.
+func (t *AreasAsOf) Children(a *AreaAsOf) []*AreaAsOf { return t.children[a.ID] }
+
+// Below returns every area below a on the date, depth first.
+func (t *AreasAsOf) Below(a *AreaAsOf) []*AreaAsOf {
+	var out []*AreaAsOf
+	stack := slices.Clone(t.children[a.ID])
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		out = append(out, x)
+		stack = append(stack, t.children[x.ID]...)
+	}
+	return out
+}
+
+const sqlAreasAsOf = `
+SELECT a.id, v.id, a.code, v.name, a.level, coalesce(v.type, ''), coalesce(v.parent_id, 0), coalesce(p.code, ''),
+       v.valid_from, v.valid_to
+FROM area_versions v
+JOIN areas a ON a.id = v.area_id
+LEFT JOIN areas p ON p.id = v.parent_id
+WHERE daterange(v.valid_from, v.valid_to) @> $1::date
+ORDER BY array_position(ARRAY['province','district','commune','hamlet'], a.level), a.code`
+
+// AreasAsOf returns the areas in force on date (a calendar date; its time
+// of day is ignored).
+func (s *Store) AreasAsOf(ctx context.Context, date time.Time) (*AreasAsOf, error) {
+	return areasAsOf(ctx, s.pool, date)
+}
+
+func areasAsOf(ctx context.Context, q querier, date time.Time) (*AreasAsOf, error) {
+	d := DateOf(date)
+	rows, err := q.Query(ctx, sqlAreasAsOf, d)
+	if err != nil {
+		return nil, fmt.Errorf("areas as of %s: %w", d.Format(time.DateOnly), err)
+	}
+	t := &AreasAsOf{Date: d, byCode: map[string]*AreaAsOf{}, children: map[int64][]*AreaAsOf{}}
+	var typ string
+	a := &AreaAsOf{}
+	_, err = pgx.ForEachRow(rows, []any{&a.ID, &a.VersionID, &a.Code, &a.Name, &a.Level, &typ, &a.parentID, &a.ParentCode, &a.ValidFrom, &a.ValidTo}, func() error {
+		x := *a
+		x.Type = hotspot.AreaType(typ)
+		x.Current = x.ValidTo == nil
+		t.list = append(t.list, &x)
+		t.byCode[x.Code] = &x
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("areas as of %s: %w", d.Format(time.DateOnly), err)
+	}
+	for _, x := range t.list {
+		if x.parentID != 0 {
+			t.children[x.parentID] = append(t.children[x.parentID], x)
+		}
+	}
+	return t, nil
+}
+
+// DateOf is the calendar date of t (in Asia/Ho_Chi_Minh for an instant with
+// a zone other than UTC), at midnight UTC, as the date columns hold it.
+func DateOf(t time.Time) time.Time {
+	if t.IsZero() {
+		t = time.Now().In(hotspot.Zone)
+	}
+	if t.Location() != time.UTC {
+		t = t.In(hotspot.Zone)
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// dayStart is the first instant of a calendar date in Asia/Ho_Chi_Minh.
+func dayStart(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, hotspot.Zone)
+}
+
+// IndicatorNote says why an indicator of an area has no value for a period
+// (null, never zero), or how it was apportioned.
+type IndicatorNote struct {
+	Key    string `json:"key,omitempty"`
+	Period string `json:"period"`
+	Reason string `json:"reason"`
+}
+
+// MetricsAsOf is what MetricsInputAsOf loads.
+type MetricsAsOf struct {
+	Input metrics.AreaInput
+	Area  *AreaAsOf
+	// Notes explain the indicators that are null for the period asked (no
+	// lineage leads there, or a unit of it reported nothing) and those
+	// apportioned through the crosswalk.
+	Notes []IndicatorNote
+}
+
+// metricsGroups says where the rows of each input come from.
+type metricsGroups struct {
+	codes    []string
+	targets  []*AreaAsOf
+	ids      []int64 // areas read by id (current versions): rows registered to them
+	idGroup  map[int64]int
+	vers     []int64 // versions read through their polygon
+	verGroup map[int64]int
+}
+
+func (g *metricsGroups) add(target *AreaAsOf) int {
+	g.codes = append(g.codes, target.Code)
+	g.targets = append(g.targets, target)
+	return len(g.codes) - 1
+}
+
+// addArea puts the rows of area a (as it stood) into group i: by id when a
+// is current (with the current areas below it, from idx), else through its
+// polygon.
+func (g *metricsGroups) addArea(i int, a *AreaAsOf, idx *hotspot.AreaIndex) {
+	if a.Current && a.Level != hotspot.LevelHamlet {
+		ids, _ := idx.Descendants(a.Code)
+		for _, id := range ids {
+			if _, dup := g.idGroup[id]; !dup {
+				g.ids = append(g.ids, id)
+				g.idGroup[id] = i
+			}
+		}
+		return
+	}
+	g.vers = append(g.vers, a.VersionID)
+	g.verGroup[a.VersionID] = i
+}
+
+func newMetricsGroups() *metricsGroups {
+	return &metricsGroups{idGroup: map[int64]int{}, verGroup: map[int64]int{}}
+}
+
+// MetricsInputAsOf loads the inputs of the area with code, on the geography
+// of asOf (zero: today), for the periods ps: every hotspot, event, incident
+// and tip inside the area's polygon as it stood on asOf, and its indicators
+// (its own while it existed, apportioned through the crosswalk for the
+// periods it did not). An area above commune level counts everything below
+// it as one area, with its own indicators. A code not in force on asOf is a
+// *ValidationError on "area".
+func (s *Store) MetricsInputAsOf(ctx context.Context, code string, asOf time.Time, cfg metrics.Config, ps ...hotspot.Period) (*MetricsAsOf, error) {
+	if len(ps) == 0 {
+		return nil, hotspot.Invalid("period", "no period")
+	}
+	tree, idx, err := s.geographies(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	a, ok := tree.ByCode(code)
+	if !ok {
+		return nil, unknownAsOf("area", code, tree)
+	}
+	since, end := inputWindow(ps, cfg)
+	g := newMetricsGroups()
+	i := g.add(a)
+	g.addArea(i, a, idx)
+	ins, notes, err := loadMetricsAsOf(ctx, s.pool, g, since, end, ps)
+	if err != nil {
+		return nil, err
+	}
+	in := ins[0]
+	if hotspot.LevelRank(a.Level) < hotspot.LevelRank(hotspot.LevelCommune) {
+		// A district's or province's indicators roll up over its children as
+		// they stood on asOf, each with its lineage (metricsload.go does the
+		// same over today's children).
+		if in.Children, err = childIndicatorsAsOf(ctx, s.pool, tree, a, end, ps); err != nil {
+			return nil, err
+		}
+		in.Indicators = metrics.RollUpIndicators(in.Indicators, in.Children)
+	}
+	return &MetricsAsOf{Input: in, Area: a, Notes: notes[0]}, nil
+}
+
+// childIndicatorsAsOf returns the indicators of root's children on the
+// tree's date (districts rolled up from their communes), sorted by code.
+func childIndicatorsAsOf(ctx context.Context, q querier, tree *AreasAsOf, root *AreaAsOf, end time.Time, ps []hotspot.Period) ([]metrics.ChildIndicators, error) {
+	var kids []*AreaAsOf
+	for _, x := range tree.Below(root) {
+		if x.Level != hotspot.LevelHamlet {
+			kids = append(kids, x)
+		}
+	}
+	if len(kids) == 0 {
+		return nil, nil
+	}
+	tmp := make([]metrics.AreaInput, len(kids))
+	if _, err := loadIndicatorsAsOf(ctx, q, tmp, kids, end, ps); err != nil {
+		return nil, err
+	}
+	own := make(map[int64][]metrics.IndicatorValue, len(kids))
+	for i, k := range kids {
+		own[k.ID] = tmp[i].Indicators
+	}
+	var children func(x *AreaAsOf) []metrics.ChildIndicators
+	children = func(x *AreaAsOf) []metrics.ChildIndicators {
+		if hotspot.LevelRank(x.Level) >= hotspot.LevelRank(hotspot.LevelCommune) {
+			return nil
+		}
+		var out []metrics.ChildIndicators
+		for _, k := range tree.Children(x) {
+			if k.Level != hotspot.LevelHamlet {
+				out = append(out, metrics.ChildIndicators{Code: k.Code, Indicators: metrics.RollUpIndicators(own[k.ID], children(k))})
+			}
+		}
+		slices.SortFunc(out, func(a, b metrics.ChildIndicators) int { return cmp.Compare(a.Code, b.Code) })
+		return out
+	}
+	return children(root), nil
+}
+
+// ChildMetricsInputsAsOf loads one input per commune below the parent area on
+// the geography of asOf (a province today holds its communes directly; a
+// district exists only before 1 July 2025), sorted by code, for period p,
+// with the notes on each commune's indicators.
+func (s *Store) ChildMetricsInputsAsOf(ctx context.Context, parent string, asOf time.Time, p hotspot.Period, cfg metrics.Config) ([]metrics.AreaInput, [][]IndicatorNote, error) {
+	tree, idx, err := s.geographies(ctx, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	root, ok := tree.ByCode(parent)
+	if !ok {
+		return nil, nil, unknownAsOf("parent", parent, tree)
+	}
+	if hotspot.LevelRank(root.Level) >= hotspot.LevelRank(hotspot.LevelCommune) {
+		return nil, nil, hotspot.Invalid("parent", "%q is a %s; want a district or a province", parent, root.Level)
+	}
+	var communes []*AreaAsOf
+	for _, x := range tree.Below(root) {
+		if x.Level == hotspot.LevelCommune {
+			communes = append(communes, x)
+		}
+	}
+	slices.SortFunc(communes, func(a, b *AreaAsOf) int { return cmp.Compare(a.Code, b.Code) })
+	g := newMetricsGroups()
+	for _, c := range communes {
+		g.addArea(g.add(c), c, idx)
+	}
+	since, end := metrics.InputWindow(p, cfg)
+	return loadMetricsAsOf(ctx, s.pool, g, since, end, []hotspot.Period{p})
+}
+
+func unknownAsOf(field, code string, tree *AreasAsOf) error {
+	return hotspot.Invalid(field, "no area %q in force on %s (as_of)", code, tree.Date.Format(time.DateOnly))
+}
+
+// geographies returns the tree of asOf and the index of current areas.
+func (s *Store) geographies(ctx context.Context, asOf time.Time) (*AreasAsOf, *hotspot.AreaIndex, error) {
+	idx, err := s.Areas(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	tree, err := s.AreasAsOf(ctx, asOf)
+	return tree, idx, err
+}
+
+func inputWindow(ps []hotspot.Period, cfg metrics.Config) (since, end time.Time) {
+	since, end = metrics.InputWindow(ps[0], cfg)
+	for _, p := range ps[1:] {
+		si, e := metrics.InputWindow(p, cfg)
+		if si.Before(since) {
+			since = si
+		}
+		if e.After(end) {
+			end = e
+		}
+	}
+	return since, end
+}
+
+// loadMetricsAsOf loads the groups' inputs: rows by id and through polygons,
+// then the indicators with their lineage.
+func loadMetricsAsOf(ctx context.Context, q querier, g *metricsGroups, since, end time.Time, ps []hotspot.Period) ([]metrics.AreaInput, [][]IndicatorNote, error) {
+	ins := make([]metrics.AreaInput, len(g.codes))
+	if len(g.ids) > 0 {
+		var err error
+		ins, err = loadMetricsInputs(ctx, q, g.codes, g.ids, nil, g.idGroup, since, end)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	for i, c := range g.codes {
+		ins[i].Code = c
+	}
+	var notes [][]IndicatorNote
+	var errs [4]error
+	loads := []func(){
+		func() { notes, errs[0] = loadIndicatorsAsOf(ctx, q, ins, g.targets, end, ps) },
+	}
+	if len(g.vers) > 0 {
+		loads = append(loads,
+			func() { errs[1] = loadEventsByPolygon(ctx, q, ins, g.vers, g.verGroup, end) },
+			func() { errs[2] = loadIncidentsByPolygon(ctx, q, ins, g.vers, g.verGroup, since, end) },
+			func() { errs[3] = loadTipsByPolygon(ctx, q, ins, g.vers, g.verGroup, since, end) })
+	}
+	if _, pooled := q.(*pgxpool.Pool); pooled {
+		var wg sync.WaitGroup
+		for _, f := range loads {
+			wg.Go(f)
+		}
+		wg.Wait()
+	} else {
+		for _, f := range loads {
+			f()
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(g.vers) > 0 {
+		for i := range ins {
+			hs := ins[i].Hotspots
+			slices.SortFunc(hs, func(a, b metrics.Hotspot) int { return cmp.Compare(a.ID, b.ID) })
+			ins[i].Hotspots = slices.CompactFunc(hs, func(a, b metrics.Hotspot) bool { return a.ID == b.ID })
+			mergeIncidentCounts(&ins[i])
+		}
+	}
+	return ins, notes, nil
+}
+
+// mergeIncidentCounts adds up the counts of one month and kind that came
+// from both reads (tips' rows add up as they are).
+func mergeIncidentCounts(in *metrics.AreaInput) {
+	slices.SortFunc(in.Incidents, func(a, b metrics.IncidentCount) int {
+		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Kind, b.Kind))
+	})
+	out := in.Incidents[:0]
+	for _, c := range in.Incidents {
+		if n := len(out); n > 0 && out[n-1].Month == c.Month && out[n-1].Kind == c.Kind {
+			out[n-1].N += c.N
+			continue
+		}
+		out = append(out, c)
+	}
+	in.Incidents = out
+}
+
+// sqlEventsByPolygon: the timelines of the hotspots inside the versions $1.
+// A hotspot on the border of two comes once per version; Go keeps the first
+// version by id.
+const sqlEventsByPolygon = `
+SELECT v.id, t.hotspot_id, t.kinds, t.occurred, t.event_ids
+FROM area_versions v
+JOIN hotspots h ON ST_Covers(v.geom, h.geom)
+JOIN hotspot_timelines t ON t.hotspot_id = h.id
+WHERE v.id = ANY($1::bigint[])`
+
+func loadEventsByPolygon(ctx context.Context, q querier, ins []metrics.AreaInput, vers []int64, group map[int64]int, end time.Time) error {
+	rows, err := q.Query(ctx, sqlEventsByPolygon, customPlan, vers)
+	if err != nil {
+		return fmt.Errorf("metrics events as of: %w", err)
+	}
+	defer rows.Close()
+	type found struct {
+		ver int64
+		h   metrics.Hotspot
+	}
+	seen := map[int64]found{}
+	var (
+		verID, hotspotID int64
+		kinds            []int16
+		occurred         []time.Time
+		eventIDs         []int64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&verID, &hotspotID, &kinds, &occurred, &eventIDs); err != nil {
+			return fmt.Errorf("metrics events as of: %w", err)
+		}
+		if prev, dup := seen[hotspotID]; dup && prev.ver < verID {
+			continue
+		}
+		n := 0
+		for n < len(occurred) && occurred[n].Before(end) {
+			n++
+		}
+		f := found{ver: verID}
+		if n > 0 { // else detected after the period: no number changes
+			evs := make([]metrics.Event, n)
+			for i := range n {
+				k := hotspot.EventNote
+				if c := kinds[i]; c > 0 && int(c) < len(eventKindCodes) {
+					k = eventKindCodes[c]
+				}
+				evs[i] = metrics.Event{Kind: k, OccurredAt: occurred[i], Seq: eventIDs[i]}
+			}
+			f.h = metrics.Hotspot{ID: hotspotID, Events: evs}
+		}
+		seen[hotspotID] = f
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("metrics events as of: %w", err)
+	}
+	for _, f := range seen {
+		if f.h.ID != 0 {
+			in := &ins[group[f.ver]]
+			in.Hotspots = append(in.Hotspots, f.h)
+		}
+	}
+	return nil
+}
+
+// sqlIncidentsByPolygon counts the incidents inside the versions $1 in
+// [$2, $3) by version, month and kind, each incident once (the version of
+// lowest id where two share a border).
+const sqlIncidentsByPolygon = `
+SELECT vid, month, kind, count(*)::int4
+FROM (SELECT DISTINCT ON (i.id) v.id AS vid, diaban_month(i.occurred_at) AS month, i.kind
+      FROM area_versions v
+      JOIN incidents i ON ST_Covers(v.geom, i.geom)
+      WHERE v.id = ANY($1::bigint[]) AND i.occurred_at >= $2 AND i.occurred_at < $3
+      ORDER BY i.id, v.id) x
+GROUP BY 1, 2, 3`
+
+func loadIncidentsByPolygon(ctx context.Context, q querier, ins []metrics.AreaInput, vers []int64, group map[int64]int, since, end time.Time) error {
+	rows, err := q.Query(ctx, sqlIncidentsByPolygon, customPlan, vers, since, end)
+	if err != nil {
+		return fmt.Errorf("metrics incidents as of: %w", err)
+	}
+	var (
+		verID    int64
+		month, n int32
+		kind     string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&verID, &month, &kind, &n}, func() error {
+		in := &ins[group[verID]]
+		in.Incidents = append(in.Incidents, metrics.IncidentCount{Month: hotspot.Month(month), Kind: hotspot.IncidentKind(kind), N: int(n)})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("metrics incidents as of: %w", err)
+	}
+	return nil
+}
+
+// sqlTipsByPolygon returns the tips inside the versions $1 received or
+// handled in [$2, $3), each once, and the tips without a point registered to
+// the version's area while the version was in force.
+const sqlTipsByPolygon = `
+(SELECT DISTINCT ON (t.id) v.id, t.received_at, t.handled_at
+ FROM area_versions v
+ JOIN tips t ON ST_Covers(v.geom, t.geom)
+ WHERE v.id = ANY($1::bigint[]) AND t.geom IS NOT NULL
+   AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))
+ ORDER BY t.id, v.id)
+UNION ALL
+SELECT v.id, t.received_at, t.handled_at
+FROM area_versions v
+JOIN tips t ON t.area_id = v.area_id AND t.geom IS NULL
+WHERE v.id = ANY($1::bigint[])
+  AND t.received_at >= (v.valid_from::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
+  AND (v.valid_to IS NULL OR t.received_at < (v.valid_to::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
+  AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))`
+
+func loadTipsByPolygon(ctx context.Context, q querier, ins []metrics.AreaInput, vers []int64, group map[int64]int, since, end time.Time) error {
+	rows, err := q.Query(ctx, `SELECT * FROM (`+sqlTipsByPolygon+`) x`, customPlan, vers, since, end)
+	if err != nil {
+		return fmt.Errorf("metrics tips as of: %w", err)
+	}
+	var (
+		verID    int64
+		received time.Time
+		handled  *time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&verID, &received, &handled}, func() error {
+		// One row per tip, as sqlMetricsTips counts them: the month received,
+		// and the month handled when handled before end.
+		tc := metrics.TipCount{Month: hotspot.MonthAt(received), Received: 1}
+		if handled != nil && handled.Before(end) {
+			tc.HandledIn, tc.Handled = hotspot.MonthAt(*handled), 1
+		}
+		in := &ins[group[verID]]
+		in.Tips = append(in.Tips, tc)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("metrics tips as of: %w", err)
+	}
+	return nil
+}
