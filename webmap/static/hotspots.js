@@ -19,7 +19,7 @@ export const STATUS_COLOURS = {
   active: { color: '#7f0000', fillColor: '#e31a1c' },
   eliminated: { color: '#00441b', fillColor: '#31a354' },
 };
-const UNKNOWN_COLOURS = { color: '#444', fillColor: '#999' };
+export const UNKNOWN_COLOURS = { color: '#444', fillColor: '#999' }; // status unknown: no detected event yet
 
 // Events a user may record from the popup, in the order offered.
 const FORM_EVENTS = ['eliminated', 'recurred', 'detected', 'note'];

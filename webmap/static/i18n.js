@@ -53,6 +53,8 @@ const dict = {
 
     'status.active': 'Đang hoạt động',
     'status.eliminated': 'Đã triệt xóa',
+    'status.unknown': 'Chưa xác định',
+    'legend.unknown': 'Chưa xác định: chưa có sự kiện phát hiện (nhập tệp sự kiện hoặc ghi nhận "phát hiện")',
 
     'kind.dealing': 'Mua bán',
     'kind.storage': 'Cất giấu, tàng trữ',
@@ -223,6 +225,8 @@ const dict = {
 
     'status.active': 'Active',
     'status.eliminated': 'Eliminated',
+    'status.unknown': 'Unknown',
+    'legend.unknown': 'Unknown: no detection recorded yet (import its events or record "detected")',
 
     'kind.dealing': 'Dealing',
     'kind.storage': 'Storage, hiding',

@@ -3,7 +3,7 @@
 
 import { h, clear } from './dom.js';
 import { t } from './i18n.js';
-import { STATUS_COLOURS } from './hotspots.js';
+import { STATUS_COLOURS, UNKNOWN_COLOURS } from './hotspots.js';
 import { OWNER_COLOURS, OFFLINE_COLOUR } from './cameras.js';
 import { colourFor } from './cells.js';
 
@@ -67,7 +67,8 @@ export class Legend {
       h('h3', { text: t('legend.hotspots') }),
       h('ul', {},
         row(dot(STATUS_COLOURS.active), t('status.active'), 'legend-active'),
-        row(dot(STATUS_COLOURS.eliminated), t('status.eliminated'), 'legend-eliminated')),
+        row(dot(STATUS_COLOURS.eliminated), t('status.eliminated'), 'legend-eliminated'),
+        row(dot(UNKNOWN_COLOURS), t('legend.unknown'), 'legend-unknown')),
       h('h3', { text: t('legend.cameras') }),
       h('ul', {},
         row(dot({ color: OWNER_COLOURS.police, fillColor: OWNER_COLOURS.police }), t('owner.police')),
