@@ -64,7 +64,7 @@ func cmdImportCrosswalk(ctx context.Context, env *environment, args []string) er
 	if *asJSON {
 		return json.NewEncoder(env.stdout).Encode(res)
 	}
-	fmt.Fprintf(env.stdout, "crosswalk (from %s): %d rows read, %d links between known units (%d new or changed, %d shares measured in PostGIS), %d skipped (both codes unknown)\n",
-		validFrom.Format("2006-01-02"), res.Rows, res.Known, res.Imported, res.Computed, res.Skipped)
+	fmt.Fprintf(env.stdout, "crosswalk (from %s): %d rows read, %d links between known units (%d new or changed, %d shares measured in PostGIS), %d skipped (both codes unknown), %d old units retired on that date\n",
+		validFrom.Format("2006-01-02"), res.Rows, res.Known, res.Imported, res.Computed, res.Skipped, res.Retired)
 	return nil
 }

@@ -21,6 +21,9 @@ type CrosswalkResult struct {
 	// database (another province's units, say).
 	Skipped  int `json:"skipped"`
 	Computed int `json:"computed_shares"` // partial rows whose share PostGIS measured
+	// Retired counts the old units still open on valid_from that the import
+	// ended there (their records re-registered to the current units).
+	Retired int `json:"retired"`
 }
 
 // crosswalkColumns are the columns a crosswalk file must have; others
@@ -38,7 +41,8 @@ const shareTolerance = 1e-6
 // a share outside (0, 1], a repeated pair or partial shares of one old code
 // summing above 1 is a bad row, and a *hotspot.ImportError lists them all:
 // nothing is imported. A partial row without a share gets the share of the
-// old unit's area inside the new one, measured in PostGIS.
+// old unit's area inside the new one, measured in PostGIS. An old unit still
+// open on validFrom whose code no new unit takes is retired on that date.
 func ImportCrosswalk(ctx context.Context, st *store.Store, in io.Reader, validFrom time.Time) (*CrosswalkResult, error) {
 	recs, err := readRecords(in, crosswalkColumns, false)
 	if err != nil {
@@ -132,6 +136,15 @@ func ImportCrosswalk(ctx context.Context, st *store.Store, in io.Reader, validFr
 		res.Known = len(kept)
 		n, err := w.WriteCrosswalk(ctx, kept, validFrom)
 		res.Imported = n
+		if err != nil {
+			return err
+		}
+		var oldIDs, newIDs []int64
+		for _, r := range kept {
+			oldIDs = append(oldIDs, r.OldID)
+			newIDs = append(newIDs, r.NewID)
+		}
+		res.Retired, err = w.RetireReplaced(ctx, oldIDs, newIDs, validFrom)
 		return err
 	})
 	if err != nil {

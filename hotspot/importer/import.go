@@ -376,7 +376,7 @@ type indicatorRow struct {
 // period and key after its first line (the last check of a row).
 func parseIndicators(recs []*record, idx *hotspot.AreaIndex) (*batch, []*hotspot.ValidationError) {
 	parsed, bad := parseEach(recs, idx, parseIndicator)
-	rows := make([]store.IndicatorRow, 0, len(parsed))
+	kept := make([]indicatorRow, 0, len(parsed))
 	seen := make(map[string]int, len(parsed))
 	for _, in := range parsed {
 		k := in.code + "\x00" + in.Period + "\x00" + in.Key
@@ -385,17 +385,52 @@ func parseIndicators(recs []*record, idx *hotspot.AreaIndex) (*batch, []*hotspot
 			continue
 		}
 		seen[k] = in.line
-		rows = append(rows, in.IndicatorRow)
+		kept = append(kept, in)
 	}
-	return &batch{write: func(ctx context.Context, w *store.ImportWriter, progress func(int, int)) (int, error) {
-		return w.UpsertIndicators(ctx, rows, progress)
-	}}, bad
+	var rows []store.IndicatorRow
+	return &batch{
+		// Units retired by a reform still take the values they reported while
+		// in force (issue 13): codes not current are looked up among every area.
+		check: func(ctx context.Context, w *store.ImportWriter) ([]*hotspot.ValidationError, error) {
+			var codes []string
+			for _, in := range kept {
+				if in.AreaID == 0 {
+					codes = append(codes, in.code)
+				}
+			}
+			var ids map[string]int64
+			if len(codes) > 0 {
+				var err error
+				if ids, err = w.AreaIDs(ctx, codes); err != nil {
+					return nil, err
+				}
+			}
+			var more []*hotspot.ValidationError
+			rows = make([]store.IndicatorRow, 0, len(kept))
+			for _, in := range kept {
+				if in.AreaID == 0 {
+					id, ok := ids[in.code]
+					if !ok {
+						more = append(more, &hotspot.ValidationError{Line: in.line, Field: "area_code", Reason: fmt.Sprintf("unknown area %q", in.code)})
+						continue
+					}
+					in.AreaID = id
+				}
+				rows = append(rows, in.IndicatorRow)
+			}
+			return more, nil
+		},
+		write: func(ctx context.Context, w *store.ImportWriter, progress func(int, int)) (int, error) {
+			return w.UpsertIndicators(ctx, rows, progress)
+		}}, bad
 }
 
 func parseIndicator(r *record, idx *hotspot.AreaIndex) (indicatorRow, *hotspot.ValidationError) {
 	code := r.get("area_code")
-	a, ok := idx.ByCode(code)
-	if !ok {
+	var areaID int64 // 0: not a current area; the check looks it up among the retired ones
+	if a, ok := idx.ByCode(code); ok {
+		areaID = a.ID
+	} else if hotspot.ValidAreaCode("area_code", code) != nil {
 		return indicatorRow{}, r.fail("area_code", "unknown area %q", code)
 	}
 	period := r.get("period")
@@ -410,5 +445,5 @@ func parseIndicator(r *record, idx *hotspot.AreaIndex) (indicatorRow, *hotspot.V
 	if err != nil || !hotspot.Finite(v) || v < 0 {
 		return indicatorRow{}, r.fail("value", "%q is not a count (a number ≥ 0)", r.get("value"))
 	}
-	return indicatorRow{IndicatorRow: store.IndicatorRow{AreaID: a.ID, Period: period, Key: key, Value: v}, line: r.line, code: code}, nil
+	return indicatorRow{IndicatorRow: store.IndicatorRow{AreaID: areaID, Period: period, Key: key, Value: v}, line: r.line, code: code}, nil
 }

@@ -82,3 +82,28 @@ SET merge_type = EXCLUDED.merge_type, share = EXCLUDED.share, share_source = EXC
 WHERE (area_crosswalk.merge_type, area_crosswalk.share, area_crosswalk.share_source)
     IS DISTINCT FROM (EXCLUDED.merge_type, EXCLUDED.share, EXCLUDED.share_source)`, validFrom.Format("2006-01-02")), nil)
 }
+
+// RetireReplaced ends on validFrom the open versions of the areas oldIDs that
+// began before it (an old unit the crosswalk sends into new ones ceases
+// then), except the areas newIDs (a code the reform kept goes on in a new
+// version), re-registers the records they held, and returns how many
+// versions it ended.
+func (w *ImportWriter) RetireReplaced(ctx context.Context, oldIDs, newIDs []int64, validFrom time.Time) (int, error) {
+	rows, err := w.tx.Query(ctx, `UPDATE area_versions SET valid_to = $3
+		WHERE area_id = ANY($1::bigint[]) AND NOT area_id = ANY($2::bigint[]) AND valid_to IS NULL AND valid_from < $3
+		RETURNING area_id`, oldIDs, newIDs, validFrom)
+	if err != nil {
+		return 0, err
+	}
+	ended, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ended) == 0 {
+		return 0, err
+	}
+	if _, err := w.tx.Exec(ctx, `DELETE FROM area_cells WHERE area_id = ANY($1::bigint[])`, ended); err != nil {
+		return 0, err
+	}
+	if _, err := ReRegister(ctx, w.tx, ended); err != nil {
+		return 0, fmt.Errorf("re-register records: %w", err)
+	}
+	return len(ended), nil
+}

@@ -440,3 +440,40 @@ func ptr(f *float64) any {
 	}
 	return *f
 }
+
+// Another order: the old units are never re-imported with their end (the
+// crosswalk retires them), and their indicators arrive after the reform.
+func TestReformCrosswalkRetiresAndLateIndicators(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db := pgtest.New(t)
+	s := store.NewStore(db.Pool)
+	mustImport(t, ctx, s, "areas", oldAreas)
+	mustImport(t, ctx, s, "hotspots", reformHotspots)
+	mustImport(t, ctx, s, "events", reformEvents)
+	mustImport(t, ctx, s, "areas", newAreas)
+	res, err := importer.ImportCrosswalk(ctx, s, strings.NewReader(reformCrosswalk), hotspot.ReformDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Retired != 2 { // 20398 and 20407; 20410 goes on
+		t.Errorf("retired %d, want 2", res.Retired)
+	}
+	mustImport(t, ctx, s, "indicators", reformIndicatorsOld)
+	if got := registered(t, ctx, s, "hotspots"); fmt.Sprint(got) != fmt.Sprint(map[string]string{"H1": "20410", "H2": "20410", "H3": "20401", "H4": "20401"}) {
+		t.Errorf("hotspots registered to %v", got)
+	}
+	y2024 := hotspot.YearPeriod(2024)
+	m, got := metricsAsOf(t, ctx, s, "20401", "2026-01-01", y2024)
+	if m.ActiveDuring != 1 {
+		t.Errorf("20401 2024 active %d, want 1", m.ActiveDuring)
+	}
+	if v, ok := indicator(got.Input, "registered_users", y2024); !ok || math.Abs(v-40) > 1e-4 {
+		t.Errorf("20401 2024 registered users %v %v, want 40", v, ok)
+	}
+	m, _ = metricsAsOf(t, ctx, s, "20407", "2025-06-30", y2024)
+	if m.RegisteredUsers == nil || *m.RegisteredUsers != 30 {
+		t.Errorf("20407 2024 registered users %v, want 30", ptr(m.RegisteredUsers))
+	}
+}
