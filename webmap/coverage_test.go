@@ -116,6 +116,8 @@ func TestPlanAPI(t *testing.T) {
 			CoveredWeight float64                 `json:"covered_weight"`
 			TotalWeight   float64                 `json:"total_weight"`
 			UpperBound    float64                 `json:"upper_bound"`
+			Optimal       bool                    `json:"optimal"`
+			Gap           float64                 `json:"gap"`
 			Before, After totals
 		} `json:"plan"`
 	}
@@ -125,7 +127,7 @@ func TestPlanAPI(t *testing.T) {
 	p := plan.Plan
 	// One camera suffices for the only hotspot; a second adds nothing, so none is proposed.
 	if plan.Type != "FeatureCollection" || len(p.Chosen) != 1 || p.Before.HotspotShare != 0 || p.After.HotspotShare != 1 ||
-		p.TotalWeight != 1 || p.CoveredWeight != 1 || p.UpperBound < p.CoveredWeight {
+		p.TotalWeight != 1 || p.CoveredWeight != 1 || p.UpperBound < p.CoveredWeight || !p.Optimal || p.Gap != 0 {
 		t.Fatalf("plan: %+v", p)
 	}
 	kinds := map[string]int{}

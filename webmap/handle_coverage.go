@@ -169,9 +169,14 @@ func planCameras(list []planCamera) ([]placement.Camera, error) {
 	return out, nil
 }
 
+// planTimeLimit bounds a plan asked over HTTP: the planner's panel waits
+// for it, so it gets the solver's proof for a few seconds, not its default
+// ten; the answer says whether it was proven optimal or how far it may be.
+const planTimeLimit = 3 * time.Second
+
 func (b *planBody) request() (inputs.PlanRequest, error) {
 	req := inputs.PlanRequest{K: b.K, MaxPerSite: b.MaxPerSite, SiteRes: b.Res, MaxSites: maxPlanSites,
-		Owner: placement.Owner(b.Owner), Demand: inputs.DemandKind(b.Demand)}
+		Owner: placement.Owner(b.Owner), Demand: inputs.DemandKind(b.Demand), TimeLimit: planTimeLimit}
 	req.Model = placement.Model{RangeM: 120, FOV: 90, Bearings: b.Bearings}
 	if b.RangeM != nil {
 		req.Model.RangeM = *b.RangeM
@@ -283,6 +288,8 @@ type planSummary struct {
 	ExistingWeight float64            `json:"existing_weight"`
 	Gain           float64            `json:"gain"`
 	Quality        float64            `json:"quality"` // CoveredWeight / UpperBound: at least this share of the optimum
+	Optimal        bool               `json:"optimal"` // proven optimal
+	Gap            float64            `json:"gap"`     // proven: the optimum covers at most this share more than the plan`
 	Before         planTotals         `json:"before"`
 	After          planTotals         `json:"after"`
 	Millis         int64              `json:"ms"`
@@ -300,7 +307,7 @@ func planCollection(in *inputs.CoverageInputs, req inputs.PlanRequest, p *inputs
 	sum := planSummary{
 		Area: in.Area.Code, K: req.K, Sites: p.Sites, RangeM: req.Model.RangeM, FOV: req.Model.FOV, Chosen: res.Chosen,
 		CoveredWeight: res.CoveredWeight, TotalWeight: res.TotalWeight, UpperBound: res.UpperBound,
-		ExistingWeight: res.ExistingWeight, Gain: res.Gain,
+		ExistingWeight: res.ExistingWeight, Gain: res.Gain, Optimal: res.Optimal, Gap: res.Gap,
 		Before: totalsOf(p.Before.Get(placement.Scope{})), After: totalsOf(p.After.Get(placement.Scope{})),
 		Millis: took.Milliseconds(),
 	}

@@ -41,6 +41,10 @@ func TestBrowserPlannerPanel(t *testing.T) {
 		t.Fatalf("no plan shown: %v; status %q", err, evaluate[string](t, ctx, `document.querySelector('.planner-status').textContent`))
 	}
 	first := evaluate[string](t, ctx, `document.querySelector('.planner-table tbody').textContent`)
+	// The answer says in words whether it is proven optimal or how far from it it may be.
+	if bound := evaluate[string](t, ctx, `document.querySelector('.planner-bound').textContent`); !strings.Contains(bound, "tối ưu") {
+		t.Errorf("planner bound %q: want it to say how close to the optimum (tối ưu) the plan is", bound)
+	}
 	// Turn camera 1 half a turn: the figures are evaluated again (they may or may not change).
 	evaluate[bool](t, ctx, `(() => {
 		window.__evals = 0;

@@ -2,6 +2,7 @@ package inputs
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
@@ -19,6 +20,10 @@ type PlanRequest struct {
 	Demand     DemandKind         // what the solver maximises; "" means DemandBoth
 	Existing   []placement.Camera // extra cameras counted as already there (nil: none)
 	MaxSites   int                // refuse more candidate sites than this; 0 means no limit
+	// TimeLimit bounds the search for a better plan and its proof
+	// (placement.Options.TimeLimit): 0 means placement.DefaultTimeLimit,
+	// negative the heuristic answer only.
+	TimeLimit time.Duration
 }
 
 // DemandKind selects what a plan maximises.
@@ -84,7 +89,7 @@ func Plan(in *CoverageInputs, req PlanRequest) (*PlanResult, error) {
 			"%d candidate sites in %s, more than the %d a plan may try: choose a coarser res or a smaller area", len(sites), in.Area.Code, req.MaxSites)}
 	}
 	existing := append(append([]placement.Camera(nil), in.Cameras...), req.Existing...)
-	res, err := placement.Plan(demand, sites, req.Model, existing, placement.Options{K: req.K, MaxPerSite: req.MaxPerSite})
+	res, err := placement.Plan(demand, sites, req.Model, existing, placement.Options{K: req.K, MaxPerSite: req.MaxPerSite, TimeLimit: req.TimeLimit})
 	if err != nil {
 		return nil, err
 	}

@@ -266,7 +266,7 @@ export class Planner {
           row(t('planner.risk'), b.risk_share, a.risk_share, `${Math.round(a.risk_covered)}/${Math.round(a.risk)}`),
         ),
       ),
-      h('p', { class: 'muted planner-bound', text: t('planner.bound', { quality: pct(this.plan.quality) }) }),
+      h('p', { class: 'muted planner-bound', text: this.plan.optimal ? t('planner.optimal') : t('planner.gap', { gap: pct(this.plan.gap) }) }),
     );
   }
 
