@@ -191,6 +191,9 @@ type Hub struct {
 
 	ring replayRing
 
+	// topicSubs counts the clients whose subscription takes each topic.
+	topicSubs map[MessageType]*atomic.Int64
+
 	failSeq   int64 // the change whose enrichment keeps failing
 	failSince time.Time
 }
@@ -237,6 +240,10 @@ func newHub(st *store.Store, log *slog.Logger, cfg LiveConfig) *Hub {
 		ready: make(chan struct{}),
 	}
 	h.ring.init(cfg.RingSize)
+	h.topicSubs = map[MessageType]*atomic.Int64{}
+	for t := range topics {
+		h.topicSubs[t] = new(atomic.Int64)
+	}
 	h.registerFeed()
 	return h
 }
@@ -468,6 +475,7 @@ func (h *Hub) add(c *client) int64 {
 		h.byScope[c.scope] = m
 	}
 	m[c] = struct{}{}
+	c.countTopics(1)
 	h.stats.clients.WithLabelValues(string(c.role)).Inc()
 	return h.lastSeq.Load()
 }
@@ -479,6 +487,7 @@ func (h *Hub) remove(c *client) {
 		return
 	}
 	delete(h.clients, c)
+	c.countTopics(-1)
 	delete(h.byScope[c.scope], c)
 	if len(h.byScope[c.scope]) == 0 {
 		delete(h.byScope, c.scope)
@@ -499,6 +508,9 @@ func (h *Hub) Clients() int {
 // wants reports whether any client subscribed to topic could receive a
 // message for area: a derived view nobody asked for is not recomputed.
 func (h *Hub) wants(ctx context.Context, topic MessageType, area string) bool {
+	if h.topicSubs[topic].Load() == 0 {
+		return false
+	}
 	var ancestors []string
 	if area != "" {
 		idx, err := h.store.Areas(ctx)

@@ -64,6 +64,9 @@ type client struct {
 	wake  chan struct{}
 	pongs chan string // pings from the client, answered by the writer
 
+	deadline time.Time   // the write deadline set last (the writer's own)
+	spare    []*outgoing // the queue's other slice (the writer's own)
+
 	ended     bool
 	endCode   int
 	endReason string
@@ -113,6 +116,15 @@ func (c *client) offer(out *outgoing) {
 		select {
 		case c.wake <- struct{}{}:
 		default:
+		}
+	}
+}
+
+// countTopics adds d to the hub's count of each topic c takes.
+func (c *client) countTopics(d int64) {
+	for t, n := range c.hub.topicSubs {
+		if c.sub.topics == nil || c.sub.topics[t] {
+			n.Add(d)
 		}
 	}
 }
@@ -194,7 +206,8 @@ func (c *client) newSubscription(m subscribeMsg) subscription {
 
 // write sends one body now.
 func (c *client) write(body []byte) error {
-	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	c.deadline = time.Now().Add(writeWait)
+	_ = c.conn.SetWriteDeadline(c.deadline)
 	return c.conn.WriteMessage(websocket.TextMessage, body)
 }
 
@@ -205,7 +218,8 @@ func (c *client) writeOut(out *outgoing) (bool, error) {
 		c.resync(out.resync)
 		return false, nil
 	}
-	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+	c.deadline = time.Now().Add(writeWait)
+	_ = c.conn.SetWriteDeadline(c.deadline)
 	if err := c.conn.WritePreparedMessage(out.prepared()); err != nil {
 		return false, err
 	}
@@ -238,7 +252,9 @@ func (c *client) subscribe(ctx context.Context, m subscribeMsg) error {
 	if wasLive {
 		before, c.queue = c.queue, nil // queued under the old subscription, all ≤ last
 	}
+	c.countTopics(-1)
 	c.sub = sub
+	c.countTopics(1)
 	c.state = stateReplaying
 	upTo := c.hub.LastSeq()
 	c.mu.Unlock()
@@ -372,22 +388,31 @@ func (c *client) drain() error {
 		return nil
 	}
 	q := c.queue
-	c.queue = make([]*outgoing, 0, min(cap(q), 64))
+	c.queue = c.spare[:0]
 	c.mu.Unlock()
+	defer func() { clear(q); c.spare = q[:0] }() // two slices in turn: no allocation per drain
+	// The messages' frames, each built once, in one write (this goroutine
+	// is the socket's only writer, pongs included); the deadline is moved
+	// only when half spent (each move is a timer operation).
 	sent := 0
-	if len(q) > 1 {
-		// Behind by several: their frames in one write (this goroutine
-		// is the socket's only writer, pongs included).
-		var buf []byte
-		for _, out := range q {
-			if out.resync != "" {
-				break
-			}
-			buf = append(buf, out.framed()...)
-			sent++
+	var buf []byte
+	for _, out := range q {
+		if out.resync != "" {
+			break
 		}
+		if len(q) == 1 {
+			buf = out.framed()
+		} else {
+			buf = append(buf, out.framed()...)
+		}
+		sent++
+	}
+	if sent > 0 {
 		nc := c.conn.NetConn()
-		_ = nc.SetWriteDeadline(time.Now().Add(writeWait))
+		if now := time.Now(); c.deadline.Sub(now) < writeWait/2 {
+			c.deadline = now.Add(writeWait)
+			_ = nc.SetWriteDeadline(c.deadline)
+		}
 		if _, err := nc.Write(buf); err != nil {
 			return err
 		}
@@ -439,7 +464,8 @@ func (c *client) run(ctx context.Context, subs <-chan subscribeMsg) {
 				return
 			}
 		case <-ping.C:
-			_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
+			c.deadline = time.Now().Add(writeWait)
+			_ = c.conn.SetWriteDeadline(c.deadline)
 			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
 				return
 			}
