@@ -20,6 +20,7 @@ const userUsage = `user add NAME --role admin|officer|planner|viewer [--area COD
        diaban user passwd NAME
        diaban user disable NAME
        diaban user list
+       diaban user rescope NAME --area CODE   (a user whose area a reform retired)
 The password is one line read from standard input (asked twice on a terminal), never a flag.`
 
 // cmdUser manages accounts: add, passwd, disable, list.
@@ -44,7 +45,7 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 	var name string
 	switch sub {
 	case "list":
-	case "add", "passwd", "disable":
+	case "add", "passwd", "disable", "rescope":
 		if len(pos) == 0 {
 			fs.Usage()
 			return fmt.Errorf("%w: user %s needs a NAME", errUsage, sub)
@@ -94,8 +95,14 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 		}
 		fmt.Fprintf(env.stdout, "user %s disabled; its sessions ended\n", name)
 		return nil
+	case "rescope":
+		return userRescope(ctx, env, st, name, *area)
 	case "list":
 		users, err := st.ListUsers(ctx)
+		if err != nil {
+			return err
+		}
+		retired, err := st.RetiredScopes(ctx)
 		if err != nil {
 			return err
 		}
@@ -106,6 +113,8 @@ func cmdUser(ctx context.Context, env *environment, args []string) error {
 			if u.Disabled {
 				state = "disabled"
 			}
+			r, ok := retired[u.Name]
+			state += retiredText(r, ok)
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, scopeText(u.Scope), state, u.CreatedAt.UTC().Format("2006-01-02 15:04"))
 		}
 		return tw.Flush()

@@ -45,6 +45,7 @@ func commands() map[string]command {
 		"metrics":  {"an area's transformation metrics for a period (metrics --area CODE --period 2025)", cmdMetrics},
 		"emerging": {"emerging hot spots on the H3 grid (emerging --area CODE, or --cube cube.csv)", cmdEmerging},
 		"cameras":  {"plan camera placement (cameras plan --area CODE --k K, or --demand ... --candidates ...)", cmdCameras},
+		"reform":   {"check areas across a reform (reform check [--province CODE])", cmdReform},
 		"stats":    {"offline statistics on CSV files (stats gistar | stats mk)", cmdStats},
 		"version":  {"print the version", cmdVersion},
 	}

@@ -15,7 +15,7 @@ type CrosswalkRow struct {
 	Partial          bool
 	Share            *float64 // partial rows: the file's share_of_old_area, or the computed one
 	ShareFromFile    bool
-	OldID, NewID     int64    // set by AreaIDs' caller
+	OldID, NewID     int64 // set by AreaIDs' caller
 }
 
 // AreaIDs returns the ids of the codes the areas table holds.

@@ -101,10 +101,10 @@ func (w *ImportWriter) WriteAreas(ctx context.Context, rows []*AreaRow, progress
 
 // version is one stored version of an area.
 type version struct {
-	id       int64
-	from     time.Time
-	to       *time.Time
-	same     bool // name, parent, geometry and type equal the feature's
+	id   int64
+	from time.Time
+	to   *time.Time
+	same bool // name, parent, geometry and type equal the feature's
 }
 
 // writeArea inserts or updates one version of an area:

@@ -477,3 +477,72 @@ func TestReformCrosswalkRetiresAndLateIndicators(t *testing.T) {
 		t.Errorf("20407 2024 registered users %v, want 30", ptr(m.RegisteredUsers))
 	}
 }
+
+func TestReformCheck(t *testing.T) {
+	s, ctx := newReformStore(t)
+	// One more new unit with no predecessor, and one old unit with no successor.
+	mustImport(t, ctx, s, "areas", collection(
+		feature("20499", "Xã Lẻ", "commune", "48", `,"valid_from":"2025-07-01"`, 3, 3.5),
+		feature("20498", "Xã Cũ", "commune", "503", `,"valid_to":"2025-07-01"`, 3.5, 4)))
+	rep, err := s.ReformCheck(ctx, "48", hotspot.ReformDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.NoPredecessor) != 1 || rep.NoPredecessor[0].Code != "20499" {
+		t.Errorf("no predecessor: %+v", rep.NoPredecessor)
+	}
+	// 20498 lies under 503 before the reform, not in 48's lineage.
+	if len(rep.NoSuccessor) != 0 {
+		t.Errorf("no successor in 48: %+v", rep.NoSuccessor)
+	}
+	// Old 20410 is split: it spills out of each new unit by a third of it.
+	var spill []string
+	for _, m := range rep.Mismatches {
+		spill = append(spill, fmt.Sprintf("%s %d %.0f %.0f", m.Code, m.Predecessors, m.GapPct, m.ExcessPct))
+	}
+	if strings.Join(spill, ",") != "20401 2 0 33,20410 2 0 33" {
+		t.Errorf("mismatches %v", spill)
+	}
+	rep, err = s.ReformCheck(ctx, "", hotspot.ReformDate)
+	if err != nil || len(rep.NoSuccessor) != 1 || rep.NoSuccessor[0].Code != "20498" || rep.OldUnits != 4 || rep.NewUnits != 3 {
+		t.Errorf("everywhere: %+v %v", rep, err)
+	}
+}
+
+// A user scoped to a retired unit is listed and moved to a current one.
+func TestReformRetiredUserScope(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db := pgtest.New(t)
+	s := store.NewStore(db.Pool)
+	mustImport(t, ctx, s, "areas", oldAreas)
+	if _, err := s.CreateUser(ctx, store.NewUser{Name: "canbo", Role: hotspot.RoleOfficer, Scope: "20398", Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateUser(ctx, store.NewUser{Name: "tinh", Role: hotspot.RoleViewer, Scope: "49", Password: "correct horse battery"}); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, ctx, s, "areas", newAreas)
+	if _, err := importer.ImportCrosswalk(ctx, s, strings.NewReader(reformCrosswalk), hotspot.ReformDate); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, ctx, s, "areas", retireOld)
+	retired, err := s.RetiredScopes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(retired) != "map[canbo:{20398 [20410]} tinh:{49 []}]" {
+		t.Errorf("retired scopes %v", retired)
+	}
+	if err := s.RescopeUser(ctx, "canbo", "20398"); err == nil {
+		t.Error("rescoped to a retired area")
+	}
+	if err := s.RescopeUser(ctx, "canbo", "20410"); err != nil {
+		t.Fatal(err)
+	}
+	retired, _ = s.RetiredScopes(ctx)
+	if _, still := retired["canbo"]; still || len(retired) != 1 {
+		t.Errorf("after rescope: %v", retired)
+	}
+}
