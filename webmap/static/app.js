@@ -324,6 +324,7 @@ async function start() {
   }
   showWho();
   body.dataset.role = me.role;
+  metricsView.scope = me.scope || '';
   applyLanguage();
   setWsState('closed', true);
   // The socket first, so no change made while the layers load is lost.

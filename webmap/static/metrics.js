@@ -28,6 +28,7 @@ export class MetricsView {
     this.period = currentYear();
     this.byArea = new Map(); // commune code -> AreaMetrics of this.period
     this.selected = '';
+    this.scope = ''; // the user's area ('' everywhere): nothing outside it is asked for
     this.arrows = L.layerGroup().addTo(map);
     this.committee = new Committee(committeeEl, {
       areaName: (c) => areas.name(c),
@@ -46,19 +47,31 @@ export class MetricsView {
     return this.areas.byCode.get(code)?.properties?.level || '';
   }
 
-  // parents: the districts and provinces, districts first.
+  // within reports whether code is the user's area or lies below it.
+  within(code) {
+    if (!this.scope) return true;
+    for (let c = code, i = 0; c && i < 8; i++) {
+      if (c === this.scope) return true;
+      c = this.areas.byCode.get(c)?.properties?.parent_code || '';
+    }
+    return false;
+  }
+
+  // parents: the districts and provinces inside the user's area, districts
+  // first.
   parents() {
     const out = [];
     for (const lv of ['district', 'province']) {
-      for (const [code, f] of this.areas.byCode) if (f.properties.level === lv) out.push(code);
+      for (const [code, f] of this.areas.byCode) if (f.properties.level === lv && this.within(code)) out.push(code);
     }
     return out;
   }
 
-  // roots: the parents whose own parent is not loaded (one request each
+  // roots: the parents whose own parent is not among them (one request each
   // covers every commune below).
   roots() {
-    return this.parents().filter((c) => !this.areas.byCode.has(this.areas.byCode.get(c).properties.parent_code || ''));
+    const ps = new Set(this.parents());
+    return [...ps].filter((c) => !ps.has(this.areas.byCode.get(c).properties.parent_code || ''));
   }
 
   build() {
@@ -76,11 +89,14 @@ export class MetricsView {
     this.renderCard();
   }
 
+  // parentOf is the area whose committee table holds code: itself for a
+  // district or province, else its parent — never above the user's area.
   parentOf(code) {
-    if (!code) return '';
+    if (!code) return this.scope;
     const lv = this.level(code);
     if (lv === 'district' || lv === 'province') return code;
-    return this.areas.byCode.get(code)?.properties?.parent_code || '';
+    const parent = this.areas.byCode.get(code)?.properties?.parent_code || '';
+    return this.within(parent) ? parent : this.scope;
   }
 
   async setPeriod(p) {
@@ -103,6 +119,10 @@ export class MetricsView {
     for (const root of this.roots()) {
       const res = await getJSON(`/api/metrics${query({ parent: root, period: this.period })}`);
       for (const m of res.areas || []) byArea.set(m.area, m);
+    }
+    // A user of one commune: its own metrics (its parent is outside its area).
+    if (this.scope && this.level(this.scope) === 'commune') {
+      byArea.set(this.scope, await getJSON(`/api/areas/${encodeURIComponent(this.scope)}/metrics${query({ period: this.period })}`));
     }
     this.byArea = byArea;
     this.shade();

@@ -1,0 +1,95 @@
+package webmap_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/diaban/diaban/hotspot"
+)
+
+// consoleErrors collects what the page reports as an error: uncaught
+// exceptions, console.error, and failed loads (a 404 is logged as one).
+func consoleErrors(ctx context.Context) func() []string {
+	var mu sync.Mutex
+	var errs []string
+	_ = chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			errs = append(errs, "exception: "+e.ExceptionDetails.Text)
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError {
+				errs = append(errs, "console.error")
+			}
+		case *cdplog.EventEntryAdded:
+			if e.Entry.Level == cdplog.EntryLevelError {
+				errs = append(errs, e.Entry.Text+" "+e.Entry.URL)
+			}
+		}
+	})
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), errs...)
+	}
+}
+
+// TestBrowserMetricsForEveryRole: the committee's map works for the users it
+// is for, not only for an admin. A viewer of the district and an officer of
+// one commune open the map on a desktop and on a phone: their communes are
+// shaded by class, a year typed in "Kỳ" reloads it, and the page asks for
+// nothing outside their area (no 404 in the console).
+func TestBrowserMetricsForEveryRole(t *testing.T) {
+	ts := newTestServer(t)
+	users := []struct {
+		name    string
+		role    hotspot.Role
+		scope   string
+		shaded  int // communes shaded in 2025
+		scoring string
+	}{
+		{"committee-503", hotspot.RoleViewer, "503", 2, "20530"},
+		{"viewer-20530", hotspot.RoleViewer, "20530", 1, "20530"},
+		{"officer-20530", hotspot.RoleOfficer, "20530", 1, "20530"},
+		{"planner-20533", hotspot.RolePlanner, "20533", 1, "20533"},
+	}
+	for _, u := range users {
+		ts.addUser(t, u.name, u.role, u.scope)
+	}
+	for _, u := range users {
+		for _, screen := range []struct{ w, h int }{{1440, 900}, {390, 844}} {
+			t.Run(fmt.Sprintf("%s@%dx%d", u.name, screen.w, screen.h), func(t *testing.T) {
+				ctx := newBrowser(t, screen.w, screen.h, 60*time.Second)
+				errs := consoleErrors(ctx)
+				if err := ts.browserLogin(ctx, u.name); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true" && !!document.querySelector('#metrics-period')`)); err != nil {
+					t.Fatalf("map not ready: %v", err)
+				}
+				evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#metrics-period'); i.value = '2025'; i.form.requestSubmit(); return true; })()`)
+				js := fmt.Sprintf(`document.querySelectorAll('path.class-affected, path.class-key, path.class-clear').length === %d`, u.shaded)
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil {
+					t.Fatalf("communes not shaded for %s: %v; errors %v", u.name, err, errs())
+				}
+				if msg := evaluate[string](t, ctx, `(document.querySelector('.metrics-panel .error:not([hidden])') || {}).textContent || ''`); msg != "" {
+					t.Errorf("the panel shows an error: %q", msg)
+				}
+				for _, e := range errs() {
+					if strings.Contains(e, "404") || strings.Contains(e, "exception") {
+						t.Errorf("console: %s", e)
+					}
+				}
+			})
+		}
+	}
+}
