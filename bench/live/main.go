@@ -153,6 +153,7 @@ func main() {
 
 	// Readers: the seq and the arrival time of every change message.
 	var readers sync.WaitGroup
+	var received atomic.Int64
 	for _, c := range clients {
 		readers.Add(1)
 		go func() {
@@ -169,6 +170,7 @@ func main() {
 					c.resyncs++
 				case "hotspot":
 					c.recv = append(c.recv, rec{seq, now})
+					received.Add(1)
 				}
 			}
 		}()
@@ -236,7 +238,18 @@ func main() {
 	}
 	ww.Wait()
 	elapsed := *duration
-	time.Sleep(5 * time.Second) // the tail arrives
+	// The tail: wait until nothing has arrived for 3 s (at most 2 min), so
+	// a backlog is told apart from a loss.
+	tailStart := time.Now()
+	for prev := int64(-1); time.Since(tailStart) < 2*time.Minute; {
+		time.Sleep(3 * time.Second)
+		if got := received.Load(); got == prev {
+			break
+		} else {
+			prev = got
+		}
+	}
+	tail := time.Since(tailStart) - 3*time.Second
 	close(stopRSS)
 	for _, c := range clients {
 		c.conn.Close()
@@ -289,7 +302,7 @@ func main() {
 	fmt.Printf("deliveries expected %d, delivered %d, lost %d, repeated %d, out of order %d, resyncs %d\n",
 		expected, delivered, lost, repeated, outOfOrder, resyncs)
 	fmt.Printf("commit-to-client ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n", pct(0.5), pct(0.9), pct(0.99), pct(1))
-	fmt.Printf("server RSS max %d MB\n", maxRSS.Load())
+	fmt.Printf("server RSS max %d MB; the last delivery %v after the last commit\n", maxRSS.Load(), tail.Round(100*time.Millisecond))
 	if lost > 0 || repeated > 0 || outOfOrder > 0 {
 		os.Exit(1)
 	}
