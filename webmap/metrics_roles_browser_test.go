@@ -47,20 +47,22 @@ func consoleErrors(ctx context.Context) func() []string {
 // is for, not only for an admin. A viewer of the district and an officer of
 // one commune open the map on a desktop and on a phone: their communes are
 // shaded by class, a year typed in "Kỳ" reloads it, and the page asks for
-// nothing outside their area (no 404 in the console).
+// nothing outside their area (no 404 in the console); the panels are
+// those of their role.
 func TestBrowserMetricsForEveryRole(t *testing.T) {
 	ts := newTestServer(t)
 	users := []struct {
 		name    string
 		role    hotspot.Role
 		scope   string
-		shaded  int // communes shaded in 2025
-		scoring string
+		shaded  int  // communes shaded in 2025
+		planner bool // the camera planner is shown
+		feed    bool // the live feed of points is shown
 	}{
-		{"committee-503", hotspot.RoleViewer, "503", 2, "20530"},
-		{"viewer-20530", hotspot.RoleViewer, "20530", 1, "20530"},
-		{"officer-20530", hotspot.RoleOfficer, "20530", 1, "20530"},
-		{"planner-20533", hotspot.RolePlanner, "20533", 1, "20533"},
+		{"committee-503", hotspot.RoleViewer, "503", 2, false, false},
+		{"viewer-20530", hotspot.RoleViewer, "20530", 1, false, false},
+		{"officer-20530", hotspot.RoleOfficer, "20530", 1, false, true},
+		{"planner-20533", hotspot.RolePlanner, "20533", 1, true, true},
 	}
 	for _, u := range users {
 		ts.addUser(t, u.name, u.role, u.scope)
@@ -68,7 +70,7 @@ func TestBrowserMetricsForEveryRole(t *testing.T) {
 	for _, u := range users {
 		for _, screen := range []struct{ w, h int }{{1440, 900}, {390, 844}} {
 			t.Run(fmt.Sprintf("%s@%dx%d", u.name, screen.w, screen.h), func(t *testing.T) {
-				ctx := newBrowser(t, screen.w, screen.h, 60*time.Second)
+				ctx := newBrowser(t, screen.w, screen.h, 90*time.Second)
 				errs := consoleErrors(ctx)
 				if err := ts.browserLogin(ctx, u.name); err != nil {
 					t.Fatal(err)
@@ -83,6 +85,14 @@ func TestBrowserMetricsForEveryRole(t *testing.T) {
 				}
 				if msg := evaluate[string](t, ctx, `(document.querySelector('.metrics-panel .error:not([hidden])') || {}).textContent || ''`); msg != "" {
 					t.Errorf("the panel shows an error: %q", msg)
+				}
+				for _, p := range []struct {
+					sel  string
+					want bool
+				}{{"#planner-panel", u.planner}, {".feed-panel", u.feed}} {
+					if shown := evaluate[bool](t, ctx, fmt.Sprintf(`getComputedStyle(document.querySelector(%q)).display !== 'none'`, p.sel)); shown != p.want {
+						t.Errorf("%s shown: %v, want %v for a %s", p.sel, shown, p.want, u.role)
+					}
 				}
 				for _, e := range errs() {
 					if strings.Contains(e, "404") || strings.Contains(e, "exception") {
