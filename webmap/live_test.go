@@ -415,3 +415,53 @@ func TestWebsocketCaps(t *testing.T) {
 	}
 	ts.dialAs(t, ts.addUser(t, "other", "admin", ""), "")
 }
+
+// TestFailedEnrichmentRetriedThenResync: a change whose enrichment fails
+// (here: the application role may not read hotspots) is retried — a
+// failure shorter than the budget only delays it — and after the budget its
+// subscribers are told to resync with the reason; nothing is skipped in
+// silence.
+func TestFailedEnrichmentRetriedThenResync(t *testing.T) {
+	ts := newConfiguredServer(t, func(c *webmap.Config) { c.Live.EnrichBudget = 3 * time.Second })
+	importFile(t, ts.store, "areas", "../hotspot/testdata/areas.geojson")
+	importText(t, ts.store, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán\n")
+	ts.settle(t)
+	ctx := context.Background()
+	exec := func(sql string) {
+		t.Helper()
+		if _, err := ts.db.Pool.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := ts.dial(t, `{"type":"subscribe","topics":[]}`)
+	time.Sleep(200 * time.Millisecond)
+
+	// A failure shorter than the budget: the change arrives late, whole.
+	exec(`REVOKE SELECT ON hotspots FROM diaban_app`)
+	exec(`UPDATE hotspots SET name = 'một' WHERE id = 1`)
+	first, _ := ts.store.LatestSeq(ctx)
+	time.Sleep(1500 * time.Millisecond)
+	exec(`GRANT SELECT ON hotspots TO diaban_app`)
+	m, ok := c.waitFor("hotspot", 10*time.Second)
+	if !ok || m.Seq != first || !strings.Contains(string(m.Data), "một") {
+		t.Fatalf("after a short failure: %+v %v", m, ok)
+	}
+
+	// A failure beyond the budget: resync, with the reason.
+	exec(`REVOKE SELECT ON hotspots FROM diaban_app`)
+	defer exec(`GRANT SELECT ON hotspots TO diaban_app`)
+	exec(`UPDATE hotspots SET name = 'hai' WHERE id = 1`)
+	_ = c.conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	for {
+		_, raw, err := c.conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("no resync after the budget: %v", err)
+		}
+		if strings.Contains(string(raw), `"type":"resync"`) {
+			if !strings.Contains(string(raw), `"reason":"enrichment"`) {
+				t.Errorf("resync %s", raw)
+			}
+			break
+		}
+	}
+}
