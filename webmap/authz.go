@@ -81,7 +81,7 @@ var policy = map[string]rule{
 	"POST /api/cameras":              {roles: cameraEdit, scope: scopeBody, body: newBody[cameraBody], audit: "camera.create"},
 
 	// Aggregates: hexagon counts, metrics, emerging hot spots.
-	"GET /api/cells":                 {roles: anyRole, scope: scopeQuery, param: "area"},
+	"GET /api/cells": {roles: anyRole, scope: scopeQuery, param: "area"},
 	// Metrics reads are audited like the CSV export: the JSON holds the same rows.
 	"GET /api/areas/{code}/metrics":  {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read"},
 	"GET /api/metrics":               {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export"},

@@ -55,14 +55,15 @@ func TestBrowserMetricsForEveryRole(t *testing.T) {
 		name    string
 		role    hotspot.Role
 		scope   string
-		shaded  int  // communes shaded in 2025
-		planner bool // the camera planner is shown
-		feed    bool // the live feed of points is shown
+		shaded  int    // communes shaded in 2025
+		planner bool   // the camera planner is shown
+		feed    bool   // the live feed of points is shown
+		unit    string // the user's area, by name, in the top bar
 	}{
-		{"committee-503", hotspot.RoleViewer, "503", 2, false, false},
-		{"viewer-20530", hotspot.RoleViewer, "20530", 1, false, false},
-		{"officer-20530", hotspot.RoleOfficer, "20530", 1, false, true},
-		{"planner-20533", hotspot.RolePlanner, "20533", 1, true, true},
+		{"committee-503", hotspot.RoleViewer, "503", 2, false, false, "Huyện Thử"},
+		{"viewer-20530", hotspot.RoleViewer, "20530", 1, false, false, "Phường Một"},
+		{"officer-20530", hotspot.RoleOfficer, "20530", 1, false, true, "Phường Một"},
+		{"planner-20533", hotspot.RolePlanner, "20533", 1, true, true, "Xã Hai"},
 	}
 	for _, u := range users {
 		ts.addUser(t, u.name, u.role, u.scope)
@@ -85,6 +86,9 @@ func TestBrowserMetricsForEveryRole(t *testing.T) {
 				}
 				if msg := evaluate[string](t, ctx, `(document.querySelector('.metrics-panel .error:not([hidden])') || {}).textContent || ''`); msg != "" {
 					t.Errorf("the panel shows an error: %q", msg)
+				}
+				if who := evaluate[string](t, ctx, `document.querySelector('#whoami').textContent`); !strings.Contains(who, u.unit) {
+					t.Errorf("top bar %q: want the unit's name %q", who, u.unit)
 				}
 				for _, p := range []struct {
 					sel  string

@@ -303,7 +303,8 @@ addWords({
 });
 let me = null;
 function showWho() {
-  if (me) $('whoami').textContent = `${me.name} (${t(`auth.role.${me.role}`)}${me.scope ? ` · ${me.scope}` : ''})`;
+  // The user's area by its name once the areas are loaded (its code until then).
+  if (me) $('whoami').textContent = `${me.name} (${t(`auth.role.${me.role}`)}${me.scope ? ` · ${areas.name(me.scope) || me.scope}` : ''})`;
 }
 onLangChange(showWho);
 $('logout').addEventListener('click', async () => {
@@ -341,6 +342,7 @@ async function start() {
   cells.load().catch((e) => console.warn('cells', e));
   try {
     await areas.load();
+    showWho();
     fillAreaPicker();
     const b = areas.bounds();
     if (b && b.isValid()) map.fitBounds(b, fitPadding());
