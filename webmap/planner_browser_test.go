@@ -1,6 +1,7 @@
 package webmap_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +78,19 @@ func TestBrowserPlannerPanel(t *testing.T) {
 	}
 	if len(after.Features) != len(before.Features)+3 || planned != 3 {
 		t.Errorf("cameras %d → %d, %d accepted as planned", len(before.Features), len(after.Features), planned)
+	}
+	// The panel counts the accepted cameras apart from those in service:
+	// as many planned as the demo province (the area planned) stores, the
+	// accepted three among them.
+	area := evaluate[string](t, ctx, `document.querySelector('.planner-panel form').area.value`)
+	want := 0
+	for _, f := range after.Features {
+		if f.Properties["status"] == "planned" {
+			want++
+		}
+	}
+	js := fmt.Sprintf(`document.querySelector('.planner-current').textContent.includes('Ngoài ra %d camera dự kiến')`, want)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil || want < 3 {
+		t.Errorf("planned cameras not counted apart (want %d in %s): %v; panel %q", want, area, err, evaluate[string](t, ctx, `document.querySelector('.planner-current').textContent`))
 	}
 }

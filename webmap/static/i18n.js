@@ -172,7 +172,8 @@ const dict = {
     'planner.accepted': 'Đã lưu {n} camera ở trạng thái dự kiến.',
     'planner.none': 'Không còn vị trí nào phủ thêm được.',
     'planner.needArea': 'Hãy chọn một địa bàn.',
-    'planner.current': 'Hiện có {cameras} camera, phủ {hotspots} tụ điểm và {risk} rủi ro.',
+    'planner.current': 'Đang hoạt động {cameras} camera, phủ {hotspots} tụ điểm và {risk} rủi ro.',
+    'planner.plannedApart': 'Ngoài ra {planned} camera dự kiến (chưa lắp đặt, không tính ở trên).',
     'planner.dragHint': 'Kéo camera trên bản đồ để di chuyển, xoay bằng thanh trượt.',
   },
   en: {
@@ -345,7 +346,8 @@ const dict = {
     'planner.accepted': 'Stored {n} cameras as planned.',
     'planner.none': 'No site adds any coverage.',
     'planner.needArea': 'Choose an area.',
-    'planner.current': 'Now {cameras} cameras cover {hotspots} of hotspots and {risk} of risk.',
+    'planner.current': '{cameras} cameras in service, covering {hotspots} of hotspots and {risk} of risk.',
+    'planner.plannedApart': 'Also {planned} planned cameras (not installed, not counted above).',
     'planner.dragHint': 'Drag a camera on the map to move it; turn it with the slider.',
   },
 };

@@ -41,6 +41,15 @@ export function sectorLatLngs(lat, lon, bearing, fov, rangeM) {
 
 const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(1)} %` : '–');
 
+// currentOf is what the panel shows of a coverage report: the cameras in
+// service (active) with what they cover, and the planned ones counted apart —
+// a plan accepted is not a camera on the street.
+function currentOf(rep) {
+  const all = rep.scopes.find((s) => !s.scope.owner && !s.scope.active_only) || rep.scopes[0];
+  const installed = rep.scopes.find((s) => !s.scope.owner && s.scope.active_only) || all;
+  return { ...installed, planned: Math.max(0, all.cameras - installed.cameras) };
+}
+
 export class Planner {
   // mount: the panel's <section>; areas: the AreaLayer (for the area list).
   constructor(map, { mount, areas }) {
@@ -65,11 +74,11 @@ export class Planner {
     return this.form ? this.form.area.value : '';
   }
 
-  // onCoverage takes a websocket "coverage" message for a commune.
+  // onCoverage takes a websocket "coverage" message for a commune: the
+  // stored coverage changed, so the panel reads it again.
   onCoverage(msg) {
-    if (msg.area === this.area && msg.data && msg.data.scopes) {
-      this.current = msg.data.scopes[0];
-      this.renderCurrent();
+    if (msg.area === this.area) {
+      this.loadCurrent();
       if (this.cams.length) this.evaluate();
     }
   }
@@ -124,12 +133,17 @@ export class Planner {
     this.reset();
     this.current = null;
     this.renderCurrent();
+    await this.loadCurrent();
+  }
+
+  // loadCurrent reads the stored coverage of the chosen area.
+  async loadCurrent() {
     const area = this.area;
     if (!area) return;
     try {
       const rep = await getJSON(`/api/coverage${query({ area })}`);
       if (area === this.area) {
-        this.current = rep.scopes[0];
+        this.current = currentOf(rep);
         this.renderCurrent();
       }
     } catch (e) {
@@ -141,6 +155,7 @@ export class Planner {
     const c = this.current;
     this.currentEl.textContent = c
       ? t('planner.current', { hotspots: pct(c.hotspot_share), risk: pct(c.risk_share), cameras: c.cameras })
+        + (c.planned ? ` ${t('planner.plannedApart', { planned: c.planned })}` : '')
       : '';
   }
 
@@ -302,6 +317,7 @@ export class Planner {
       const fc = await postJSON('/api/plans/accept', { area, cameras });
       this.reset();
       this.setStatus(t('planner.accepted', { n: fc.features.length }), 'ok');
+      await this.loadCurrent();
     } catch (e) {
       this.setStatus(e.field ? `${e.field}: ${e.message}` : e.message, 'error');
     } finally {
