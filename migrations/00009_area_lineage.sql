@@ -43,7 +43,123 @@ LEFT JOIN areas p ON p.id = v.parent_id;
 -- The versions in force on a date: what as_of reads.
 CREATE INDEX area_versions_range_idx ON area_versions USING gist (daterange(valid_from, valid_to));
 
+-- Where the records lie in retired geography. Records are registered to
+-- today's units; metrics on an earlier geography (as_of) must find the
+-- points inside a retired version's polygon "for no more than an indexed
+-- join" (issue 13), so the spatial join is done once, when a version is
+-- retired or redrawn (hotspot/store/versionmembers.go) and when records are
+-- written (the triggers below), and kept here. Only retired versions
+-- (valid_to set) are kept: a current version's records are those registered
+-- to it.
+CREATE TABLE version_hotspots (
+    version_id bigint NOT NULL,
+    hotspot_id bigint NOT NULL,
+    PRIMARY KEY (version_id, hotspot_id)
+);
+CREATE INDEX version_hotspots_hotspot_idx ON version_hotspots (hotspot_id);
+CREATE TABLE version_tips (
+    version_id bigint NOT NULL,
+    tip_id     bigint NOT NULL,
+    PRIMARY KEY (version_id, tip_id)
+);
+CREATE INDEX version_tips_tip_idx ON version_tips (tip_id);
+-- Incidents by retired version, month (diaban_month) and kind, like
+-- incident_area_months (00008).
+CREATE TABLE version_incident_months (
+    version_id bigint  NOT NULL,
+    month      integer NOT NULL,
+    kind       text    NOT NULL,
+    n          integer NOT NULL,
+    PRIMARY KEY (version_id, month, kind)
+);
+
+-- +goose StatementBegin
+-- The statement's rows that change where or when they count: all of them
+-- for INSERT and DELETE, for UPDATE those whose point (and for incidents
+-- time or kind) changed; re-registering records changes only area_id.
+CREATE FUNCTION version_members_apply() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    cols    text := CASE TG_TABLE_NAME WHEN 'incidents' THEN 'id, geom, occurred_at, kind' ELSE 'id, geom' END;
+    same    text := CASE TG_TABLE_NAME WHEN 'incidents'
+                        THEN 'o.id = n.id AND o.geom ~= n.geom AND o.occurred_at = n.occurred_at AND o.kind = n.kind'
+                        ELSE 'o.id = n.id AND ((o.geom IS NULL AND n.geom IS NULL) OR o.geom ~= n.geom)' END;
+    gone    text;
+    added   text;
+    none    text := 'SELECT NULL::bigint AS id, NULL::geometry AS geom, NULL::timestamptz AS occurred_at, NULL::text AS kind WHERE false';
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM area_versions WHERE valid_to IS NOT NULL) THEN
+        RETURN NULL;
+    END IF;
+    gone := CASE TG_OP WHEN 'INSERT' THEN NULL
+                       WHEN 'DELETE' THEN format('SELECT %s FROM old_rows', cols)
+                       ELSE format('SELECT %s FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %s)', cols, same) END;
+    added := CASE TG_OP WHEN 'DELETE' THEN NULL
+                        WHEN 'INSERT' THEN format('SELECT %s FROM new_rows', cols)
+                        ELSE format('SELECT %s FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)', cols, same) END;
+    IF TG_TABLE_NAME = 'incidents' THEN
+        EXECUTE format($q$
+            INSERT INTO version_incident_months AS t (version_id, month, kind, n)
+            SELECT v.id, diaban_month(d.occurred_at), d.kind, sum(d.s)
+            FROM (SELECT *, 1 AS s FROM (%s) a UNION ALL SELECT *, -1 FROM (%s) g) d
+            JOIN area_versions v ON v.valid_to IS NOT NULL AND ST_Covers(v.geom, d.geom)
+            GROUP BY 1, 2, 3
+            ON CONFLICT (version_id, month, kind) DO UPDATE SET n = t.n + excluded.n$q$,
+            coalesce(added, none), coalesce(gone, none));
+        RETURN NULL;
+    END IF;
+    IF gone IS NOT NULL THEN
+        EXECUTE format('DELETE FROM %I WHERE %I IN (SELECT id FROM (%s) g)',
+            CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'version_hotspots' ELSE 'version_tips' END,
+            CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'hotspot_id' ELSE 'tip_id' END, gone);
+    END IF;
+    IF added IS NOT NULL THEN
+        EXECUTE format('INSERT INTO %I SELECT v.id, d.id FROM (%s) d JOIN area_versions v ON v.valid_to IS NOT NULL AND ST_Covers(v.geom, d.geom) ON CONFLICT DO NOTHING',
+            CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'version_hotspots' ELSE 'version_tips' END, added);
+    END IF;
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+CREATE TRIGGER incidents_versions_ins AFTER INSERT ON incidents REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION version_members_apply();
+CREATE TRIGGER incidents_versions_upd AFTER UPDATE ON incidents REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION version_members_apply();
+CREATE TRIGGER incidents_versions_del AFTER DELETE ON incidents REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION version_members_apply();
+CREATE TRIGGER hotspots_versions_ins AFTER INSERT ON hotspots REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION version_members_apply();
+CREATE TRIGGER hotspots_versions_upd AFTER UPDATE ON hotspots REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION version_members_apply();
+CREATE TRIGGER hotspots_versions_del AFTER DELETE ON hotspots REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION version_members_apply();
+CREATE TRIGGER tips_versions_ins AFTER INSERT ON tips REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION version_members_apply();
+CREATE TRIGGER tips_versions_upd AFTER UPDATE ON tips REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION version_members_apply();
+CREATE TRIGGER tips_versions_del AFTER DELETE ON tips REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION version_members_apply();
+
+-- Membership rows are read joined with hotspots and tips, whose policies
+-- apply; the incident counts are visible to the system scope only (a
+-- retired version's incidents are registered to many current units), and
+-- the store reads incidents through their polygon for a narrower scope.
+GRANT SELECT ON version_hotspots, version_tips, version_incident_months TO diaban_app;
+ALTER TABLE version_incident_months ENABLE ROW LEVEL SECURITY;
+CREATE POLICY version_incident_months_scope ON version_incident_months FOR SELECT TO diaban_app
+    USING ((SELECT diaban_scope_all()));
+
 -- +goose Down
+DROP TRIGGER incidents_versions_ins ON incidents;
+DROP TRIGGER incidents_versions_upd ON incidents;
+DROP TRIGGER incidents_versions_del ON incidents;
+DROP TRIGGER hotspots_versions_ins ON hotspots;
+DROP TRIGGER hotspots_versions_upd ON hotspots;
+DROP TRIGGER hotspots_versions_del ON hotspots;
+DROP TRIGGER tips_versions_ins ON tips;
+DROP TRIGGER tips_versions_upd ON tips;
+DROP TRIGGER tips_versions_del ON tips;
+DROP FUNCTION version_members_apply();
+DROP TABLE version_hotspots, version_tips, version_incident_months;
 DROP INDEX area_versions_range_idx;
 DROP VIEW current_areas;
 CREATE VIEW current_areas AS

@@ -7,6 +7,7 @@ import (
 
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/metrics"
+	"github.com/diaban/diaban/hotspot/store"
 )
 
 // The metrics API: how an area is transforming (issue 3).
@@ -43,6 +44,15 @@ type areaMetricsAnswer struct {
 	Level    hotspot.Level          `json:"level"`
 	Criteria []metrics.Criterion    `json:"criteria"`
 	RollUp   *metrics.RollUpMetrics `json:"rollup,omitempty"`
+	// The geography (issue 13): the date the area is taken as of, its type,
+	// whether it is retired today, what it was made of and went into, and
+	// why an indicator is null or how it was apportioned.
+	AsOf           string                `json:"as_of"`
+	Type           string                `json:"type,omitempty"`
+	Retired        bool                  `json:"retired"`
+	Predecessors   []store.LineageLink   `json:"predecessors"`
+	Successors     []store.LineageLink   `json:"successors"`
+	IndicatorNotes []store.IndicatorNote `json:"indicator_notes,omitempty"`
 }
 
 // childMetricsAnswer is the JSON body of GET /api/metrics.
@@ -80,16 +90,27 @@ func (s *Server) handleAreaMetrics(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	cfg := s.metricsConfig()
-	code := r.PathValue("code")
-	in, shape, err := s.store.MetricsInput(r.Context(), code, cfg, p)
+	asOf, err := queryAsOf(r)
 	if err != nil {
 		return err
 	}
-	ans := areaMetricsAnswer{AreaMetrics: metrics.Compute(in, p, cfg), Name: shape.Name, Level: shape.Level}
+	cfg := s.metricsConfig()
+	code := r.PathValue("code")
+	got, err := s.store.MetricsInputAsOf(r.Context(), code, asOf, cfg, p)
+	if err != nil {
+		return err
+	}
+	in, shape := got.Input, got.Area
+	lineage, err := s.store.Lineage(r.Context(), shape)
+	if err != nil {
+		return err
+	}
+	ans := areaMetricsAnswer{AreaMetrics: metrics.Compute(in, p, cfg), Name: shape.Name, Level: shape.Level,
+		AsOf: asOf.Format("2006-01-02"), Type: string(shape.Type), Retired: lineage.Retired,
+		Predecessors: lineage.Predecessors, Successors: lineage.Successors, IndicatorNotes: got.Notes}
 	ans.Criteria = metrics.Criteria(ans.AreaMetrics, in.Indicators, p)
 	if shape.Level == hotspot.LevelProvince || shape.Level == hotspot.LevelDistrict {
-		children, err := s.store.ChildMetricsInputs(r.Context(), code, p, cfg)
+		children, _, err := s.store.ChildMetricsInputsAsOf(r.Context(), code, asOf, p, cfg)
 		if err != nil {
 			return err
 		}
@@ -114,8 +135,12 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	if parent == "" {
 		return errBad("parent", "required: the code of a district or province")
 	}
+	asOf, err := queryAsOf(r)
+	if err != nil {
+		return err
+	}
 	cfg := s.metricsConfig()
-	children, err := s.store.ChildMetricsInputs(r.Context(), parent, p, cfg)
+	children, _, err := s.store.ChildMetricsInputsAsOf(r.Context(), parent, asOf, p, cfg)
 	if err != nil {
 		return err
 	}

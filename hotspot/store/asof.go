@@ -157,8 +157,10 @@ type metricsGroups struct {
 	targets  []*AreaAsOf
 	ids      []int64 // areas read by id (current versions): rows registered to them
 	idGroup  map[int64]int
-	vers     []int64 // versions read through their polygon
-	verGroup map[int64]int
+	vers     []int64 // versions read through their polygon (hamlets)
+	members  []int64 // retired versions, read through their kept members (version_*)
+	verGroup map[int64]int // group of a version of vers or members
+	kids     map[string][]*hotspot.AreaShape // today's children by parent code
 }
 
 func (g *metricsGroups) add(target *AreaAsOf) int {
@@ -172,16 +174,33 @@ func (g *metricsGroups) add(target *AreaAsOf) int {
 // polygon.
 func (g *metricsGroups) addArea(i int, a *AreaAsOf, idx *hotspot.AreaIndex) {
 	if a.Current && a.Level != hotspot.LevelHamlet {
-		ids, _ := idx.Descendants(a.Code)
-		for _, id := range ids {
-			if _, dup := g.idGroup[id]; !dup {
-				g.ids = append(g.ids, id)
-				g.idGroup[id] = i
+		if g.kids == nil { // today's tree, built once (idx.Descendants walks every area per call)
+			g.kids = map[string][]*hotspot.AreaShape{}
+			for _, s := range idx.Shapes() {
+				g.kids[s.ParentCode] = append(g.kids[s.ParentCode], s)
 			}
+		}
+		root, ok := idx.ByCode(a.Code)
+		if !ok {
+			return
+		}
+		stack := []*hotspot.AreaShape{root}
+		for len(stack) > 0 {
+			s := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if _, dup := g.idGroup[s.ID]; !dup {
+				g.ids = append(g.ids, s.ID)
+				g.idGroup[s.ID] = i
+			}
+			stack = append(stack, g.kids[s.Code]...)
 		}
 		return
 	}
-	g.vers = append(g.vers, a.VersionID)
+	if a.Current {
+		g.vers = append(g.vers, a.VersionID)
+	} else {
+		g.members = append(g.members, a.VersionID)
+	}
 	g.verGroup[a.VersionID] = i
 }
 
@@ -340,15 +359,31 @@ func loadMetricsAsOf(ctx context.Context, q querier, g *metricsGroups, since, en
 		ins[i].Code = c
 	}
 	var notes [][]IndicatorNote
-	var errs [4]error
+	var errs [7]error
 	loads := []func(){
 		func() { notes, errs[0] = loadIndicatorsAsOf(ctx, q, ins, g.targets, end, ps) },
 	}
-	if len(g.vers) > 0 {
+	// Under a scope narrower than everything, version_incident_months is
+	// not readable (00009): its incidents are read through the polygons.
+	sc := scopeOf(ctx)
+	kept := sc.all || sc.ids == ""
+	polygons := g.vers
+	if len(g.members) > 0 {
+		m0, m1 := hotspot.MonthAt(since), hotspot.MonthAt(end)
+		if kept && m0.Start().Equal(since) && m1.Start().Equal(end) {
+			loads = append(loads, func() { errs[4] = loadIncidentsKept(ctx, q, ins, g.members, g.verGroup, int32(m0), int32(m1)) })
+		} else {
+			loads = append(loads, func() { errs[4] = loadIncidentsByPolygon(ctx, q, ins, g.members, g.verGroup, since, end) })
+		}
 		loads = append(loads,
-			func() { errs[1] = loadEventsByPolygon(ctx, q, ins, g.vers, g.verGroup, end) },
-			func() { errs[2] = loadIncidentsByPolygon(ctx, q, ins, g.vers, g.verGroup, since, end) },
-			func() { errs[3] = loadTipsByPolygon(ctx, q, ins, g.vers, g.verGroup, since, end) })
+			func() { errs[5] = loadEventsSQL(ctx, q, sqlEventsByMembers, ins, g.members, g.verGroup, end) },
+			func() { errs[6] = loadTipsSQL(ctx, q, sqlTipsByMembers, ins, g.members, g.verGroup, since, end) })
+	}
+	if len(polygons) > 0 {
+		loads = append(loads,
+			func() { errs[1] = loadEventsSQL(ctx, q, sqlEventsByPolygon, ins, polygons, g.verGroup, end) },
+			func() { errs[2] = loadIncidentsByPolygon(ctx, q, ins, polygons, g.verGroup, since, end) },
+			func() { errs[3] = loadTipsSQL(ctx, q, sqlTipsByPolygon, ins, polygons, g.verGroup, since, end) })
 	}
 	if _, pooled := q.(*pgxpool.Pool); pooled {
 		var wg sync.WaitGroup
@@ -366,7 +401,7 @@ func loadMetricsAsOf(ctx context.Context, q querier, g *metricsGroups, since, en
 			return nil, nil, err
 		}
 	}
-	if len(g.vers) > 0 {
+	if len(g.vers) > 0 || len(g.members) > 0 {
 		for i := range ins {
 			hs := ins[i].Hotspots
 			slices.SortFunc(hs, func(a, b metrics.Hotspot) int { return cmp.Compare(a.ID, b.ID) })
@@ -404,8 +439,20 @@ JOIN hotspots h ON ST_Covers(v.geom, h.geom)
 JOIN hotspot_timelines t ON t.hotspot_id = h.id
 WHERE v.id = ANY($1::bigint[])`
 
-func loadEventsByPolygon(ctx context.Context, q querier, ins []metrics.AreaInput, vers []int64, group map[int64]int, end time.Time) error {
-	rows, err := q.Query(ctx, sqlEventsByPolygon, customPlan, vers)
+// sqlEventsByMembers: the timelines of the hotspots kept as lying inside the
+// retired versions $1.
+const sqlEventsByMembers = `
+SELECT vh.version_id, t.hotspot_id, t.kinds, t.occurred, t.event_ids
+FROM version_hotspots vh
+JOIN hotspots h ON h.id = vh.hotspot_id
+JOIN hotspot_timelines t ON t.hotspot_id = h.id
+WHERE vh.version_id = ANY($1::bigint[])`
+
+// loadEventsSQL reads the timelines query (version, hotspot, arrays) into
+// the groups of the versions; a hotspot in two versions (on their border)
+// counts in the one of lower id.
+func loadEventsSQL(ctx context.Context, q querier, query string, ins []metrics.AreaInput, vers []int64, group map[int64]int, end time.Time) error {
+	rows, err := q.Query(ctx, query, customPlan, vers)
 	if err != nil {
 		return fmt.Errorf("metrics events as of: %w", err)
 	}
@@ -501,7 +548,11 @@ const sqlTipsByPolygon = `
  WHERE v.id = ANY($1::bigint[]) AND t.geom IS NOT NULL
    AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))
  ORDER BY t.id, v.id)
-UNION ALL
+UNION ALL` + sqlTipsAreaOnly
+
+// sqlTipsAreaOnly: the tips without a point registered to the version's
+// area while the version was in force.
+const sqlTipsAreaOnly = `
 SELECT v.id, t.received_at, t.handled_at
 FROM area_versions v
 JOIN tips t ON t.area_id = v.area_id AND t.geom IS NULL
@@ -510,8 +561,48 @@ WHERE v.id = ANY($1::bigint[])
   AND (v.valid_to IS NULL OR t.received_at < (v.valid_to::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
   AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))`
 
-func loadTipsByPolygon(ctx context.Context, q querier, ins []metrics.AreaInput, vers []int64, group map[int64]int, since, end time.Time) error {
-	rows, err := q.Query(ctx, `SELECT * FROM (`+sqlTipsByPolygon+`) x`, customPlan, vers, since, end)
+// sqlTipsByMembers is sqlTipsByPolygon for retired versions, through the
+// tips kept as lying inside them.
+const sqlTipsByMembers = `
+SELECT vt.version_id, t.received_at, t.handled_at
+FROM version_tips vt
+JOIN tips t ON t.id = vt.tip_id
+WHERE vt.version_id = ANY($1::bigint[])
+  AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))
+UNION ALL` + sqlTipsAreaOnly
+
+// sqlIncidentsKept counts the incidents of the retired versions $1 in the
+// months [$2, $3) from version_incident_months.
+const sqlIncidentsKept = `
+SELECT version_id, month, kind, sum(n)::int4 FROM version_incident_months
+WHERE version_id = ANY($1::bigint[]) AND month >= $2 AND month < $3
+GROUP BY 1, 2, 3 HAVING sum(n) > 0`
+
+func loadIncidentsKept(ctx context.Context, q querier, ins []metrics.AreaInput, vers []int64, group map[int64]int, m0, m1 int32) error {
+	rows, err := q.Query(ctx, sqlIncidentsKept, customPlan, vers, m0, m1)
+	if err != nil {
+		return fmt.Errorf("metrics incidents as of: %w", err)
+	}
+	var (
+		verID    int64
+		month, n int32
+		kind     string
+	)
+	_, err = pgx.ForEachRow(rows, []any{&verID, &month, &kind, &n}, func() error {
+		in := &ins[group[verID]]
+		in.Incidents = append(in.Incidents, metrics.IncidentCount{Month: hotspot.Month(month), Kind: hotspot.IncidentKind(kind), N: int(n)})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("metrics incidents as of: %w", err)
+	}
+	return nil
+}
+
+// loadTipsSQL reads the tips query (version, received, handled) into the
+// groups of the versions.
+func loadTipsSQL(ctx context.Context, q querier, query string, ins []metrics.AreaInput, vers []int64, group map[int64]int, since, end time.Time) error {
+	rows, err := q.Query(ctx, `SELECT * FROM (`+query+`) x`, customPlan, vers, since, end)
 	if err != nil {
 		return fmt.Errorf("metrics tips as of: %w", err)
 	}

@@ -26,7 +26,7 @@ import (
 
 const (
 	benchReformDB      = "diaban_bench_reform"
-	benchReformVersion = 1
+	benchReformVersion = 2
 )
 
 // benchReformSteps run on a migrated clone of the metrics fixture. An old

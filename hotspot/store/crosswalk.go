@@ -102,6 +102,9 @@ func (w *ImportWriter) RetireReplaced(ctx context.Context, oldIDs, newIDs []int6
 	if _, err := w.tx.Exec(ctx, `DELETE FROM area_cells WHERE area_id = ANY($1::bigint[])`, ended); err != nil {
 		return 0, err
 	}
+	if err := refreshVersionMembers(ctx, w.tx, ended); err != nil {
+		return 0, err
+	}
 	if _, err := ReRegister(ctx, w.tx, ended); err != nil {
 		return 0, fmt.Errorf("re-register records: %w", err)
 	}

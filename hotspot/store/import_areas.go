@@ -92,6 +92,9 @@ func (w *ImportWriter) WriteAreas(ctx context.Context, rows []*AreaRow, progress
 		}
 	}
 	if len(touched) > 0 {
+		if err := refreshVersionMembers(ctx, tx, touched); err != nil {
+			return n, err
+		}
 		if _, err := ReRegister(ctx, tx, touched); err != nil {
 			return n, fmt.Errorf("re-register records: %w", err)
 		}
