@@ -69,41 +69,56 @@ func TestBrowserMetricsForEveryRole(t *testing.T) {
 		ts.addUser(t, u.name, u.role, u.scope)
 	}
 	for _, u := range users {
-		for _, screen := range []struct{ w, h int }{{1440, 900}, {390, 844}} {
-			t.Run(fmt.Sprintf("%s@%dx%d", u.name, screen.w, screen.h), func(t *testing.T) {
-				ctx := newBrowser(t, screen.w, screen.h, 90*time.Second)
-				errs := consoleErrors(ctx)
-				if err := ts.browserLogin(ctx, u.name); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true" && !!document.querySelector('#metrics-period')`)); err != nil {
-					t.Fatalf("map not ready: %v", err)
-				}
-				evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#metrics-period'); i.value = '2025'; i.form.requestSubmit(); return true; })()`)
-				js := fmt.Sprintf(`document.querySelectorAll('path.class-affected, path.class-key, path.class-clear').length === %d`, u.shaded)
-				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil {
-					t.Fatalf("communes not shaded for %s: %v; errors %v", u.name, err, errs())
-				}
-				if msg := evaluate[string](t, ctx, `(document.querySelector('.metrics-panel .error:not([hidden])') || {}).textContent || ''`); msg != "" {
-					t.Errorf("the panel shows an error: %q", msg)
-				}
-				if who := evaluate[string](t, ctx, `document.querySelector('#whoami').textContent`); !strings.Contains(who, u.unit) {
-					t.Errorf("top bar %q: want the unit's name %q", who, u.unit)
-				}
-				for _, p := range []struct {
-					sel  string
-					want bool
-				}{{"#planner-panel", u.planner}, {".feed-panel", u.feed}} {
-					if shown := evaluate[bool](t, ctx, fmt.Sprintf(`getComputedStyle(document.querySelector(%q)).display !== 'none'`, p.sel)); shown != p.want {
-						t.Errorf("%s shown: %v, want %v for a %s", p.sel, shown, p.want, u.role)
+		t.Run(u.name, func(t *testing.T) {
+			// One browser per user, logged in once, looked at on a desktop
+			// and then on a phone (the page reloaded at that size).
+			ctx := newBrowser(t, 1440, 900, 150*time.Second)
+			errs := consoleErrors(ctx)
+			if err := ts.browserLogin(ctx, u.name); err != nil {
+				t.Fatal(err)
+			}
+			for _, screen := range []struct{ w, h int64 }{{1440, 900}, {390, 844}} {
+				if screen.w != 1440 {
+					if err := chromedp.Do(ctx, chromedp.EmulateViewport(screen.w, screen.h), chromedp.Reload()); err != nil {
+						t.Fatal(err)
 					}
 				}
-				for _, e := range errs() {
-					if strings.Contains(e, "404") || strings.Contains(e, "exception") {
-						t.Errorf("console: %s", e)
-					}
+				checkMetricsForRole(t, ctx, u.role, u.shaded, u.planner, u.feed, u.unit, fmt.Sprintf("%dx%d", screen.w, screen.h))
+			}
+			for _, e := range errs() {
+				if strings.Contains(e, "404") || strings.Contains(e, "exception") {
+					t.Errorf("console: %s", e)
 				}
-			})
+			}
+		})
+	}
+}
+
+// checkMetricsForRole: the map is ready, 2025 typed in "Kỳ" shades the
+// user's communes, no error is shown, the top bar names the user's unit and
+// the panels are those of the role.
+func checkMetricsForRole(t *testing.T, ctx context.Context, role hotspot.Role, shaded int, planner, feed bool, unit, screen string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true" && !!document.querySelector('#metrics-period')`)); err != nil {
+		t.Fatalf("%s: map not ready: %v", screen, err)
+	}
+	evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#metrics-period'); i.value = '2025'; i.form.requestSubmit(); return true; })()`)
+	js := fmt.Sprintf(`document.querySelectorAll('path.class-affected, path.class-key, path.class-clear').length === %d`, shaded)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil {
+		t.Fatalf("%s: communes not shaded: %v", screen, err)
+	}
+	if msg := evaluate[string](t, ctx, `(document.querySelector('.metrics-panel .error:not([hidden])') || {}).textContent || ''`); msg != "" {
+		t.Errorf("%s: the panel shows an error: %q", screen, msg)
+	}
+	if who := evaluate[string](t, ctx, `document.querySelector('#whoami').textContent`); !strings.Contains(who, unit) {
+		t.Errorf("%s: top bar %q: want the unit's name %q", screen, who, unit)
+	}
+	for _, p := range []struct {
+		sel  string
+		want bool
+	}{{"#planner-panel", planner}, {".feed-panel", feed}} {
+		if shown := evaluate[bool](t, ctx, fmt.Sprintf(`getComputedStyle(document.querySelector(%q)).display !== 'none'`, p.sel)); shown != p.want {
+			t.Errorf("%s: %s shown: %v, want %v for a %s", screen, p.sel, shown, p.want, role)
 		}
 	}
 }

@@ -6,11 +6,13 @@ const words = {
     title: 'Bản đồ địa bàn ma túy', user: 'Tên đăng nhập', password: 'Mật khẩu', submit: 'Đăng nhập',
     bad: 'Sai tên đăng nhập hoặc mật khẩu.', slow: 'Đăng nhập sai quá nhiều lần; vui lòng thử lại sau.',
     failed: 'Không đăng nhập được', other: 'English',
+    busy: 'Máy chủ đang bận; tự thử lại sau {s} giây…',
   },
   en: {
     title: 'Drug hotspot map', user: 'User name', password: 'Password', submit: 'Log in',
     bad: 'Wrong user name or password.', slow: 'Too many failed logins; try again later.',
     failed: 'Could not log in', other: 'Tiếng Việt',
+    busy: 'The server is busy; trying again in {s} s…',
   },
 };
 
@@ -35,6 +37,8 @@ document.getElementById('login-lang').addEventListener('click', () => {
   render();
 });
 
+let busyRetries = 0;
+
 document.getElementById('login-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const username = document.getElementById('login-user').value.trim();
@@ -58,6 +62,14 @@ document.getElementById('login-form').addEventListener('submit', async (ev) => {
   }
   if (res.status === 401) showError(words[lang].bad);
   else if (res.status === 429) showError(words[lang].slow);
+  else if (res.status === 503 && busyRetries < 5) {
+    // Too many logins being checked at once (the server bounds the password
+    // hashes it runs): no attempt was counted, so try again when it says.
+    busyRetries++;
+    const s = Math.min(30, Math.max(1, parseInt(res.headers.get('Retry-After'), 10) || 1));
+    showError(words[lang].busy.replace('{s}', s));
+    setTimeout(() => document.getElementById('login-form').requestSubmit(), s * 1000);
+  }
   else showError(`${words[lang].failed} (HTTP ${res.status})`);
 });
 
