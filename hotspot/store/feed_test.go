@@ -6,6 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
+	"os/exec"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/importer"
@@ -236,4 +239,148 @@ func TestFollowNoticesAFrozenListener(t *testing.T) {
 	p.frozen.Store(false)
 	after, _ := s.LatestSeq(ctx)
 	r.waitFor(after, 15*time.Second)
+}
+
+// TestFollowSurvivesADatabaseRestart runs its own throwaway cluster
+// (initdb, pg_ctl on a spare port; skipped without the binaries), writes
+// about 20 changes/s, restarts the cluster, then stops it for 5 s and starts
+// it again: every committed change reaches the feed, once and in order.
+func TestFollowSurvivesADatabaseRestart(t *testing.T) {
+	bin := "/usr/lib/postgresql/15/bin"
+	if _, err := os.Stat(bin + "/pg_ctl"); err != nil {
+		t.Skipf("no PostgreSQL 15 binaries in %s (Debian's postgresql-15): cannot run a cluster of our own", bin)
+	}
+	if testing.Short() {
+		t.Skip("short")
+	}
+	t.Parallel()
+	dir, err := os.MkdirTemp("", "diaban-restart-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	_ = os.Chmod(dir, 0o777)
+	pg := func(args ...string) error {
+		cmd := exec.Command(args[0], args[1:]...)
+		if os.Geteuid() == 0 { // initdb refuses root: run as postgres
+			cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--"}, args...)...)
+		}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("%v: %w: %s", args, err, out)
+		}
+		return nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	data := dir + "/data"
+	if err := pg(bin+"/initdb", "-D", data, "-U", "postgres", "-A", "trust"); err != nil {
+		t.Skipf("initdb: %v", err)
+	}
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", port, dir)
+	start := func() {
+		if err := pg(bin+"/pg_ctl", "-D", data, "-o", opts, "-l", dir+"/log", "-w", "start"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := func() {
+		if err := pg(bin+"/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start()
+	t.Cleanup(func() { _ = pg(bin+"/pg_ctl", "-D", data, "-m", "immediate", "-w", "stop") })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	url := fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := store.Migrate(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	s := store.NewStore(pool)
+	f, err := os.Open("../testdata/areas.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = importer.Import(ctx, s, "areas", f, importer.Options{})
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán\n", importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := follow(t, ctx, s, store.FeedOptions{PingEvery: 500 * time.Millisecond, PingTimeout: time.Second})
+
+	// The writer: about 20 changes/s; failures while the cluster is down
+	// are expected (those changes were never committed).
+	done := make(chan struct{})
+	var wrote, failed atomic.Int64
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+			wctx, wcancel := context.WithTimeout(ctx, time.Second)
+			_, err := pool.Exec(wctx, `UPDATE hotspots SET name = $1 WHERE id = 1`, fmt.Sprint(i))
+			wcancel()
+			if err != nil {
+				failed.Add(1)
+			} else {
+				wrote.Add(1)
+			}
+		}
+	}()
+	time.Sleep(2 * time.Second)
+	stop() // a restart
+	start()
+	time.Sleep(2 * time.Second)
+	stop() // down for 5 s
+	time.Sleep(5 * time.Second)
+	start()
+	time.Sleep(3 * time.Second)
+	close(done)
+
+	var want []int64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		rows, err := pool.Query(ctx, `SELECT seq FROM changes ORDER BY seq`)
+		if err == nil {
+			want, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		}
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	var seqs []int64
+	deadline := time.After(20 * time.Second)
+	for len(seqs) < len(want) {
+		select {
+		case c := <-got:
+			seqs = append(seqs, c.Seq)
+		case <-deadline:
+			t.Fatalf("the feed handed over %d of %d committed changes", len(seqs), len(want))
+		}
+	}
+	for i := range want {
+		if seqs[i] != want[i] {
+			t.Fatalf("change %d: seq %d, want %d (skipped or repeated)", i, seqs[i], want[i])
+		}
+	}
+	select {
+	case c := <-got:
+		t.Errorf("an extra change %d", c.Seq)
+	case <-time.After(500 * time.Millisecond):
+	}
+	t.Logf("%d changes written (%d writes failed while down), all %d committed reached the feed in order", wrote.Load(), failed.Load(), len(want))
 }
