@@ -74,48 +74,43 @@ CREATE TABLE version_incident_months (
 );
 
 -- +goose StatementBegin
--- The statement's rows that change where or when they count: all of them
--- for INSERT and DELETE, for UPDATE those whose point (and for incidents
--- time or kind) changed; re-registering records changes only area_id.
+-- version_members_apply keeps the members of retired versions as records
+-- are written: an old row leaves (−1 for incidents, its memberships deleted
+-- for hotspots and tips), a new row enters through one indexed spatial join
+-- against the retired versions. An UPDATE that leaves the point where it
+-- was (re-registration changes only area_id) removes and adds the same rows.
+-- No join between the transition tables: they have no statistics, and an
+-- anti-join there was planned as a nested loop (quadratic).
 CREATE FUNCTION version_members_apply() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    cols    text := CASE TG_TABLE_NAME WHEN 'incidents' THEN 'id, geom, occurred_at, kind' ELSE 'id, geom' END;
-    same    text := CASE TG_TABLE_NAME WHEN 'incidents'
-                        THEN 'o.id = n.id AND o.geom ~= n.geom AND o.occurred_at = n.occurred_at AND o.kind = n.kind'
-                        ELSE 'o.id = n.id AND ((o.geom IS NULL AND n.geom IS NULL) OR o.geom ~= n.geom)' END;
-    gone    text;
-    added   text;
-    none    text := 'SELECT NULL::bigint AS id, NULL::geometry AS geom, NULL::timestamptz AS occurred_at, NULL::text AS kind WHERE false';
+    delta text;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM area_versions WHERE valid_to IS NOT NULL) THEN
         RETURN NULL;
     END IF;
-    gone := CASE TG_OP WHEN 'INSERT' THEN NULL
-                       WHEN 'DELETE' THEN format('SELECT %s FROM old_rows', cols)
-                       ELSE format('SELECT %s FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE %s)', cols, same) END;
-    added := CASE TG_OP WHEN 'DELETE' THEN NULL
-                        WHEN 'INSERT' THEN format('SELECT %s FROM new_rows', cols)
-                        ELSE format('SELECT %s FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE %s)', cols, same) END;
     IF TG_TABLE_NAME = 'incidents' THEN
+        delta := CASE TG_OP
+            WHEN 'INSERT' THEN 'SELECT geom, occurred_at, kind, 1 AS s FROM new_rows'
+            WHEN 'DELETE' THEN 'SELECT geom, occurred_at, kind, -1 AS s FROM old_rows'
+            ELSE 'SELECT geom, occurred_at, kind, 1 AS s FROM new_rows UNION ALL SELECT geom, occurred_at, kind, -1 FROM old_rows' END;
         EXECUTE format($q$
             INSERT INTO version_incident_months AS t (version_id, month, kind, n)
             SELECT v.id, diaban_month(d.occurred_at), d.kind, sum(d.s)
-            FROM (SELECT *, 1 AS s FROM (%s) a UNION ALL SELECT *, -1 FROM (%s) g) d
+            FROM (%s) d
             JOIN area_versions v ON v.valid_to IS NOT NULL AND ST_Covers(v.geom, d.geom)
             GROUP BY 1, 2, 3
-            ON CONFLICT (version_id, month, kind) DO UPDATE SET n = t.n + excluded.n$q$,
-            coalesce(added, none), coalesce(gone, none));
+            ON CONFLICT (version_id, month, kind) DO UPDATE SET n = t.n + excluded.n$q$, delta);
         RETURN NULL;
     END IF;
-    IF gone IS NOT NULL THEN
-        EXECUTE format('DELETE FROM %I WHERE %I IN (SELECT id FROM (%s) g)',
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        EXECUTE format('DELETE FROM %I WHERE %I IN (SELECT id FROM old_rows)',
             CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'version_hotspots' ELSE 'version_tips' END,
-            CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'hotspot_id' ELSE 'tip_id' END, gone);
+            CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'hotspot_id' ELSE 'tip_id' END);
     END IF;
-    IF added IS NOT NULL THEN
-        EXECUTE format('INSERT INTO %I SELECT v.id, d.id FROM (%s) d JOIN area_versions v ON v.valid_to IS NOT NULL AND ST_Covers(v.geom, d.geom) ON CONFLICT DO NOTHING',
-            CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'version_hotspots' ELSE 'version_tips' END, added);
+    IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        EXECUTE format('INSERT INTO %I SELECT v.id, d.id FROM new_rows d JOIN area_versions v ON v.valid_to IS NOT NULL AND ST_Covers(v.geom, d.geom) ON CONFLICT DO NOTHING',
+            CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'version_hotspots' ELSE 'version_tips' END);
     END IF;
     RETURN NULL;
 END $$;
