@@ -79,8 +79,10 @@ CREATE TABLE version_incident_months (
 -- for hotspots and tips), a new row enters through one indexed spatial join
 -- against the retired versions. An UPDATE that leaves the point where it
 -- was (re-registration changes only area_id) removes and adds the same rows.
--- No join between the transition tables: they have no statistics, and an
--- anti-join there was planned as a nested loop (quadratic).
+-- Transition tables have no statistics: no join between them (an anti-join
+-- ran as a quadratic nested loop), and the spatial join is a LATERAL probe
+-- of area_versions' GiST index per row (as a plain join the planner scanned
+-- the rows once per version).
 CREATE FUNCTION version_members_apply() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -98,7 +100,8 @@ BEGIN
             INSERT INTO version_incident_months AS t (version_id, month, kind, n)
             SELECT v.id, diaban_month(d.occurred_at), d.kind, sum(d.s)
             FROM (%s) d
-            JOIN area_versions v ON v.valid_to IS NOT NULL AND ST_Covers(v.geom, d.geom)
+            CROSS JOIN LATERAL (SELECT id FROM area_versions
+                                WHERE valid_to IS NOT NULL AND ST_Covers(geom, d.geom)) v
             GROUP BY 1, 2, 3
             ON CONFLICT (version_id, month, kind) DO UPDATE SET n = t.n + excluded.n$q$, delta);
         RETURN NULL;
@@ -109,7 +112,7 @@ BEGIN
             CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'hotspot_id' ELSE 'tip_id' END);
     END IF;
     IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        EXECUTE format('INSERT INTO %I SELECT v.id, d.id FROM new_rows d JOIN area_versions v ON v.valid_to IS NOT NULL AND ST_Covers(v.geom, d.geom) ON CONFLICT DO NOTHING',
+        EXECUTE format('INSERT INTO %I SELECT v.id, d.id FROM new_rows d CROSS JOIN LATERAL (SELECT id FROM area_versions WHERE valid_to IS NOT NULL AND ST_Covers(geom, d.geom)) v ON CONFLICT DO NOTHING',
             CASE TG_TABLE_NAME WHEN 'hotspots' THEN 'version_hotspots' ELSE 'version_tips' END);
     END IF;
     RETURN NULL;
