@@ -157,9 +157,9 @@ type metricsGroups struct {
 	targets  []*AreaAsOf
 	ids      []int64 // areas read by id (current versions): rows registered to them
 	idGroup  map[int64]int
-	vers     []int64 // versions read through their polygon (hamlets)
-	members  []int64 // retired versions, read through their kept members (version_*)
-	verGroup map[int64]int // group of a version of vers or members
+	vers     []int64                         // versions read through their polygon (hamlets)
+	members  []int64                         // retired versions, read through their kept members (version_*)
+	verGroup map[int64]int                   // group of a version of vers or members
 	kids     map[string][]*hotspot.AreaShape // today's children by parent code
 }
 
@@ -518,24 +518,7 @@ FROM (SELECT DISTINCT ON (i.id) v.id AS vid, diaban_month(i.occurred_at) AS mont
 GROUP BY 1, 2, 3`
 
 func loadIncidentsByPolygon(ctx context.Context, q querier, ins []metrics.AreaInput, vers []int64, group map[int64]int, since, end time.Time) error {
-	rows, err := q.Query(ctx, sqlIncidentsByPolygon, customPlan, vers, since, end)
-	if err != nil {
-		return fmt.Errorf("metrics incidents as of: %w", err)
-	}
-	var (
-		verID    int64
-		month, n int32
-		kind     string
-	)
-	_, err = pgx.ForEachRow(rows, []any{&verID, &month, &kind, &n}, func() error {
-		in := &ins[group[verID]]
-		in.Incidents = append(in.Incidents, metrics.IncidentCount{Month: hotspot.Month(month), Kind: hotspot.IncidentKind(kind), N: int(n)})
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("metrics incidents as of: %w", err)
-	}
-	return nil
+	return addIncidentCounts(ctx, q, ins, group, sqlIncidentsByPolygon, vers, since, end)
 }
 
 // sqlTipsByPolygon returns the tips inside the versions $1 received or
@@ -579,7 +562,13 @@ WHERE version_id = ANY($1::bigint[]) AND month >= $2 AND month < $3
 GROUP BY 1, 2, 3 HAVING sum(n) > 0`
 
 func loadIncidentsKept(ctx context.Context, q querier, ins []metrics.AreaInput, vers []int64, group map[int64]int, m0, m1 int32) error {
-	rows, err := q.Query(ctx, sqlIncidentsKept, customPlan, vers, m0, m1)
+	return addIncidentCounts(ctx, q, ins, group, sqlIncidentsKept, vers, m0, m1)
+}
+
+// addIncidentCounts runs a query answering (version id, month, kind, count)
+// and adds each row to the input of the version's group.
+func addIncidentCounts(ctx context.Context, q querier, ins []metrics.AreaInput, group map[int64]int, sql string, args ...any) error {
+	rows, err := q.Query(ctx, sql, append([]any{customPlan}, args...)...)
 	if err != nil {
 		return fmt.Errorf("metrics incidents as of: %w", err)
 	}

@@ -99,7 +99,7 @@ func TestRLSScale(t *testing.T) {
 		return func() error { _, err := st.CellCounts(c, f); return err }
 	}
 	all := store.CellFilter{AreaCode: district, Res: 9}
-	year := store.CellFilter{AreaCode: district, Res: 9, From: hotspot.Month(2025*12).Start(), To: hotspot.Month(2026*12).Start()}
+	year := store.CellFilter{AreaCode: district, Res: 9, From: hotspot.Month(2025 * 12).Start(), To: hotspot.Month(2026 * 12).Start()}
 	odd := store.CellFilter{AreaCode: district, Res: 9, From: time.Date(2025, 1, 10, 0, 0, 0, 0, hotspot.Zone), To: time.Date(2025, 7, 20, 0, 0, 0, 0, hotspot.Zone)}
 	p50("cells district res 9 all time, owner", 30, cells(owner, ctx, all))
 	p50("cells district res 9 all time, app district scope", 30, cells(app, scoped, all))
