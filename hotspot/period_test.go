@@ -3,6 +3,7 @@ package hotspot
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -177,6 +178,103 @@ func TestConstructorsCarry(t *testing.T) {
 	for _, tt := range tests {
 		if tt.got.String() != tt.want {
 			t.Errorf("got %s, want %s", tt.got, tt.want)
+		}
+	}
+}
+
+func TestHalvesAndWindows(t *testing.T) {
+	tests := []struct {
+		in, str, prev, next string
+		kind                PeriodKind
+		start, end          string
+		first, last         string // the months counts are read over
+		months, ytd, days   int
+	}{
+		{"2025-H1", "2025-H1", "2024-H2", "2025-H2", PeriodHalf, "2025-01-01T00:00:00+07:00", "2025-07-01T00:00:00+07:00", "2025-01", "2025-06", 6, 6, 181},
+		{"2025-h2", "2025-H2", "2025-H1", "2026-H1", PeriodHalf, "2025-07-01T00:00:00+07:00", "2026-01-01T00:00:00+07:00", "2025-07", "2025-12", 6, 12, 184},
+		{"2024-04-15..2025-04-14", "2024-04-15..2025-04-14", "2023-04-16..2024-04-14", "2025-04-15..2026-04-14", PeriodCustom,
+			"2024-04-15T00:00:00+07:00", "2025-04-15T00:00:00+07:00", "2024-04", "2025-03", 12, 3, 365},
+		{" 15/04/2024 .. 14/04/2025 ", "2024-04-15..2025-04-14", "2023-04-16..2024-04-14", "2025-04-15..2026-04-14", PeriodCustom,
+			"2024-04-15T00:00:00+07:00", "2025-04-15T00:00:00+07:00", "2024-04", "2025-03", 12, 3, 365},
+		{"2025-01-01..2025-01-31", "2025-01-01..2025-01-31", "2024-12-01..2024-12-31", "2025-02-01..2025-03-03", PeriodCustom,
+			"2025-01-01T00:00:00+07:00", "2025-02-01T00:00:00+07:00", "2025-01", "2025-01", 1, 1, 31},
+		{"2025-01-30..2025-02-02", "2025-01-30..2025-02-02", "2025-01-26..2025-01-29", "2025-02-03..2025-02-06", PeriodCustom,
+			"2025-01-30T00:00:00+07:00", "2025-02-03T00:00:00+07:00", "2025-01", "2025-01", 1, 1, 4},
+		{"2024-02-29..2024-02-29", "2024-02-29..2024-02-29", "2024-02-28..2024-02-28", "2024-03-01..2024-03-01", PeriodCustom,
+			"2024-02-29T00:00:00+07:00", "2024-03-01T00:00:00+07:00", "2024-02", "2024-02", 1, 2, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			p, err := ParsePeriod(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Kind() != tt.kind || p.String() != tt.str || p.Previous().String() != tt.prev || p.Next().String() != tt.next {
+				t.Errorf("got %s %s, previous %s, next %s", p.Kind(), p, p.Previous(), p.Next())
+			}
+			if !p.Start().Equal(at(tt.start)) || !p.End().Equal(at(tt.end)) {
+				t.Errorf("got [%s, %s)", p.Start(), p.End())
+			}
+			if p.FirstMonth().String() != tt.first || p.LastMonth().String() != tt.last || p.Months() != tt.months {
+				t.Errorf("months %s..%s (%d), want %s..%s (%d)", p.FirstMonth(), p.LastMonth(), p.Months(), tt.first, tt.last, tt.months)
+			}
+			if n, _ := p.YearToDate(); n != tt.ytd {
+				t.Errorf("YearToDate = %d, want %d", n, tt.ytd)
+			}
+			if p.Days() != tt.days || p.Previous().Days() != tt.days && tt.kind == PeriodCustom {
+				t.Errorf("Days = %d (previous %d), want %d", p.Days(), p.Previous().Days(), tt.days)
+			}
+			if !p.Previous().End().Equal(p.Start()) {
+				t.Errorf("previous period does not end where %s starts", p)
+			}
+			var back Period
+			if err := back.UnmarshalText([]byte(p.String())); err != nil || back != p {
+				t.Errorf("round trip: %v %v", back, err)
+			}
+		})
+	}
+}
+
+func TestWindowErrorsNameTheProblem(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"2025-H0", "half"},
+		{"2025-H3", "half"},
+		{"2025-04-14..2024-04-15", "before the first"},
+		{"2024-04-15..", "last date"},
+		{"..2025-04-14", "first date"},
+		{"2024-02-30..2024-03-01", "first date"},
+		{"2024-4-15..2025-04-14", "first date"},
+		{"31/13/2024..01/01/2025", "first date"},
+		{"1899-12-31..1900-01-05", "between the years"},
+		{"2000-01-01..2025-01-01", "at most 3653"},
+		{"2024-04-15...2025-04-14", "last date"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			_, err := ParsePeriod(tt.in)
+			var pe *PeriodError
+			if !errors.As(err, &pe) || !errors.Is(err, ErrInvalidPeriod) {
+				t.Fatalf("ParsePeriod(%q) err = %v", tt.in, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%v does not say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPeriodLabels(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"2025":                   {"năm 2025", "year 2025"},
+		"2025-H1":                {"6 tháng đầu năm 2025", "first half of 2025"},
+		"2025-H2":                {"6 tháng cuối năm 2025", "second half of 2025"},
+		"2025-Q3":                {"quý III/2025", "Q3 2025"},
+		"2025-10":                {"tháng 10/2025", "October 2025"},
+		"2024-04-15..2025-04-14": {"từ 15/04/2024 đến 14/04/2025", "from 15/04/2024 to 14/04/2025"},
+	} {
+		p, _ := ParsePeriod(in)
+		if p.Label(false) != want[0] || p.Label(true) != want[1] {
+			t.Errorf("%s: %q / %q", in, p.Label(false), p.Label(true))
 		}
 	}
 }

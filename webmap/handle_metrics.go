@@ -34,7 +34,7 @@ import (
 // one entry per commune below the parent, sorted by code; format=csv sends
 // the same rows as metrics.WriteCSV writes them, as an attachment.
 //
-// P is a year 2025, a quarter 2025-Q3 or a month 2025-07 (Asia/Ho_Chi_Minh).
+// P is any hotspot.ParsePeriod form (hotspot.PeriodForms), cut in Asia/Ho_Chi_Minh.
 // A bad period is a 400 on "period", an unknown area on "area" or "parent".
 
 // areaMetricsAnswer is the body of GET /api/areas/{code}/metrics.
@@ -76,7 +76,7 @@ func (s *Server) metricsConfig() metrics.Config {
 func queryPeriod(r *http.Request) (hotspot.Period, error) {
 	v := strings.TrimSpace(r.URL.Query().Get("period"))
 	if v == "" {
-		return hotspot.Period{}, errBad("period", "required: a year 2025, a quarter 2025-Q3 or a month 2025-07")
+		return hotspot.Period{}, errBad("period", "required: "+hotspot.PeriodForms)
 	}
 	p, err := hotspot.ParsePeriod(v)
 	if err != nil {

@@ -13,11 +13,11 @@ import (
 // from the database: one JSON object (target and trend nested) or a CSV
 // header and row with the same names, nested ones joined with "_".
 func cmdMetrics(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "metrics", "metrics --area CODE --period 2025|2025-Q3|2025-07 [--as-of YYYY-MM-DD] [--format json|csv] [--config FILE] [--db URL]")
+	fs := newFlagSet(env, "metrics", "metrics --area CODE --period 2025|2025-H1|2025-Q3|2025-07|2024-04-15..2025-04-14 [--as-of YYYY-MM-DD] [--format json|csv] [--config FILE] [--db URL]")
 	var db dbFlags
 	db.register(fs, env)
 	area := fs.String("area", "", "area code (a commune; a district or province counts everything below it)")
-	period := fs.String("period", "", "a year 2025, a quarter 2025-Q3 or a month 2025-07 (Asia/Ho_Chi_Minh)")
+	period := fs.String("period", "", hotspot.PeriodForms+" (Asia/Ho_Chi_Minh)")
 	format := fs.String("format", "json", "json or csv")
 	asOfFlag := fs.String("as-of", "", "the geography: areas as they stood on this date (default today); the period chooses only the time window")
 	config := fs.String("config", env.getenv("DIABAN_METRICS_CONFIG"), "metrics configuration JSON overriding the defaults (env DIABAN_METRICS_CONFIG)")

@@ -131,7 +131,7 @@ type computation struct {
 func newComputation(p hotspot.Period, cfg Config) *computation {
 	c := &computation{p: p, prev: p.Previous(), prevYear: hotspot.YearPeriod(p.Year() - 1), cfg: cfg}
 	c.ytdMonths, c.ytdStart = p.YearToDate()
-	n := cfg.Trend.Periods[p.Kind()]
+	n := cfg.Trend.Length(p)
 	if n < 2 {
 		n = 2 // the previous period is always needed for the score change
 	}

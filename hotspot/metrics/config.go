@@ -111,10 +111,32 @@ type ComplexityConfig struct {
 // cycle, the monthly committee rhythm of seed 001), 8 quarters for a
 // quarter (two years: with fewer than 8 points Mann–Kendall can hardly
 // reach p < 0.05 with ties) and 5 years for a year (the span of the
-// 2016–2020 and 2021–2025 plans, seed 004).
+// 2016–2020 and 2021–2025 plans, seed 004); 6 halves for a half (three
+// years of sơ kết and tổng kết). A custom window takes the length of the
+// calendar kind nearest its months (Length).
 type TrendConfig struct {
 	Alpha   float64                    `json:"alpha"`
 	Periods map[hotspot.PeriodKind]int `json:"periods"`
+}
+
+// Length returns the number of periods of p's kind a trend tests: Periods
+// for a calendar kind; for a custom window, that of the month, quarter,
+// half or year nearest its length in months.
+func (t TrendConfig) Length(p hotspot.Period) int {
+	k := p.Kind()
+	if k == hotspot.PeriodCustom {
+		switch m := p.Months(); {
+		case m <= 1:
+			k = hotspot.PeriodMonth
+		case m <= 4:
+			k = hotspot.PeriodQuarter
+		case m <= 8:
+			k = hotspot.PeriodHalf
+		default:
+			k = hotspot.PeriodYear
+		}
+	}
+	return t.Periods[k]
 }
 
 // RollUpConfig holds the yearly goals of a district or province (seeds 000,
@@ -235,7 +257,7 @@ func (c Config) Validate() error {
 	if !(c.Trend.Alpha > 0 && c.Trend.Alpha < 1) {
 		return bad("trend.alpha", "%v must lie in (0, 1)", c.Trend.Alpha)
 	}
-	for _, k := range []hotspot.PeriodKind{hotspot.PeriodMonth, hotspot.PeriodQuarter, hotspot.PeriodYear} {
+	for _, k := range []hotspot.PeriodKind{hotspot.PeriodMonth, hotspot.PeriodQuarter, hotspot.PeriodHalf, hotspot.PeriodYear} {
 		if n := c.Trend.Periods[k]; n < 3 || n > 120 {
 			return bad("trend.periods."+string(k), "%d must be between 3 and 120", n)
 		}

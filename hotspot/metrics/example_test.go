@@ -23,7 +23,7 @@ func ExampleParsePeriod() {
 	// Output:
 	// quarter 2025-Q3 2025-Q2 2025
 	// 2025-06-30 17:00:00 +0000 UTC to 2025-09-30 17:00:00 +0000 UTC
-	// invalid period "2025-13": month "13" is not 01 to 12 (want a year 2025, a quarter 2025-Q3 or a month 2025-07)
+	// invalid period "2025-13": month "13" is not 01 to 12 (want a year 2025, a half 2025-H1, a quarter 2025-Q3, a month 2025-07 or a window of dates 2024-04-15..2025-04-14)
 }
 
 func ExampleCompute() {
