@@ -42,6 +42,7 @@ const (
 	scopeHotspot                  // the hotspot whose id is the path value "id"
 	scopeBody                     // the JSON body's "area" and every lon/lat in it
 	scopeTile                     // a tile: layer by role, rows by scope (handleTile)
+	scopeCamera                   // the camera whose id is the path value "id"
 )
 
 // rule is one route's policy.
@@ -76,9 +77,11 @@ var policy = map[string]rule{
 	"GET /api/hotspots/{id}":         {roles: pointRead, scope: scopeHotspot},
 	"POST /api/hotspots":             {roles: officers, scope: scopeBody, body: newBody[newHotspotBody], audit: "hotspot.create"},
 	"POST /api/hotspots/{id}/events": {roles: officers, scope: scopeHotspot, audit: "hotspot.event"},
+	"PATCH /api/hotspots/{id}":       {roles: officers, scope: scopeHotspot, audit: "hotspot.edit"}, // rename or move; the new place is checked too
 	"GET /api/incidents":             {roles: officers, scope: scopeQuery, param: "area"},
 	"GET /api/cameras":               {roles: pointRead, scope: scopeQuery, param: "area"},
 	"POST /api/cameras":              {roles: cameraEdit, scope: scopeBody, body: newBody[cameraBody], audit: "camera.create"},
+	"PATCH /api/cameras/{id}":        {roles: officers, scope: scopeCamera, audit: "camera.status"}, // offline, back in service
 
 	// Aggregates: hexagon counts, metrics, emerging hot spots.
 	"GET /api/cells": {roles: anyRole, scope: scopeQuery, param: "area"},
@@ -250,6 +253,20 @@ func (s *Server) checkScope(r *http.Request, ru rule, u *hotspot.User) (*http.Re
 			return r, err
 		}
 		if !inScope(idx, u, h.AreaCode) {
+			return r, outOfScope(r)
+		}
+	case scopeCamera:
+		id, err := pathID(r, "id")
+		if err != nil {
+			return r, err
+		}
+		c, err := s.store.GetCamera(r.Context(), id)
+		if errors.Is(err, hotspot.ErrNotFound) {
+			return r, nil // the handler answers 404
+		} else if err != nil {
+			return r, err
+		}
+		if !inScope(idx, u, c.AreaCode) {
 			return r, outOfScope(r)
 		}
 	}

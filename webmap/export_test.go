@@ -7,11 +7,11 @@ import (
 )
 
 // BodyRoutes lists the policy's routes that take a request body (every
-// POST), and for each whether its area comes from the body.
+// POST and PATCH), and for each whether its area comes from the body.
 func BodyRoutes() map[string]bool {
 	out := map[string]bool{}
 	for pattern, ru := range policy {
-		if strings.HasPrefix(pattern, "POST ") {
+		if strings.HasPrefix(pattern, "POST ") || strings.HasPrefix(pattern, "PATCH ") {
 			out[pattern] = ru.scope == scopeBody
 		}
 	}

@@ -74,3 +74,30 @@ func (s *Server) handleCreateCamera(w http.ResponseWriter, r *http.Request) erro
 func (b *cameraBody) place() bodyPlace {
 	return bodyPlace{status: b.Status, points: []bodyPoint{{"lon", b.Lon, b.Lat}}}
 }
+
+// cameraStatusBody is PATCH /api/cameras/{id}.
+type cameraStatusBody struct {
+	Status string `json:"status"`
+}
+
+// handleCameraStatus marks a camera offline, back in service (active) or
+// planned.
+func (s *Server) handleCameraStatus(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b cameraStatusBody
+	if err := decodeBody(r, &b); err != nil {
+		return err
+	}
+	if b.Status == "" {
+		return errBad("status", "is required (active, offline or planned)")
+	}
+	c, err := s.store.SetCameraStatus(r.Context(), id, hotspot.CameraStatus(b.Status))
+	if err != nil {
+		return err
+	}
+	writeGeoJSON(w, http.StatusOK, cameraFeature(c, false))
+	return nil
+}

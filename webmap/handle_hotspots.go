@@ -1,6 +1,7 @@
 package webmap
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -126,4 +127,67 @@ func (s *Server) handleAddEvent(w http.ResponseWriter, r *http.Request) error {
 
 func (b *newHotspotBody) place() bodyPlace {
 	return bodyPlace{points: []bodyPoint{{"lon", b.Lon, b.Lat}}}
+}
+
+// editHotspotBody is PATCH /api/hotspots/{id}: a new name, or a new place
+// (lon and lat together), or both. Absent fields are left as they are.
+type editHotspotBody struct {
+	Name *string  `json:"name"`
+	Lon  *float64 `json:"lon"`
+	Lat  *float64 `json:"lat"`
+}
+
+// handleEditHotspot renames or moves a hotspot (its lifecycle changes by
+// events only). The guard checked the hotspot's present area; a move must
+// also land inside the caller's area (403 otherwise).
+func (s *Server) handleEditHotspot(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b editHotspotBody
+	if err := decodeBody(r, &b); err != nil {
+		return err
+	}
+	var e store.HotspotEdit
+	if b.Name != nil {
+		if err := checkTexts(text{"name", *b.Name, hotspot.MaxName, false}); err != nil {
+			return err
+		}
+		if *b.Name == "" {
+			return errBad("name", "is empty")
+		}
+		e.Name = b.Name
+	}
+	if (b.Lon == nil) != (b.Lat == nil) {
+		field := "lat"
+		if b.Lon == nil {
+			field = "lon"
+		}
+		return errBad(field, "is required with the other coordinate")
+	}
+	if b.Lon != nil {
+		e.Point = &geo.Point{Lon: *b.Lon, Lat: *b.Lat}
+	}
+	if e.Name == nil && e.Point == nil {
+		return errBad("name", "nothing to change: give a name, or lon and lat")
+	}
+	u := userFrom(r.Context())
+	check := func(code string) bool { return true }
+	if u != nil && u.Scope != "" {
+		idx, err := s.store.Areas(r.Context())
+		if err != nil {
+			return err
+		}
+		check = func(code string) bool { return inScope(idx, u, code) }
+	}
+	h, err := s.store.UpdateHotspot(r.Context(), id, e, check)
+	if errors.Is(err, store.ErrForbiddenArea) {
+		return errStatus(http.StatusForbidden, "lon", "the new place lies outside your area")
+	}
+	if err != nil {
+		return err
+	}
+	writeGeoJSON(w, http.StatusOK, hotspotFeature(h))
+	return nil
 }

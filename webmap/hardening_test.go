@@ -31,6 +31,8 @@ var bodyRoutes = map[string]bodyRoute{
 	"POST /api/logout":               {"/api/logout", "officer", `{}`},
 	"POST /api/hotspots":             {"/api/hotspots", "officer", `{"ref":"T1","kind":"dealing","lon":108.25,"lat":15.9}`},
 	"POST /api/hotspots/{id}/events": {"/api/hotspots/1/events", "officer", `{"event":"note","note":"x"}`},
+	"PATCH /api/hotspots/{id}":       {"/api/hotspots/1", "officer", `{"name":"Quán mới"}`},
+	"PATCH /api/cameras/{id}":        {"/api/cameras/1", "officer", `{"status":"offline"}`},
 	"POST /api/cameras":              {"/api/cameras", "planner", `{"ref":"C1","lon":108.25,"lat":15.9,"bearing":0,"fov":90,"range_m":80,"owner":"community","status":"planned"}`},
 	"POST /api/plans":                {"/api/plans", "planner", `{"area":"20530","k":1}`},
 	"POST /api/plans/evaluate":       {"/api/plans/evaluate", "planner", `{"area":"20530","cameras":[]}`},
@@ -71,7 +73,7 @@ func TestMalformedBodiesOnEveryRoute(t *testing.T) {
 		}
 		for name, body := range cases {
 			before := auditCount(t, ts)
-			code, data := ts.doAs(t, tokens[rt.role], "POST", rt.path, body, nil)
+			code, data := ts.doAs(t, tokens[rt.role], strings.Fields(pattern)[0], rt.path, body, nil)
 			var e struct{ Error, Field string }
 			_ = json.Unmarshal(data, &e)
 			if code != 400 || e.Field == "" {
