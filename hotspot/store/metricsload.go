@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -24,13 +25,14 @@ import (
 // references the stable areas.id, never an area version.
 
 // sqlMetricsEvents returns the timelines of the hotspots of the areas $1:
-// per hotspot its state-changing events as parallel arrays sorted by
-// (occurred_at, id), kept by a trigger in hotspot_timelines (migration
-// 00004). Notes change no status and the store refuses a note before a
-// detection, so they are not in the timelines. One row per hotspot: a
-// province-year reads 100,000 rows instead of millions (BENCHMARKS.md).
+// per hotspot its state-changing events sorted by (occurred_at, id), kept by
+// a trigger in hotspot_timelines (migrations 00004 and 00011) and read as
+// one bytea a hotspot (decodeTimeline). Notes change no status and the store
+// refuses a note before a detection, so they are not in the timelines. One
+// row per hotspot: a province-year reads 100,000 rows instead of millions
+// (BENCHMARKS.md).
 const sqlMetricsEvents = `
-SELECT h.area_id, t.hotspot_id, t.kinds, t.occurred, t.event_ids
+SELECT h.area_id, t.hotspot_id, t.packed
 FROM hotspots h
 JOIN hotspot_timelines t ON t.hotspot_id = h.id
 WHERE h.area_id = ANY($1::bigint[])`
@@ -77,9 +79,37 @@ WHERE area_id = ANY($1::bigint[])`
 // 100,000 index probes where a hash join over one scan is 3× faster.
 const customPlan = pgx.QueryExecModeCacheDescribe
 
-// eventKindCodes decodes the small integers of sqlMetricsEvents.
+// eventKindCodes decodes the kind codes of a packed timeline.
 var eventKindCodes = [...]hotspot.EventKind{
 	1: hotspot.EventDetected, 2: hotspot.EventEliminated, 3: hotspot.EventRecurred, 4: hotspot.EventNote,
+}
+
+// timelineEventSize is the bytes of one event in hotspot_timelines.packed:
+// int8 (microseconds since 1970-01-01 UTC × 4 + kind code 1–3), then int8
+// (the event's id), both big-endian (migration 00011).
+const timelineEventSize = 16
+
+// decodeTimeline appends to dst the events of a packed timeline that
+// occurred before end (the timeline is sorted, so it stops at the first
+// that did not).
+func decodeTimeline(dst []metrics.Event, packed []byte, end time.Time) ([]metrics.Event, error) {
+	if len(packed)%timelineEventSize != 0 {
+		return dst, fmt.Errorf("packed timeline of %d bytes is not a whole number of events", len(packed))
+	}
+	endUS := end.UnixMicro()
+	for i := 0; i < len(packed); i += timelineEventSize {
+		v := int64(binary.BigEndian.Uint64(packed[i:]))
+		us := v >> 2 // arithmetic: floors, so times before 1970 decode too
+		if us >= endUS {
+			break
+		}
+		k := hotspot.EventNote
+		if c := v & 3; c > 0 {
+			k = eventKindCodes[c]
+		}
+		dst = append(dst, metrics.Event{Kind: k, OccurredAt: time.UnixMicro(us), Seq: int64(binary.BigEndian.Uint64(packed[i+8:]))})
+	}
+	return dst, nil
 }
 
 // MetricsInput loads the inputs of the area with code for the periods ps
@@ -274,35 +304,24 @@ func loadEventShard(ctx context.Context, q querier, groups int, ids []int64, gro
 	out := make([][]metrics.Hotspot, groups)
 	var (
 		areaID, hotspotID int64
-		kinds             []int16
-		occurred          []time.Time
-		eventIDs          []int64
+		packed            []byte
 		arena             []metrics.Event
 	)
 	for rows.Next() {
-		if err := rows.Scan(&areaID, &hotspotID, &kinds, &occurred, &eventIDs); err != nil {
+		if err := rows.Scan(&areaID, &hotspotID, &packed); err != nil {
 			return nil, fmt.Errorf("metrics events: %w", err)
 		}
-		if len(kinds) != len(occurred) || len(kinds) != len(eventIDs) {
-			return nil, fmt.Errorf("metrics events: hotspot %d: timeline arrays differ in length", hotspotID)
-		}
-		n := 0
-		for n < len(occurred) && occurred[n].Before(end) {
-			n++
-		}
-		if n == 0 {
-			continue // detected after the period: no number changes
-		}
+		n := len(packed) / timelineEventSize
 		if cap(arena)-len(arena) < n {
 			arena = make([]metrics.Event, 0, max(n, 1<<16))
 		}
 		start := len(arena)
-		for i := range n {
-			k := hotspot.EventNote
-			if c := kinds[i]; c > 0 && int(c) < len(eventKindCodes) {
-				k = eventKindCodes[c]
-			}
-			arena = append(arena, metrics.Event{Kind: k, OccurredAt: occurred[i], Seq: eventIDs[i]})
+		var err error
+		if arena, err = decodeTimeline(arena, packed, end); err != nil {
+			return nil, fmt.Errorf("metrics events: hotspot %d: %w", hotspotID, err)
+		}
+		if len(arena) == start {
+			continue // detected after the period: no number changes
 		}
 		g := group[areaID]
 		out[g] = append(out[g], metrics.Hotspot{ID: hotspotID, Events: arena[start:len(arena):len(arena)]})
