@@ -6,12 +6,14 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 	"github.com/diaban/diaban/hotspot/emerging"
 	"github.com/diaban/diaban/hotspot/inputs"
 	"github.com/diaban/diaban/hotspot/store"
@@ -26,7 +28,10 @@ const (
 // parseEmergingParams reads area, kind, from, to (a date is inclusive: to
 // the end of that day in Asia/Ho_Chi_Minh, as elsewhere in the API), res,
 // bin, ring, time_step, alpha and fdr. The cube's fields are checked by
-// hotspot.EmergingQuery.Normalize.
+// hotspot.EmergingQuery.Normalize, then brought within the caller's
+// disclosure rule (hotspot/disclosure): for a viewer res is at most 8 and
+// from/to are widened to whole months (bins are a month or longer for
+// everyone); the answer's res, from and to say what was analysed.
 func parseEmergingParams(r *http.Request) (inputs.EmergingQuestion, error) {
 	v := r.URL.Query()
 	p := inputs.EmergingQuestion{Query: hotspot.EmergingQuery{
@@ -73,6 +78,9 @@ func parseEmergingParams(r *http.Request) (inputs.EmergingQuestion, error) {
 	if p.Query, err = p.Query.Normalize(); err != nil {
 		return p, err
 	}
+	rule := disclosure.For(roleOf(userFrom(r.Context())))
+	p.Query.Res = rule.Res(p.Query.Res)
+	p.Query.From, p.Query.To = rule.Window(p.Query.From, p.Query.To)
 	return p, checkSpan(p.Query.From, p.Query.To)
 }
 
@@ -90,9 +98,13 @@ func (a *emergingAPI) handleEmerging(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	body, err := res.bodyFor(disclosure.For(roleOf(userFrom(r.Context()))))
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(res.body)
+	_, _ = w.Write(body)
 	return nil
 }
 
@@ -120,14 +132,16 @@ func (a *emergingAPI) handleEmergingCell(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		return fmt.Errorf("cell %s: %w", cell, hotspot.ErrNotFound)
 	}
+	rule := disclosure.For(roleOf(userFrom(r.Context())))
 	type binOut struct {
-		Bin   string   `json:"bin"`
-		Start string   `json:"start"`
-		Count float64  `json:"count"`
-		Z     *float64 `json:"z"`
-		P     *float64 `json:"p"`
-		Hot   bool     `json:"hot"`
-		Cold  bool     `json:"cold"`
+		Bin        string   `json:"bin"`
+		Start      string   `json:"start"`
+		Count      any      `json:"count"` // a number, or "< 5" for a viewer (hotspot/disclosure)
+		Suppressed bool     `json:"suppressed,omitempty"`
+		Z          *float64 `json:"z"`
+		P          *float64 `json:"p"`
+		Hot        bool     `json:"hot"`
+		Cold       bool     `json:"cold"`
 	}
 	rr, bins := res.r, res.r.Bins
 	out := struct {
@@ -149,7 +163,8 @@ func (a *emergingAPI) handleEmergingCell(w http.ResponseWriter, r *http.Request)
 	series := res.ec.Cube.Series(i)
 	for t := 0; t < bins; t++ {
 		k := i*bins + t
-		b := binOut{Bin: res.labels[t], Start: res.ec.Starts[t].Format(time.RFC3339), Count: series[t]}
+		n := int64(math.Round(series[t]))
+		b := binOut{Bin: res.labels[t], Start: res.ec.Starts[t].Format(time.RFC3339), Count: rule.Value(n), Suppressed: rule.Suppressed(n)}
 		if rr.Defined[k] {
 			z, pv := round4(rr.Z[k]), round4(rr.P[k])
 			b.Z, b.P = &z, &pv
@@ -162,26 +177,53 @@ func (a *emergingAPI) handleEmergingCell(w http.ResponseWriter, r *http.Request)
 	return nil
 }
 
-// emergingResult is one analysis, with its GeoJSON answer marshalled once.
+// emergingResult is one analysis, with its GeoJSON answer marshalled once
+// per disclosure rule: exact when the cache fills it, limited (a viewer's)
+// on the first viewer's request.
 type emergingResult struct {
+	an     *inputs.EmergingAnalysis
 	ec     *store.EmergingCube // nil when the area has no incidents
 	r      *emerging.Result
 	labels []string
-	body   []byte
+	body   []byte // under the exact rule
+
+	limOnce sync.Once
+	limBody []byte // under the viewer's rule
+	limErr  error
+}
+
+// bodyFor returns the answer under rule.
+func (res *emergingResult) bodyFor(rule disclosure.Rule) ([]byte, error) {
+	if !rule.Limited() {
+		return res.body, nil
+	}
+	res.limOnce.Do(func() { res.limBody, res.limErr = renderEmerging(res, rule) })
+	return res.limBody, res.limErr
 }
 
 // render marshals an analysis as the answer of /api/emerging: what the
 // emerging cache keeps of it.
 func (a *emergingAPI) render(an *inputs.EmergingAnalysis) (*emergingResult, error) {
+	res := &emergingResult{an: an, ec: an.Cube, r: an.Result, labels: an.Labels}
+	var err error
+	res.body, err = renderEmerging(res, disclosure.Rule{})
+	return res, err
+}
+
+// renderEmerging marshals the analysis under rule: a cell's count (its
+// incidents over the range) and last_count (in the last bin), and the
+// collection's incidents, are counts of incidents (a number, or "< 5" with
+// "suppressed": true for a viewer). Categories, z and p are statistics of
+// a cell's neighbourhood and stay.
+func renderEmerging(res *emergingResult, rule disclosure.Rule) ([]byte, error) {
+	an := res.an
 	p, seq := an.Question, an.Version.Incidents
 	if an.Cube == nil {
 		fc := geojson.NewFeatureCollection()
 		fc.ExtraMembers = geojson.Properties{"area": p.Query.AreaCode, "bins": []string{}, "seq": seq, "incidents": 0, "legend": emergingLegend(nil)}
-		body, err := json.Marshal(fc)
-		return &emergingResult{body: body}, err
+		return json.Marshal(fc)
 	}
 	ec, r := an.Cube, an.Result
-	res := &emergingResult{ec: ec, r: r, labels: an.Labels}
 	fc := geojson.NewFeatureCollection()
 	last := r.Bins - 1
 	tally := map[emerging.Category]int{}
@@ -196,8 +238,10 @@ func (a *emergingAPI) render(an *inputs.EmergingAnalysis) (*emergingResult, erro
 		props := geojson.Properties{
 			"category": string(cat), "label": cat.LabelVI(), "colour": cat.Colour(),
 			"mk_z": round4(r.Trend[i].Z), "mk_p": round4(r.Trend[i].P),
-			"z": nil, "p": nil, "count": total, "last_count": series[last],
+			"z": nil, "p": nil,
 		}
+		rule.Properties(props, "count", int64(math.Round(total)))
+		rule.Properties(props, "last_count", int64(math.Round(series[last])))
 		if k := i*r.Bins + last; r.Defined[k] {
 			props["z"], props["p"] = round4(r.Z[k]), round4(r.P[k])
 		}
@@ -207,13 +251,11 @@ func (a *emergingAPI) render(an *inputs.EmergingAnalysis) (*emergingResult, erro
 	fc.ExtraMembers = geojson.Properties{
 		"area": q.AreaCode, "kind": string(q.Kind), "res": q.Res, "bin": string(q.Bin),
 		"from": q.From.In(hotspot.Zone).Format(time.RFC3339), "to": q.To.In(hotspot.Zone).Format(time.RFC3339),
-		"bins": res.labels, "seq": seq, "incidents": ec.Incidents, "fringe_cells": ec.Fringe,
+		"bins": res.labels, "seq": seq, "incidents": rule.Value(int64(ec.Incidents)), "fringe_cells": ec.Fringe,
 		"ring": p.Options.Ring, "time_step": p.Options.TimeStep, "alpha": p.Options.Alpha, "fdr": p.Options.FDR,
 		"legend": emergingLegend(tally),
 	}
-	var err error
-	res.body, err = json.Marshal(fc)
-	return res, err
+	return json.Marshal(fc)
 }
 
 // emergingLegend lists every category in legend order with its labels,

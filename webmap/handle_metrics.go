@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 	"github.com/diaban/diaban/hotspot/metrics"
 	"github.com/diaban/diaban/hotspot/store"
 )
@@ -34,16 +35,21 @@ import (
 // one entry per commune below the parent, sorted by code; format=csv sends
 // the same rows as metrics.WriteCSV writes them, as an attachment.
 //
+// Both answer under the caller's disclosure rule (hotspot/disclosure): a
+// viewer's counts of incidents and tips below 5 are "< 5", the figures
+// computed from them null, each named in "suppressed"; incidents_total is
+// added for every role.
+//
 // P is any hotspot.ParsePeriod form (hotspot.PeriodForms), cut in Asia/Ho_Chi_Minh.
 // A bad period is a 400 on "period", an unknown area on "area" or "parent".
 
 // areaMetricsAnswer is the body of GET /api/areas/{code}/metrics.
 type areaMetricsAnswer struct {
-	metrics.AreaMetrics
-	Name     string                 `json:"name"`
-	Level    hotspot.Level          `json:"level"`
-	Criteria []metrics.Criterion    `json:"criteria"`
-	RollUp   *metrics.RollUpMetrics `json:"rollup,omitempty"`
+	disclosure.AreaMetrics
+	Name     string                    `json:"name"`
+	Level    hotspot.Level             `json:"level"`
+	Criteria []disclosure.Criterion    `json:"criteria"`
+	RollUp   *disclosure.RollUpMetrics `json:"rollup,omitempty"`
 	// The geography (issue 13): the date the area is taken as of, its type,
 	// whether it is retired today, what it was made of and went into, and
 	// why an indicator is null or how it was apportioned.
@@ -57,10 +63,10 @@ type areaMetricsAnswer struct {
 
 // childMetricsAnswer is the JSON body of GET /api/metrics.
 type childMetricsAnswer struct {
-	Parent string                `json:"parent"`
-	Period hotspot.Period        `json:"period"`
-	RollUp metrics.RollUpMetrics `json:"rollup"`
-	Areas  []metrics.AreaMetrics `json:"areas"`
+	Parent string                   `json:"parent"`
+	Period hotspot.Period           `json:"period"`
+	RollUp disclosure.RollUpMetrics `json:"rollup"`
+	Areas  []disclosure.AreaMetrics `json:"areas"`
 }
 
 // metricsConfig returns the configured metrics settings, or the defaults
@@ -105,17 +111,20 @@ func (s *Server) handleAreaMetrics(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	ans := areaMetricsAnswer{AreaMetrics: metrics.Compute(in, p, cfg), Name: shape.Name, Level: shape.Level,
+	rule := disclosure.For(roleOf(userFrom(r.Context())))
+	m := metrics.Compute(in, p, cfg)
+	ans := areaMetricsAnswer{AreaMetrics: rule.Metrics(m), Name: shape.Name, Level: shape.Level,
 		AsOf: asOf.Format("2006-01-02"), Type: string(shape.Type), Retired: lineage.Retired,
 		Predecessors: lineage.Predecessors, Successors: lineage.Successors, IndicatorNotes: got.Notes}
-	ans.Criteria = metrics.Criteria(ans.AreaMetrics, in.Indicators, p)
+	ans.Criteria = rule.Criteria(metrics.Criteria(m, in.Indicators, p))
 	if shape.Level == hotspot.LevelProvince || shape.Level == hotspot.LevelDistrict {
 		children, _, err := s.store.ChildMetricsInputsAsOf(r.Context(), code, asOf, p, cfg)
 		if err != nil {
 			return err
 		}
 		ru, _ := metrics.ComputeRollUp(code, children, p, cfg, 0)
-		ans.RollUp = &ru
+		v := rule.RollUp(ru)
+		ans.RollUp = &v
 	}
 	writeJSON(w, http.StatusOK, ans)
 	return nil
@@ -144,13 +153,12 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ru, ms := metrics.ComputeRollUp(parent, children, p, cfg, 0)
-	if ms == nil {
-		ms = []metrics.AreaMetrics{}
-	}
+	ru, all := metrics.ComputeRollUp(parent, children, p, cfg, 0)
+	rule := disclosure.For(roleOf(userFrom(r.Context())))
+	ms := rule.MetricsTable(all)
 	if format == "csv" {
 		var raw, buf bytes.Buffer
-		if err := metrics.WriteCSV(&raw, ms); err != nil {
+		if err := disclosure.WriteMetricsCSV(&raw, ms); err != nil {
 			return err
 		}
 		if err := writeSafeCSV(&buf, &raw); err != nil {
@@ -163,7 +171,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 		_, _ = w.Write(buf.Bytes())
 		return nil
 	}
-	writeJSON(w, http.StatusOK, childMetricsAnswer{Parent: parent, Period: p, RollUp: ru, Areas: ms})
+	writeJSON(w, http.StatusOK, childMetricsAnswer{Parent: parent, Period: p, RollUp: rule.RollUp(ru), Areas: ms})
 	return nil
 }
 

@@ -111,7 +111,21 @@ type Message struct {
 
 	point     *geo.Point // where it happened, for bbox subscriptions
 	ancestors []string   // Area and every area above it
+	// audience, for a message whose data differs by disclosure rule (the
+	// live metrics): only clients whose rule is limited (audienceLimited)
+	// or exact (audienceExact); zero for every client.
+	audience audience
 }
+
+// audience says which clients a message is for by their disclosure rule
+// (hotspot/disclosure).
+type audience uint8
+
+const (
+	audienceAll     audience = iota
+	audienceExact            // roles that see exact figures
+	audienceLimited          // roles under a limited rule (viewers)
+)
 
 // outgoing is a message marshalled once and shared by every client.
 type outgoing struct {
@@ -753,8 +767,9 @@ type subscription struct {
 
 	// Set from the session when the socket opens; a subscribe message
 	// cannot change them.
-	scope string               // the user's area code; "" for everywhere (admin)
-	types map[MessageType]bool // message types the role may receive; nil: all
+	scope   string               // the user's area code; "" for everywhere (admin)
+	types   map[MessageType]bool // message types the role may receive; nil: all
+	limited bool                 // the role's disclosure rule is limited (a viewer)
 }
 
 // allowed reports whether the user behind s may see m at all: its type is
@@ -762,6 +777,9 @@ type subscription struct {
 // in the user's scope (a message without an area passes only when it
 // carries no data).
 func (s subscription) allowed(m *Message) bool {
+	if m.audience != audienceAll && (m.audience == audienceLimited) != s.limited {
+		return false
+	}
 	if s.types != nil && !s.types[m.Type] && !(m.Op == hotspot.ChangeBulk && m.Data == nil) {
 		return false
 	}

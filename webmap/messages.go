@@ -4,8 +4,8 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 	"github.com/diaban/diaban/hotspot/inputs"
-	"github.com/diaban/diaban/hotspot/metrics"
 )
 
 // The websocket messages. A client receives a hello, then one Message per
@@ -68,9 +68,9 @@ type incidentData struct {
 }
 
 // metricsData is the data of a metrics update: the area's metrics for each
-// period recomputed.
+// period recomputed, under the disclosure rule of the message's audience.
 type metricsData struct {
-	Metrics []metrics.AreaMetrics `json:"metrics"`
+	Metrics []disclosure.AreaMetrics `json:"metrics"`
 }
 
 // coverageData is the data of a coverage update: the summary of the area's

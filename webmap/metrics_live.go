@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 	"github.com/diaban/diaban/hotspot/metrics"
 )
 
@@ -19,6 +20,8 @@ const metricsDebounce = 200 * time.Millisecond
 //	{"type": "metrics", "op": "update", "area": CODE, "seq": SEQ,
 //	 "data": {"metrics": [AreaMetrics, ...]}}
 //
+// under the disclosure rule of the receiving client's role (a viewer's
+// small counts are "< 5": hotspot/disclosure; one message per rule),
 // with the area's current month and year (Asia/Ho_Chi_Minh) and, for an
 // event that occurred in another month, that month and its year too, since a
 // backdated event moves the numbers of the period it occurred in. Changes
@@ -89,11 +92,18 @@ func (s *Server) recomputeMetrics(ctx context.Context, area string, p metricsPen
 	if err != nil {
 		return nil, err
 	}
-	out := make([]metrics.AreaMetrics, len(ps))
+	exact, limited := disclosure.Rule{}, disclosure.For(hotspot.RoleViewer)
+	out, lim := make([]disclosure.AreaMetrics, len(ps)), make([]disclosure.AreaMetrics, len(ps))
 	for i, per := range ps {
-		out[i] = metrics.Compute(in, per, cfg)
+		m := metrics.Compute(in, per, cfg)
+		out[i], lim[i] = exact.Metrics(m), limited.Metrics(m)
 	}
-	return []*Message{{Seq: p.seq, Type: MessageMetrics, Op: hotspot.ChangeUpdate, Area: area, Data: &metricsData{Metrics: out}}}, nil
+	// One message per disclosure rule: the hub gives each client the one
+	// of its role (subscription.limited).
+	return []*Message{
+		{Seq: p.seq, Type: MessageMetrics, Op: hotspot.ChangeUpdate, Area: area, Data: &metricsData{Metrics: out}, audience: audienceExact},
+		{Seq: p.seq, Type: MessageMetrics, Op: hotspot.ChangeUpdate, Area: area, Data: &metricsData{Metrics: lim}, audience: audienceLimited},
+	}, nil
 }
 
 // sortPeriods orders periods by start, years before the months they hold.

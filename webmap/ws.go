@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 	"github.com/diaban/diaban/hotspot/store"
 )
 
@@ -80,7 +81,7 @@ func newClient(h *Hub, conn *websocket.Conn, u *hotspot.User, token string) *cli
 	if u != nil {
 		c.role, c.scope, c.user = u.Role, u.Scope, u.ID
 	}
-	c.sub = subscription{scope: c.scope, types: wsTypes[c.role]}
+	c.sub = subscription{scope: c.scope, types: wsTypes[c.role], limited: disclosure.For(c.role).Limited()}
 	return c
 }
 
@@ -182,7 +183,7 @@ type subscribeMsg struct {
 }
 
 func (c *client) newSubscription(m subscribeMsg) subscription {
-	sub := subscription{scope: c.scope, types: wsTypes[c.role]}
+	sub := subscription{scope: c.scope, types: wsTypes[c.role], limited: disclosure.For(c.role).Limited()}
 	if len(m.Areas) > 0 {
 		sub.areas = map[string]bool{}
 		for _, a := range m.Areas {

@@ -88,8 +88,9 @@ func (r Rule) Window(from, to time.Time) (time.Time, time.Time) {
 	return from, to
 }
 
-// Suppressed reports whether a count n is hidden.
-func (r Rule) Suppressed(n int64) bool { return n < int64(r.MinCount) }
+// Suppressed reports whether a count n is hidden: 1 to MinCount-1. A zero
+// is shown: it counts nobody.
+func (r Rule) Suppressed(n int64) bool { return n > 0 && n < int64(r.MinCount) }
 
 // Value is the count to send: n itself (a JSON number), or SuppressedText
 // when the rule hides it.

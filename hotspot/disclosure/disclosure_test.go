@@ -59,3 +59,9 @@ func TestWindowWholeMonths(t *testing.T) {
 		t.Errorf("open window closed: %v – %v", f, e)
 	}
 }
+
+func TestZeroIsShown(t *testing.T) {
+	if got := disclosure.For(hotspot.RoleViewer).Value(0); got != int64(0) {
+		t.Errorf("viewer count 0 → %v, want 0", got)
+	}
+}

@@ -4,7 +4,7 @@
 import { getJSON, query } from './api.js';
 import { h, clear } from './dom.js';
 import { t, tOr } from './i18n.js';
-import { pct, fmtNum, trendArrow } from './scorecard.js';
+import { pct, fmtNum, trendArrow, incidentTotal } from './scorecard.js';
 
 const CLASS_RANK = { key: 2, affected: 1, clear: 0 };
 const COLUMNS = [
@@ -17,7 +17,7 @@ const COLUMNS = [
   { key: 'recurred', label: () => t('metrics.recurred'), value: (m) => m.recurred },
   { key: 'elimination_rate', label: () => t('metrics.rate'), value: (m) => m.elimination_rate ?? -1, text: (m) => pct(m.elimination_rate) },
   { key: 'target', label: () => t('metrics.target'), value: (m) => m.target?.status || '', text: (m) => tOr('metrics.status.', m.target?.status) },
-  { key: 'incidents', label: () => t('metrics.incidents'), value: (m) => Object.values(m.incidents || {}).reduce((a, b) => a + b, 0) },
+  { key: 'incidents', label: () => t('metrics.incidents'), value: (m) => { const n = incidentTotal(m); return Number.isFinite(n) ? n : 2.5; }, text: (m) => fmtNum(incidentTotal(m)) },
   { key: 'tips', label: () => t('metrics.tips'), value: (m) => m.tips_handled_share ?? -1, text: (m) => `${m.tips_handled} / ${m.tips_received}` },
 ];
 

@@ -62,7 +62,7 @@ function row(label, value) {
 export function renderScorecard(el, m) {
   clear(el);
   const tg = m.target || {};
-  const incidents = Object.values(m.incidents || {}).reduce((a, b) => a + b, 0);
+  const incidents = incidentTotal(m);
   const measure = tg.measure === 'elimination_growth' ? t('metrics.growth') : t('metrics.rate');
   el.append(
     h('h3', { class: 'scorecard-title' }, h('span', { text: m.name || m.area }), ' · ', h('span', { text: m.period })),
@@ -104,7 +104,15 @@ export function renderScorecard(el, m) {
 
 export function fmtNum(v) {
   if (v === null || v === undefined) return '—';
+  if (typeof v === 'string') return v; // a viewer's suppressed count: "< 5"
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+// incidentTotal is an area's incidents of every kind: the answer's
+// incidents_total, a number or, for a viewer, "< 5" (hotspot/disclosure).
+export function incidentTotal(m) {
+  if (m.incidents_total !== undefined) return m.incidents_total;
+  return Object.values(m.incidents || {}).reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
 }
 
 // trendArrow is ▲ for a significant rise, ▼ for a fall, ↗/↘ for a change
