@@ -61,3 +61,10 @@ func (s *Server) HoldAnalyses(user string, n int) func() {
 		}
 	}
 }
+
+// AnalysesRunning counts the analyses holding a place in the gate.
+func (s *Server) AnalysesRunning() int {
+	s.analyses.mu.Lock()
+	defer s.analyses.mu.Unlock()
+	return s.analyses.running
+}

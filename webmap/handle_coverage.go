@@ -250,7 +250,7 @@ func (c *coverageAPI) handlePlan(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	start := time.Now()
-	plan, err := inputs.Plan(in, req)
+	plan, err := inputs.Plan(r.Context(), in, req)
 	if err != nil {
 		return err
 	}

@@ -192,7 +192,7 @@ func planArea(ctx context.Context, cfg planConfig, in planInputs) (placement.Res
 	if err != nil {
 		return placement.Result{}, err
 	}
-	p, err := inputs.Plan(cov, inputs.PlanRequest{
+	p, err := inputs.Plan(ctx, cov, inputs.PlanRequest{
 		Model: cfg.model, K: cfg.opts.K, MaxPerSite: cfg.opts.MaxPerSite, SiteRes: cfg.siteRes,
 		Sites: in.sites, Existing: in.existing, Demand: inputs.DemandKind(cfg.objective),
 	})

@@ -151,7 +151,7 @@ func TestPlanCoversTheUncoveredHotspot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := inputs.Plan(in, inputs.PlanRequest{Model: placement.Model{RangeM: 100, FOV: 90}, K: 1})
+	p, err := inputs.Plan(context.Background(), in, inputs.PlanRequest{Model: placement.Model{RangeM: 100, FOV: 90}, K: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,10 +175,10 @@ func TestPlanCoversTheUncoveredHotspot(t *testing.T) {
 		t.Errorf("before %+v after %+v", before, after)
 	}
 	var ve *hotspot.ValidationError
-	if _, err := inputs.Plan(in, inputs.PlanRequest{Model: placement.Model{RangeM: 100, FOV: 90}, K: 1, SiteRes: 13}); !errors.As(err, &ve) || ve.Field != "res" {
+	if _, err := inputs.Plan(context.Background(), in, inputs.PlanRequest{Model: placement.Model{RangeM: 100, FOV: 90}, K: 1, SiteRes: 13}); !errors.As(err, &ve) || ve.Field != "res" {
 		t.Errorf("res 13: %v", err)
 	}
-	if _, err := inputs.Plan(in, inputs.PlanRequest{Model: placement.Model{RangeM: -1, FOV: 90}, K: 1}); !errors.As(err, &ve) {
+	if _, err := inputs.Plan(context.Background(), in, inputs.PlanRequest{Model: placement.Model{RangeM: -1, FOV: 90}, K: 1}); !errors.As(err, &ve) {
 		t.Errorf("negative range: %v", err)
 	}
 }

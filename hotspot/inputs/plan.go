@@ -1,6 +1,7 @@
 package inputs
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -54,8 +55,10 @@ type PlanResult struct {
 	Sites     int    // candidate sites considered
 }
 
-// Plan chooses up to req.K new cameras for in's area.
-func Plan(in *CoverageInputs, req PlanRequest) (*PlanResult, error) {
+// Plan chooses up to req.K new cameras for in's area. It stops with ctx's
+// error when ctx ends (the request that asked went away): the solver asks
+// its context as it searches (placement.SolveContext).
+func Plan(ctx context.Context, in *CoverageInputs, req PlanRequest) (*PlanResult, error) {
 	if req.Owner == "" {
 		req.Owner = placement.OwnerPolice
 	}
@@ -89,7 +92,7 @@ func Plan(in *CoverageInputs, req PlanRequest) (*PlanResult, error) {
 			"%d candidate sites in %s, more than the %d a plan may try: choose a coarser res or a smaller area", len(sites), in.Area.Code, req.MaxSites)}
 	}
 	existing := append(append([]placement.Camera(nil), in.Cameras...), req.Existing...)
-	res, err := placement.Plan(demand, sites, req.Model, existing, placement.Options{K: req.K, MaxPerSite: req.MaxPerSite, TimeLimit: req.TimeLimit})
+	res, err := placement.PlanContext(ctx, demand, sites, req.Model, existing, placement.Options{K: req.K, MaxPerSite: req.MaxPerSite, TimeLimit: req.TimeLimit})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"runtime"
@@ -76,6 +77,12 @@ type Candidates struct {
 // planned count as already covering what they see; offline ones cover
 // nothing.
 func NewCandidates(demand []DemandPoint, sites []Site, model Model, existing []Camera) (*Candidates, error) {
+	return NewCandidatesContext(context.Background(), demand, sites, model, existing)
+}
+
+// NewCandidatesContext is NewCandidates that stops with ctx's error when
+// ctx ends (asked before each chunk of sites).
+func NewCandidatesContext(ctx context.Context, demand []DemandPoint, sites []Site, model Model, existing []Camera) (*Candidates, error) {
 	if err := validateDemand(demand); err != nil {
 		return nil, err
 	}
@@ -121,13 +128,16 @@ func NewCandidates(demand []DemandPoint, sites []Site, model Model, existing []C
 			c.installedWeight = c.existingWeight
 		}
 	}
-	c.buildSets(g)
+	c.buildSets(ctx, g)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
 // buildSets fills optStart/optItems, sites split in contiguous chunks over
 // the cores; each chunk's sets are concatenated in site order.
-func (c *Candidates) buildSets(g *grid) {
+func (c *Candidates) buildSets(ctx context.Context, g *grid) {
 	workers := runtime.GOMAXPROCS(0)
 	chunk := (len(c.sites) + workers*4 - 1) / (workers * 4)
 	if chunk < 64 {
@@ -155,6 +165,9 @@ func (c *Candidates) buildSets(g *grid) {
 			buckets := make([][]int32, c.nb)
 			views := make([]geo.FieldOfView, c.nb)
 			for p := range next {
+				if ctx.Err() != nil {
+					continue // abandoned: drain the chunks
+				}
 				lo, hi := p*chunk, min((p+1)*chunk, len(c.sites))
 				var pt part
 				for _, s := range c.sites[lo:hi] {

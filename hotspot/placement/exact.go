@@ -3,7 +3,6 @@ package placement
 import (
 	"container/heap"
 	"slices"
-	"time"
 )
 
 // prover is a branch and bound over a problem: best-first on the nodes'
@@ -20,7 +19,7 @@ type prover struct {
 	shared   *incumbent
 	inc      float64 // the best plan's weight (top's base included), as last read from shared
 	tol      float64
-	deadline time.Time
+	deadline limit
 	improve  func(plan []int32, value float64) // polishes a better plan and offers it to shared
 	open     nodeHeap
 	nodes    int
@@ -73,7 +72,7 @@ func (b *prover) run(rootBound float64, rootU []float64) (optimal bool, bound fl
 			b.open = b.open[:0]
 			break
 		}
-		if time.Now().After(b.deadline) {
+		if b.deadline.passed() {
 			return false, max(b.open[0].bound, b.inc)
 		}
 		nd := heap.Pop(&b.open).(*node)

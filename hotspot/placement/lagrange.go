@@ -2,7 +2,6 @@ package placement
 
 import (
 	"math"
-	"time"
 )
 
 // dual is the Lagrangian relaxation of a problem: with a multiplier
@@ -180,7 +179,7 @@ func (d *dual) pick() float64 {
 // relaxation proves nothing beats the best plan) and returns whether it
 // did. Each step's selection is a plan: seen, when not nil, is called with
 // it and its weight (and may raise lb).
-func (d *dual) optimise(lb func() float64, tol float64, iters, patience int, theta float64, deadline time.Time, seen func(plan []int32, value float64)) bool {
+func (d *dual) optimise(lb func() float64, tol float64, iters, patience int, theta float64, deadline limit, seen func(plan []int32, value float64)) bool {
 	p := d.p
 	stale := 0
 	clear(d.dir)
@@ -206,7 +205,7 @@ func (d *dual) optimise(lb func() float64, tol float64, iters, patience int, the
 		if d.bestL <= lb+tol {
 			return true
 		}
-		if theta < 1e-4 || it%16 == 15 && time.Now().After(deadline) {
+		if theta < 1e-4 || it%16 == 15 && deadline.passed() {
 			break
 		}
 		norm := 0.0

@@ -1,6 +1,7 @@
 package placement
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -177,4 +178,4 @@ func TestFixingsSound(t *testing.T) {
 	}
 }
 
-var farFuture = time.Now().Add(time.Hour)
+var farFuture = newLimit(context.Background(), time.Now().Add(time.Hour))

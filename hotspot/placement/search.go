@@ -17,7 +17,13 @@ type state struct {
 	gain    []float64
 	covered float64 // weight of covered elements, base excluded
 	eps     float64 // what counts as a strict improvement
+	// cancelled, when set, says the solve was abandoned: the greedy and
+	// the local search stop early (their plan is then not used).
+	cancelled func() bool
 }
+
+// stopped reports whether the solve was abandoned.
+func (s *state) stopped() bool { return s.cancelled != nil && s.cancelled() }
 
 func newState(p *problem) *state {
 	return &state{
@@ -149,7 +155,10 @@ func (s *state) greedy(banned []bool) {
 	}
 	h.init()
 	round := int32(0)
-	for len(s.chosen) < s.p.k && len(h.items) > 0 {
+	for steps := 0; len(s.chosen) < s.p.k && len(h.items) > 0; steps++ {
+		if steps%256 == 255 && s.stopped() {
+			return
+		}
 		top := &h.items[0]
 		if !s.fits(top.o) {
 			h.pop()
@@ -181,6 +190,9 @@ func (s *state) localSearch() int {
 	for pass := 0; pass < 100; pass++ {
 		improved := false
 		for at := 0; at < len(s.chosen); at++ {
+			if s.stopped() {
+				return swaps
+			}
 			c := s.chosen[at]
 			loss := 0.0
 			touched = touched[:0]

@@ -2,6 +2,7 @@ package placement
 
 import (
 	"cmp"
+	"context"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -82,6 +83,15 @@ type Result struct {
 // its limit (the usual case below a few thousand candidate cameras). Fewer
 // than K cameras are chosen when no further camera covers anything new.
 func (c *Candidates) Solve(opts Options) (Result, error) {
+	return c.SolveContext(context.Background(), opts)
+}
+
+// SolveContext is Solve that stops when ctx ends: every search loop asks
+// (the subgradient steps every 16 steps, the branch and bound every node,
+// the local searches every swap tried and every round), so a cancelled
+// solve returns ctx's error within milliseconds of the end, whatever its
+// time limit.
+func (c *Candidates) SolveContext(ctx context.Context, opts Options) (Result, error) {
 	if opts.K <= 0 {
 		return Result{}, invalid("k", "%d is not a positive number of cameras", opts.K)
 	}
@@ -94,10 +104,11 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 		limit = DefaultTimeLimit
 	}
 	prove := limit > 0 && !opts.NoLocalSearch
-	deadline := start.Add(limit)
+	deadline := newLimit(ctx, start.Add(limit))
 
 	p, keep := newProblem(c, opts.K, max(opts.MaxPerSite, 1))
 	s := newState(p)
+	s.cancelled = deadline.cancelled
 	s.greedy(nil)
 	res := Result{
 		TotalWeight: c.totalWeight, ExistingWeight: c.existingWeight,
@@ -106,6 +117,9 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	}
 	if !opts.NoLocalSearch && len(s.chosen) > 0 {
 		res.Swaps = s.localSearch()
+	}
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
 	}
 	res.HeuristicWeight = c.existingWeight + s.value()
 	tol := 1e-9 * c.totalWeight
@@ -120,10 +134,11 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	var ilsBest float64
 	if prove && len(s.chosen) > 0 && !noILS {
 		ils := newState(p)
+		ils.cancelled = deadline.cancelled
 		ils.reset(heuristic)
 		wg.Go(func() {
 			rng := rand.New(rand.NewPCG(uint64(p.options()), uint64(p.elements())))
-			ils.iterate(rng, func() bool { return stop.Load() || time.Now().After(deadline) }, func(plan []int32, v float64) {
+			ils.iterate(rng, func() bool { return stop.Load() || deadline.passed() }, func(plan []int32, v float64) {
 				ilsBest = v
 				inc.offer(plan, v)
 			})
@@ -145,7 +160,7 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	var plans []lagPlan
 	rootEnd := deadline
 	if prove {
-		rootEnd = start.Add(limit * 3 / 10)
+		rootEnd = newLimit(ctx, start.Add(limit*3/10))
 	}
 	target := inc.val
 	if opts.NoLocalSearch {
@@ -174,6 +189,9 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 	}
 	stop.Store(true)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
 	res.SearchWeight = max(res.SearchWeight, c.existingWeight+ilsBest)
 
 	best, _ := inc.get()
@@ -203,7 +221,7 @@ func (c *Candidates) Solve(opts Options) (Result, error) {
 // offering better plans to inc. It returns whether inc's plan is proven
 // optimal, an upper bound on the optimum (top's weights) and the nodes
 // explored.
-func branchAndBound(p *problem, d *dual, s *state, inc *incumbent, upper float64, deadline time.Time) (bool, float64, int) {
+func branchAndBound(p *problem, d *dual, s *state, inc *incumbent, upper float64, deadline limit) (bool, float64, int) {
 	tol := inc.tol
 	offer := func(plan []int32, v float64) {
 		if v > inc.val()+tol {
@@ -350,9 +368,29 @@ func keepPlan(plans []lagPlan, p lagPlan, n int) []lagPlan {
 
 // Plan builds the candidates and solves them: the one-call form.
 func Plan(demand []DemandPoint, sites []Site, model Model, existing []Camera, opts Options) (Result, error) {
-	c, err := NewCandidates(demand, sites, model, existing)
+	return PlanContext(context.Background(), demand, sites, model, existing, opts)
+}
+
+// PlanContext is Plan that stops when ctx ends (SolveContext).
+func PlanContext(ctx context.Context, demand []DemandPoint, sites []Site, model Model, existing []Camera, opts Options) (Result, error) {
+	c, err := NewCandidatesContext(ctx, demand, sites, model, existing)
 	if err != nil {
 		return Result{}, err
 	}
-	return c.Solve(opts)
+	return c.SolveContext(ctx, opts)
 }
+
+// limit is when a search stops: its time limit passed or its context
+// ended.
+type limit struct {
+	at  time.Time
+	ctx context.Context
+}
+
+func newLimit(ctx context.Context, at time.Time) limit { return limit{at: at, ctx: ctx} }
+
+// passed reports whether the search must stop.
+func (l limit) passed() bool { return time.Now().After(l.at) || l.cancelled() }
+
+// cancelled reports whether the context ended (cheap: a mutex and a load).
+func (l limit) cancelled() bool { return l.ctx.Err() != nil }
