@@ -128,6 +128,14 @@ func TestViewerDisclosure(t *testing.T) {
 					}
 				}
 			}
+			// A custom window of one day is counted over its whole month.
+			var w map[string]any
+			if code, data := ts.doAs(t, tok, "GET", "/api/areas/20530/metrics?period=2025-03-14..2025-03-14", "", &w); code != 200 || w["period"] != "2025-03-01..2025-03-31" {
+				t.Errorf("one-day window: %d period %v %.200s", code, w["period"], data)
+			}
+			if bad := smallCounts(w); len(bad) > 0 {
+				t.Errorf("one-day window: small counts %v", bad)
+			}
 			if scope != "district" {
 				return
 			}

@@ -96,6 +96,8 @@ func (s *Server) handleAreaMetrics(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	rule := disclosure.For(roleOf(userFrom(r.Context())))
+	p = rule.Period(p) // a viewer's custom window: whole months
 	asOf, err := queryAsOf(r)
 	if err != nil {
 		return err
@@ -111,7 +113,6 @@ func (s *Server) handleAreaMetrics(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	rule := disclosure.For(roleOf(userFrom(r.Context())))
 	m := metrics.Compute(in, p, cfg)
 	ans := areaMetricsAnswer{AreaMetrics: rule.Metrics(m), Name: shape.Name, Level: shape.Level,
 		AsOf: asOf.Format("2006-01-02"), Type: string(shape.Type), Retired: lineage.Retired,
@@ -136,6 +137,8 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rule := disclosure.For(roleOf(userFrom(r.Context())))
+	p = rule.Period(p) // a viewer's custom window: whole months
 	format := q.Get("format")
 	if format != "" && format != "json" && format != "csv" {
 		return errBad("format", "want json or csv")
@@ -154,7 +157,6 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ru, all := metrics.ComputeRollUp(parent, children, p, cfg, 0)
-	rule := disclosure.For(roleOf(userFrom(r.Context())))
 	ms := rule.MetricsTable(all)
 	if format == "csv" {
 		var raw, buf bytes.Buffer

@@ -109,3 +109,21 @@ func (r Rule) Properties(props map[string]any, key string, n int64) {
 		props["suppressed"] = true
 	}
 }
+
+// Period returns the period to compute for one asked: p itself, or, when
+// the rule asks for whole months and p is a custom window of days that
+// does not begin on a month's first day and end on a month's last, the
+// window widened outward to the months that hold its first and last days.
+// Years, halves, quarters and months are whole months already.
+func (r Rule) Period(p hotspot.Period) hotspot.Period {
+	if !r.WholeMonths || p.Kind() != hotspot.PeriodCustom {
+		return p
+	}
+	first, last := p.FirstDay(), p.LastDay()
+	f := time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, time.UTC)
+	l := time.Date(last.Year(), last.Month()+1, 0, 0, 0, 0, 0, time.UTC)
+	if f.Equal(first) && l.Equal(last) {
+		return p
+	}
+	return hotspot.WindowPeriod(f, l)
+}

@@ -65,3 +65,24 @@ func TestZeroIsShown(t *testing.T) {
 		t.Errorf("viewer count 0 → %v, want 0", got)
 	}
 }
+
+func TestPeriodWholeMonths(t *testing.T) {
+	v, o := disclosure.For(hotspot.RoleViewer), disclosure.For(hotspot.RoleOfficer)
+	for _, c := range []struct{ in, viewer string }{
+		{"2025-03-14..2025-03-14", "2025-03-01..2025-03-31"},
+		{"2024-04-15..2025-04-14", "2024-04-01..2025-04-30"},
+		{"2024-04-01..2025-03-31", "2024-04-01..2025-03-31"},
+		{"2025-07", "2025-07"}, {"2025-H1", "2025-H1"}, {"2025", "2025"},
+	} {
+		p, err := hotspot.ParsePeriod(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.Period(p).String(); got != c.viewer {
+			t.Errorf("viewer %s → %s, want %s", c.in, got, c.viewer)
+		}
+		if got := o.Period(p); got != p {
+			t.Errorf("officer %s → %s", c.in, got)
+		}
+	}
+}
