@@ -54,6 +54,7 @@ var helpCases = []struct {
 	{[]string{"reform"}, "usage: diaban reform check"},
 	{[]string{"reform", "check"}, "usage: diaban reform check"},
 	{[]string{"metrics"}, "usage: diaban metrics --area CODE"},
+	{[]string{"report"}, "usage: diaban report --area CODE"},
 	{[]string{"emerging"}, "usage: diaban emerging"},
 	{[]string{"cameras"}, "usage: diaban cameras SUBCOMMAND"},
 	{[]string{"cameras", "plan"}, "usage: diaban cameras plan"},

@@ -43,6 +43,7 @@ func commands() map[string]command {
 		"seed":     {"load the demo district and its admin (seed demo)", cmdSeed},
 		"user":     {"manage accounts (user add NAME --role ROLE [--area CODE] | passwd NAME | disable NAME | list)", cmdUser},
 		"metrics":  {"an area's transformation metrics for a period (metrics --area CODE --period 2025)", cmdMetrics},
+		"report":   {"a committee's report of an area for a period (report --area CODE --period 2025-10 --format pdf|xlsx|csv)", cmdReport},
 		"emerging": {"emerging hot spots on the H3 grid (emerging --area CODE, or --cube cube.csv)", cmdEmerging},
 		"cameras":  {"plan camera placement (cameras plan --area CODE --k K, or --demand ... --candidates ...)", cmdCameras},
 		"reform":   {"check areas across a reform (reform check [--province CODE])", cmdReform},

@@ -104,3 +104,17 @@ func Criteria(m AreaMetrics, inds []IndicatorValue, p hotspot.Period) []Criterio
 			Values: map[string]*float64{hotspot.IndPublicUseReports: publicUse, hotspot.IndUsersOfferedServices: offered, hotspot.IndRegisteredUsers: registered}},
 	}
 }
+
+// AreaCriteria judges the six criteria for m (in's metrics for m.Period)
+// from in's indicators: for an area with children (a district or province,
+// AreaInput.Children set) the indicators rolled up from its children
+// (RollUpIndicators), never the parent's own rows where a child reports the
+// key. Callers judging an area they loaded should use this rather than
+// Criteria.
+func AreaCriteria(m AreaMetrics, in AreaInput) []Criterion {
+	ind := in.Indicators
+	if len(in.Children) > 0 {
+		ind = RollUpIndicators(in.Indicators, in.Children)
+	}
+	return Criteria(m, ind, m.Period)
+}

@@ -66,3 +66,28 @@ func TestCriteriaJudgesEvidence(t *testing.T) {
 		t.Errorf("cases_total %v, want null (reported after the period)", *v)
 	}
 }
+
+// TestAreaCriteriaOfAParentReadsItsChildren: a district's criteria judge the
+// sum of its communes' indicators, not the district's own stale rows.
+func TestAreaCriteriaOfAParentReadsItsChildren(t *testing.T) {
+	p := mustPeriod(t, "2025")
+	ind := func(key string, v float64) metrics.IndicatorValue {
+		return metrics.IndicatorValue{Key: key, Period: p, Value: v}
+	}
+	in := metrics.AreaInput{Code: "D",
+		// the district's own rows say everything is reached
+		Indicators: []metrics.IndicatorValue{ind(hotspot.IndHouseholdsTotal, 100), ind(hotspot.IndHouseholdsReached, 100)},
+		Children: []metrics.ChildIndicators{
+			{Code: "C1", Indicators: []metrics.IndicatorValue{ind(hotspot.IndHouseholdsTotal, 1500), ind(hotspot.IndHouseholdsReached, 1500)}},
+			{Code: "C2", Indicators: []metrics.IndicatorValue{ind(hotspot.IndHouseholdsTotal, 1690), ind(hotspot.IndHouseholdsReached, 1212)}},
+		}}
+	m := metrics.Compute(in, p, metrics.DefaultConfig())
+	c := metrics.AreaCriteria(m, in)[1]
+	if c.ID != 2 || *c.Values[hotspot.IndHouseholdsTotal] != 3190 || *c.Values[hotspot.IndHouseholdsReached] != 2712 || c.Status != metrics.CriterionNotMet {
+		t.Fatalf("criterion 2 of the district: %s %v/%v", c.Status, *c.Values[hotspot.IndHouseholdsReached], *c.Values[hotspot.IndHouseholdsTotal])
+	}
+	// Criteria on the parent's own rows is what the bug did.
+	if own := metrics.Criteria(m, in.Indicators, p)[1]; *own.Values[hotspot.IndHouseholdsTotal] != 100 {
+		t.Fatalf("own rows: %v", *own.Values[hotspot.IndHouseholdsTotal])
+	}
+}
