@@ -86,8 +86,10 @@ var policy = map[string]rule{
 	// Aggregates: hexagon counts, metrics, emerging hot spots.
 	"GET /api/cells": {roles: anyRole, scope: scopeQuery, param: "area"},
 	// Metrics reads are audited like the CSV export: the JSON holds the same rows.
-	"GET /api/areas/{code}/metrics":  {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read"},
-	"GET /api/metrics":               {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export"},
+	"GET /api/areas/{code}/metrics": {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read"},
+	"GET /api/metrics":              {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export"},
+	// Reports: as the metrics (the same figures), every one audited.
+	"GET /api/reports":               {roles: anyRole, scope: scopeQuery, param: "area", audit: "report.generate"},
 	"GET /api/emerging":              {roles: anyRole, scope: scopeQuery, param: "area"},
 	"GET /api/emerging/cells/{cell}": {roles: anyRole, scope: scopeQuery, param: "area"},
 

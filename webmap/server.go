@@ -130,6 +130,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/cells", s.handleCells)
 	s.handle("GET /api/areas/{code}/metrics", s.handleAreaMetrics)
 	s.handle("GET /api/metrics", s.handleMetrics)
+	s.handle("GET /api/reports", s.handleReport)
 	cov := newCoverageAPI(s) // also pushes fresh coverage after camera changes
 	s.handle("GET /api/coverage", s.analysis(cov.handleCoverage))
 	s.handle("POST /api/plans", s.analysis(cov.handlePlan))
