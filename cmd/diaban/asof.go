@@ -24,11 +24,13 @@ func parseAsOf(s string) (time.Time, error) {
 // computed on and the notes on its indicators.
 type metricsAsOfAnswer struct {
 	metrics.AreaMetrics
-	AsOf           string                `json:"as_of"`
-	Name           string                `json:"name"`
-	Level          string                `json:"level"`
-	Type           string                `json:"type,omitempty"`
-	IndicatorNotes []store.IndicatorNote `json:"indicator_notes,omitempty"`
+	AsOf           string                 `json:"as_of"`
+	Name           string                 `json:"name"`
+	Level          string                 `json:"level"`
+	Type           string                 `json:"type,omitempty"`
+	IndicatorNotes []store.IndicatorNote  `json:"indicator_notes,omitempty"`
+	Criteria       []metrics.Criterion    `json:"criteria,omitempty"`
+	RollUp         *metrics.RollUpMetrics `json:"rollup,omitempty"`
 }
 
 func asOfAnswer(m metrics.AreaMetrics, got *store.MetricsAsOf, asOf time.Time) metricsAsOfAnswer {

@@ -73,3 +73,47 @@ func TestMetricsCommand(t *testing.T) {
 		t.Errorf("unknown area: %v", err)
 	}
 }
+
+// TestMetricsCommandParent: a district prints its roll-up over its
+// communes and the six criteria judged on its communes' indicators, as
+// the API does, for every kind of period.
+func TestMetricsCommandParent(t *testing.T) {
+	db := pgtest.New(t)
+	db.ImportFile(t, "areas", "../../hotspot/testdata/areas.geojson")
+	db.Import(t, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,\nH2,108.35,15.9,storage,\n")
+	db.Import(t, "events", "hotspot_ref,event,occurred_at,note\nH1,detected,2024-11-10,\nH2,detected,2025-02-01,\n")
+	db.Import(t, "indicators", "area_code,period,key,value\n20530,2025,households_total,1500\n20530,2025,households_reached,1500\n20533,2025,households_total,1690\n20533,2025,households_reached,1212\n503,2025,households_total,100\n503,2025,households_reached,100\n")
+	for _, p := range []string{"2025", "2025-H2", "2025-Q4", "2025-12", "2025-01-01..2025-12-31"} {
+		out, stderr, err := runCmd(t, "metrics", "--area", "503", "--period", p, "--db", db.URL)
+		if err != nil {
+			t.Fatalf("%s: %v (stderr %q)", p, err, stderr)
+		}
+		var m struct {
+			Period   string
+			RollUp   *struct{ Children int }
+			Criteria []struct {
+				ID     int
+				Status string
+				Values map[string]*float64
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatalf("%q: %v", out, err)
+		}
+		if m.Period != p || m.RollUp == nil || m.RollUp.Children != 2 || len(m.Criteria) != 6 {
+			t.Fatalf("%s: %s", p, out)
+		}
+		c2 := m.Criteria[1]
+		if c2.Values["households_total"] == nil || *c2.Values["households_total"] != 3190 || *c2.Values["households_reached"] != 2712 || c2.Status != "not_met" {
+			t.Errorf("%s: criterion 2 of the district reads %v, want the communes' 2712/3190", p, c2)
+		}
+	}
+	out, _, err := runCmd(t, "metrics", "--area", "503", "--period", "2025", "--format", "csv", "--db", db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) != 4 || recs[1][0] != "503" || recs[2][0] != "20530" || recs[3][0] != "20533" {
+		t.Errorf("csv of the district and its communes: %q %v", recs, err)
+	}
+}
