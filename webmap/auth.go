@@ -85,7 +85,7 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 	if p.token == "" {
 		return nil, errLoginRequired
 	}
-	u, err := s.store.SessionUser(r.Context(), p.token)
+	u, err := s.sessions.user(r.Context(), s.store.SessionUser, p.token)
 	if errors.Is(err, hotspot.ErrNotFound) {
 		return nil, errLoginRequired
 	}

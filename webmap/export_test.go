@@ -7,11 +7,12 @@ import (
 )
 
 // BodyRoutes lists the policy's routes that take a request body (every
-// POST and PATCH), and for each whether its area comes from the body.
+// write: POST, PUT, PATCH, DELETE), and for each whether its area comes
+// from the body.
 func BodyRoutes() map[string]bool {
 	out := map[string]bool{}
 	for pattern, ru := range policy {
-		if strings.HasPrefix(pattern, "POST ") || strings.HasPrefix(pattern, "PATCH ") {
+		if method, _, _ := strings.Cut(pattern, " "); method != "GET" && method != "HEAD" {
 			out[pattern] = ru.scope == scopeBody
 		}
 	}

@@ -78,6 +78,8 @@ type Server struct {
 	hashes    atomic.Int64
 	// analyses bounds the heavy analyses in total and per user.
 	analyses *analysisGate
+	// sessions shares identical session lookups in flight (auth_sessions.go).
+	sessions sessionLookups
 }
 
 // New builds a server over store. Call Run to start the change feed.
