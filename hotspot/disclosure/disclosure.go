@@ -4,20 +4,54 @@
 //
 //   - resolution: H3 cells no finer than ViewerMaxRes (8, about 0.74 km²);
 //     the cells tiles coarsen to it past ViewerMaxZoom (13), where the
-//     tiles' own resolution would become finer;
-//   - time: windows of whole months in Asia/Ho_Chi_Minh (a window is
-//     widened outward to the months that hold it);
-//   - small counts: a count below MinCount (5) is not sent; it is shown
-//     as SuppressedText ("< 5").
+//     tiles' own resolution would become finer (Rule.Res);
+//   - time: windows of whole months in Asia/Ho_Chi_Minh (a window or a
+//     custom period of days is widened outward to the months that hold
+//     it: Rule.Window, Rule.Period);
+//   - small counts: a count of incidents, tips or people from 1 to
+//     MinCount-1 (5) is not sent; it is shown as SuppressedText ("< 5").
+//     A zero is shown: it counts nobody.
 //
-// Officers, planners and admins see exact figures. The cells API, the
-// cells tiles, the emerging layer, the metrics and the reports all ask
-// For(role) and apply the Rule it returns; the package is pure.
+// Officers, planners and admins see exact figures (the zero Rule). Every
+// answer built from incidents, tips or people passes through the Rule of
+// its caller's role (For), in one place per kind of answer:
+//
+//	cells API, cells tiles   Rule.Res, Rule.Window, Rule.Properties
+//	emerging layer           Rule.Res, Rule.Window; cell counts and the
+//	                         per-bin chart through Rule.Value/Properties
+//	metrics (API, CSV, live  Rule.Period, Rule.Metrics, Rule.MetricsTable,
+//	push), reports           Rule.RollUp, Rule.Criteria, WriteMetricsCSV
+//
+// What is a count of people and what is not, and the secondary
+// suppression that keeps a suppressed figure from being recovered by
+// subtraction, are in metrics.go. Hotspots are places: their counts are
+// exact for everyone (viewers never get a hotspot's point).
+//
+// For a report (a document of metrics for a role), call, with the role of
+// the user the report is made for:
+//
+//	rule := disclosure.For(role)
+//	p = rule.Period(p)                 // before computing
+//	area := rule.Metrics(m)            // one area's metrics.AreaMetrics
+//	rows := rule.MetricsTable(ms)      // a parent's children, one table
+//	ru := rule.RollUp(r)               // metrics.RollUpMetrics
+//	cs := rule.Criteria(c)             // metrics.Criteria
+//
+// and print the values they hold (a number, or "< 5"; nil is "—"):
+// AreaMetrics.IsSuppressed(col) names what was hidden. Never print the
+// embedded metrics.AreaMetrics' own counts.
 //
 // JSON shape: a count is a JSON number for every role; for a viewer a
 // suppressed count is the string "< 5" and the feature carries
-// "suppressed": true (Value). Clients that draw counts test "suppressed"
-// (or Number.isFinite) before using the number.
+// "suppressed": true (Properties), or the metrics object lists it in
+// "suppressed". Clients that draw counts test "suppressed" (or
+// Number.isFinite) before using the number.
+//
+// Limits: the rule holds within one answer and one table; a viewer who
+// subtracts answers for overlapping periods (a year minus its months) or
+// for levels between a table's parent and its rows can still narrow a
+// small count; Gi* z-scores of the emerging layer are statistics of a
+// neighbourhood's counts and are sent as they are.
 package disclosure
 
 import (
