@@ -130,9 +130,16 @@ func TestBrowserMapShowsLiveElimination(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true"`)); err != nil {
 		t.Fatalf("the map never became ready: %v", err)
 	}
-	markers := evaluate[int](t, ctx, `document.querySelectorAll('[data-hotspot-id]').length`)
+	// Each hotspot is drawn, alone or counted in a cluster where they would overlap.
+	markers := evaluate[int](t, ctx, `document.querySelectorAll('[data-hotspot-id]').length +
+		[...document.querySelectorAll('.hs-cluster')].reduce((n, e) => n + Number(e.dataset.count), 0)`)
 	if markers != len(apiAll.Features) {
-		t.Errorf("map shows %d hotspot markers, the API has %d hotspots", markers, len(apiAll.Features))
+		t.Errorf("map shows %d hotspot markers (alone or in clusters), the API has %d hotspots", markers, len(apiAll.Features))
+	}
+	// Zoomed to the target, it stands alone.
+	evaluate[bool](t, ctx, fmt.Sprintf(`(diaban.hotspots.focus(%d), diaban.map.closePopup(), true)`, target))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('[data-hotspot-id="%d"]')`, target))); err != nil {
+		t.Fatalf("marker %d not shown after zooming to it: %v", target, err)
 	}
 	if lang := evaluate[string](t, ctx, `document.documentElement.lang`); lang != "vi" {
 		t.Errorf("page language %q, want vi (Vietnamese first)", lang)

@@ -149,3 +149,27 @@ func TestCameraStatusByRole(t *testing.T) {
 		t.Errorf("unknown camera: %d, want 404", code)
 	}
 }
+
+// TestHotspotsWithEvents: ?events=1 gives each hotspot its lifecycle,
+// scoped like the list; a bad value is a 400 naming events.
+func TestHotspotsWithEvents(t *testing.T) {
+	ts := newTestServer(t)
+	officer := ts.addUser(t, "w-officer", hotspot.RoleOfficer, "20530")
+	var fc struct {
+		Features []struct {
+			Properties struct {
+				Ref    string
+				Events []struct{ Event string }
+			}
+		}
+	}
+	if code, data := ts.doAs(t, officer, "GET", "/api/hotspots?events=1", "", &fc); code != 200 || len(fc.Features) != 1 {
+		t.Fatalf("%d %s", code, data)
+	}
+	if p := fc.Features[0].Properties; p.Ref != "H1" || len(p.Events) != 1 || p.Events[0].Event != "detected" {
+		t.Errorf("officer of 20530 got %+v", p)
+	}
+	if code := ts.do(t, "GET", "/api/hotspots?events=yes", "", nil); code != 400 {
+		t.Errorf("events=yes: %d, want 400", code)
+	}
+}

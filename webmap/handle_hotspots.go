@@ -13,12 +13,34 @@ import (
 	"github.com/diaban/diaban/hotspot/store"
 )
 
-// handleHotspots answers GET /api/hotspots?area=&status=.
+// handleHotspots answers GET /api/hotspots?area=&status=&events=1 (events:
+// each hotspot's lifecycle with it).
 func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	list, err := s.store.ListHotspots(r.Context(), store.HotspotFilter{AreaCode: q.Get("area"), Status: hotspot.Status(q.Get("status"))})
 	if err != nil {
 		return err
+	}
+	switch q.Get("events") {
+	case "":
+	case "1":
+		// The lifecycle of each, for the map's month-by-month replay.
+		ids := make([]int64, len(list))
+		for i := range list {
+			ids[i] = list[i].ID
+		}
+		evs, err := s.store.EventsOf(r.Context(), ids)
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			list[i].Events = evs[list[i].ID]
+			if list[i].Events == nil {
+				list[i].Events = []hotspot.Event{}
+			}
+		}
+	default:
+		return errBad("events", "want 1 or nothing")
 	}
 	fc := geojson.NewFeatureCollection()
 	for i := range list {

@@ -152,6 +152,9 @@ func (s *Server) routes() {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			return &badRequest{field: "path", msg: "no such API endpoint: " + r.URL.Path, status: http.StatusNotFound}
 		}
+		if s.toLoginFirst(w, r) {
+			return nil
+		}
 		files.ServeHTTP(w, r)
 		return nil
 	})

@@ -112,3 +112,24 @@ WHERE c.id = $1 AND a.id = c.area_id RETURNING a.code`, id, string(st)).Scan(&co
 	}
 	return s.GetCamera(ctx, id)
 }
+
+// EventsOf returns the lifecycle events of the hotspots ids, oldest first,
+// by hotspot id: what the map replays month by month.
+func (s *Store) EventsOf(ctx context.Context, ids []int64) (map[int64][]hotspot.Event, error) {
+	out := make(map[int64][]hotspot.Event, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := s.pool.Query(ctx, sqlEventsOf, ids)
+	if err != nil {
+		return nil, fmt.Errorf("events of hotspots: %w", err)
+	}
+	evs, err := pgx.CollectRows(rows, scanEvent)
+	if err != nil {
+		return nil, fmt.Errorf("events of hotspots: %w", err)
+	}
+	for _, e := range evs {
+		out[e.HotspotID] = append(out[e.HotspotID], e)
+	}
+	return out, nil
+}

@@ -72,6 +72,14 @@ export function postJSON(path, body) {
   });
 }
 
+export function patchJSON(path, body) {
+  return send(path, {
+    method: 'PATCH',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
 // query builds "?a=1&b=2" from the set (non-empty) values of an object.
 export function query(params) {
   const q = new URLSearchParams();

@@ -16,6 +16,11 @@ import { Feed } from './feed.js';
 import { Legend } from './legend.js';
 import { MetricsView } from './metrics.js';
 import { Planner } from './planner.js';
+import { Search } from './search.js';
+import { Filters, monthBounds, statusAt } from './filters.js';
+import { Timeline, monthsFrom } from './timeline.js';
+import { EditTools } from './edit.js';
+import { Notices } from './toasts.js';
 
 const body = document.body;
 const $ = (id) => document.getElementById(id);
@@ -23,7 +28,8 @@ const $ = (id) => document.getElementById(id);
 // ---- map and panes (lowest first) -----------------------------------------
 // No initial view: the map is placed once the areas are known, so a base
 // map is not first fetched for the whole country.
-const map = L.map('map', { zoomControl: false, preferCanvas: false, zoomSnap: 0.25 });
+// A maximum zoom is needed by the clusters (and bounds a tile-less map).
+const map = L.map('map', { zoomControl: false, preferCanvas: false, zoomSnap: 0.25, maxZoom: 20 });
 const FALLBACK_VIEW = { center: [16.0, 106.5], zoom: 6 };
 // fitPadding keeps what is fitted clear of the controls on the right
 // (layers at the top, legend at the bottom) when the map is wide enough.
@@ -49,15 +55,35 @@ const P = {
   incidents: pane('incidentsPane', 380),
   sectors: pane('sectorsPane', 410),
   cameras: pane('camerasPane', 440),
-  hotspots: pane('hotspotsPane', 460),
+  // Hotspots (and their clusters) above the area labels of the tooltip
+  // pane (650), so a label never hides one; popups (700) stay on top.
+  hotspots: pane('hotspotsPane', 660),
 };
+// On a phone a popup takes the map over: the controls step aside while it
+// is open (style.css), so none lies over it.
+map.on('popupopen', () => map.getContainer().classList.add('has-popup'));
+map.on('popupclose', () => map.getContainer().classList.remove('has-popup'));
 // Area labels belong above the hexagons but should not catch the pointer.
 map.getPane('tooltipPane').style.zIndex = '650';
 
+let me = null;
+// Officers and admins edit on the map (the server checks their area again).
+const canEdit = () => !!me && (me.role === 'officer' || me.role === 'admin');
+const edit = new EditTools(map, {
+  onHotspot: (f) => {
+    if (f && f.geometry) {
+      hotspots.addEvent({ id: -Date.now(), hotspot_id: f.id, event: 'detected', occurred_at: new Date().toISOString() });
+      hotspots.upsert(f, { flash: true, live: true });
+      hotspots.focus(f.id);
+    }
+  },
+  onCamera: () => reload(cameras),
+});
+
 const areas = new AreaLayer(map, { pane: P.areas });
 const areaName = (code) => areas.name(code);
-const hotspots = new HotspotLayer(map, { pane: P.hotspots, areaName });
-const cameras = new CameraLayer(map, { sectorPane: P.sectors, markerPane: P.cameras, areaName });
+const hotspots = new HotspotLayer(map, { pane: P.hotspots, areaName, canEdit, pickPoint: (text) => edit.pick(text) });
+const cameras = new CameraLayer(map, { sectorPane: P.sectors, markerPane: P.cameras, areaName, canEdit });
 const legend = new Legend(map);
 const planner = new Planner(map, { mount: $('planner-panel'), areas });
 const cells = new CellLayer(map, { pane: P.cells, onBreaks: (bs) => legend.setBreaks(bs) });
@@ -65,7 +91,7 @@ const emerging = new EmergingLayer(map, { pane: P.emerging, area: () => areaSele
 const incidents = new IncidentLayer(map, {
   pane: P.incidents,
   areaName,
-  period: () => ({ from: cells.params.from, to: cells.params.to }),
+  period: () => ({ from: cells.params.from, to: cells.params.to, kind: cells.params.kind }),
 });
 const feed = new Feed($('feed'), $('feed-empty'), {
   areaName,
@@ -86,14 +112,20 @@ function buildLayerControl() {
   const bases = {};
   if (baseLayer) bases[t('layer.base')] = baseLayer;
   bases[t('layer.blank')] = blankLayer;
-  layerCtl = L.control.layers(bases, {
+  // Only the layers the role receives: the committee gets aggregates, no
+  // points; single incidents are for officers and admins.
+  const role = me ? me.role : 'viewer';
+  const overlays = {
     [t('layer.areas')]: areas.layer,
     [t('layer.cells')]: cells.layer,
     [t('layer.emerging')]: emerging.layer,
-    [t('layer.incidents')]: incidents.layer,
-    [t('layer.cameras')]: cameras.layer,
-    [t('layer.hotspots')]: hotspots.layer,
-  }, { position: 'topright', collapsed: window.matchMedia('(max-width: 900px)').matches });
+  };
+  if (role === 'officer' || role === 'admin') overlays[t('layer.incidents')] = incidents.layer;
+  if (role !== 'viewer') {
+    overlays[t('layer.cameras')] = cameras.layer;
+    overlays[t('layer.hotspots')] = hotspots.layer;
+  }
+  layerCtl = L.control.layers(bases, overlays, { position: 'topright', collapsed: window.matchMedia('(max-width: 900px)').matches });
   layerCtl.addTo(map);
 }
 
@@ -131,6 +163,12 @@ function applyLanguage() {
   if (zout) zout.title = zout.ariaLabel = l === 'vi' ? 'Thu nhỏ' : 'Zoom out';
   setWsState(body.dataset.ws || 'closed', true);
   fillAreaPicker();
+  search.relabel();
+  filters.render();
+  timeline.render();
+  edit.render();
+  notices.render();
+  showShown();
 }
 
 $('lang-toggle').addEventListener('click', () => setLang(lang() === 'vi' ? 'en' : 'vi'));
@@ -157,7 +195,128 @@ areaSelect.addEventListener('change', () => {
   if (b && b.isValid()) map.fitBounds(b, { ...fitPadding(), animate: true });
   emerging.reloadSoon(0);
   metricsView.select(areaSelect.value);
+  syncURL();
 });
+
+// ---- search, filters, replay, and the address that shares them -------------
+function pickArea(code) {
+  if (![...areaSelect.options].some((o) => o.value === code)) return;
+  areaSelect.value = code;
+  areaSelect.dispatchEvent(new Event('change'));
+}
+const search = new Search($('search-panel'), {
+  hotspots: () => hotspots.features(),
+  areas: () => areas.features().map((f) => f.properties),
+  areaName,
+  onHotspot: (id) => hotspots.focus(id),
+  onArea: pickArea,
+  onQuery: () => syncURL(),
+});
+
+const filters = new Filters($('filter-fields'), {
+  events: (id) => hotspots.events.get(String(id)),
+  onChange: (s) => applyFilters(s),
+});
+hotspots.view = (f) => filters.viewOf(f);
+
+const lastDay = (ym) => {
+  const [, end] = monthBounds(ym);
+  return new Date(end + 7 * 3600e3).toISOString().slice(0, 10);
+};
+
+function showShown() {
+  const el = $('filter-shown');
+  if (!el) return;
+  el.textContent = me && me.role !== 'viewer' ? t('filter.shown', { n: hotspots.shownCount(), total: hotspots.markers.size }) : '';
+}
+
+// applyFilters: the hexagons and incidents follow the incident kind and the
+// period (the replayed month over the typed dates), the hotspots the view.
+function applyFilters(s) {
+  cells.params.kind = s.ikind;
+  if (s.month) {
+    cells.params.from = `${s.month}-01`;
+    cells.params.to = lastDay(s.month);
+  } else {
+    cells.params.from = s.from;
+    cells.params.to = s.to;
+  }
+  cells.load().catch(showError);
+  incidents.reloadSoon(0, true);
+  hotspots.applyView();
+  showShown();
+  if (timeline.month !== s.month) timeline.set(s.month, { silent: true });
+  else timeline.render();
+  syncURL();
+}
+
+function firstEventTime() {
+  let first = Infinity;
+  for (const evs of hotspots.events.values()) {
+    if (evs.length) first = Math.min(first, Date.parse(evs[0].occurred_at));
+  }
+  return first;
+}
+const timeline = new Timeline($('timeline-panel'), {
+  months: () => {
+    const first = firstEventTime();
+    return Number.isFinite(first) ? monthsFrom(first, Date.now()) : [];
+  },
+  onMonth: (ym) => filters.set({ month: ym }),
+  summary: (ym) => {
+    const [start, end] = monthBounds(ym);
+    let active = 0;
+    let changes = 0;
+    for (const m of hotspots.markers.values()) {
+      const evs = hotspots.events.get(String(m.feature.id)) || [];
+      if (statusAt(evs, end) === 'active') active++;
+      for (const e of evs) {
+        const x = Date.parse(e.occurred_at);
+        if (x >= start && x <= end) changes++;
+      }
+    }
+    return { active, changes };
+  },
+});
+
+const isoToDMY = (d) => (d ? `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}` : '');
+
+// syncURL keeps the address in step with what is shown (no history entry
+// per keystroke: the address is replaced).
+let urlReady = false;
+function syncURL() {
+  if (!urlReady) return;
+  const p = new URLSearchParams(location.search);
+  filters.toURL(p);
+  const q = search.input.value.trim();
+  if (q) p.set('q', q);
+  else p.delete('q');
+  if (areaSelect.value && areaSelect.value !== (me && me.scope)) p.set('area', areaSelect.value);
+  else p.delete('area');
+  const qs = p.toString();
+  history.replaceState(history.state, '', qs ? `${location.pathname}?${qs}` : location.pathname);
+}
+
+// fromURL applies a shared address once the data is in.
+function fromURL() {
+  const p = new URLSearchParams(location.search);
+  filters.fromURL(p);
+  $('cells-from').value = isoToDMY(filters.state.from);
+  $('cells-to').value = isoToDMY(filters.state.to);
+  const area = p.get('area');
+  if (area && areas.byCode.has(area)) {
+    areaSelect.value = area;
+    const b = areas.bounds(area);
+    if (b && b.isValid()) map.fitBounds(b, fitPadding());
+    metricsView.select(area);
+  }
+  if (p.get('q')) search.set(p.get('q'));
+  urlReady = true;
+  applyFilters(filters.state);
+}
+
+// ---- notices ------------------------------------------------------------------
+const notices = new Notices({ bell: $('notice-bell'), tray: $('notice-tray'), areaName, onHotspot: (id) => hotspots.focus(id) });
 
 // ---- cell period form -----------------------------------------------------
 // Dates are typed as dd/mm/yyyy (a native date input would follow the
@@ -179,8 +338,7 @@ $('cells-form').addEventListener('submit', (ev) => {
     return;
   }
   err.hidden = true;
-  cells.setPeriod(from, to).catch(showError);
-  incidents.reloadSoon(0, true);
+  filters.set({ from, to, month: '' });
 });
 
 // ---- banner ---------------------------------------------------------------
@@ -245,6 +403,8 @@ function handleChange(msg) {
   if (msg.type === 'emerging') return emerging.reloadSoon(); // derived: a reload, not a feed line
   if (msg.type === 'metrics') return metricsView.onMessage(msg);
   const d = msg.data || {};
+  notices.onMessage(msg);
+  if (msg.type === 'event' && d.event) hotspots.addEvent(d.event);
   // The feed line first: it reads the ref of a hotspot about to be removed.
   feed.add(msg);
   switch (msg.type) {
@@ -301,7 +461,6 @@ addWords({
   vi: { 'auth.logout': 'Đăng xuất', 'auth.role.admin': 'quản trị', 'auth.role.officer': 'cán bộ', 'auth.role.planner': 'quy hoạch camera', 'auth.role.viewer': 'ban chỉ đạo' },
   en: { 'auth.logout': 'Log out', 'auth.role.admin': 'admin', 'auth.role.officer': 'officer', 'auth.role.planner': 'planner', 'auth.role.viewer': 'committee' },
 });
-let me = null;
 function showWho() {
   // The user's area by its name once the areas are loaded (its code until then).
   if (me) $('whoami').textContent = `${me.name} (${t(`auth.role.${me.role}`)}${me.scope ? ` · ${areas.name(me.scope) || me.scope}` : ''})`;
@@ -325,6 +484,8 @@ async function start() {
   }
   showWho();
   body.dataset.role = me.role;
+  notices.setUser(me.name);
+  if (canEdit()) edit.addTo(map);
   metricsView.scope = me.scope || '';
   applyLanguage();
   setWsState('closed', true);
@@ -344,10 +505,14 @@ async function start() {
     await areas.load();
     showWho();
     fillAreaPicker();
-    const b = areas.bounds();
+    // The user's own area first: a ward officer opens on the ward.
+    const own = me.scope ? areas.bounds(me.scope) : null;
+    if (own && own.isValid() && [...areaSelect.options].some((o) => o.value === me.scope)) areaSelect.value = me.scope;
+    const b = own && own.isValid() ? own : areas.bounds();
     if (b && b.isValid()) map.fitBounds(b, fitPadding());
     // A committee viewer sees aggregates only: no hotspot or camera points.
     if (me.role !== 'viewer') await Promise.all([hotspots.load(), cameras.load()]);
+    fromURL();
     if (!map._loaded) {
       const hb = hotspots.bounds();
       if (hb && hb.isValid()) map.fitBounds(hb, { ...fitPadding(), maxZoom: 16 });
@@ -368,4 +533,4 @@ async function start() {
 start();
 
 // For debugging in a console; not an API.
-window.diaban = { map, areas, hotspots, cameras, cells, emerging, incidents, feed, live };
+window.diaban = { map, areas, hotspots, cameras, cells, emerging, incidents, feed, live, search, filters, timeline, edit, notices };

@@ -1,9 +1,22 @@
 // Cameras: a small marker at each camera and its field-of-view sector
 // (police blue, community purple; offline grey dashed; planned dashed outline).
 
-import { getJSON } from './api.js';
+import { getJSON, patchJSON } from './api.js';
 import { h } from './dom.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr, addWords } from './i18n.js';
+
+addWords({
+  vi: {
+    'camera.markOffline': 'Báo mất kết nối',
+    'camera.markActive': 'Đã hoạt động trở lại',
+    'camera.saving': 'Đang lưu…',
+  },
+  en: {
+    'camera.markOffline': 'Mark offline',
+    'camera.markActive': 'Back in service',
+    'camera.saving': 'Saving…',
+  },
+});
 
 export const OWNER_COLOURS = { police: '#1f5fbf', community: '#7b2fa8' };
 export const OFFLINE_COLOUR = '#8a8a8a';
@@ -25,8 +38,10 @@ export function cameraStyle(p) {
 }
 
 export class CameraLayer {
-  constructor(map, { sectorPane, markerPane, areaName }) {
+  // canEdit() says whether the user may mark cameras offline or back.
+  constructor(map, { sectorPane, markerPane, areaName, canEdit }) {
     this.map = map;
+    this.canEdit = canEdit || (() => false);
     this.areaName = areaName || ((c) => c);
     this.sectorRenderer = L.svg({ pane: sectorPane });
     this.markerRenderer = L.svg({ pane: markerPane });
@@ -99,6 +114,35 @@ export class CameraLayer {
         h('dt', { text: t('camera.fov') }), h('dd', { text: fov }),
         h('dt', { text: t('camera.range') }), h('dd', { text: `${p.range_m} m` }),
         h('dt', { text: t('hotspot.area') }), h('dd', { text: this.areaName(p.area) }),
-      ));
+      ),
+      this._actions(f));
+  }
+
+  // _actions: an officer marks an installed camera offline, or back.
+  _actions(f) {
+    const p = f.properties || {};
+    if (!this.canEdit() || f.id === undefined || (p.status !== 'active' && p.status !== 'offline')) return '';
+    const next = p.status === 'active' ? 'offline' : 'active';
+    const err = h('p', { class: 'error form-error', role: 'alert', hidden: true });
+    const btn = h('button', {
+      type: 'button', class: `cam-mark cam-mark-${next}`, text: t(next === 'offline' ? 'camera.markOffline' : 'camera.markActive'),
+      on: {
+        click: async () => {
+          btn.disabled = true;
+          btn.textContent = t('camera.saving');
+          try {
+            await patchJSON(`/api/cameras/${encodeURIComponent(f.id)}`, { status: next });
+            this.map.closePopup();
+            await this.load();
+          } catch (e) {
+            btn.disabled = false;
+            btn.textContent = t(next === 'offline' ? 'camera.markOffline' : 'camera.markActive');
+            err.textContent = e.message;
+            err.hidden = false;
+          }
+        },
+      },
+    });
+    return h('div', { class: 'cam-actions' }, btn, err);
   }
 }

@@ -32,7 +32,7 @@ export function describe(msg, lookupRef = () => '') {
     return { key: 'feed.other', vars, hotspotId };
   }
   if (type === 'camera') {
-    vars.ref = d.ref || d.properties?.ref || (id !== undefined && id !== null ? `#${id}` : '');
+    vars.ref = d.camera?.properties?.ref || d.ref || d.properties?.ref || (id !== undefined && id !== null ? `#${id}` : '');
     const key = `feed.camera.${op}`;
     return { key: has(key) ? key : 'feed.camera.update', vars, hotspotId };
   }

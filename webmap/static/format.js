@@ -88,3 +88,34 @@ export function parseDMY(text) {
   if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
   return `${m[3]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
+
+// parseDMYHM reads "dd/mm/yyyy HH:mm" (24 h, Vietnamese wall clock) as typed
+// and returns RFC 3339 with +07:00 for the API, or '' when it is not a real
+// date and time.
+export function parseDMYHM(text) {
+  const m = /^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s+(\d{1,2})[:h](\d{2})\s*$/.exec(text || '');
+  if (!m) return '';
+  const day = parseDMY(`${m[1]}/${m[2]}/${m[3]}`);
+  const hh = +m[4];
+  const mm = +m[5];
+  if (!day || hh > 23 || mm > 59) return '';
+  return `${day}T${String(hh).padStart(2, '0')}:${String(mm).padStart(2, '0')}:00${VN_OFFSET}`;
+}
+
+// Numbers as the page's language writes them: 1.234,5 and 22,2 % in
+// Vietnamese, 1,234.5 and 22.2 % in English.
+function numLocale() {
+  return (document.documentElement.lang || 'vi') === 'en' ? 'en-GB' : 'vi-VN';
+}
+
+// fmtNum writes x with at most `digits` decimals (grouped thousands).
+export function fmtNum(x, digits = 0) {
+  if (typeof x !== 'number' || !Number.isFinite(x)) return '–';
+  return new Intl.NumberFormat(numLocale(), { maximumFractionDigits: digits, minimumFractionDigits: 0 }).format(x);
+}
+
+// fmtPct writes a share (0.222) as a percentage with one decimal: 22,2 %.
+export function fmtPct(share) {
+  if (typeof share !== 'number' || !Number.isFinite(share)) return '–';
+  return `${new Intl.NumberFormat(numLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(100 * share)} %`;
+}

@@ -1,18 +1,56 @@
 // Hotspot layer: one SVG circle marker per hotspot, coloured by status,
-// updated in place by live messages. Test hooks: each marker's element has
+// updated in place by live messages, gathered into clusters where they
+// would overlap at low zoom (leaflet.markercluster; none from zoom 15 on).
+// A view function may hide hotspots (filters) or show another status (the
+// replay of a past month). Test hooks: each marker's element has
 // data-hotspot-id and data-status (kept current on every change and re-set
-// whenever Leaflet re-creates the element).
+// whenever Leaflet re-creates the element); a cluster's has data-count.
 
-import { getJSON, postJSON } from './api.js';
+import { getJSON, postJSON, patchJSON } from './api.js';
 import { h, clear } from './dom.js';
-import { t, tOr, onLangChange } from './i18n.js';
-import { fmtDate, fmtTime, fmtDateTime, localInputValue, fromLocalInput } from './format.js';
+import { t, tOr, onLangChange, addWords } from './i18n.js';
 
-// hintFor shows a datetime-local value as dd/mm/yyyy HH:mm, since the native
-// control follows the browser's locale and may show mm/dd/yyyy.
+addWords({
+  vi: {
+    'form.chooseEvent': '— Chọn sự kiện —',
+    'form.needEvent': 'Chọn sự kiện cần ghi nhận.',
+    'form.confirm': 'Ghi nhận «{event}» cho tụ điểm {ref} lúc {when}?',
+    'form.confirmYes': 'Xác nhận',
+    'form.confirmNo': 'Quay lại',
+    'hsedit.title': 'Sửa tụ điểm',
+    'hsedit.rename': 'Đổi tên',
+    'hsedit.move': 'Di chuyển trên bản đồ',
+    'hsedit.moved': 'Đã chuyển tụ điểm đến vị trí mới.',
+    'hsedit.renamed': 'Đã đổi tên.',
+    'hsedit.pickMove': 'Bấm vào bản đồ tại vị trí mới của tụ điểm {ref}.',
+    'cluster.label': '{n} tụ điểm ở gần nhau; bấm để phóng to',
+  },
+  en: {
+    'form.chooseEvent': '— Choose an event —',
+    'form.needEvent': 'Choose the event to record.',
+    'form.confirm': 'Record “{event}” for hotspot {ref} at {when}?',
+    'form.confirmYes': 'Confirm',
+    'form.confirmNo': 'Back',
+    'hsedit.title': 'Edit hotspot',
+    'hsedit.rename': 'Rename',
+    'hsedit.move': 'Move on the map',
+    'hsedit.moved': 'Hotspot moved to its new place.',
+    'hsedit.renamed': 'Renamed.',
+    'hsedit.pickMove': 'Click the map at the new place of hotspot {ref}.',
+    'cluster.label': '{n} hotspots close together; click to zoom in',
+  },
+});
+import { fmtDate, fmtTime, fmtDateTime, parseDMYHM } from './format.js';
+
+addWords({
+  vi: { 'form.occurredAtFormat': 'Ngày giờ theo dạng dd/mm/yyyy HH:mm (24 giờ, giờ Việt Nam).', 'form.badTime': 'Thời điểm không hợp lệ: nhập dd/mm/yyyy HH:mm, ví dụ 30/11/2026 07:46.' },
+  en: { 'form.occurredAtFormat': 'Date and time as dd/mm/yyyy HH:mm (24 h, Vietnam time).', 'form.badTime': 'Not a valid time: type dd/mm/yyyy HH:mm, e.g. 30/11/2026 07:46.' },
+});
+
+// The time is typed as dd/mm/yyyy HH:mm in a text field: a native
+// datetime-local control follows the browser's locale (11/30/2026, 07:46 AM).
 function hintFor(value) {
-  const iso = fromLocalInput(value);
-  return iso ? t('form.occurredAtHint', { when: fmtDateTime(iso) }) : '';
+  return parseDMYHM(value) ? '' : t('form.occurredAtFormat');
 }
 
 export const STATUS_COLOURS = {
@@ -21,16 +59,48 @@ export const STATUS_COLOURS = {
 };
 export const UNKNOWN_COLOURS = { color: '#444', fillColor: '#999' }; // status unknown: no detected event yet
 
-// Events a user may record from the popup, in the order offered.
+// Events a user may record from the popup, in the order offered; none is
+// chosen beforehand, and the two that change the status ask to be confirmed.
 const FORM_EVENTS = ['eliminated', 'recurred', 'detected', 'note'];
+const CONFIRM_EVENTS = new Set(['eliminated', 'recurred']);
+
+// clusterIcon draws a cluster as a disc with its count, red when any of its
+// hotspots is active.
+function clusterIcon(cluster) {
+  const children = cluster.getAllChildMarkers();
+  const active = children.some((m) => m.options.shownStatus === 'active');
+  const n = cluster.getChildCount();
+  const size = n < 10 ? 28 : n < 100 ? 34 : 40;
+  const icon = L.divIcon({
+    html: `<span>${Number(n)}</span>`,
+    className: `hs-cluster ${active ? 'hs-cluster-active' : 'hs-cluster-quiet'}`,
+    iconSize: [size, size],
+  });
+  return icon;
+}
 
 export class HotspotLayer {
-  constructor(map, { pane, areaName }) {
+  // canEdit() says whether the user may rename and move hotspots;
+  // pickPoint(text) waits for a click on the map (EditTools.pick).
+  constructor(map, { pane, areaName, canEdit, pickPoint }) {
     this.map = map;
     this.areaName = areaName || ((c) => c);
+    this.canEdit = canEdit || (() => false);
+    this.pickPoint = pickPoint || (() => Promise.resolve(null));
     this.renderer = L.svg({ pane, padding: 0.5 });
-    this.group = L.featureGroup();
+    this.view = null; // feature -> {show, status}; null shows all as they are
+    this.group = L.markerClusterGroup({
+      clusterPane: pane,
+      maxClusterRadius: 28,
+      disableClusteringAtZoom: 15,
+      showCoverageOnHover: false,
+      spiderfyOnMaxZoom: true,
+      iconCreateFunction: clusterIcon,
+    });
+    this.group.on('animationend', () => this._tagClusters());
+    map.on('zoomend moveend', () => setTimeout(() => this._tagClusters(), 0));
     this.markers = new Map(); // id -> L.CircleMarker
+    this.events = new Map(); // id -> lifecycle events, oldest first (the replay's)
     this.liveTouched = new Map(); // id -> time of last live update
     this.openId = null;
     this.openView = null;
@@ -45,10 +115,13 @@ export class HotspotLayer {
   // elements, so a test (or a user) holding one is not disturbed.
   async load() {
     const started = Date.now();
-    const fc = await getJSON('/api/hotspots');
+    const fc = await getJSON('/api/hotspots?events=1');
     const seen = new Set();
-    for (const f of fc.features || []) {
-      if (f.id === undefined || f.id === null) continue;
+    for (const raw of fc.features || []) {
+      if (raw.id === undefined || raw.id === null) continue;
+      const { events, ...props } = raw.properties || {};
+      const f = { ...raw, properties: props };
+      this.events.set(String(f.id), Array.isArray(events) ? events : []);
       seen.add(String(f.id));
       const touched = this.liveTouched.get(String(f.id));
       if (touched && touched > started && this.markers.has(String(f.id))) continue;
@@ -64,6 +137,74 @@ export class HotspotLayer {
     return this.group.getLayers().length ? this.group.getBounds() : null;
   }
 
+  // addEvent keeps a live event for the replay (once, in time order).
+  addEvent(e) {
+    if (!e || e.hotspot_id === undefined) return;
+    const id = String(e.hotspot_id);
+    const list = this.events.get(id) || [];
+    if (list.some((x) => x.id === e.id)) return;
+    list.push(e);
+    list.sort((a, b) => Date.parse(a.occurred_at) - Date.parse(b.occurred_at) || a.id - b.id);
+    this.events.set(id, list);
+  }
+
+  // features lists every hotspot held, shown or not.
+  features() {
+    return [...this.markers.values()].map((m) => m.feature);
+  }
+
+  _shown(feature) {
+    const v = this.view ? this.view(feature) : null;
+    return v || { show: true, status: feature.properties?.status };
+  }
+
+  // setView sets the view function and redraws every marker by it.
+  setView(fn) {
+    this.view = fn;
+    this.applyView();
+  }
+
+  applyView() {
+    const add = [];
+    const remove = [];
+    for (const m of this.markers.values()) {
+      const v = this._shown(m.feature);
+      this._style(m, v.status);
+      const on = this.group.hasLayer(m);
+      if (v.show && !on) add.push(m);
+      else if (!v.show && on && !m._forced) remove.push(m);
+    }
+    if (remove.length) this.group.removeLayers(remove);
+    if (add.length) this.group.addLayers(add);
+    this.group.refreshClusters();
+    this._tagClusters();
+  }
+
+  // shownCount is how many hotspots the view shows.
+  shownCount() {
+    let n = 0;
+    for (const m of this.markers.values()) if (this._shown(m.feature).show) n++;
+    return n;
+  }
+
+  _style(m, status) {
+    m.options.shownStatus = status;
+    m.setStyle(STATUS_COLOURS[status] || UNKNOWN_COLOURS);
+    this._tag(m);
+  }
+
+  _tagClusters() {
+    const pane = this.map.getPane(this.group.options.clusterPane);
+    if (!pane) return;
+    for (const el of pane.querySelectorAll('.hs-cluster')) {
+      const n = el.textContent.trim();
+      el.setAttribute('data-count', n);
+      el.setAttribute('role', 'button');
+      el.setAttribute('aria-label', t('cluster.label', { n }));
+      el.title = t('cluster.label', { n });
+    }
+  }
+
   get(id) {
     const m = this.markers.get(String(id));
     return m ? m.feature : null;
@@ -73,7 +214,8 @@ export class HotspotLayer {
     if (!feature || feature.id === undefined || feature.id === null || !feature.geometry) return;
     const id = String(feature.id);
     const [lng, lat] = feature.geometry.coordinates;
-    const style = STATUS_COLOURS[feature.properties?.status] || UNKNOWN_COLOURS;
+    const shown = this._shown(feature);
+    const style = STATUS_COLOURS[shown.status] || UNKNOWN_COLOURS;
     let m = this.markers.get(id);
     if (!m) {
       m = L.circleMarker([lat, lng], {
@@ -83,6 +225,7 @@ export class HotspotLayer {
         opacity: 1,
         fillOpacity: 0.85,
         className: 'hotspot-marker',
+        shownStatus: shown.status,
         ...style,
       });
       m.feature = feature;
@@ -90,6 +233,8 @@ export class HotspotLayer {
       m.bindTooltip(() => this._tooltip(m), { direction: 'top', offset: [0, -6] });
       m.bindPopup(h('div', { class: 'hs-popup' }), { maxWidth: 340, minWidth: 260, autoPanPadding: [20, 20] });
       m.on('popupopen', () => {
+        // Never taller than the map: the rest scrolls inside the popup.
+        m.getPopup().options.maxHeight = Math.max(200, this.map.getSize().y - 40);
         // A new view each time it opens, so the history is always fresh.
         this.openId = id;
         this.openView = new HotspotPopup(this, m);
@@ -102,13 +247,21 @@ export class HotspotLayer {
         }
       });
       this.markers.set(id, m);
-      this.group.addLayer(m);
+      if (shown.show) this.group.addLayer(m);
     } else {
       m.feature = feature;
       const ll = m.getLatLng();
-      if (ll.lat !== lat || ll.lng !== lng) m.setLatLng([lat, lng]);
-      m.setStyle(style);
-      this._tag(m);
+      const on = this.group.hasLayer(m);
+      if (ll.lat !== lat || ll.lng !== lng) {
+        // A marker moves between clusters only when taken out and put back.
+        if (on) this.group.removeLayer(m);
+        m.setLatLng([lat, lng]);
+        if (on) this.group.addLayer(m);
+      }
+      this._style(m, shown.status);
+      if (shown.show && !this.group.hasLayer(m)) this.group.addLayer(m);
+      else if (!shown.show && this.group.hasLayer(m) && !m._forced) this.group.removeLayer(m);
+      else if (this.group.hasLayer(m)) this.group.refreshClusters(m);
       if (m.isTooltipOpen()) m.getTooltip().update();
     }
     if (live) this.liveTouched.set(id, Date.now());
@@ -141,13 +294,25 @@ export class HotspotLayer {
     if (m.bringToFront && this.map.hasLayer(m)) m.bringToFront();
   }
 
-  // focus pans to a hotspot and opens its popup.
+  // focus zooms to a hotspot (out of its cluster, shown even if the
+  // filters hide it) and opens its popup.
   focus(id) {
     const m = this.markers.get(String(id));
     if (!m) return false;
     if (!this.map.hasLayer(this.group)) this.map.addLayer(this.group);
-    this.map.setView(m.getLatLng(), Math.max(this.map.getZoom(), 16));
-    m.openPopup();
+    if (!this.group.hasLayer(m)) {
+      m._forced = true;
+      this.group.addLayer(m);
+    }
+    // From zoom 15 on nothing is clustered; the group may take a moment
+    // to put the marker on the map after the zoom.
+    this.map.setView(m.getLatLng(), Math.max(this.map.getZoom(), 16), { animate: false });
+    const started = Date.now();
+    const open = () => {
+      if (this.map.hasLayer(m)) m.openPopup();
+      else if (Date.now() - started < 2000) setTimeout(open, 50);
+    };
+    open();
     return true;
   }
 
@@ -155,7 +320,7 @@ export class HotspotLayer {
     const el = m.getElement();
     if (!el) return;
     el.setAttribute('data-hotspot-id', String(m.feature.id));
-    el.setAttribute('data-status', m.feature.properties?.status || '');
+    el.setAttribute('data-status', m.options.shownStatus || m.feature.properties?.status || '');
     el.setAttribute('role', 'button');
     el.setAttribute('aria-label', `${t('hotspot')} ${m.feature.properties?.ref || m.feature.id}`);
   }
@@ -182,11 +347,14 @@ class HotspotPopup {
     this.id = String(marker.feature.id);
     this.events = null;
     this.loadError = '';
-    this.form = { event: null, occurredAt: localInputValue(), note: '', error: '', field: '', sending: false, saved: false };
+    const offeredAt = fmtDateTime(new Date());
+    this.form = { event: null, occurredAt: offeredAt, offeredAt, note: '', error: '', field: '', sending: false, saved: false, confirming: false };
+    this.edit = { name: null, error: '', saved: '', sending: false };
     this.headEl = h('div', { class: 'hs-head' });
     this.historyEl = h('div', { class: 'hs-history-wrap' });
     this.formEl = h('div', { class: 'hs-form-wrap' });
-    this.el = h('div', { class: 'hs-popup', 'data-popup-hotspot-id': this.id }, this.headEl, this.historyEl, this.formEl);
+    this.editEl = h('div', { class: 'hs-edit-wrap' });
+    this.el = h('div', { class: 'hs-popup', 'data-popup-hotspot-id': this.id }, this.headEl, this.historyEl, this.formEl, this.editEl);
     this.renderAll();
     this.fetchHistory();
   }
@@ -195,6 +363,79 @@ class HotspotPopup {
     this.renderHead();
     this.renderHistory();
     this.renderForm();
+    this.renderEdit();
+  }
+
+  // renderEdit: rename, and move by a click on the map (officers, admins).
+  renderEdit() {
+    clear(this.editEl);
+    if (!this.layer.canEdit()) return;
+    const p = this.marker.feature.properties || {};
+    const e = this.edit;
+    const uid = `hse${this.id}`;
+    const form = h('form', {
+      class: 'hs-edit', novalidate: true,
+      on: {
+        submit: async (ev) => {
+          ev.preventDefault();
+          const name = form.elements.name.value.trim();
+          await this._patch({ name }, t('hsedit.renamed'));
+        },
+        input: () => { e.name = form.elements.name.value; },
+      },
+    },
+    h('label', { for: `${uid}-name`, text: t('hotspot.name') }),
+    h('input', { id: `${uid}-name`, name: 'name', maxlength: 200, value: e.name ?? p.name ?? '', 'aria-invalid': e.error ? 'true' : null }),
+    h('div', { class: 'hs-form-actions' },
+      h('button', { type: 'submit', class: 'hs-rename', disabled: e.sending, text: t('hsedit.rename') }),
+      h('button', { type: 'button', class: 'hs-move', disabled: e.sending, text: t('hsedit.move'), on: { click: () => this._move() } })),
+    e.saved ? h('p', { class: 'ok', role: 'status', text: e.saved }) : '',
+    e.error ? h('p', { class: 'error form-error', role: 'alert', text: e.error }) : '');
+    this.editEl.append(h('details', { class: 'hs-edit-box', open: e.open || null, on: { toggle: (ev) => { e.open = ev.currentTarget.open; this._relayout(); } } },
+      h('summary', { text: t('hsedit.title') }), form));
+    this._relayout();
+  }
+
+  async _patch(body, okText) {
+    const e = this.edit;
+    e.sending = true;
+    e.error = '';
+    e.saved = '';
+    this.renderEdit();
+    try {
+      const f = await patchJSON(`/api/hotspots/${encodeURIComponent(this.id)}`, body);
+      e.saved = okText;
+      e.name = null;
+      if (f && f.geometry) {
+        const { events, ...props } = f.properties || {};
+        this.layer.upsert({ ...f, properties: props }, { flash: true, live: true, refresh: false });
+      }
+    } catch (err) {
+      e.error = err.message;
+    }
+    e.sending = false;
+    this.renderHead();
+    this.renderEdit();
+  }
+
+  async _move() {
+    const p = this.marker.feature.properties || {};
+    const m = this.marker;
+    m.closePopup();
+    const ll = await this.layer.pickPoint(t('hsedit.pickMove', { ref: p.ref || `#${this.id}` }));
+    if (!ll) return;
+    try {
+      const f = await patchJSON(`/api/hotspots/${encodeURIComponent(this.id)}`, { lon: ll.lng, lat: ll.lat });
+      const { events, ...props } = f.properties || {};
+      this.layer.upsert({ ...f, properties: props }, { flash: true, live: true, refresh: false });
+      this.edit.saved = t('hsedit.moved');
+      this.edit.error = '';
+    } catch (err) {
+      this.edit.saved = '';
+      this.edit.error = err.message;
+    }
+    this.edit.open = true;
+    this.layer.focus(this.id);
   }
 
   async fetchHistory() {
@@ -244,10 +485,20 @@ class HotspotPopup {
     const pr = el.getBoundingClientRect();
     const mr = map.getContainer().getBoundingClientRect();
     const pad = 12;
+    // Clear of the map's controls (zoom, layers, legend, scale) that lie
+    // above or below the popup's columns: they are drawn over popups.
+    let top = pad;
+    let bottom = pad;
+    for (const c of map.getContainer().querySelectorAll('.leaflet-control')) {
+      const r = c.getBoundingClientRect();
+      if (!r.width || r.right <= pr.left || r.left >= pr.right) continue;
+      if (c.closest('.leaflet-top')) top = Math.max(top, r.bottom - mr.top + 6);
+      else bottom = Math.max(bottom, mr.bottom - r.top + 6);
+    }
     let dx = 0;
     let dy = 0;
-    if (pr.top < mr.top + pad) dy = pr.top - (mr.top + pad);
-    else if (pr.bottom > mr.bottom - pad) dy = Math.min(pr.bottom - (mr.bottom - pad), pr.top - (mr.top + pad));
+    if (pr.top < mr.top + top) dy = pr.top - (mr.top + top);
+    else if (pr.bottom > mr.bottom - bottom) dy = Math.min(pr.bottom - (mr.bottom - bottom), pr.top - (mr.top + top));
     if (pr.left < mr.left + pad) dx = pr.left - (mr.left + pad);
     else if (pr.right > mr.right - pad) dx = pr.right - (mr.right - pad);
     if (dx || dy) map.panBy([Math.round(dx), Math.round(dy)], { animate: false });
@@ -295,9 +546,8 @@ class HotspotPopup {
 
   renderForm() {
     const s = this.form;
-    const status = this.marker.feature.properties?.status;
     const uid = `hs${this.id}`;
-    const chosen = s.event || (status === 'eliminated' ? 'recurred' : 'eliminated');
+    const chosen = s.event || '';
     const invalid = (name) => (s.field === name ? 'true' : null);
     const active = document.activeElement;
     const focusName = active && this.formEl.contains(active) ? active.name : null;
@@ -313,15 +563,21 @@ class HotspotPopup {
     h('h4', { text: t('form.title') }),
     h('label', { for: `${uid}-event`, text: t('form.event') }),
     h('select', { id: `${uid}-event`, name: 'event', 'aria-invalid': invalid('event') },
+      h('option', { value: '', selected: chosen === '', text: t('form.chooseEvent') }),
       FORM_EVENTS.map((e) => h('option', { value: e, selected: e === chosen, text: tOr('event.', e) }))),
     h('label', { for: `${uid}-at`, text: t('form.occurredAt') }),
-    h('input', { id: `${uid}-at`, name: 'occurred_at', type: 'datetime-local', required: true, value: s.occurredAt, 'aria-invalid': invalid('occurred_at'), 'aria-describedby': `${uid}-at-hint` }),
+    h('input', { id: `${uid}-at`, name: 'occurred_at', type: 'text', inputmode: 'numeric', placeholder: 'dd/mm/yyyy HH:mm', autocomplete: 'off', required: true, value: s.occurredAt, 'aria-invalid': invalid('occurred_at'), 'aria-describedby': `${uid}-at-hint` }),
     h('output', { id: `${uid}-at-hint`, class: 'hs-at-hint', for: `${uid}-at`, text: hintFor(s.occurredAt) }),
     h('label', { for: `${uid}-note`, text: t('form.note') }),
     h('textarea', { id: `${uid}-note`, name: 'note', rows: 2, maxlength: 2000, 'aria-invalid': invalid('note') }, s.note),
-    h('div', { class: 'hs-form-actions' },
-      h('button', { type: 'submit', disabled: s.sending, text: s.sending ? t('form.sending') : t('form.submit') }),
-      s.saved ? h('span', { class: 'ok', role: 'status', text: t('form.saved') }) : ''),
+    s.confirming ? h('div', { class: 'hs-confirm', role: 'alertdialog', 'aria-label': t('form.confirmYes') },
+      h('p', { text: t('form.confirm', { event: tOr('event.', s.event), ref: this.marker.feature.properties?.ref || `#${this.id}`, when: s.occurredAt.trim() || '—' }) }),
+      h('div', { class: 'hs-form-actions' },
+        h('button', { type: 'submit', class: 'hs-confirm-yes', disabled: s.sending, text: s.sending ? t('form.sending') : t('form.confirmYes') }),
+        h('button', { type: 'button', class: 'hs-confirm-no', on: { click: () => { s.confirming = false; this.renderForm(); } }, text: t('form.confirmNo') })))
+      : h('div', { class: 'hs-form-actions' },
+        h('button', { type: 'submit', class: 'hs-submit', disabled: s.sending, text: s.sending ? t('form.sending') : t('form.submit') }),
+        s.saved ? h('span', { class: 'ok', role: 'status', text: t('form.saved') }) : ''),
     s.error ? h('p', { class: 'error form-error', role: 'alert', text: s.error }) : '');
     clear(this.formEl);
     this.formEl.append(form);
@@ -330,7 +586,9 @@ class HotspotPopup {
   }
 
   _read(form) {
-    this.form.event = form.elements.event.value;
+    const ev = form.elements.event.value || null;
+    if (ev !== this.form.event) this.form.confirming = false;
+    this.form.event = ev;
     this.form.occurredAt = form.elements.occurred_at.value;
     this.form.note = form.elements.note.value;
     this.form.saved = false;
@@ -343,7 +601,34 @@ class HotspotPopup {
     const s = this.form;
     if (s.sending) return;
     this._read(ev.currentTarget);
-    const body = { event: s.event, occurred_at: fromLocalInput(s.occurredAt), note: s.note.trim() };
+    if (!s.event) {
+      s.error = t('form.needEvent');
+      s.field = 'event';
+      this.renderForm();
+      return;
+    }
+    // A time left as it was offered means now: the server's clock, to the
+    // second (the field holds minutes only, and a hotspot found this very
+    // minute must not look eliminated before it was found).
+    const body = { event: s.event, note: s.note.trim() };
+    if (s.occurredAt !== s.offeredAt) {
+      body.occurred_at = parseDMYHM(s.occurredAt);
+      if (!body.occurred_at) {
+        s.error = t('form.badTime');
+        s.field = 'occurred_at';
+        s.confirming = false;
+        this.renderForm();
+        return;
+      }
+    }
+    if (CONFIRM_EVENTS.has(s.event) && !s.confirming) {
+      // An elimination or a recurrence changes the status: say it back first.
+      s.confirming = true;
+      s.error = '';
+      s.field = '';
+      this.renderForm();
+      return;
+    }
     s.sending = true;
     s.error = '';
     s.field = '';
@@ -352,9 +637,11 @@ class HotspotPopup {
       const f = await postJSON(`/api/hotspots/${encodeURIComponent(this.id)}/events`, body);
       s.sending = false;
       s.saved = true;
+      s.confirming = false;
       s.note = '';
       s.event = null;
-      s.occurredAt = localInputValue();
+      s.occurredAt = fmtDateTime(new Date());
+      s.offeredAt = s.occurredAt;
       if (f && f.geometry) {
         const { events, ...props } = f.properties || {};
         this.layer.upsert({ ...f, properties: props }, { flash: true, live: true, refresh: false });
@@ -363,6 +650,7 @@ class HotspotPopup {
       this.refresh();
     } catch (err) {
       s.sending = false;
+      s.confirming = false;
       s.error = err.message;
       s.field = err.field || '';
       this.renderForm();

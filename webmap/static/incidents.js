@@ -48,11 +48,11 @@ export class IncidentLayer {
     }
     const b = this.map.getBounds().pad(0.2);
     const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(',');
-    const { from, to } = this.period();
-    const key = `${bbox}|${from}|${to}`;
+    const { from, to, kind } = this.period();
+    const key = `${bbox}|${from}|${to}|${kind || ''}`;
     if (!force && key === this._loadedKey) return;
     const seq = ++this._seq;
-    const fc = await getJSON(`/api/incidents${query({ bbox, from, to })}`);
+    const fc = await getJSON(`/api/incidents${query({ bbox, from, to, kind })}`);
     if (seq !== this._seq) return;
     this._loadedKey = key;
     this.group.clearLayers();

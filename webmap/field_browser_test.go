@@ -1,0 +1,251 @@
+package webmap_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/diaban/diaban/hotspot"
+)
+
+// screens are the two sizes every role's map is walked at.
+var screens = []struct {
+	name string
+	w, h int
+}{{"1440", 1440, 900}, {"390", 390, 844}}
+
+// checkLayout: no horizontal overflow, and the language switch, the user
+// and the log-out button lie on screen.
+func checkLayout(t *testing.T, ctx context.Context, screen string) {
+	t.Helper()
+	if over := evaluate[int](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+		t.Errorf("%s: the page is %d px wider than the screen", screen, over)
+	}
+	off := evaluate[string](t, ctx, `['#lang-toggle', '#whoami', '#logout'].filter((s) => {
+		const r = document.querySelector(s).getBoundingClientRect();
+		return !(r.width > 0 && r.left >= 0 && r.right <= window.innerWidth && r.top >= 0 && r.bottom <= window.innerHeight);
+	}).join(' ')`)
+	if off != "" {
+		t.Errorf("%s: off screen: %s", screen, off)
+	}
+	if evaluate[bool](t, ctx, `(() => { const s = document.querySelector('.side'); return getComputedStyle(s).overflowY !== 'auto'; })()`) {
+		t.Errorf("%s: the sidebar does not scroll on its own", screen)
+	}
+}
+
+// screenshot writes the page to dir/name.png when DIABAN_SCREENSHOTS names
+// a directory (the README's pictures are taken so).
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("DIABAN_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func noConsoleErrors(t *testing.T, errs func() []string, where string) {
+	t.Helper()
+	for _, e := range errs() {
+		t.Errorf("%s: console: %s", where, e)
+	}
+}
+
+// TestBrowserOfficerDay walks a ward officer's day on the demo, on a
+// desktop and on a phone: the map opens on the ward, "cua dai" finds its
+// hotspots, a click creates one, its elimination is confirmed before it is
+// sent, a second browser sees both live, and a recurrence posted through
+// the API raises a toast whose unread count survives a reload.
+func TestBrowserOfficerDay(t *testing.T) {
+	ts := newEmptyServer(t)
+	loadDemo(t, ts)
+	const ward = "20416" // Cửa Đại
+	ts.addUser(t, "officer-cuadai", hotspot.RoleOfficer, ward)
+	ts.addUser(t, "officer-cuadai-2", hotspot.RoleOfficer, ward)
+	ts.settle(t)
+
+	other := newBrowser(t, 1440, 900, 240*time.Second)
+	otherErrs := consoleErrors(other)
+	if err := ts.browserLogin(other, "officer-cuadai-2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(other, chromedp.Poll[bool](`document.body.dataset.ready === "true" && document.body.dataset.ws === "open"`)); err != nil {
+		t.Fatalf("second map not ready: %v; %v; ready=%s ws=%s", err, otherErrs(), evaluate[string](t, other, `document.body.dataset.ready`), evaluate[string](t, other, `document.querySelector("#banner").textContent`))
+	}
+
+	for i, sc := range screens {
+		t.Run(sc.name, func(t *testing.T) {
+			ctx := newBrowser(t, 1440, 900, 180*time.Second)
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(sc.w), int64(sc.h))); err != nil {
+				t.Fatal(err)
+			}
+			errs := consoleErrors(ctx)
+			if err := ts.browserLogin(ctx, "officer-cuadai"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true" && document.body.dataset.ws === "open"`)); err != nil {
+				t.Fatalf("map not ready: %v", err)
+			}
+			// Opened on the ward: its bounds in view and filling much of it.
+			fit := evaluate[float64](t, ctx, fmt.Sprintf(`(() => {
+				const m = diaban.map, b = diaban.areas.bounds(%q);
+				if (!m.getBounds().pad(0.01).contains(b)) return -1;
+				const a = m.latLngToContainerPoint(b.getNorthWest()), c = m.latLngToContainerPoint(b.getSouthEast());
+				const s = m.getSize();
+				return Math.max((c.x - a.x) / s.x, (c.y - a.y) / s.y);
+			})()`, ward))
+			if fit < 0.5 {
+				t.Errorf("the ward fills %.2f of the map (want it fitted: ≥ 0.5, -1 = not in view)", fit)
+			}
+			if sel := evaluate[string](t, ctx, `document.querySelector('#area-select').value`); sel != ward {
+				t.Errorf("area picker %q, want the officer's ward", sel)
+			}
+			checkLayout(t, ctx, sc.name)
+			// Hotspots above the area labels.
+			if z := evaluate[string](t, ctx, `getComputedStyle(diaban.map.getPane('hotspotsPane')).zIndex + '>' + getComputedStyle(diaban.map.getPane('tooltipPane')).zIndex`); z != "660>650" {
+				t.Errorf("hotspot pane over tooltip pane: %s", z)
+			}
+
+			// Find: "cua dai" without marks finds the ward and its hotspots.
+			evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#search-input'); i.value = 'cua dai'; i.dispatchEvent(new Event('input')); return true; })()`)
+			nHits := evaluate[int](t, ctx, `document.querySelectorAll('[data-hit-hotspot]').length`)
+			if nHits == 0 || !evaluate[bool](t, ctx, fmt.Sprintf(`!!document.querySelector('[data-hit-area="%s"]')`, ward)) {
+				t.Fatalf("'cua dai' found %d hotspots and not the ward: %q", nHits, evaluate[string](t, ctx, `document.querySelector('#search-results').textContent`))
+			}
+			if q := evaluate[string](t, ctx, `new URLSearchParams(location.search).get('q')`); q != "cua dai" {
+				t.Errorf("the address holds q=%q", q)
+			}
+			hitID := evaluate[string](t, ctx, `(document.querySelector('[data-hit-hotspot]').click(), document.querySelector('[data-hit-hotspot]').dataset.hitHotspot)`)
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('.hs-popup[data-popup-hotspot-id="%s"]')`, hitID))); err != nil {
+				t.Fatalf("picking the hit did not open hotspot %s: %v", hitID, err)
+			}
+			// The popup lies clear of the map's controls.
+			if clash := evaluate[string](t, ctx, `(() => {
+				const p = document.querySelector('.leaflet-popup').getBoundingClientRect();
+				return [...document.querySelectorAll('.leaflet-control')].filter((c) => {
+					const r = c.getBoundingClientRect();
+					return r.width && r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top;
+				}).map((c) => c.className).join(' | ');
+			})()`); clash != "" {
+				t.Errorf("the popup lies under: %s", clash)
+			}
+			// No event chosen beforehand.
+			if ev := evaluate[string](t, ctx, `document.querySelector('.hs-form select[name=event]').value`); ev != "" {
+				t.Errorf("event %q preselected", ev)
+			}
+			evaluate[bool](t, ctx, `(diaban.map.closePopup(), true)`)
+
+			// Create by clicking: the tool, then a real click inside the ward.
+			evaluate[bool](t, ctx, `(document.querySelector('.edit-add-hotspot').click(), true)`)
+			evaluate[bool](t, ctx, fmt.Sprintf(`(diaban.map.fitBounds(diaban.areas.bounds(%q), {animate: false}), true)`, ward))
+			pt := evaluate[[]float64](t, ctx, fmt.Sprintf(`(() => {
+				// a point inside the ward's polygon, on its outline or a hexagon, clear of markers and labels
+				const m = diaban.map, poly = diaban.areas.layers.get(%q).getLayers()[0];
+				const rings = poly.getLatLngs().flat(2).length ? [poly.getLatLngs()].flat(3) : [];
+				const inside = (ll) => {
+					let ins = false;
+					for (let a = 0, b = rings.length - 1; a < rings.length; b = a++) {
+						const p = rings[a], q = rings[b];
+						if ((p.lat > ll.lat) !== (q.lat > ll.lat) && ll.lng < (q.lng - p.lng) * (ll.lat - p.lat) / (q.lat - p.lat) + p.lng) ins = !ins;
+					}
+					return ins;
+				};
+				const r = m.getContainer().getBoundingClientRect();
+				for (let i = 3; i < 18; i++) for (let j = 3; j < 18; j++) {
+					const x = r.left + r.width * j / 20, y = r.top + r.height * i / 20;
+					const el = document.elementFromPoint(x, y);
+					if (!el || !(el === poly.getElement() || el.classList.contains('h3-cell'))) continue;
+					if (inside(m.containerPointToLatLng([x - r.left, y - r.top]))) return [x, y];
+				}
+				return [];
+			})()`, ward))
+			if len(pt) != 2 {
+				t.Fatal("no free point of the ward on screen to click")
+			}
+			if err := chromedp.Do(ctx, chromedp.MouseClickXY(pt[0], pt[1])); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('.edit-hotspot-form')`)); err != nil {
+				t.Fatalf("no form after clicking the map: %v", err)
+			}
+			ref := fmt.Sprintf("TĐ-TEST-%d", i)
+			// Saving without a kind is refused on the page, in Vietnamese.
+			evaluate[bool](t, ctx, fmt.Sprintf(`(() => { const f = document.querySelector('.edit-hotspot-form'); f.ref.value = %q; f.name.value = 'Nhà trọ kiệt 88, tổ 9'; f.requestSubmit(); return true; })()`, ref))
+			if msg := evaluate[string](t, ctx, `document.querySelector('.edit-hotspot-form .form-error').textContent`); msg != "Chọn loại tụ điểm." {
+				t.Errorf("no kind: %q", msg)
+			}
+			evaluate[bool](t, ctx, `(() => { const f = document.querySelector('.edit-hotspot-form'); f.kind.value = 'dealing'; f.requestSubmit(); return true; })()`)
+			js := fmt.Sprintf(`diaban.hotspots.features().some((f) => f.properties.ref === %q)`, ref)
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil {
+				t.Fatalf("the hotspot was not created: %v; %q", err, evaluate[string](t, ctx, `(document.querySelector('.edit-hotspot-form .form-error') || {}).textContent || ''`))
+			}
+			id := evaluate[string](t, ctx, fmt.Sprintf(`String(diaban.hotspots.features().find((f) => f.properties.ref === %q).id)`, ref))
+			if _, err := chromedp.Run(other, chromedp.Poll[bool](fmt.Sprintf(`!!diaban.hotspots.get(%s)`, id))); err != nil {
+				t.Errorf("the second map never saw the new hotspot: %v", err)
+			}
+
+			// Eliminate it: the confirmation first, nothing sent before it.
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('.hs-popup[data-popup-hotspot-id="%s"] .hs-form')`, id))); err != nil {
+				t.Fatalf("the new hotspot's popup is not open: %v", err)
+			}
+			evaluate[bool](t, ctx, `(() => { const f = document.querySelector('.hs-form'); f.event.value = 'eliminated'; f.event.dispatchEvent(new Event('change', {bubbles: true})); f.requestSubmit(); return true; })()`)
+			if !evaluate[bool](t, ctx, `!!document.querySelector('.hs-confirm')`) {
+				t.Fatal("no confirmation asked for an elimination")
+			}
+			if st := evaluate[string](t, ctx, fmt.Sprintf(`diaban.hotspots.get(%s).properties.status`, id)); st != "active" {
+				t.Errorf("status %q before confirming", st)
+			}
+			evaluate[bool](t, ctx, `(document.querySelector('.hs-confirm-yes').click(), true)`)
+			for name, c := range map[string]context.Context{"this": ctx, "second": other} {
+				if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`diaban.hotspots.get(%s).properties.status === 'eliminated'`, id))); err != nil {
+					t.Errorf("%s map: the elimination did not arrive: %v", name, err)
+				}
+			}
+
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('.hs-history li').length === 2 && !!document.querySelector('.hs-history li[data-event="eliminated"]')`)); err != nil {
+				t.Errorf("the popup's history does not show the elimination: %v; %q", err, evaluate[string](t, ctx, `(document.querySelector('.hs-history-wrap') || {}).textContent || 'no popup'`))
+			}
+
+			// Told: a recurrence posted through the API raises a toast.
+			if code := ts.do(t, "POST", "/api/hotspots/"+id+"/events", `{"event":"recurred","note":"kiểm thử"}`, nil); code != 201 {
+				t.Fatalf("post recurrence: %d", code)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('.toast[data-notice="notice.recurred"]') && Number(document.querySelector('#notice-bell').dataset.unread) >= 1`)); err != nil {
+				t.Fatalf("no toast for the recurrence: %v", err)
+			}
+			toast := evaluate[string](t, ctx, `document.querySelector('.toast[data-notice="notice.recurred"]').textContent`)
+			if !strings.Contains(toast, ref) || !strings.Contains(toast, "phức tạp trở lại") {
+				t.Errorf("toast %q", toast)
+			}
+			screenshot(t, ctx, "officer-"+sc.name)
+			unread := evaluate[int](t, ctx, `Number(document.querySelector('#notice-bell').dataset.unread)`)
+			if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true"`)); err != nil {
+				t.Fatal(err)
+			}
+			if after := evaluate[int](t, ctx, `Number(document.querySelector('#notice-bell').dataset.unread)`); after != unread {
+				t.Errorf("unread %d after a reload, was %d", after, unread)
+			}
+			evaluate[bool](t, ctx, `(document.querySelector('#notice-bell').click(), true)`)
+			if n := evaluate[int](t, ctx, `Number(document.querySelector('#notice-bell').dataset.unread)`); n != 0 {
+				t.Errorf("unread %d after opening the notices", n)
+			}
+			noConsoleErrors(t, errs, sc.name)
+		})
+	}
+	noConsoleErrors(t, otherErrs, "second map")
+}
