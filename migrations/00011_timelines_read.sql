@@ -1,6 +1,7 @@
 -- +goose Up
--- The metrics' read of hotspot timelines at the owner's speed under the
--- policies, and cheaper for both (issue 18; bench/rls/RESULTS.md).
+-- Reads under the policies at the owner's speed (issue 18;
+-- bench/rls/RESULTS.md): the metrics' hotspot timelines, and the points'
+-- tiles.
 --
 -- 1. The policy as a semi-join the planner can hash. The policy of 00004
 --    asked, for every timeline row, EXISTS (the row's hotspot is in scope).
@@ -23,6 +24,15 @@
 --    one bytea a row is a copy. hotspot/store/metricsload.go decodes it.
 --    The arrays stay (reform's as_of reader uses them); the trigger keeps
 --    both.
+--
+-- 3. The points' tiles by H3 id ranges: the hotspots and cameras layers
+--    (tiles/layers.go) find a tile's points by ranges of their res-10 cell
+--    ids, leakproof integer comparisons PostgreSQL applies through these
+--    indexes beneath the policies, where the tile box (&&, not leakproof)
+--    read every hotspot of the scope for every tile.
+CREATE INDEX IF NOT EXISTS hotspots_h3_r10_idx ON hotspots (h3_r10);
+CREATE INDEX IF NOT EXISTS cameras_h3_r10_idx ON cameras (h3_r10);
+
 DROP POLICY hotspot_timelines_scope ON hotspot_timelines;
 CREATE POLICY hotspot_timelines_scope ON hotspot_timelines FOR SELECT TO diaban_app
     USING ((SELECT diaban_scope_all()) OR hotspot_id IN (
@@ -77,6 +87,8 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 ALTER TABLE hotspot_timelines DROP COLUMN packed;
+DROP INDEX IF EXISTS hotspots_h3_r10_idx;
+DROP INDEX IF EXISTS cameras_h3_r10_idx;
 DROP POLICY hotspot_timelines_scope ON hotspot_timelines;
 CREATE POLICY hotspot_timelines_scope ON hotspot_timelines FOR SELECT TO diaban_app
     USING ((SELECT diaban_scope_all()) OR EXISTS (

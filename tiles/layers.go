@@ -33,8 +33,17 @@ var Layers = map[Layer][]hotspot.ChangeKind{
 	LayerCells:    {hotspot.ChangeIncident},
 }
 
-// The PostGIS layers: one fixed query each, parameters z, x, y and the
-// area ids the caller may see ($4, NULL for all; boundaries are for all).
+// The PostGIS layers: one fixed query each, parameters z, x, y and, for
+// the points, the area ids the caller may see ($4, NULL for all;
+// boundaries are for all) and the tile as ranges of H3 res-10 ids ($5,
+// $6: cover). Under row-level security PostgreSQL applies no qual that is
+// not leakproof before the policy, and PostGIS's && is not, so the points'
+// tile box cannot be an index condition there: every tile would read every
+// hotspot of the scope. The ranges are integer comparisons on the points'
+// h3_r10 column (indexed, migrations/00011), which it applies through the
+// index; the box then trims what the ranges' margin let in. A hotspot's
+// status is asked per hotspot drawn: joined, the view's own scan of
+// hotspots drove the plan, one probe per hotspot of the scope.
 var layerSQL = map[Layer]string{
 	LayerAreas: `
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
@@ -48,9 +57,10 @@ SELECT ST_AsMVT(t, 'areas', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
 t AS (
     SELECT ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.env, 4096, 64, true) AS geom,
-           h.id, h.ref, h.name, h.kind, s.status, a.code AS area
-    FROM hotspots h
-    JOIN hotspot_status s ON s.hotspot_id = h.id
+           h.id, h.ref, h.name, h.kind,
+           (SELECT s.status FROM hotspot_status s WHERE s.hotspot_id = h.id) AS status, a.code AS area
+    FROM unnest($5::bigint[], $6::bigint[]) r(lo, hi)
+    JOIN hotspots h ON h.h3_r10 BETWEEN r.lo AND r.hi
     JOIN areas a ON a.id = h.area_id, b
     WHERE h.geom && ST_Transform(b.env, 4326) AND ($4::bigint[] IS NULL OR h.area_id = ANY ($4)))
 SELECT ST_AsMVT(t, 'hotspots', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,
@@ -59,7 +69,9 @@ WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
 t AS (
     SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.env, 4096, 64, true) AS geom,
            c.id, c.ref, c.bearing, c.fov, c.range_m, c.owner, c.status, a.code AS area
-    FROM cameras c JOIN areas a ON a.id = c.area_id, b
+    FROM unnest($5::bigint[], $6::bigint[]) r(lo, hi)
+    JOIN cameras c ON c.h3_r10 BETWEEN r.lo AND r.hi
+    JOIN areas a ON a.id = c.area_id, b
     WHERE c.geom && ST_Transform(b.env, 4326) AND ($4::bigint[] IS NULL OR c.area_id = ANY ($4)))
 SELECT ST_AsMVT(t, 'cameras', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,
 }

@@ -6,9 +6,15 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/paulmach/orb/maptile"
+
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/disclosure"
 )
+
+// pointRes is the H3 resolution of the ranges the point layers are read by
+// (their h3_r10 column).
+const pointRes = 10
 
 // DB is what tiles need of the store (hotspot/store.Store): the fixed
 // queries of this package run through it, in the scope of their context.
@@ -138,7 +144,8 @@ func (s *Source) render(ctx context.Context, layer Layer, c Coord, areaIDs []int
 	}
 	args := []any{int(c.Z), int(c.X), int(c.Y)}
 	if layer != LayerAreas {
-		args = append(args, areaIDs)
+		lo, hi := cover(maptile.New(c.X, c.Y, maptile.Zoom(c.Z)).Bound(), pointRes)
+		args = append(args, areaIDs, lo, hi)
 	}
 	data, err := s.db.TileBytes(ctx, layerSQL[layer], args...)
 	if err != nil {

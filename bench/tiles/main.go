@@ -10,6 +10,12 @@
 // its token, when given, is sent as "Authorization: Bearer". Requests are
 // made -c at a time (1: one after another, so a pass's time is the sum of
 // the tiles' times).
+//
+// With -get PATH (repeatable) it asks each path -n times of each target
+// instead, one request at a time, and prints p50 and p90; a target's URL
+// is then the server's base URL:
+//
+//	tiles -n 30 -get '/api/cells?area=503' -target 'name|http://host|token'
 package main
 
 import (
@@ -56,8 +62,44 @@ func main() {
 	zmax := flag.Int("zmax", 16, "highest zoom")
 	layers := flag.String("layers", "cells,areas,hotspots,cameras", "layers, comma-separated")
 	conc := flag.Int("c", 1, "requests at once")
+	var gets targets
+	flag.Func("get", "a path to ask -n times of each target (repeatable); the targets' URLs are base URLs", func(v string) error {
+		gets = append(gets, target{url: v})
+		return nil
+	})
+	reps := flag.Int("n", 30, "requests of each -get path per target")
 	order := flag.String("order", "layer", "layer: every target per layer in turn; target: every layer per target")
 	flag.Parse()
+	if len(gets) > 0 && len(ts) > 0 {
+		client := &http.Client{Timeout: 5 * time.Minute}
+		for _, g := range gets {
+			for _, t := range ts {
+				ds := make([]time.Duration, *reps)
+				var size int64
+				for i := range ds {
+					req, _ := http.NewRequest("GET", t.url+g.url, nil)
+					if t.token != "" {
+						req.Header.Set("Authorization", "Bearer "+t.token)
+					}
+					s := time.Now()
+					resp, err := client.Do(req)
+					if err != nil {
+						log.Fatalf("%s %s: %v", t.name, g.url, err)
+					}
+					size, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					ds[i] = time.Since(s)
+					if resp.StatusCode != http.StatusOK {
+						log.Fatalf("%s %s: %s", t.name, g.url, resp.Status)
+					}
+				}
+				slices.Sort(ds)
+				q := func(f float64) float64 { return float64(ds[int(f*float64(len(ds)-1))].Microseconds()) / 1000 }
+				fmt.Printf("%-44s %-13s p50 %8.1f ms  p90 %8.1f ms  (n=%d, %d bytes)\n", g.url, t.name, q(0.5), q(0.9), *reps, size)
+			}
+		}
+		return
+	}
 	if len(ts) == 0 || *box == "" {
 		flag.Usage()
 		os.Exit(2)

@@ -2,7 +2,8 @@
 # Vector tiles at 1,000,000 incidents: diaban under the row-level security
 # policies (diaban_app, as it runs in production), diaban as the tables'
 # owner (serve --db-role= --db-login=) and pg_tileserv (the peer, as the
-# owner: its best case) on the same database, in one run (issues 15 and 18).
+# owner: its best case; JIT off like diaban's connections) on the same
+# database, in one run (issues 15 and 18).
 # Every tile of zooms 12–16 over the district's box (1,403 for the demo's
 # district 503), for every layer, cold (the first request of each tile since
 # the servers started) and warm (the same tiles again), one request at a
@@ -52,7 +53,7 @@ pids+=($!)
 "$WORK/diaban" serve --db "$URL" --db-role= --db-login= --addr "127.0.0.1:$P_OWNER" --log-format json >"$WORK/owner.log" 2>&1 &
 pids+=($!)
 cat >"$WORK/pg_tileserv.toml" <<EOF
-DbConnection = "$URL"
+DbConnection = "$URL&jit=off"
 HttpHost = "127.0.0.1"
 HttpPort = $P_PEER
 DefaultBuffer = 64
@@ -74,10 +75,14 @@ TOK_APP=$(login "$P_APP")
 TOK_OWNER=$(login "$P_OWNER")
 [ -n "$TOK_APP" ] && [ -n "$TOK_OWNER" ] || { echo "login failed" >&2; exit 1; }
 BOX=$(psql "$URL" -Atc "SELECT concat_ws(',', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM (SELECT ST_Extent(geom)::geometry AS e FROM current_areas WHERE code = '$AREA') x")
-# The tables and indexes read into the page cache first, so that no server
-# pays for the disk on behalf of the ones after it.
+# The tables and indexes read into the page cache first, and the ones the
+# tiles read (but the incidents' heap, larger than shared_buffers) into
+# PostgreSQL's buffers, so that no server pays for the disk on behalf of the
+# ones after it.
 psql "$URL" -q -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
-	-c "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c WHERE c.relkind IN ('r', 'i') AND c.relnamespace = 'public'::regnamespace" >/dev/null
+	-c "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c WHERE c.relkind IN ('r', 'i') AND c.relnamespace = 'public'::regnamespace" \
+	-c "SELECT sum(pg_prewarm(c.oid)) FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'i')
+	      AND (c.relname ~ '^(incident_cell_months|hotspots|hotspot_events|cameras|areas|area_versions)' OR c.relname = 'incidents_geom_idx')" >/dev/null
 
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GB; servers, PostgreSQL and the generator share them"
 echo "database: $DB, $(psql "$URL" -Atc 'SELECT count(*) FROM incidents') incidents; area $AREA; user bench-tiles (officer of $AREA)"
@@ -91,4 +96,8 @@ if [[ ",$LAYERS," == *,cells,* ]]; then
 	"$WORK/tiles" -box "$BOX" -c "$CONC" -layers cells_in_tile \
 		-target "pg_tileserv|http://127.0.0.1:$P_PEER/bench_tiles.{layer}/{z}/{x}/{y}.pbf"
 fi
+# The API reads of issue 18 over HTTP, the same user on both servers.
+"$WORK/tiles" -n "${REPS:-30}" -get "/api/cells?area=$AREA" -get "/api/cells?area=$AREA&from=2025-01-01&to=2025-12-31" \
+	-get "/api/areas/$AREA/metrics?period=2025" -get "/api/areas/${COMMUNE:-20425}/metrics?period=2025" \
+	-target "diaban-app|http://127.0.0.1:$P_APP|$TOK_APP" -target "diaban-owner|http://127.0.0.1:$P_OWNER|$TOK_OWNER"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -72,6 +72,11 @@ func Open(ctx context.Context, cfg StoreConfig) (*Store, error) {
 		pc.ConnConfig.RuntimeParams["statement_timeout"] = fmt.Sprint(cfg.StatementTimeout.Milliseconds())
 	}
 	pc.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// No JIT compilation: the service's statements are short, and PostGIS's
+	// high function costs (ST_Transform, ST_AsMVTGeom) push a tile's plan
+	// past jit_above_cost, where compiling took 100–300 ms for a query that
+	// runs in 5–20 ms (issue 18, bench/rls/RESULTS.md).
+	pc.ConnConfig.RuntimeParams["jit"] = "off"
 	if cfg.MaxConns > 0 {
 		pc.MaxConns = cfg.MaxConns
 	}
