@@ -14,10 +14,11 @@ const (
 	ChangeCamera    ChangeKind = "camera"    // cameras
 	ChangeIndicator ChangeKind = "indicator" // area_indicators
 	ChangeArea      ChangeKind = "area"      // area_versions (boundaries, names)
+	ChangeReport    ChangeKind = "report"    // scheduled_reports: one per unit whose monthly reports were stored
 )
 
 // ChangeKinds lists every change kind.
-var ChangeKinds = []ChangeKind{ChangeHotspot, ChangeEvent, ChangeIncident, ChangeTip, ChangeCamera, ChangeIndicator, ChangeArea}
+var ChangeKinds = []ChangeKind{ChangeHotspot, ChangeEvent, ChangeIncident, ChangeTip, ChangeCamera, ChangeIndicator, ChangeArea, ChangeReport}
 
 // ChangeOp is what a change did: the `changes.op` the triggers write.
 type ChangeOp string

@@ -89,9 +89,11 @@ var policy = map[string]rule{
 	"GET /api/areas/{code}/metrics": {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read"},
 	"GET /api/metrics":              {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export"},
 	// Reports: as the metrics (the same figures), every one audited.
-	"GET /api/reports":               {roles: anyRole, scope: scopeQuery, param: "area", audit: "report.generate"},
-	"GET /api/emerging":              {roles: anyRole, scope: scopeQuery, param: "area"},
-	"GET /api/emerging/cells/{cell}": {roles: anyRole, scope: scopeQuery, param: "area"},
+	"GET /api/reports":                {roles: anyRole, scope: scopeQuery, param: "area", audit: "report.generate"},
+	"GET /api/reports/scheduled":      {roles: anyRole, scope: scopeQuery, param: "area"},
+	"GET /api/reports/scheduled/file": {roles: anyRole, scope: scopeQuery, param: "area", audit: "report.download"},
+	"GET /api/emerging":               {roles: anyRole, scope: scopeQuery, param: "area"},
+	"GET /api/emerging/cells/{cell}":  {roles: anyRole, scope: scopeQuery, param: "area"},
 
 	"GET /api/coverage":        {roles: pointRead, scope: scopeQuery, param: "area"},
 	"POST /api/plans":          {roles: planners, scope: scopeBody, body: newBody[planBody]},
@@ -117,11 +119,11 @@ var layerRoles = map[tiles.Layer][]hotspot.Role{
 var wsTypes = map[hotspot.Role]map[MessageType]bool{
 	hotspot.RoleViewer: {
 		MessageMetrics: true, MessageEmerging: true,
-		changeType(hotspot.ChangeArea): true, changeType(hotspot.ChangeIndicator): true,
+		changeType(hotspot.ChangeArea): true, changeType(hotspot.ChangeIndicator): true, changeType(hotspot.ChangeReport): true,
 	},
 	hotspot.RolePlanner: {
 		MessageMetrics: true, MessageEmerging: true, MessageCoverage: true,
-		changeType(hotspot.ChangeArea): true, changeType(hotspot.ChangeIndicator): true,
+		changeType(hotspot.ChangeArea): true, changeType(hotspot.ChangeIndicator): true, changeType(hotspot.ChangeReport): true,
 		changeType(hotspot.ChangeHotspot): true, changeType(hotspot.ChangeEvent): true, changeType(hotspot.ChangeCamera): true,
 	},
 }

@@ -5,16 +5,21 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/inputs"
+	"github.com/diaban/diaban/hotspot/metrics"
 )
 
 // reportFixture adds incidents and tips to the test server's district:
@@ -333,5 +338,91 @@ func TestViewerReportSuppressesSmallCounts(t *testing.T) {
 	_, raw = ts.doAs(t, officer, "GET", "/api/reports?area=503&format=pdf&period=2025", "", nil)
 	if text := pdfText(t, raw); !strings.Contains(text, "Quán cà phê") || !strings.Contains(text, "H1") {
 		t.Errorf("an officer's PDF lacks the new hotspot H1, Quán cà phê")
+	}
+}
+
+// TestScheduledReports: the month's reports made by the reporter are
+// listed per unit, downloaded in the version of the caller's role, and
+// announced on the websocket; making the month again adds nothing.
+func TestScheduledReports(t *testing.T) {
+	ts := newTestServer(t)
+	reportFixture(t, ts)
+	viewer := ts.addUser(t, "s-viewer", hotspot.RoleViewer, "20530")
+	officer := ts.addUser(t, "s-officer", hotspot.RoleOfficer, "503")
+	ws := ts.dialAs(t, viewer, `{"type":"subscribe"}`)
+	time.Sleep(100 * time.Millisecond)
+
+	// the run of 14 July 2025 at 07:00 reports on June 2025
+	run := time.Date(2025, 7, 14, 7, 0, 0, 0, hotspot.Zone)
+	if p := inputs.MonthOfRun(run); p.String() != "2025-06" {
+		t.Fatalf("the run of %s reports on %s", run, p)
+	}
+	rep := &inputs.Reporter{Store: ts.store, Config: metrics.DefaultConfig(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return run }}
+	made, err := rep.MakeMonth(context.Background(), inputs.MonthOfRun(run))
+	if err != nil || made != 4 { // province, district, two communes
+		t.Fatalf("made %d units: %v", made, err)
+	}
+	if again, err := rep.MakeMonth(context.Background(), inputs.MonthOfRun(run)); err != nil || again != 0 {
+		t.Fatalf("made again: %d %v", again, err)
+	}
+	m, ok := ws.waitFor("report", 5*time.Second)
+	if !ok || m.Area != "20530" || m.Op != "insert" {
+		t.Fatalf("the viewer of 20530 got no report notice for 20530: %+v", m)
+	}
+	for deadline := time.Now().Add(500 * time.Millisecond); time.Now().Before(deadline); {
+		if m, ok := ws.next(time.Until(deadline)); ok && m.Type == "report" && m.Area != "20530" {
+			t.Fatalf("the viewer of 20530 got the notice of %s", m.Area)
+		}
+	}
+	if n := auditRows(t, ts, "scheduler", "report.scheduled"); n != 4 {
+		t.Errorf("%d scheduler audit rows, want 4", n)
+	}
+
+	var list struct {
+		Reports []struct{ Area, Name, Period, Format, URL string }
+	}
+	if code, raw := ts.doAs(t, viewer, "GET", "/api/reports/scheduled?area=20530", "", &list); code != 200 || len(list.Reports) != 3 {
+		t.Fatalf("viewer's list: %d %s", code, raw)
+	}
+	if r := list.Reports[0]; r.Area != "20530" || r.Name != "Phường Một" || r.Period != "2025-06" {
+		t.Errorf("list: %+v", list.Reports)
+	}
+	if code, _ := ts.doAs(t, viewer, "GET", "/api/reports/scheduled?area=503", "", nil); code != 404 {
+		t.Errorf("viewer's list above its scope: %d", code)
+	}
+	if code, _ := ts.doAs(t, officer, "GET", "/api/reports/scheduled?area=503", "", &list); code != 200 || len(list.Reports) != 9 {
+		t.Errorf("officer's list of the district: %d %d", code, len(list.Reports))
+	}
+	// June 2025 in 20530: 1 incident (1 in May), 1 tip received, none handled.
+	// The viewer's CSV is the limited version ("< 5"), what a live viewer
+	// report gives; the officer's the exact one.
+	before := auditRows(t, ts, "s-viewer", "report.download")
+	code, stored := ts.doAs(t, viewer, "GET", "/api/reports/scheduled/file?area=20530&period=2025-06&format=csv", "", nil)
+	if code != 200 || !bytes.HasPrefix(stored, []byte("\ufeff")) {
+		t.Fatalf("download: %d %q", code, stored)
+	}
+	if auditRows(t, ts, "s-viewer", "report.download") != before+1 {
+		t.Errorf("a download is not audited")
+	}
+	_, live := ts.doAs(t, viewer, "GET", "/api/reports?area=20530&period=2025-06&format=csv&as_of=2025-07-14", "", nil)
+	if !bytes.Equal(stored, live) {
+		t.Errorf("stored viewer CSV differs from the live one:\n%s\n%s", stored, live)
+	}
+	_, exact := ts.doAs(t, officer, "GET", "/api/reports/scheduled/file?area=20530&period=2025-06&format=csv", "", nil)
+	if bytes.Equal(stored, exact) || !bytes.Contains(exact, []byte(",1,1,1,0,")) || !bytes.Contains(stored, []byte("< 5")) {
+		t.Errorf("the officer's stored CSV is not the exact one: %s", exact)
+	}
+	for _, tt := range []struct{ q, field string }{
+		{"period=2025-06&format=pdf", "area"},
+		{"area=20530&period=2025-Q2&format=pdf", "period"},
+		{"area=20530&period=2025-06&format=odt", "format"},
+	} {
+		var e struct{ Error, Field string }
+		if code := ts.do(t, "GET", "/api/reports/scheduled/file?"+tt.q, "", &e); code != 400 || e.Field != tt.field {
+			t.Errorf("%s: %d %+v", tt.q, code, e)
+		}
+	}
+	if code, _ := ts.doAs(t, viewer, "GET", "/api/reports/scheduled/file?area=20530&period=2025-05&format=pdf", "", nil); code != 404 {
+		t.Errorf("a month not made: %d", code)
 	}
 }

@@ -133,6 +133,8 @@ func (s *Server) routes() {
 	s.handle("GET /api/areas/{code}/metrics", s.handleAreaMetrics)
 	s.handle("GET /api/metrics", s.handleMetrics)
 	s.handle("GET /api/reports", s.handleReport)
+	s.handle("GET /api/reports/scheduled", s.handleScheduledReports)
+	s.handle("GET /api/reports/scheduled/file", s.handleScheduledReportFile)
 	cov := newCoverageAPI(s) // also pushes fresh coverage after camera changes
 	s.handle("GET /api/coverage", s.analysis(cov.handleCoverage))
 	s.handle("POST /api/plans", s.analysis(cov.handlePlan))

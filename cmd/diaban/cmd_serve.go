@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/diaban/diaban/hotspot/inputs"
 	"github.com/diaban/diaban/hotspot/metrics"
 	"github.com/diaban/diaban/webmap"
 )
@@ -33,6 +34,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	dbPool := fs.Int("db-pool", 0, "database connections in the pool (0: pgxpool's default, the larger of 4 and the CPUs); the change feed's listener has one of its own")
 	wsMax := fs.Int("ws-max", 20000, "open websockets in total; beyond it an upgrade gets 429")
 	wsPerUser := fs.Int("ws-max-per-user", 20, "open websockets per user; beyond it an upgrade gets 429")
+	reportAt := fs.String("report-at", envOr(env, "DIABAN_REPORT_AT", inputs.DefaultSchedule.String()), "when the previous month's report of every unit is made and stored: day of the month (1–28) and time, Asia/Ho_Chi_Minh, such as \"14 07:00\"; \"off\": never (env DIABAN_REPORT_AT)")
 	if v := env.getenv("DIABAN_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -65,6 +67,14 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 			return fmt.Errorf("%w: --trusted-proxies: %q is not a network (CIDR) or an address", errUsage, p)
 		}
 		proxies = append(proxies, pfx.Masked())
+	}
+	var schedule *inputs.Schedule
+	if *reportAt != "off" {
+		sc, err := inputs.ParseSchedule(*reportAt)
+		if err != nil {
+			return fmt.Errorf("%w: --report-at: %v", errUsage, err)
+		}
+		schedule = &sc
 	}
 	log := newLogger(env, *logFormat)
 	mcfg, err := metrics.LoadConfig(*metricsConfig)
@@ -113,6 +123,13 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 			log.Error("change feed stopped", "err", err)
 		}
 	}()
+	if schedule != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			(&inputs.Reporter{Store: st, Config: mcfg, Log: log}).Run(runCtx, *schedule)
+		}()
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
 	log.Info("diaban serving", "addr", ln.Addr().String(), "version", version)

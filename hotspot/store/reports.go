@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // The reads of a committee's report (hotspot/report) that the metrics
@@ -90,4 +93,105 @@ func (s *Store) ChangedPlaces(ctx context.Context, versionID int64, from, to tim
 		return nil, fmt.Errorf("changed places: %w", err)
 	}
 	return out, nil
+}
+
+// ScheduledFile is one stored report file of a unit and month.
+type ScheduledFile struct {
+	Audience string // exact or limited (a viewer's)
+	Format   string // pdf, xlsx or csv
+	Body     []byte
+}
+
+// ScheduledReport describes a stored report (without its body).
+type ScheduledReport struct {
+	Area     string    `json:"area"`
+	Name     string    `json:"name"`
+	Period   string    `json:"period"`
+	Format   string    `json:"format"`
+	Size     int       `json:"size"`
+	MadeAt   time.Time `json:"made_at"`
+}
+
+// SaveScheduledReports stores a unit's report files for a month, with the
+// pending audit entry of ctx (store.WithAudit), in one transaction: all of
+// them and their audit row, or nothing. Files already stored for the same
+// unit, month, audience and format are kept as they were.
+func (s *Store) SaveScheduledReports(ctx context.Context, areaCode, period string, files []ScheduledFile) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		aud, fmts := make([]string, len(files)), make([]string, len(files))
+		bodies := make([][]byte, len(files))
+		for i, f := range files {
+			aud[i], fmts[i], bodies[i] = f.Audience, f.Format, f.Body
+		}
+		_, err := tx.Exec(ctx, `
+INSERT INTO scheduled_reports (area_id, period, audience, format, body)
+SELECT a.id, $2, f.audience, f.format, f.body
+FROM areas a, unnest($3::text[], $4::text[], $5::bytea[]) AS f(audience, format, body)
+WHERE a.code = $1
+ON CONFLICT (area_id, period, audience, format) DO NOTHING`, areaCode, period, aud, fmts, bodies)
+		if err != nil {
+			return fmt.Errorf("save scheduled reports: %w", err)
+		}
+		AuditTouch(ctx, areaCode)
+		return WritePendingAudit(ctx, tx)
+	})
+}
+
+// ScheduledMonthsDone returns the codes of the areas whose reports for
+// period are stored (for both audiences and every format: nfiles of them).
+func (s *Store) ScheduledMonthsDone(ctx context.Context, period string, nfiles int) (map[string]bool, error) {
+	rows, err := s.pool.Query(ctx, `
+SELECT a.code FROM scheduled_reports r JOIN areas a ON a.id = r.area_id
+WHERE r.period = $1 GROUP BY a.code HAVING count(*) >= $2`, period, nfiles)
+	if err != nil {
+		return nil, fmt.Errorf("scheduled reports: %w", err)
+	}
+	done := map[string]bool{}
+	var code string
+	_, err = pgx.ForEachRow(rows, []any{&code}, func() error { done[code] = true; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("scheduled reports: %w", err)
+	}
+	return done, nil
+}
+
+// ListScheduledReports returns the stored reports of the areas ids for one
+// audience, newest month first, then by area code and format, at most
+// limit (row-level security narrows them to the caller's scope). Names are
+// the areas' current ones.
+func (s *Store) ListScheduledReports(ctx context.Context, ids []int64, audience string, limit int) ([]ScheduledReport, error) {
+	rows, err := s.pool.Query(ctx, `
+SELECT a.code, coalesce(c.name, a.code), r.period, r.format, octet_length(r.body), r.made_at
+FROM scheduled_reports r JOIN areas a ON a.id = r.area_id LEFT JOIN current_areas c ON c.id = a.id
+WHERE r.area_id = ANY($1::bigint[]) AND r.audience = $2
+ORDER BY r.period DESC, a.code, r.format LIMIT $3`, ids, audience, limit)
+	if err != nil {
+		return nil, fmt.Errorf("scheduled reports: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ScheduledReport, error) {
+		var x ScheduledReport
+		err := r.Scan(&x.Area, &x.Name, &x.Period, &x.Format, &x.Size, &x.MadeAt)
+		return x, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scheduled reports: %w", err)
+	}
+	return out, nil
+}
+
+// ScheduledReportFile returns one stored report's body and when it was
+// made; hotspot.ErrNotFound when there is none (or it is out of scope).
+func (s *Store) ScheduledReportFile(ctx context.Context, areaCode, period, audience, format string) ([]byte, time.Time, error) {
+	var body []byte
+	var at time.Time
+	err := s.pool.QueryRow(ctx, `
+SELECT r.body, r.made_at FROM scheduled_reports r JOIN areas a ON a.id = r.area_id
+WHERE a.code = $1 AND r.period = $2 AND r.audience = $3 AND r.format = $4`, areaCode, period, audience, format).Scan(&body, &at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, time.Time{}, hotspot.ErrNotFound
+	}
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("scheduled report: %w", err)
+	}
+	return body, at, nil
 }
