@@ -104,12 +104,12 @@ type ScheduledFile struct {
 
 // ScheduledReport describes a stored report (without its body).
 type ScheduledReport struct {
-	Area     string    `json:"area"`
-	Name     string    `json:"name"`
-	Period   string    `json:"period"`
-	Format   string    `json:"format"`
-	Size     int       `json:"size"`
-	MadeAt   time.Time `json:"made_at"`
+	Area   string    `json:"area"`
+	Name   string    `json:"name"`
+	Period string    `json:"period"`
+	Format string    `json:"format"`
+	Size   int       `json:"size"`
+	MadeAt time.Time `json:"made_at"`
 }
 
 // SaveScheduledReports stores a unit's report files for a month, with the
