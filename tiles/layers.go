@@ -41,9 +41,13 @@ var Layers = map[Layer][]hotspot.ChangeKind{
 // tile box cannot be an index condition there: every tile would read every
 // hotspot of the scope. The ranges are integer comparisons on the points'
 // h3_r10 column (indexed, migrations/00011), which it applies through the
-// index; the box then trims what the ranges' margin let in. A hotspot's
-// status is asked per hotspot drawn: joined, the view's own scan of
-// hotspots drove the plan, one probe per hotspot of the scope.
+// index; the box then trims what the ranges' margin let in. The ranges
+// are read in a subquery of their own (OFFSET 0: nothing else is pushed
+// into it), where only those leakproof quals stand: beside the costly
+// PostGIS quals the planner preferred reading every point of the scope by
+// area_id. A hotspot's status is asked per hotspot drawn: joined, the
+// view's own scan of hotspots drove the plan, one probe per hotspot of the
+// scope.
 var layerSQL = map[Layer]string{
 	LayerAreas: `
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
@@ -55,24 +59,32 @@ t AS (
 SELECT ST_AsMVT(t, 'areas', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,
 	LayerHotspots: `
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
+p AS (
+    SELECT h.* FROM unnest($5::bigint[], $6::bigint[]) r(lo, hi)
+    CROSS JOIN LATERAL (
+        SELECT h.id, h.ref, h.name, h.kind, h.area_id, h.geom FROM hotspots h
+        WHERE h.h3_r10 BETWEEN r.lo AND r.hi AND ($4::bigint[] IS NULL OR h.area_id = ANY ($4))
+        OFFSET 0) h),
 t AS (
-    SELECT ST_AsMVTGeom(ST_Transform(h.geom, 3857), b.env, 4096, 64, true) AS geom,
-           h.id, h.ref, h.name, h.kind,
-           (SELECT s.status FROM hotspot_status s WHERE s.hotspot_id = h.id) AS status, a.code AS area
-    FROM unnest($5::bigint[], $6::bigint[]) r(lo, hi)
-    JOIN hotspots h ON h.h3_r10 BETWEEN r.lo AND r.hi
-    JOIN areas a ON a.id = h.area_id, b
-    WHERE h.geom && ST_Transform(b.env, 4326) AND ($4::bigint[] IS NULL OR h.area_id = ANY ($4)))
+    SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.env, 4096, 64, true) AS geom,
+           p.id, p.ref, p.name, p.kind,
+           (SELECT s.status FROM hotspot_status s WHERE s.hotspot_id = p.id) AS status, a.code AS area
+    FROM p JOIN areas a ON a.id = p.area_id, b
+    WHERE p.geom && ST_Transform(b.env, 4326))
 SELECT ST_AsMVT(t, 'hotspots', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,
 	LayerCameras: `
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
+p AS (
+    SELECT c.* FROM unnest($5::bigint[], $6::bigint[]) r(lo, hi)
+    CROSS JOIN LATERAL (
+        SELECT c.id, c.ref, c.bearing, c.fov, c.range_m, c.owner, c.status, c.area_id, c.geom FROM cameras c
+        WHERE c.h3_r10 BETWEEN r.lo AND r.hi AND ($4::bigint[] IS NULL OR c.area_id = ANY ($4))
+        OFFSET 0) c),
 t AS (
-    SELECT ST_AsMVTGeom(ST_Transform(c.geom, 3857), b.env, 4096, 64, true) AS geom,
-           c.id, c.ref, c.bearing, c.fov, c.range_m, c.owner, c.status, a.code AS area
-    FROM unnest($5::bigint[], $6::bigint[]) r(lo, hi)
-    JOIN cameras c ON c.h3_r10 BETWEEN r.lo AND r.hi
-    JOIN areas a ON a.id = c.area_id, b
-    WHERE c.geom && ST_Transform(b.env, 4326) AND ($4::bigint[] IS NULL OR c.area_id = ANY ($4)))
+    SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.env, 4096, 64, true) AS geom,
+           p.id, p.ref, p.bearing, p.fov, p.range_m, p.owner, p.status, a.code AS area
+    FROM p JOIN areas a ON a.id = p.area_id, b
+    WHERE p.geom && ST_Transform(b.env, 4326))
 SELECT ST_AsMVT(t, 'cameras', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,
 }
 
