@@ -158,6 +158,7 @@ func TestBrowserMapShowsLiveElimination(t *testing.T) {
 		t.Fatalf("marker never turned eliminated: %v", err)
 	}
 	t.Logf("marker changed %v after the API call", time.Since(posted))
+	screenshot(t, ctx, "admin-1280")
 	if still := evaluate[int](t, ctx, `window.__noReload`); still != 42 {
 		t.Error("the page reloaded; the marker must change in place")
 	}

@@ -249,3 +249,54 @@ func TestBrowserOfficerDay(t *testing.T) {
 	}
 	noConsoleErrors(t, otherErrs, "second map")
 }
+
+// TestBrowserViewerMap: a committee member of the demo district opens the
+// map on a desktop and a phone: fitted to the district, aggregates only (no
+// point layers offered, no feed, no notices), no console error, nothing off
+// screen.
+func TestBrowserViewerMap(t *testing.T) {
+	ts := newEmptyServer(t)
+	loadDemo(t, ts)
+	var areas featureCollection
+	ts.do(t, "GET", "/api/areas", "", &areas)
+	district := ""
+	for _, f := range areas.Features {
+		if f.Properties["level"] == "district" && district == "" {
+			district = f.Properties["code"].(string)
+		}
+	}
+	ts.addUser(t, "committee-district", hotspot.RoleViewer, district)
+	ts.settle(t)
+	for _, sc := range screens {
+		t.Run(sc.name, func(t *testing.T) {
+			ctx := newBrowser(t, 1440, 900, 120*time.Second)
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(sc.w), int64(sc.h))); err != nil {
+				t.Fatal(err)
+			}
+			errs := consoleErrors(ctx)
+			if err := ts.browserLogin(ctx, "committee-district"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true"`)); err != nil {
+				t.Fatalf("map not ready: %v", err)
+			}
+			layers := evaluate[string](t, ctx, `document.querySelector('.leaflet-control-layers').textContent`)
+			for _, no := range []string{"Tụ điểm", "Camera", "Vụ việc"} {
+				if strings.Contains(layers, no) {
+					t.Errorf("a viewer is offered the point layer %q: %q", no, layers)
+				}
+			}
+			for _, sel := range []string{".feed-panel", "#notice-bell", ".planner-panel", ".timeline-panel"} {
+				if evaluate[bool](t, ctx, fmt.Sprintf(`getComputedStyle(document.querySelector(%q)).display !== 'none'`, sel)) {
+					t.Errorf("%s shown to a viewer", sel)
+				}
+			}
+			if !evaluate[bool](t, ctx, fmt.Sprintf(`diaban.map.getBounds().pad(0.01).contains(diaban.areas.bounds(%q))`, district)) {
+				t.Error("the district is not in view")
+			}
+			checkLayout(t, ctx, sc.name)
+			screenshot(t, ctx, "viewer-"+sc.name)
+			noConsoleErrors(t, errs, sc.name)
+		})
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/diaban/diaban/hotspot"
 )
 
 // TestBrowserPlannerPanel drives the planner panel in headless Chromium on
@@ -18,9 +20,20 @@ func TestBrowserPlannerPanel(t *testing.T) {
 	ts.settle(t)
 	var before featureCollection
 	ts.do(t, "GET", "/api/cameras", "", &before)
+	// A planner of the demo province, as planners work.
+	var areas featureCollection
+	ts.do(t, "GET", "/api/areas", "", &areas)
+	province := ""
+	for _, f := range areas.Features {
+		if f.Properties["level"] == "province" {
+			province = f.Properties["code"].(string)
+		}
+	}
+	ts.addUser(t, "planner-province", hotspot.RolePlanner, province)
 
-	ctx := newBrowser(t, 1280, 900, 90*time.Second)
-	if err := ts.browserLogin(ctx, testAdmin); err != nil {
+	ctx := newBrowser(t, 1440, 900, 90*time.Second)
+	errs := consoleErrors(ctx)
+	if err := ts.browserLogin(ctx, "planner-province"); err != nil {
 		t.Fatalf("open map: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true"`)); err != nil {
@@ -42,6 +55,29 @@ func TestBrowserPlannerPanel(t *testing.T) {
 		t.Fatalf("no plan shown: %v; status %q", err, evaluate[string](t, ctx, `document.querySelector('.planner-status').textContent`))
 	}
 	first := evaluate[string](t, ctx, `document.querySelector('.planner-table tbody').textContent`)
+	// Why each camera is there: its gain and the hotspots it newly sees, in Vietnamese numbers.
+	whys := evaluate[[]string](t, ctx, `[...document.querySelectorAll('.planner-why')].map((e) => e.textContent)`)
+	if len(whys) != 3 {
+		t.Errorf("%d cameras explained, want 3: %q", len(whys), whys)
+	}
+	for _, w := range whys {
+		if !strings.HasPrefix(w, "Thêm ") || !strings.Contains(w, "điểm rủi ro") {
+			t.Errorf("camera explained as %q", w)
+		}
+	}
+	// Percentages as Vietnamese writes them (22,2 %), never 22.2 %.
+	if strings.Contains(first, ".") && strings.Contains(first, "%") && !strings.Contains(first, ",") {
+		t.Errorf("figures %q: want decimal commas", first)
+	}
+	// The hotspots still unseen are listed and ringed on the map.
+	if !evaluate[bool](t, ctx, `!!document.querySelector('.planner-uncovered p')`) {
+		t.Error("no word on the hotspots still uncovered")
+	}
+	if n, rings := evaluate[int](t, ctx, `document.querySelectorAll('.planner-uncovered-list li').length`), evaluate[int](t, ctx, `document.querySelectorAll('path.planner-uncovered-ring').length`); n != rings {
+		t.Errorf("%d uncovered hotspots listed, %d ringed", n, rings)
+	}
+	evaluate[bool](t, ctx, `(document.querySelector('.planner-figures').scrollIntoView(), true)`)
+	screenshot(t, ctx, "planner-1440")
 	// The answer says in words whether it is proven optimal or how far from it it may be.
 	if bound := evaluate[string](t, ctx, `document.querySelector('.planner-bound').textContent`); !strings.Contains(bound, "tối ưu") {
 		t.Errorf("planner bound %q: want it to say how close to the optimum (tối ưu) the plan is", bound)
@@ -93,4 +129,6 @@ func TestBrowserPlannerPanel(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil || want < 3 {
 		t.Errorf("planned cameras not counted apart (want %d in %s): %v; panel %q", want, area, err, evaluate[string](t, ctx, `document.querySelector('.planner-current').textContent`))
 	}
+	checkLayout(t, ctx, "1440")
+	noConsoleErrors(t, errs, "planner")
 }

@@ -315,6 +315,27 @@ function fromURL() {
   applyFilters(filters.state);
 }
 
+// ownBounds is the extent a user works in: the communes under their area
+// (a province's own outline would show mostly empty land), or the area.
+function ownBounds(scope) {
+  const under = (code) => {
+    for (let c = code, i = 0; c && i < 8; i++) {
+      if (c === scope) return true;
+      c = areas.byCode.get(c)?.properties?.parent_code;
+    }
+    return false;
+  };
+  let b = null;
+  for (const f of areas.features()) {
+    const p = f.properties || {};
+    if (p.level !== 'commune' || !under(p.code)) continue;
+    const lb = areas.bounds(p.code);
+    if (!lb || !lb.isValid()) continue;
+    b = b ? b.extend(lb) : L.latLngBounds(lb.getSouthWest(), lb.getNorthEast());
+  }
+  return b || areas.bounds(scope);
+}
+
 // ---- notices ------------------------------------------------------------------
 const notices = new Notices({ bell: $('notice-bell'), tray: $('notice-tray'), areaName, onHotspot: (id) => hotspots.focus(id) });
 
@@ -506,7 +527,7 @@ async function start() {
     showWho();
     fillAreaPicker();
     // The user's own area first: a ward officer opens on the ward.
-    const own = me.scope ? areas.bounds(me.scope) : null;
+    const own = me.scope ? ownBounds(me.scope) : null;
     if (own && own.isValid() && [...areaSelect.options].some((o) => o.value === me.scope)) areaSelect.value = me.scope;
     const b = own && own.isValid() ? own : areas.bounds();
     if (b && b.isValid()) map.fitBounds(b, fitPadding());

@@ -8,7 +8,31 @@
 
 import { getJSON, postJSON, query } from './api.js';
 import { h, clear } from './dom.js';
-import { t, onLangChange } from './i18n.js';
+import { t, onLangChange, addWords } from './i18n.js';
+import { fmtNum, fmtPct } from './format.js';
+
+addWords({
+  vi: {
+    'planner.why': 'Thêm {gain} điểm rủi ro; nhìn thấy thêm {n} tụ điểm',
+    'planner.whyNone': 'Thêm {gain} điểm rủi ro; không thêm tụ điểm nào',
+    'planner.riskExplain': '«Rủi ro» là số vụ việc ghi nhận quanh từng ô lưới (vụ gần đây được tính nặng hơn): con số cho biết bao nhiêu phần của số đó nằm trong tầm nhìn của camera.',
+    'planner.uncovered': 'Còn {n} tụ điểm chưa camera nào nhìn thấy (viền cam trên bản đồ):',
+    'planner.uncoveredNone': 'Mọi tụ điểm của địa bàn đều đã có camera nhìn thấy.',
+    'planner.uncoveredMore': 'Chỉ liệt kê các tụ điểm rủi ro cao nhất.',
+    'planner.boundOptimal': 'Đây là phương án tối ưu: đã kiểm chứng không có cách đặt {k} camera nào nhìn thấy được nhiều rủi ro hơn.',
+    'planner.boundGap': 'Phương án này đạt ít nhất {quality} của phương án tối ưu: dù đặt {k} camera cách nào, cũng chỉ nhìn thấy thêm được tối đa {gap} rủi ro.',
+  },
+  en: {
+    'planner.why': 'Adds {gain} risk points; sees {n} more hotspots',
+    'planner.whyNone': 'Adds {gain} risk points; no more hotspots',
+    'planner.riskExplain': '“Risk” counts the incidents recorded around each grid cell (recent ones weigh more): the figure says how much of it lies in a camera’s view.',
+    'planner.uncovered': '{n} hotspots still seen by no camera (orange ring on the map):',
+    'planner.uncoveredNone': 'Every hotspot of the area is seen by a camera.',
+    'planner.uncoveredMore': 'Only the hotspots of highest risk are listed.',
+    'planner.boundOptimal': 'This is the best plan: no placement of {k} cameras was found to see more risk, and the search proved it.',
+    'planner.boundGap': 'This plan reaches at least {quality} of the best possible one: however the {k} cameras were placed, they could see at most {gap} more risk.',
+  },
+});
 
 const EARTH_R = 6371008.8;
 const rad = (d) => (d * Math.PI) / 180;
@@ -39,7 +63,7 @@ export function sectorLatLngs(lat, lon, bearing, fov, rangeM) {
   return pts;
 }
 
-const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(1)} %` : '–');
+const pct = fmtPct;
 
 // currentOf is what the panel shows of a coverage report: the cameras in
 // service (active) with what they cover, and the planned ones counted apart —
@@ -60,6 +84,7 @@ export class Planner {
     this.group = L.layerGroup().addTo(map);
     this.cams = []; // {lat, lon, bearing, fov, range_m, owner, marker, sector}
     this.gains = L.layerGroup().addTo(this.group);
+    this.uncoveredLayer = L.layerGroup().addTo(map);
     this.plan = null; // the summary of the last plan
     this.after = null; // the latest evaluation
     this.current = null; // stored coverage of the area (scope "all")
@@ -98,6 +123,7 @@ export class Planner {
     );
     this.fillAreas(keep.area);
     this.currentEl = h('p', { class: 'planner-current muted' });
+    this.uncoveredEl = h('div', { class: 'planner-uncovered' });
     this.statusEl = h('p', { class: 'planner-status', role: 'status', 'aria-live': 'polite' });
     this.figuresEl = h('div', { class: 'planner-figures' });
     this.listEl = h('ol', { class: 'planner-cams' });
@@ -106,9 +132,10 @@ export class Planner {
     this.actionsEl = h('div', { class: 'planner-actions' }, this.acceptBtn, this.clearBtn);
     this.mount.append(
       h('h2', { id: 'planner-title', text: t('planner.title') }),
-      this.form, this.currentEl, this.statusEl, this.figuresEl, this.listEl, this.actionsEl,
+      this.form, this.currentEl, this.statusEl, this.figuresEl, this.listEl, this.actionsEl, this.uncoveredEl,
     );
     this.renderCurrent();
+    this.renderUncovered();
     this.renderFigures();
     this.renderList();
     this.setStatus(this.message);
@@ -145,9 +172,36 @@ export class Planner {
       if (area === this.area) {
         this.current = currentOf(rep);
         this.renderCurrent();
+        this.renderUncovered();
       }
     } catch (e) {
       this.setStatus(e.message, 'error');
+    }
+  }
+
+  // renderUncovered lists and rings the hotspots no installed camera sees,
+  // less those the proposed cameras would newly see.
+  renderUncovered() {
+    clear(this.uncoveredEl);
+    this.uncoveredLayer.clearLayers();
+    const c = this.current;
+    if (!c || !Array.isArray(c.uncovered_hotspots)) return;
+    const gained = new Set(this.cams.flatMap((cam) => cam.gainedRefs || []));
+    const left = c.uncovered_hotspots.filter((u) => !gained.has(u.ref));
+    const total = Math.max(0, (c.hotspots || 0) - (c.hotspots_covered || 0) - gained.size);
+    if (!total) {
+      this.uncoveredEl.append(h('p', { class: 'muted', text: t('planner.uncoveredNone') }));
+      return;
+    }
+    this.uncoveredEl.append(
+      h('p', { text: t('planner.uncovered', { n: fmtNum(total) }) }),
+      h('ul', { class: 'planner-uncovered-list' }, left.map((u) => h('li', { 'data-ref': u.ref, title: u.name || '', text: u.ref }))),
+      left.length < total ? h('p', { class: 'muted', text: t('planner.uncoveredMore') }) : '',
+    );
+    for (const u of left) {
+      if (typeof u.lat !== 'number') continue;
+      L.circleMarker([u.lat, u.lon], { pane: 'plannerPane', radius: 11, weight: 3, fill: false, className: 'planner-uncovered-ring', interactive: false })
+        .addTo(this.uncoveredLayer);
     }
   }
 
@@ -189,10 +243,18 @@ export class Planner {
     this.clearMap();
     this.plan = fc.plan;
     this.after = fc.plan.after;
+    const refs = new Map(); // camera index -> refs of the hotspots it newly sees
+    for (const f of fc.features) {
+      const p = f.properties;
+      if (p.kind === 'gain' && p.hotspot) refs.set(p.camera, [...(refs.get(p.camera) || []), p.hotspot]);
+    }
     for (const f of fc.features) {
       const p = f.properties;
       if (p.kind === 'camera') {
-        this.addCamera({ lat: p.lat, lon: p.lon, bearing: p.bearing, fov: p.fov, range_m: p.range_m, owner: p.owner });
+        this.addCamera({
+          lat: p.lat, lon: p.lon, bearing: p.bearing, fov: p.fov, range_m: p.range_m, owner: p.owner,
+          gain: p.gain, gainedRefs: refs.get(p.index) || [],
+        });
       } else if (p.kind === 'gain') {
         L.geoJSON(f, {
           pane: 'plannerPane',
@@ -203,6 +265,7 @@ export class Planner {
     }
     this.renderFigures();
     this.renderList();
+    this.renderUncovered();
   }
 
   addCamera(c) {
@@ -231,6 +294,13 @@ export class Planner {
   moved(c) {
     c.sector.setLatLngs(sectorLatLngs(c.lat, c.lon, c.bearing, c.fov, c.range_m));
     this.gains.clearLayers();
+    // What the plan said this camera adds no longer holds once it moved.
+    if (c.gain !== undefined || (c.gainedRefs && c.gainedRefs.length)) {
+      c.gain = undefined;
+      c.gainedRefs = [];
+      if (c.whyEl) c.whyEl.remove();
+      this.renderUncovered();
+    }
     this.evaluate();
   }
 
@@ -278,10 +348,13 @@ export class Planner {
         h('thead', {}, h('tr', {}, h('th', {}), h('th', { colspan: 2, text: t('planner.beforeAfter') }), h('th'))),
         h('tbody', {},
           row(t('planner.hotspots'), b.hotspot_share, a.hotspot_share, `${a.hotspots_covered}/${a.hotspots}`),
-          row(t('planner.risk'), b.risk_share, a.risk_share, `${Math.round(a.risk_covered)}/${Math.round(a.risk)}`),
+          row(t('planner.risk'), b.risk_share, a.risk_share, `${fmtNum(a.risk_covered)}/${fmtNum(a.risk)}`),
         ),
       ),
-      h('p', { class: 'muted planner-bound', text: this.plan.optimal ? t('planner.optimal') : t('planner.gap', { gap: pct(this.plan.gap) }) }),
+      h('p', { class: 'muted planner-risk-explain', text: t('planner.riskExplain') }),
+      h('p', { class: 'planner-bound', text: this.plan.optimal
+        ? t('planner.boundOptimal', { k: this.plan.k })
+        : t('planner.boundGap', { k: this.plan.k, quality: pct(this.plan.quality), gap: pct(this.plan.gap) }) }),
     );
   }
 
@@ -300,8 +373,15 @@ export class Planner {
           },
         },
       });
+      const refs = c.gainedRefs || [];
+      const why = typeof c.gain === 'number'
+        ? h('p', { class: 'planner-why' },
+          t(refs.length ? 'planner.why' : 'planner.whyNone', { gain: fmtNum(c.gain, 1), n: fmtNum(refs.length) }),
+          refs.length ? `: ${refs.join(', ')}` : '')
+        : '';
+      c.whyEl = why || null;
       this.listEl.append(h('li', {}, h('span', { text: t('planner.camera', { n: i + 1 }) }), ' ',
-        h('label', {}, h('span', { class: 'muted', text: t('planner.bearing') }), slider), out));
+        h('label', {}, h('span', { class: 'muted', text: t('planner.bearing') }), slider), out, why));
     });
     this.actionsEl.hidden = this.cams.length === 0;
   }
@@ -316,6 +396,7 @@ export class Planner {
       }));
       const fc = await postJSON('/api/plans/accept', { area, cameras });
       this.reset();
+      this.renderUncovered();
       this.setStatus(t('planner.accepted', { n: fc.features.length }), 'ok');
       await this.loadCurrent();
     } catch (e) {
