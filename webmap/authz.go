@@ -88,6 +88,7 @@ var policy = map[string]rule{
 	// Metrics reads are audited like the CSV export: the JSON holds the same rows.
 	"GET /api/areas/{code}/metrics": {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read"},
 	"GET /api/metrics":              {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export"},
+	"GET /api/areas/{code}/trend":   {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read"}, // the monthly series behind the scorecard
 	// Reports: as the metrics (the same figures), every one audited.
 	"GET /api/reports":                {roles: anyRole, scope: scopeQuery, param: "area", audit: "report.generate"},
 	"GET /api/reports/scheduled":      {roles: anyRole, scope: scopeQuery, param: "area"},

@@ -20,15 +20,15 @@ func TestBrowserMetricsPanel(t *testing.T) {
 	// The fixture's hotspots were found in 2025: ask for 2025.
 	steps := []struct{ name, js string }{
 		{"ready", `document.body.dataset.ready === "true"`},
-		{"panel", `!!document.querySelector('#metrics-period')`},
+		{"panel", `!!document.querySelector('#metrics-kind') && document.body.dataset.metricsPeriod !== undefined`},
 	}
 	for _, s := range steps {
 		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](s.js)); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}
 	}
-	evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#metrics-period'); i.value = '2025'; i.form.requestSubmit(); return true; })()`)
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('path.class-affected').length === 2`)); err != nil {
+	choosePeriod(t, ctx, "2025")
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('path.class-overlay.class-affected').length === 2`)); err != nil {
 		t.Fatalf("communes not shaded: %v", err)
 	}
 	evaluate[bool](t, ctx, `(() => { const s = document.querySelector('#area-select'); s.value = '20530'; s.dispatchEvent(new Event('change')); return true; })()`)
@@ -45,8 +45,8 @@ func TestBrowserMetricsPanel(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('.committee-table tbody tr').length === 2`)); err != nil {
 		t.Fatalf("no committee table: %v", err)
 	}
-	href := evaluate[string](t, ctx, `document.querySelector('.committee a.button').getAttribute('href')`)
-	if href != "/api/metrics?parent=503&period=2025&format=csv" {
+	href := evaluate[string](t, ctx, `document.querySelector('.committee a.report-csv').getAttribute('href')`)
+	if href != "/api/reports?area=503&period=2025&format=csv" {
 		t.Errorf("CSV link %q", href)
 	}
 	evaluate[bool](t, ctx, `(document.querySelector('.committee-table th button').click(), true)`)

@@ -99,13 +99,17 @@ func TestBrowserMetricsForEveryRole(t *testing.T) {
 // the panels are those of the role.
 func checkMetricsForRole(t *testing.T, ctx context.Context, role hotspot.Role, shaded int, planner, feed bool, unit, screen string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true" && !!document.querySelector('#metrics-period')`)); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true" && document.body.dataset.metricsPeriod !== undefined`)); err != nil {
 		t.Fatalf("%s: map not ready: %v", screen, err)
 	}
-	evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#metrics-period'); i.value = '2025'; i.form.requestSubmit(); return true; })()`)
-	js := fmt.Sprintf(`document.querySelectorAll('path.class-affected, path.class-key, path.class-clear').length === %d`, shaded)
+	choosePeriod(t, ctx, "2025")
+	js := fmt.Sprintf(`document.querySelectorAll('path.class-overlay.class-affected, path.class-overlay.class-key, path.class-overlay.class-clear').length === %d`, shaded)
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil {
 		t.Fatalf("%s: communes not shaded: %v", screen, err)
+	}
+	// Trend arrows: every shaded commune moved against 2024 (nothing then).
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll('.trend-marker').length === %d`, shaded))); err != nil {
+		t.Errorf("%s: trend arrows: %v", screen, err)
 	}
 	if msg := evaluate[string](t, ctx, `(document.querySelector('.metrics-panel .error:not([hidden])') || {}).textContent || ''`); msg != "" {
 		t.Errorf("%s: the panel shows an error: %q", screen, msg)

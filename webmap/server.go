@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/reports", s.handleReport)
 	s.handle("GET /api/reports/scheduled", s.handleScheduledReports)
 	s.handle("GET /api/reports/scheduled/file", s.handleScheduledReportFile)
+	s.handle("GET /api/areas/{code}/trend", s.handleAreaTrend)
 	cov := newCoverageAPI(s) // also pushes fresh coverage after camera changes
 	s.handle("GET /api/coverage", s.analysis(cov.handleCoverage))
 	s.handle("POST /api/plans", s.analysis(cov.handlePlan))

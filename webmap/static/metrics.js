@@ -1,21 +1,27 @@
-// Area metrics on the map (issue 3): communes shaded by class (key,
-// affected, clear) with trend arrows, the scorecard of the chosen area, the
-// committee table, all for one period and kept current by the live
-// "metrics" messages.
+// Area metrics on the map (issues 3 and 14): communes shaded by class (key,
+// affected, clear) above the density hexagons, with trend arrows; the
+// scorecard of the chosen area set against the previous comparable period;
+// the committee table; a hamlet's transformation judged over a window; all
+// for one period (year, half, quarter, month or custom window) and kept
+// current by the live "metrics" messages. Everything asked for lies inside
+// the user's own area (a request above it would be a 404).
 
 import { getJSON, query } from './api.js';
 import { h, clear } from './dom.js';
 import { t, tOr, addWords } from './i18n.js';
 import { METRICS_WORDS } from './metrics-words.js';
-import { renderScorecard, trendArrow } from './scorecard.js';
-import { Committee } from './committee.js';
+import { renderScorecard, trendArrow, criteriaList } from './scorecard.js';
+import { Committee, reportLinks } from './committee.js';
+import { PeriodPicker, previousPeriod, periodLabel, todayVN, dmy } from './periods.js';
+import { CLASS_COLOURS } from './legend.js';
+import { parseDMY } from './format.js';
 
 addWords(METRICS_WORDS);
 
-// currentYear is this year in Vietnam.
-function currentYear() {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric' }).format(new Date());
-}
+// The class shading's pane: above the density and emerging hexagons (360,
+// 365) so they cannot hide it, below incident points (380).
+const CLASS_PANE = 'classPane';
+const CLASS_PANE_Z = 370;
 
 export class MetricsView {
   // panel: the side panel section; committeeEl: the committee overlay;
@@ -25,13 +31,21 @@ export class MetricsView {
     this.areas = areas;
     this.panel = panel;
     this.onError = onError || ((e) => console.warn(e));
-    this.period = currentYear();
+    this.period = todayVN().slice(0, 4);
     this.byArea = new Map(); // commune code -> AreaMetrics of this.period
+    this.prevByArea = new Map(); // commune code -> AreaMetrics of the previous period
     this.selected = '';
     this.scope = ''; // the user's area ('' everywhere): nothing outside it is asked for
+    if (!map.getPane(CLASS_PANE)) {
+      const pane = map.createPane(CLASS_PANE);
+      pane.style.zIndex = String(CLASS_PANE_Z);
+      pane.style.pointerEvents = 'none';
+    }
+    this.shading = L.layerGroup().addTo(map);
     this.arrows = L.layerGroup().addTo(map);
     this.committee = new Committee(committeeEl, {
       areaName: (c) => areas.name(c),
+      level: (c) => this.level(c),
       parents: () => this.parents().map((c) => ({ code: c, label: `${areas.name(c)} — ${tOr('level.', this.level(c))}` })),
     });
     this.timer = null;
@@ -57,46 +71,74 @@ export class MetricsView {
     return false;
   }
 
-  // parents: the districts and provinces inside the user's area, districts
-  // first.
+  // parents: the areas whose committee table may be opened — districts and
+  // provinces inside the user's area, districts first; a commune user's own
+  // commune (its table is its own row and its hamlets').
   parents() {
     const out = [];
     for (const lv of ['district', 'province']) {
       for (const [code, f] of this.areas.byCode) if (f.properties.level === lv && this.within(code)) out.push(code);
     }
+    if (!out.length && this.scope && this.level(this.scope) === 'commune') out.push(this.scope);
     return out;
   }
 
-  // roots: the parents whose own parent is not among them (one request each
-  // covers every commune below).
+  // roots: the districts and provinces whose own parent is not among them
+  // (one request each covers every commune below).
   roots() {
-    const ps = new Set(this.parents());
+    const ps = new Set(this.parents().filter((c) => this.level(c) !== 'commune'));
     return [...ps].filter((c) => !ps.has(this.areas.byCode.get(c).properties.parent_code || ''));
   }
 
   build() {
-    const input = h('input', { type: 'text', id: 'metrics-period', value: this.period, size: 8, inputmode: 'numeric', autocomplete: 'off', placeholder: '2025-Q3' });
+    this.picker = new PeriodPicker(this.period, { onPick: (code) => this.setPeriod(code) });
     this.error = h('p', { class: 'error', role: 'alert', hidden: true });
     this.card = h('div', { class: 'scorecard', 'aria-live': 'polite' });
-    this.form = h('form', { class: 'metrics-form', on: { submit: (ev) => { ev.preventDefault(); this.setPeriod(input.value.trim()); } } },
-      h('label', {}, h('span', { dataset: { i18n: 'metrics.period' }, text: t('metrics.period') }), ' ', input),
+    this.periodText = h('p', { class: 'period-text muted' });
+    this.form = h('form', { class: 'metrics-form', on: { submit: (ev) => { ev.preventDefault(); this.submit(); } } },
+      h('span', { class: 'metrics-form-label', dataset: { i18n: 'metrics.period' }, text: t('metrics.period') }), this.picker.el,
       h('button', { type: 'submit', dataset: { i18n: 'metrics.apply' }, text: t('metrics.apply') }),
       h('button', { type: 'button', class: 'committee-open', dataset: { i18n: 'metrics.committee' }, text: t('metrics.committee'),
         on: { click: () => this.committee.open(this.parentOf(this.selected), this.period).catch(this.onError) } }));
     this.hint = h('p', { class: 'muted', dataset: { i18n: 'metrics.periodHint' }, text: t('metrics.periodHint') });
+    this.hamlet = h('section', { class: 'hamlet', hidden: true });
     clear(this.panel);
-    this.panel.append(h('h2', { dataset: { i18n: 'metrics.title' }, text: t('metrics.title') }), this.form, this.hint, this.error, this.card);
+    this.panel.append(h('h2', { dataset: { i18n: 'metrics.title' }, text: t('metrics.title') }), this.form, this.hint, this.error, this.periodText, this.card, this.hamlet);
+    this.renderPeriod();
     this.renderCard();
+    this.renderHamlet();
+  }
+
+  // renderPeriod says the period and what it is compared with, and when
+  // the server computed another (a viewer's window widened to whole months,
+  // hotspot/disclosure) which one.
+  renderPeriod() {
+    const prev = previousPeriod(this.period);
+    this.periodText.textContent = prev ? t('period.compared', { cur: periodLabel(this.period), prev: periodLabel(prev) }) : periodLabel(this.period);
+    if (this.answered && this.answered !== this.period) {
+      this.periodText.append(h('br'), h('span', { class: 'widened', text: t('metrics.widened', { period: periodLabel(this.answered) }) }));
+    }
+  }
+
+  submit() {
+    const got = this.picker.read();
+    if (got.error) {
+      this.error.textContent = got.error;
+      this.error.hidden = false;
+      return Promise.resolve();
+    }
+    return this.setPeriod(got.code);
   }
 
   // parentOf is the area whose committee table holds code: itself for a
   // district or province, else its parent — never above the user's area.
   parentOf(code) {
-    if (!code) return this.scope;
+    if (!code) return this.parents()[0] || this.scope;
     const lv = this.level(code);
     if (lv === 'district' || lv === 'province') return code;
     const parent = this.areas.byCode.get(code)?.properties?.parent_code || '';
-    return this.within(parent) ? parent : this.scope;
+    if (parent && this.within(parent)) return parent;
+    return lv === 'commune' ? code : this.scope;
   }
 
   async setPeriod(p) {
@@ -105,7 +147,9 @@ export class MetricsView {
     try {
       await this.load();
       this.error.hidden = true;
-      if (!this.committee.el.hidden) this.committee.open(null, p);
+      this.picker.set(p);
+      this.renderPeriod();
+      if (!this.committee.el.hidden) await this.committee.open(null, p);
     } catch (err) {
       this.period = prev;
       this.error.textContent = err.message || String(err);
@@ -113,68 +157,165 @@ export class MetricsView {
     }
   }
 
-  // load fetches every commune's metrics for the period and reshades.
-  async load() {
+  // fetchCommunes returns every commune's metrics for period p inside the
+  // user's area, by code.
+  async fetchCommunes(p) {
     const byArea = new Map();
-    for (const root of this.roots()) {
-      const res = await getJSON(`/api/metrics${query({ parent: root, period: this.period })}`);
-      for (const m of res.areas || []) byArea.set(m.area, m);
-    }
+    const answers = await Promise.all(this.roots().map((root) => getJSON(`/api/metrics${query({ parent: root, period: p })}`)));
+    for (const res of answers) for (const m of res.areas || []) byArea.set(m.area, m);
     // A user of one commune: its own metrics (its parent is outside its area).
     if (this.scope && this.level(this.scope) === 'commune') {
-      byArea.set(this.scope, await getJSON(`/api/areas/${encodeURIComponent(this.scope)}/metrics${query({ period: this.period })}`));
+      byArea.set(this.scope, await getJSON(`/api/areas/${encodeURIComponent(this.scope)}/metrics${query({ period: p })}`));
     }
+    return byArea;
+  }
+
+  // load fetches every commune's metrics for the period (and the previous
+  // comparable one, for the changes) and reshades.
+  async load() {
+    const prevCode = previousPeriod(this.period);
+    const [byArea, prevByArea] = await Promise.all([
+      this.fetchCommunes(this.period),
+      prevCode ? this.fetchCommunes(prevCode).catch(() => new Map()) : Promise.resolve(new Map()),
+    ]);
     this.byArea = byArea;
+    this.prevByArea = prevByArea;
+    this.answered = byArea.size ? byArea.values().next().value.period : '';
     this.shade();
+    document.body.dataset.metricsPeriod = this.period;
     await this.select(this.selected);
   }
 
+  // shade redraws the class of every commune in its own pane, above the
+  // hexagons, with a trend arrow where the score moved.
   shade() {
+    this.shading.clearLayers();
     this.arrows.clearLayers();
     for (const [code, layer] of this.areas.layers) {
       if (this.level(code) !== 'commune') continue;
-      this.shadeOne(code, layer);
+      const m = this.byArea.get(code);
+      if (!m) continue;
+      const colour = CLASS_COLOURS[m.class] || CLASS_COLOURS.affected;
+      L.geoJSON(this.areas.byCode.get(code), {
+        pane: CLASS_PANE,
+        interactive: false,
+        style: () => ({ className: `class-overlay class-${m.class}`, color: colour.stroke, weight: 2, opacity: 0.9,
+          fillColor: colour.fill, fillOpacity: colour.opacity }),
+      }).addTo(this.shading);
+      const arrow = trendArrow(m.trend);
+      if (arrow) {
+        const icon = L.divIcon({ className: `trend-marker dir-${m.trend.direction}`, html: arrow, iconSize: [16, 16] });
+        L.marker(layer.getBounds().getCenter(), { icon, interactive: false, keyboard: false }).addTo(this.arrows);
+      }
     }
   }
 
-  shadeOne(code, layer = this.areas.layers.get(code)) {
-    if (!layer) return;
-    const m = this.byArea.get(code);
-    layer.eachLayer((l) => {
-      const el = l.getElement && l.getElement();
-      if (!el) return;
-      el.classList.remove('class-key', 'class-affected', 'class-clear');
-      if (m) el.classList.add(`class-${m.class}`);
-    });
-    const arrow = m ? trendArrow(m.trend) : '';
-    if (arrow) {
-      const icon = L.divIcon({ className: `trend-marker dir-${m.trend.direction}`, html: arrow, iconSize: [16, 16] });
-      L.marker(layer.getBounds().getCenter(), { icon, interactive: false, keyboard: false }).addTo(this.arrows);
-    }
-  }
-
-  // select shows the scorecard of code ('' clears it).
+  // select shows the scorecard of code ('' clears it), with the previous
+  // period's figures and the monthly trend.
   async select(code) {
     this.selected = code || '';
     if (!this.selected) {
+      this.current = null;
       this.renderCard();
+      this.renderHamlet();
       return;
     }
+    const at = this.selected, period = this.period;
+    const path = `/api/areas/${encodeURIComponent(at)}`;
+    const prevCode = previousPeriod(period);
     try {
-      this.current = await getJSON(`/api/areas/${encodeURIComponent(this.selected)}/metrics${query({ period: this.period })}`);
+      const [cur, prev, series] = await Promise.all([
+        getJSON(`${path}/metrics${query({ period })}`),
+        prevCode ? getJSON(`${path}/metrics${query({ period: prevCode })}`).catch(() => null) : null,
+        getJSON(`${path}/trend${query({ period })}`).catch(() => null),
+      ]);
+      if (at !== this.selected || period !== this.period) return; // a later pick won
+      this.current = cur;
+      this.currentFor = `${at}|${period}`;
+      this.prev = prev;
+      this.series = series;
       this.renderCard();
+      this.renderHamlet();
     } catch (err) {
       this.onError(err);
     }
   }
 
   renderCard() {
-    if (this.current && this.current.area === this.selected && this.current.period === this.period) {
-      renderScorecard(this.card, this.current);
+    clear(this.card);
+    if (this.current && this.currentFor === `${this.selected}|${this.period}`) {
+      renderScorecard(this.card, this.current, this.prev, this.series);
+      this.card.append(reportLinks(this.selected, this.period));
     } else {
-      clear(this.card);
       this.card.append(h('p', { class: 'muted', text: t('metrics.pick') }));
     }
+  }
+
+  // renderHamlet offers a commune's transformation of one hamlet (seed 001):
+  // pick a hamlet and a window, see the six criteria judged for it.
+  renderHamlet() {
+    const el = this.hamlet;
+    clear(el);
+    const commune = this.selected && this.level(this.selected) === 'commune' ? this.selected
+      : this.scope && this.level(this.scope) === 'commune' ? this.scope : '';
+    el.hidden = !commune;
+    if (!commune) return;
+    const hamlets = this.areas.features().map((f) => f.properties)
+      .filter((p) => p.level === 'hamlet' && p.parent_code === commune)
+      .sort((a, b) => String(a.name).localeCompare(String(b.name), 'vi'));
+    el.append(h('h3', { text: t('metrics.hamlet') }));
+    if (!hamlets.length) {
+      el.append(h('p', { class: 'muted', text: t('metrics.hamlet.none') }));
+      return;
+    }
+    // The default window: the year up to today, as seed 001's 15/4–14/4.
+    const today = todayVN();
+    const y = +today.slice(0, 4);
+    const start = `${y - 1}${today.slice(4)}`;
+    const pick = h('select', { id: 'hamlet-pick', 'aria-label': t('metrics.hamlet.pick') },
+      hamlets.map((p) => h('option', { value: p.code, text: p.name || p.code, selected: p.code === this.hamletCode })));
+    const window = this.hamletWindow || { from: dmy(start), to: dmy(today) };
+    const from = h('input', { type: 'text', id: 'hamlet-from', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', size: 10, value: window.from, 'aria-label': t('period.from') });
+    const to = h('input', { type: 'text', id: 'hamlet-to', inputmode: 'numeric', placeholder: 'dd/mm/yyyy', size: 10, value: window.to, 'aria-label': t('period.to') });
+    const out = h('div', { class: 'hamlet-result', 'aria-live': 'polite' });
+    const form = h('form', { class: 'hamlet-form', on: { submit: (ev) => { ev.preventDefault(); this.judgeHamlet(pick.value, from.value, to.value, out); } } },
+      h('label', {}, h('span', { text: t('metrics.hamlet.pick') }), ' ', pick),
+      h('label', {}, h('span', { text: t('period.from') }), ' ', from),
+      h('label', {}, h('span', { text: t('period.to') }), ' ', to),
+      h('button', { type: 'submit', text: t('metrics.hamlet.judge') }));
+    el.append(form, out);
+    if (this.hamletResult) this.showHamlet(out, this.hamletResult);
+  }
+
+  // judgeHamlet asks the hamlet's metrics over the window and shows the six
+  // criteria with their evidence.
+  async judgeHamlet(code, fromText, toText, out) {
+    this.hamletCode = code;
+    this.hamletWindow = { from: fromText, to: toText };
+    const a = parseDMY(fromText), b = parseDMY(toText);
+    clear(out);
+    if (!a || !b || a > b) {
+      out.append(h('p', { class: 'error', role: 'alert', text: t('period.bad', { fields: !a ? t('period.from') : !b ? t('period.to') : t('period.order') }) }));
+      return;
+    }
+    try {
+      this.hamletAsked = `${a}..${b}`;
+      const m = await getJSON(`/api/areas/${encodeURIComponent(code)}/metrics${query({ period: this.hamletAsked })}`);
+      this.hamletResult = m;
+      this.showHamlet(out, m);
+    } catch (err) {
+      out.append(h('p', { class: 'error', role: 'alert', text: err.message || String(err) }));
+    }
+  }
+
+  showHamlet(out, m) {
+    clear(out);
+    const all = (m.criteria || []).length === 6 && m.criteria.every((c) => c.status === 'met');
+    const asked = this.hamletAsked && this.hamletAsked !== m.period ? this.hamletAsked : '';
+    out.append(h('h4', { text: t('metrics.hamlet.result', { name: m.name || m.area, window: periodLabel(m.period) }) }),
+      asked ? h('p', { class: 'muted widened', text: t('metrics.widened', { period: periodLabel(m.period) }) }) : null,
+      h('p', { class: ['status', all ? 'status-met' : 'status-not_met'], text: t(all ? 'metrics.hamlet.met' : 'metrics.hamlet.notMet') }),
+      criteriaList(m.criteria || []), reportLinks(m.area, m.period));
   }
 
   // rerender after a language change.
@@ -194,7 +335,6 @@ export class MetricsView {
     for (const m of list) {
       if (m.period !== this.period) continue;
       this.byArea.set(m.area, m);
-      // Arrows are redrawn all at once; the class on the one area.
       this.committee.update(m);
     }
     if (list.some((m) => m.period === this.period)) this.shade();

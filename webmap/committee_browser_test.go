@@ -1,0 +1,270 @@
+package webmap_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/diaban/diaban/hotspot"
+)
+
+// choosePeriod picks a period in the panel's "Kỳ" selector as a user does
+// (the kind, then the year and its part, or two dd/mm/yyyy days), submits
+// it and waits until the map has loaded it.
+func choosePeriod(t *testing.T, ctx context.Context, code string) {
+	t.Helper()
+	kind, year, part, from, to := "year", code, "", "", ""
+	if m := regexp.MustCompile(`^(\d{4})-H([12])$`).FindStringSubmatch(code); m != nil {
+		kind, year, part = "half", m[1], m[2]
+	} else if m := regexp.MustCompile(`^(\d{4})-Q([1-4])$`).FindStringSubmatch(code); m != nil {
+		kind, year, part = "quarter", m[1], m[2]
+	} else if m := regexp.MustCompile(`^(\d{4})-(\d{2})$`).FindStringSubmatch(code); m != nil {
+		kind, year, part = "month", m[1], strings.TrimPrefix(m[2], "0")
+	} else if m := regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})\.\.(\d{4})-(\d{2})-(\d{2})$`).FindStringSubmatch(code); m != nil {
+		kind, from, to = "custom", m[3]+"/"+m[2]+"/"+m[1], m[6]+"/"+m[5]+"/"+m[4]
+	}
+	js := fmt.Sprintf(`(() => {
+  const $ = (s) => document.querySelector(s);
+  const k = $('#metrics-kind'); k.value = %q; k.dispatchEvent(new Event('change'));
+  if (%q) $('#metrics-year').value = %q;
+  if (%q) $('#metrics-part').value = %q;
+  if (%q) { $('#metrics-from').value = %q; $('#metrics-to').value = %q; }
+  $('.metrics-form').requestSubmit();
+  return true;
+})()`, kind, year, year, part, part, from, from, to)
+	evaluate[bool](t, ctx, js)
+	wait := fmt.Sprintf(`document.body.dataset.metricsPeriod === %q || !!(document.querySelector('.metrics-panel .error:not([hidden])') || {}).textContent`, code)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](wait)); err != nil {
+		t.Fatalf("period %s never loaded: %v", code, err)
+	}
+	if msg := evaluate[string](t, ctx, `(document.querySelector('.metrics-panel .error:not([hidden])') || {}).textContent || ''`); msg != "" {
+		t.Fatalf("period %s: the panel shows an error: %q", code, msg)
+	}
+}
+
+// noOverflow fails when the page, or the element sel, scrolls sideways.
+func noOverflow(t *testing.T, ctx context.Context, sel, screen string) {
+	t.Helper()
+	js := fmt.Sprintf(`(() => { const d = document.documentElement; const e = document.querySelector(%q);
+  const bad = [];
+  if (d.scrollWidth > window.innerWidth) bad.push('page ' + d.scrollWidth + ' > ' + window.innerWidth);
+  if (e && e.scrollWidth > e.clientWidth + 1) bad.push(%q + ' ' + e.scrollWidth + ' > ' + e.clientWidth);
+  for (const x of (e ? e.querySelectorAll('*') : [])) { const r = x.getBoundingClientRect(); if (r.width && r.right > window.innerWidth + 1) { bad.push((x.className || x.tagName) + ' right ' + Math.round(r.right)); break; } }
+  return bad.join('; '); })()`, sel, sel)
+	if bad := evaluate[string](t, ctx, js); bad != "" {
+		t.Errorf("%s: horizontal overflow: %s", screen, bad)
+	}
+}
+
+// downloads records the files the browser saves in dir.
+type downloads struct {
+	mu   sync.Mutex
+	dir  string
+	done map[string]string // guid -> suggested file name, once completed
+	name map[string]string
+}
+
+func allowDownloads(t *testing.T, ctx context.Context) *downloads {
+	t.Helper()
+	d := &downloads{dir: t.TempDir(), done: map[string]string{}, name: map[string]string{}}
+	_ = chromedp.Listen(ctx, func(ev any) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		switch e := ev.(type) {
+		case *browser.EventDownloadWillBegin:
+			d.name[e.GUID] = e.SuggestedFilename
+		case *browser.EventDownloadProgress:
+			if e.State == browser.DownloadProgressStateCompleted {
+				d.done[e.GUID] = d.name[e.GUID]
+			}
+		}
+	})
+	on := true
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: d.dir, EventsEnabled: &on})
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// click follows sel's link and waits for one more completed download; it
+// returns the file's suggested name and its first bytes.
+func (d *downloads) click(t *testing.T, ctx context.Context, sel string) (string, []byte) {
+	t.Helper()
+	d.mu.Lock()
+	before := len(d.done)
+	d.mu.Unlock()
+	evaluate[bool](t, ctx, fmt.Sprintf(`(document.querySelector(%q).click(), true)`, sel))
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		d.mu.Lock()
+		if len(d.done) > before {
+			for guid, name := range d.done {
+				if _, seen := d.name["seen:"+guid]; seen {
+					continue
+				}
+				d.name["seen:"+guid] = name
+				d.mu.Unlock()
+				b, err := os.ReadFile(filepath.Join(d.dir, guid))
+				if err != nil {
+					t.Fatalf("download %s: %v", sel, err)
+				}
+				return name, b
+			}
+		}
+		d.mu.Unlock()
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("%s: no download completed", sel)
+	return "", nil
+}
+
+// TestBrowserCommitteeForEveryRole: the committee's map as its users use it
+// (issue 14). A viewer of the district, a viewer of a commune and an officer
+// of a commune, each at 1440×900 and 390×844, open the map and see their
+// communes shaded by class (above the hexagons) with the class legend;
+// switch to last year, a half-year and a custom window, each set against
+// its previous comparable period; read the scorecard with its monthly trend
+// and the criteria's evidence; open the committee table, whose close button
+// is on screen; download the report in each format. No console error, no
+// sideways scrolling.
+func TestBrowserCommitteeForEveryRole(t *testing.T) {
+	ts := newTestServer(t)
+	importText(t, ts.store, "events", "hotspot_ref,event,occurred_at,note\nH1,eliminated,2025-09-10,\n")
+	ts.settle(t)
+	users := []struct {
+		name, scope, pick string
+		role              hotspot.Role
+		rows              int // rows of the committee table
+	}{
+		{"committee-503", "503", "20530", hotspot.RoleViewer, 2},
+		{"viewer-20530", "20530", "20530", hotspot.RoleViewer, 1},
+		{"officer-20530", "20530", "20530", hotspot.RoleOfficer, 1},
+	}
+	for _, u := range users {
+		ts.addUser(t, u.name, u.role, u.scope)
+	}
+	for _, u := range users {
+		t.Run(u.name, func(t *testing.T) {
+			ctx := newBrowser(t, 1440, 900, 240*time.Second)
+			errs := consoleErrors(ctx)
+			dl := allowDownloads(t, ctx)
+			if err := ts.browserLogin(ctx, u.name); err != nil {
+				t.Fatal(err)
+			}
+			for _, screen := range []struct{ w, h int64 }{{1440, 900}, {390, 844}} {
+				name := fmt.Sprintf("%dx%d", screen.w, screen.h)
+				if screen.w != 1440 {
+					if err := chromedp.Do(ctx, chromedp.EmulateViewport(screen.w, screen.h), chromedp.Reload()); err != nil {
+						t.Fatal(err)
+					}
+				}
+				committeeSession(t, ctx, dl, u.pick, u.rows, u.role == hotspot.RoleViewer, name)
+			}
+			for _, e := range errs() {
+				t.Errorf("console: %s", e)
+			}
+		})
+	}
+}
+
+// committeeSession is one user's meeting on one screen.
+// A viewer's custom window is computed over whole months (hotspot/disclosure)
+// and the page says so.
+func committeeSession(t *testing.T, ctx context.Context, dl *downloads, pick string, rows int, viewer bool, screen string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true" && document.body.dataset.metricsPeriod !== undefined`)); err != nil {
+		t.Fatalf("%s: map not ready: %v", screen, err)
+	}
+	// Last year (the fixture's hotspots are of 2025), then a half-year, then
+	// seed 001's window: each shades the user's communes and says what it is
+	// compared with.
+	for _, p := range []struct{ code, label, prev string }{
+		{"2025", "Năm 2025", "Năm 2024"},
+		{"2025-H2", "6 tháng cuối năm 2025", "6 tháng đầu năm 2025"},
+		{"2024-04-15..2025-04-14", "15/04/2024 – 14/04/2025", "16/04/2023 – 14/04/2024"},
+	} {
+		choosePeriod(t, ctx, p.code)
+		if n := evaluate[int](t, ctx, `document.querySelectorAll('.leaflet-class-pane path.class-overlay').length`); n == 0 {
+			t.Errorf("%s %s: no commune shaded by class", screen, p.code)
+		}
+		text := evaluate[string](t, ctx, `document.querySelector('.period-text').textContent`)
+		if !strings.Contains(text, p.label) || !strings.Contains(text, p.prev) {
+			t.Errorf("%s: period line %q, want %q against %q", screen, text, p.label, p.prev)
+		}
+	}
+	choosePeriod(t, ctx, "2025")
+	// The shading sits above the hexagons, and the legend explains it.
+	if above := evaluate[bool](t, ctx, `+getComputedStyle(document.querySelector('.leaflet-class-pane')).zIndex > +getComputedStyle(document.querySelector('.leaflet-cells-pane')).zIndex`); !above {
+		t.Errorf("%s: class shading below the hexagons", screen)
+	}
+	legend := evaluate[string](t, ctx, `document.querySelector('.legend').textContent`)
+	for _, w := range []string{"Trọng điểm về ma túy", "Có tệ nạn ma túy", "Không có tệ nạn ma túy"} {
+		if !strings.Contains(legend, w) {
+			t.Errorf("%s: legend lacks %q", screen, w)
+		}
+	}
+	// The scorecard: figures with their change, the monthly trend with
+	// axes, the criteria with their evidence.
+	evaluate[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#area-select'); s.value = %q; s.dispatchEvent(new Event('change')); return true; })()`, pick))
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('.scorecard .criteria li').length === 6`)); err != nil {
+		t.Fatalf("%s: no scorecard: %v", screen, err)
+	}
+	card := evaluate[string](t, ctx, `document.querySelector('.scorecard').textContent`)
+	for _, w := range []string{"Năm 2025", "so với Năm 2024", "tin báo đã xử lý", "36 tháng", "Mann–Kendall"} {
+		if !strings.Contains(card, w) {
+			t.Errorf("%s: scorecard lacks %q: %q", screen, w, card)
+		}
+	}
+	if n := evaluate[int](t, ctx, `document.querySelectorAll('.scorecard .delta').length`); n < 8 {
+		t.Errorf("%s: %d figures carry their change against the previous period, want every one", screen, n)
+	}
+	if n := evaluate[int](t, ctx, `document.querySelectorAll('.scorecard .trend-chart .trend-tick').length`); n < 4 {
+		t.Errorf("%s: the trend chart has %d axis labels", screen, n)
+	}
+	// The committee table: on screen, its close button reachable.
+	evaluate[bool](t, ctx, `(document.querySelector('.committee-open').click(), true)`)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll('.committee-table tbody tr').length === %d`, rows))); err != nil {
+		t.Fatalf("%s: committee table: %v", screen, err)
+	}
+	if n := evaluate[int](t, ctx, `document.querySelectorAll('.committee-table tbody .delta').length`); n == 0 {
+		t.Errorf("%s: the committee table shows no change against the previous period", screen)
+	}
+	inView := evaluate[bool](t, ctx, `(() => { const r = document.querySelector('.committee-close').getBoundingClientRect();
+  return r.width > 0 && r.left >= 0 && r.top >= 0 && r.right <= window.innerWidth && r.bottom <= window.innerHeight; })()`)
+	if !inView {
+		t.Errorf("%s: the committee table's close button is off screen", screen)
+	}
+	noOverflow(t, ctx, ".committee", screen)
+	// Each report format downloads from the table.
+	for _, f := range []struct{ format, magic string }{{"pdf", "%PDF"}, {"xlsx", "PK"}, {"csv", "\ufeff"}} {
+		name, b := dl.click(t, ctx, ".committee .report-"+f.format)
+		if !strings.HasPrefix(string(b), f.magic) || !strings.HasSuffix(name, "."+f.format) {
+			t.Errorf("%s: %s download %q starts %q", screen, f.format, name, firstBytes(b))
+		}
+	}
+	evaluate[bool](t, ctx, `(document.querySelector('.committee-close').click(), true)`)
+	if hidden := evaluate[bool](t, ctx, `document.querySelector('#committee').hidden`); !hidden {
+		t.Errorf("%s: the committee table did not close", screen)
+	}
+	noOverflow(t, ctx, ".side", screen)
+}
+
+func firstBytes(b []byte) string {
+	if len(b) > 16 {
+		b = b[:16]
+	}
+	return string(b)
+}
