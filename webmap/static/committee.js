@@ -6,7 +6,7 @@
 
 import { getJSON, query } from './api.js';
 import { h, clear } from './dom.js';
-import { t, tOr } from './i18n.js';
+import { t, tOr, lang } from './i18n.js';
 import { pct, fmtNum, trendArrow, delta, incidentTotal } from './scorecard.js';
 import { periodLabel, previousPeriod } from './periods.js';
 
@@ -38,7 +38,7 @@ export function reportLinks(area, period) {
     h('span', { class: 'report-label', text: `${t('metrics.reports')}:` }),
     REPORT_FORMATS.map((f) => h('a', {
       class: ['button', 'report', `report-${f}`], download: '', dataset: { format: f },
-      href: `/api/reports${query({ area, period, format: f })}`,
+      href: `/api/reports${query({ area, period, format: f, lang: lang() === 'en' ? 'en' : '' })}`,
       title: t('metrics.report.download', { format: t(`metrics.report.${f}`) }), text: t(`metrics.report.${f}`),
     })),
     h('button', { type: 'button', class: 'print', text: t('metrics.print'), on: { click: () => window.print() } }));

@@ -183,7 +183,9 @@ function statusBadge(status) {
 // API; a missing indicator reads "chưa báo cáo").
 export function evidence(c) {
   const v = c.values || {};
-  const n = (k) => (v[k] === null || v[k] === undefined ? t('metrics.unreported') : fmtNum(v[k], 1));
+  const keys = Object.keys(v);
+  if (keys.length && keys.every((k) => v[k] === null || v[k] === undefined)) return t('metrics.unreported');
+  const n = (k) => (v[k] === null || v[k] === undefined ? '—' : fmtNum(v[k], 1));
   const words = {
     1: { handled: n('tips_handled'), received: n('tips_received') },
     2: { hh_reached: n('households_reached'), hh_total: n('households_total'), hr_reached: n('high_risk_reached'), hr_total: n('high_risk_total') },
@@ -241,7 +243,6 @@ export function renderScorecard(el, m, prev = null, series = null) {
   const tipsShare = m.tips_handled_share;
   el.append(
     h('h3', { class: 'scorecard-title' }, h('span', { text: m.name || m.area }), ' · ', h('span', { class: 'scorecard-period', text: periodLabel(m.period) })),
-    prev ? h('p', { class: 'muted compared', text: t('period.compared', { cur: periodLabel(m.period), prev: periodLabel(prev.period) }) }) : null,
     ...lineage(m),
     h('p', {}, h('span', { class: ['class-badge', `class-${m.class}`], text: tOr('metrics.class.', m.class) }),
       ' ', trendArrowText(m.trend), ' ',
@@ -261,9 +262,9 @@ export function renderScorecard(el, m, prev = null, series = null) {
       row('tips', t('metrics.tips'), `${fmtNum(m.tips_handled)} / ${fmtNum(m.tips_received)}${tipsShare != null ? ` (${pct(tipsShare)})` : ''}`,
         tipsShare, prev ? prev.tips_handled_share : undefined, true))),
     h('h4', { text: `${t('metrics.trend')}: ${tOr('metrics.trend.', m.trend?.direction)}` }),
-    series && series.scores && series.scores.length >= 2
+    ...(series && series.scores && series.scores.length >= 2
       ? [h('div', { class: 'muted', text: t('metrics.trend.months', { n: series.scores.length }) }), trendChart(series)]
-      : trendChart(seriesOfPeriod(m)),
+      : [trendChart(seriesOfPeriod(m))]),
   );
   if (Array.isArray(m.criteria) && m.criteria.length) {
     el.append(h('h4', { text: t('metrics.criteria') }), criteriaList(m.criteria));
