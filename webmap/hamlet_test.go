@@ -19,7 +19,8 @@ func TestHamletTransformationAPI(t *testing.T) {
 	ts := newTestServer(t)
 	importText(t, ts.store, "areas", hamletGeoJSON)
 	ts.settle(t)
-	commune := ts.addUser(t, "hamlet-viewer", hotspot.RoleViewer, "20530")
+	commune := ts.addUser(t, "hamlet-officer", hotspot.RoleOfficer, "20530")
+	viewer := ts.addUser(t, "hamlet-viewer", hotspot.RoleViewer, "20530")
 	other := ts.addUser(t, "hamlet-other", hotspot.RoleViewer, "20533")
 	var m struct {
 		Area, Name, Period string
@@ -47,6 +48,12 @@ func TestHamletTransformationAPI(t *testing.T) {
 	// A window before H1 was found: nothing new, nothing active.
 	if code, body := ts.doAs(t, commune, "GET", "/api/areas/2053001/metrics?period=2023-04-15..2024-04-14", "", &m); code != 200 || m.New != 0 || m.Criteria[2].Status != "met" {
 		t.Errorf("earlier window: %d %s", code, body)
+	}
+	// The commune's committee (a viewer) gets the window widened to whole
+	// months (hotspot/disclosure), judged the same way.
+	if code, body := ts.doAs(t, viewer, "GET", "/api/areas/2053001/metrics?period=2024-04-15..2025-04-14", "", &m); code != 200 ||
+		m.Period != "2024-04-01..2025-04-30" || len(m.Criteria) != 6 || m.Criteria[2].Status != "not_met" {
+		t.Errorf("viewer: %d %s", code, body)
 	}
 	// Another commune's user does not see the hamlet.
 	if code, _ := ts.doAs(t, other, "GET", "/api/areas/2053001/metrics?period=2024-04-15..2025-04-14", "", nil); code != 404 {

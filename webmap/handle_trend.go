@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 	"github.com/diaban/diaban/hotspot/metrics"
 )
 
@@ -24,7 +25,12 @@ import (
 // A committee's yearly period has five points behind its own trend, which
 // nearly always reads "no clear trend"; 36 months tell more. Months before
 // the area's data begin are dropped, as the period's own trend drops them.
-// Role and scope are those of GET /api/areas/{code}/metrics.
+// Role and scope are those of GET /api/areas/{code}/metrics, and so is the
+// disclosure rule (hotspot/disclosure): a viewer's custom window is widened
+// to whole months, and a viewer gets the months and the test's rank
+// statistics (direction, n, s, var_s, z, p) but not the scores or Sen's
+// slope ("scores" and trend.series null, "withheld": true) — earlier
+// months' scores rest on counts of people the answer does not show.
 
 // Trend series lengths accepted, in months.
 const (
@@ -35,11 +41,12 @@ const (
 
 // trendAnswer is the body of GET /api/areas/{code}/trend.
 type trendAnswer struct {
-	Area   string        `json:"area"`
-	Period string        `json:"period"`
-	Months []string      `json:"months"`
-	Scores []float64     `json:"scores"`
-	Trend  metrics.Trend `json:"trend"`
+	Area     string           `json:"area"`
+	Period   string           `json:"period"`
+	Months   []string         `json:"months"`
+	Scores   []float64        `json:"scores"`
+	Trend    disclosure.Trend `json:"trend"`
+	Withheld bool             `json:"withheld"`
 }
 
 // queryTrendMonths reads the optional months parameter.
@@ -68,6 +75,8 @@ func (s *Server) handleAreaTrend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rule := disclosure.For(roleOf(userFrom(r.Context())))
+	p = rule.Period(p) // a viewer's custom window: whole months
 	// The month that ends P, computed as a month with an n-month trend: one
 	// Compute over one input window gives the series and its test.
 	last := p.LastMonth()
@@ -83,13 +92,18 @@ func (s *Server) handleAreaTrend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := metrics.Compute(got.Input, month, cfg)
-	ans := trendAnswer{Area: got.Area.Code, Period: p.String(), Scores: m.Trend.Series, Trend: m.Trend}
-	if ans.Scores == nil {
-		ans.Scores = []float64{}
+	n = len(m.Trend.Series)
+	ans := trendAnswer{Area: got.Area.Code, Period: p.String(), Months: make([]string, n)}
+	for i := range n {
+		ans.Months[i] = (last - hotspot.Month(n-1-i)).String()
 	}
-	ans.Months = make([]string, len(ans.Scores))
-	for i := range ans.Scores {
-		ans.Months[i] = (last - hotspot.Month(len(ans.Scores)-1-i)).String()
+	if rule.Limited() {
+		ans.Withheld = true
+		ans.Trend = disclosure.Trend{Trend: m.Trend}
+	} else {
+		slope := m.Trend.SenSlope
+		ans.Scores = append([]float64{}, m.Trend.Series...)
+		ans.Trend = disclosure.Trend{Trend: m.Trend, Series: m.Trend.Series, ScoreChange: m.Trend.ScoreChange, SenSlope: &slope}
 	}
 	writeJSON(w, http.StatusOK, ans)
 	return nil

@@ -51,6 +51,17 @@ func consoleErrors(ctx context.Context) func() []string {
 // those of their role.
 func TestBrowserMetricsForEveryRole(t *testing.T) {
 	ts := newTestServer(t)
+	// One more hotspot found in each commune every year from 2021: both
+	// communes grow more complex each year, a significant rising trend over
+	// the five years to 2025 (Mann–Kendall p ≈ 0.03), so every role sees
+	// its arrow — a viewer gets the trend's direction, not the scores.
+	importText(t, ts.store, "hotspots", "ref,lon,lat,kind,name\n"+
+		"X1,108.31,15.81,dealing,Nhà 1\nX2,108.32,15.82,dealing,Nhà 2\nX3,108.33,15.83,dealing,Nhà 3\nX4,108.34,15.84,dealing,Nhà 4\n"+
+		"Y1,108.21,15.81,dealing,Nhà 5\nY2,108.22,15.82,dealing,Nhà 6\nY3,108.23,15.83,dealing,Nhà 7\nY4,108.24,15.84,dealing,Nhà 8\n")
+	importText(t, ts.store, "events", "hotspot_ref,event,occurred_at,note\n"+
+		"X1,detected,2021-03-01,\nX2,detected,2022-03-01,\nX3,detected,2023-03-01,\nX4,detected,2024-03-01,\n"+
+		"Y1,detected,2021-03-01,\nY2,detected,2022-03-01,\nY3,detected,2023-03-01,\nY4,detected,2024-03-01,\n")
+	ts.settle(t)
 	users := []struct {
 		name    string
 		role    hotspot.Role
@@ -107,8 +118,8 @@ func checkMetricsForRole(t *testing.T, ctx context.Context, role hotspot.Role, s
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js)); err != nil {
 		t.Fatalf("%s: communes not shaded: %v", screen, err)
 	}
-	// Trend arrows: every shaded commune moved against 2024 (nothing then).
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll('.trend-marker').length === %d`, shaded))); err != nil {
+	// Trend arrows: every shaded commune rises significantly.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll('.trend-marker.dir-rising').length === %d`, shaded))); err != nil {
 		t.Errorf("%s: trend arrows: %v", screen, err)
 	}
 	if msg := evaluate[string](t, ctx, `(document.querySelector('.metrics-panel .error:not([hidden])') || {}).textContent || ''`); msg != "" {

@@ -55,6 +55,37 @@ func TestAreaTrendAPI(t *testing.T) {
 	// Roles and scope as for the metrics: inside the user's area only.
 	viewer := ts.addUser(t, "trend-viewer", hotspot.RoleViewer, "20530")
 	officer := ts.addUser(t, "trend-officer", hotspot.RoleOfficer, "503")
+	// A viewer gets the months and the test, not the scores.
+	var v struct {
+		Months   []string   `json:"months"`
+		Scores   *[]float64 `json:"scores"`
+		Withheld bool       `json:"withheld"`
+		Trend    struct {
+			N         int        `json:"n"`
+			Series    *[]float64 `json:"series"`
+			SenSlope  *float64   `json:"sen_slope"`
+			Direction string     `json:"direction"`
+		} `json:"trend"`
+	}
+	if code, body := ts.doAs(t, viewer, "GET", "/api/areas/20530/trend?period=2025", "", &v); code != 200 || !v.Withheld ||
+		v.Scores != nil || v.Trend.Series != nil || v.Trend.SenSlope != nil || len(v.Months) != 36 || v.Trend.N != 36 || v.Trend.Direction == "" {
+		t.Errorf("viewer: %d %s: want 36 months and the test without scores", code, body)
+	}
+	var o struct {
+		Withheld bool      `json:"withheld"`
+		Scores   []float64 `json:"scores"`
+		Trend    struct {
+			SenSlope *float64 `json:"sen_slope"`
+		} `json:"trend"`
+	}
+	if code, body := ts.doAs(t, officer, "GET", "/api/areas/20530/trend?period=2025", "", &o); code != 200 || o.Withheld || len(o.Scores) != 36 || o.Trend.SenSlope == nil {
+		t.Errorf("officer: %d %s: want the scores", code, body)
+	}
+	// A viewer's custom window is widened to whole months.
+	var w trendBody
+	if code, _ := ts.doAs(t, viewer, "GET", "/api/areas/20530/trend?period=2024-04-15..2025-04-14", "", &w); code != 200 || w.Period != "2024-04-01..2025-04-30" {
+		t.Errorf("viewer's window: %d %q, want 2024-04-01..2025-04-30", code, w.Period)
+	}
 	for _, tt := range []struct {
 		token, path string
 		want        int

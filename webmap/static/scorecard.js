@@ -117,6 +117,11 @@ export function trendChart(series) {
   const ys = (series && series.scores) || [];
   const xs = (series && series.months) || [];
   const wrap = h('figure', { class: 'trend' });
+  if (series && series.withheld) {
+    // A viewer gets the test, not the scores (hotspot/disclosure).
+    wrap.append(h('p', { class: 'muted', text: t('metrics.trend.withheld') }), trendCaption(series.trend));
+    return wrap;
+  }
   if (ys.length < 2) {
     wrap.append(h('p', { class: 'muted', text: t('metrics.trend.few') }));
     return wrap;
@@ -158,14 +163,16 @@ export function trendChart(series) {
   for (const i of [0, ys.length - 1]) {
     svg.append(s('text', { x: pts[i][0].toFixed(1), y: (pts[i][1] - 5).toFixed(1), class: 'trend-value', 'text-anchor': i === 0 ? 'start' : 'end' }, fmtNum(ys[i], 2)));
   }
-  wrap.append(svg);
-  const tr = series.trend || {};
-  if (tr.n) {
-    wrap.append(h('figcaption', { class: 'muted', text: t('metrics.trend.test', {
-      n: tr.n, p: fmtNum(tr.p, 3), slope: signed(Math.round((tr.sen_slope || 0) * 1000) / 1000, (x) => fmtNum(x, 3)),
-    }) }));
-  }
+  wrap.append(svg, trendCaption(series.trend));
   return wrap;
+}
+
+// trendCaption words the Mann–Kendall test (and Sen's slope when given).
+function trendCaption(tr) {
+  if (!tr || !tr.n) return null;
+  const slope = typeof tr.sen_slope === 'number'
+    ? t('metrics.trend.slope', { slope: signed(Math.round(tr.sen_slope * 1000) / 1000, (x) => fmtNum(x, 3)) }) : '';
+  return h('figcaption', { class: 'muted', text: `${t('metrics.trend.test', { n: tr.n, p: fmtNum(tr.p, 3) })}${slope}` });
 }
 
 // seriesOfPeriod turns the scorecard's own trend (one score per period)
@@ -262,8 +269,8 @@ export function renderScorecard(el, m, prev = null, series = null) {
       row('tips', t('metrics.tips'), `${fmtNum(m.tips_handled)} / ${fmtNum(m.tips_received)}${tipsShare != null ? ` (${pct(tipsShare)})` : ''}`,
         tipsShare, prev ? prev.tips_handled_share : undefined, true))),
     h('h4', { text: `${t('metrics.trend')}: ${tOr('metrics.trend.', m.trend?.direction)}` }),
-    ...(series && series.scores && series.scores.length >= 2
-      ? [h('div', { class: 'muted', text: t('metrics.trend.months', { n: series.scores.length }) }), trendChart(series)]
+    ...(series && ((series.scores && series.scores.length >= 2) || series.withheld)
+      ? [h('div', { class: 'muted', text: t('metrics.trend.months', { n: series.months.length }) }), trendChart(series)]
       : [trendChart(seriesOfPeriod(m))]),
   );
   if (Array.isArray(m.criteria) && m.criteria.length) {
