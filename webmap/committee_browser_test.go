@@ -302,7 +302,7 @@ func committeeSession(t *testing.T, ctx context.Context, dl *downloads, pick str
 
 // reportFormats are the report downloads checked, with the bytes each file
 // starts with.
-var reportFormats = []struct{ format, magic string }{}
+var reportFormats = []struct{ format, magic string }{{"pdf", "%PDF"}, {"xlsx", "PK"}, {"csv", "\ufeff"}}
 
 func firstBytes(b []byte) string {
 	if len(b) > 16 {
