@@ -30,7 +30,7 @@ const (
 	pageW, pageH                       = 210.0, 297.0
 	marginL, marginR, marginT, marginB = 30.0, 15.0, 20.0, 20.0
 	bodyW                              = pageW - marginL - marginR
-	font                               = "serif"
+	font                               = "LiberationSerif"
 )
 
 // The class colours of the map (webmap/static/metrics.css).
@@ -92,9 +92,9 @@ type pdfw struct {
 }
 
 // issuer is the issuing body's superior line: the people's committee of
-// the area.
+// the area ("UBND", as such headers abbreviate it).
 func (d *Data) issuer() string {
-	return strings.ToUpper(d.tr("Ủy ban nhân dân ", "People's Committee of ") + d.Area.Name)
+	return strings.ToUpper(d.tr("UBND ", "People's Committee of ") + d.Area.Name)
 }
 
 func (d *Data) title() string {
@@ -224,17 +224,18 @@ func (p *pdfw) body() {
 			d.num(float64(m.New), 0), p.prevNote(d.num(float64(pm.New), 0)),
 			d.num(float64(m.Eliminated), 0), p.prevNote(d.num(float64(pm.Eliminated), 0)), d.pct(m.EliminationRate),
 			d.num(float64(m.Recurred), 0), p.prevNote(d.num(float64(pm.Recurred), 0)))))
+	_, _, v, pv := d.views()
 	share := d.pct(m.TipsHandledShare)
-	if d.hidden(m.TipsReceived) || d.hidden(m.TipsHandled) {
+	if v.IsSuppressed(dTipsShare) {
 		share = "—"
 	}
+	inc, pinc := d.countText(v, dIncidents, m.IncidentTotal()), d.countText(pv, dIncidents, pm.IncidentTotal())
+	recv, precv, handled := d.countText(v, dTipsRecv, m.TipsReceived), d.countText(pv, dTipsRecv, pm.TipsReceived), d.countText(v, dTipsHandled, m.TipsHandled)
 	p.para(d.tr(
-		fmt.Sprintf("Vụ án, vụ việc về ma túy: %s%s. Tin báo, tố giác: tiếp nhận %s%s, đã xử lý %s (%s).",
-			d.count(m.IncidentTotal()), p.prevNote(d.count(pm.IncidentTotal())), d.count(m.TipsReceived), p.prevNote(d.count(pm.TipsReceived)), d.count(m.TipsHandled), share),
-		fmt.Sprintf("Drug incidents and cases: %s%s. Tips: %s received%s, %s handled (%s).",
-			d.count(m.IncidentTotal()), p.prevNote(d.count(pm.IncidentTotal())), d.count(m.TipsReceived), p.prevNote(d.count(pm.TipsReceived)), d.count(m.TipsHandled), share)))
+		fmt.Sprintf("Vụ án, vụ việc về ma túy: %s%s. Tin báo, tố giác: tiếp nhận %s%s, đã xử lý %s (%s).", inc, p.prevNote(pinc), recv, p.prevNote(precv), handled, share),
+		fmt.Sprintf("Drug incidents and cases: %s%s. Tips: %s received%s, %s handled (%s).", inc, p.prevNote(pinc), recv, p.prevNote(precv), handled, share)))
 	score := d.num(m.ComplexityScore, 1)
-	if d.scoreWithheld(m) {
+	if v.IsSuppressed(dScore) {
 		score = "—"
 	}
 	p.para(d.tr("Phân loại: ", "Class: ") + d.className(m.Class) + d.tr("; điểm mức độ phức tạp ", "; complexity score ") + score +

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/disclosure"
 	"github.com/diaban/diaban/hotspot/metrics"
 )
 
@@ -49,12 +50,8 @@ type table struct {
 
 func (d *Data) text(s string) cell { return cell{text: s, kind: kText} }
 
-func (d *Data) intCell(n int, people bool) cell {
-	c := cell{num: float64(n), isNum: true, kind: kInt, text: d.num(float64(n), 0)}
-	if people && d.hidden(n) {
-		c.hidden, c.text = true, "< 5"
-	}
-	return c
+func (d *Data) intCell(n int, _ bool) cell {
+	return cell{num: float64(n), isNum: true, kind: kInt, text: d.num(float64(n), 0)}
 }
 
 func (d *Data) pctCell(v *float64) cell {
@@ -124,34 +121,55 @@ var unitColumns = []column{
 	colTipsShare:     {vi: "Tỷ lệ xử lý tin báo", en: "Tips handled %", kind: kPct, ratio: [2]int{colTipsHandled, colTipsReceived}},
 }
 
-// scoreWithheld reports whether the complexity score of m is withheld from
-// the reader: it is computed from incident counts and registered users,
-// withheld when one of them is hidden (hotspot/disclosure's rule).
-func (d *Data) scoreWithheld(m metrics.AreaMetrics) bool {
-	if !d.Rule.Limited() {
-		return false
+// views returns the units' metrics this period and the previous one,
+// and the area's, as the reader's disclosure rule lets it see them
+// (hotspot/disclosure: the same decisions as the metrics API, secondary
+// suppression down each column included).
+func (d *Data) views() (cur, prev []disclosure.AreaMetrics, total, prevTotal disclosure.AreaMetrics) {
+	cs, ps := make([]metrics.AreaMetrics, len(d.Units)), make([]metrics.AreaMetrics, len(d.Units))
+	for i, u := range d.Units {
+		cs[i], ps[i] = u.Cur, u.Prev
 	}
-	for _, n := range m.Incidents {
-		if d.hidden(n) {
-			return true
-		}
-	}
-	return m.RegisteredUsers != nil && d.hidden(int(math.Round(*m.RegisteredUsers)))
+	return d.Rule.MetricsTable(cs), d.Rule.MetricsTable(ps), d.Rule.Metrics(d.Total), d.Rule.Metrics(d.Previous)
 }
 
-func (d *Data) unitRow(u UnitRow) []cell {
+// The disclosure package's names of the columns a report shows.
+const (
+	dIncidents   = "incidents_total"
+	dTipsRecv    = "tips_received"
+	dTipsHandled = "tips_handled"
+	dTipsShare   = "tips_handled_share"
+	dScore       = "complexity_score"
+	dScoreChange = "trend_score_change"
+)
+
+// countCell is a count of people as v shows it: "< 5" when suppressed.
+func (d *Data) countCell(v disclosure.AreaMetrics, col string, n int) cell {
+	c := d.intCell(n, false)
+	if v.IsSuppressed(col) {
+		c.hidden, c.text = true, disclosure.SuppressedText
+	}
+	return c
+}
+
+// countText is countCell's text.
+func (d *Data) countText(v disclosure.AreaMetrics, col string, n int) string {
+	return d.countCell(v, col, n).text
+}
+
+func (d *Data) unitRow(u UnitRow, v, pv disclosure.AreaMetrics) []cell {
 	m := u.Cur
 	row := make([]cell, len(unitColumns))
 	row[colCode] = d.text(u.Code)
 	row[colName] = d.text(u.Name)
 	row[colClass] = d.text(d.className(m.Class))
-	if d.scoreWithheld(m) {
+	if v.IsSuppressed(dScore) {
 		row[colScore] = withheld(kScore)
 	} else {
 		row[colScore] = d.scoreCell(&m.ComplexityScore, false)
 	}
-	if d.Rule.Limited() {
-		row[colScoreChange] = withheld(kSigned) // earlier scores are not shown to a viewer
+	if v.IsSuppressed(dScoreChange) {
+		row[colScoreChange] = withheld(kSigned) // earlier periods' scores are not shown to a viewer
 	} else {
 		row[colScoreChange] = d.scoreCell(m.Trend.ScoreChange, true)
 	}
@@ -162,12 +180,12 @@ func (d *Data) unitRow(u UnitRow) []cell {
 	row[colEliminated] = d.intCell(m.Eliminated, false)
 	row[colRecurred] = d.intCell(m.Recurred, false)
 	row[colRate] = d.pctCell(m.EliminationRate)
-	row[colIncidents] = d.intCell(m.IncidentTotal(), true)
-	row[colIncidentsPrev] = d.intCell(u.Prev.IncidentTotal(), true)
-	row[colTipsReceived] = d.intCell(m.TipsReceived, true)
-	row[colTipsHandled] = d.intCell(m.TipsHandled, true)
+	row[colIncidents] = d.countCell(v, dIncidents, m.IncidentTotal())
+	row[colIncidentsPrev] = d.countCell(pv, dIncidents, u.Prev.IncidentTotal())
+	row[colTipsReceived] = d.countCell(v, dTipsRecv, m.TipsReceived)
+	row[colTipsHandled] = d.countCell(v, dTipsHandled, m.TipsHandled)
 	row[colTipsShare] = d.pctCell(m.TipsHandledShare)
-	if row[colTipsReceived].hidden || row[colTipsHandled].hidden {
+	if v.IsSuppressed(dTipsShare) {
 		row[colTipsShare] = withheld(kPct)
 	}
 	return row
@@ -178,51 +196,13 @@ func (d *Data) unitRow(u UnitRow) []cell {
 // rates are the ratios of the totals.
 func (d *Data) unitTable() table {
 	t := table{cols: unitColumns}
-	for _, u := range d.Units {
-		t.rows = append(t.rows, d.unitRow(u))
+	cur, prev, tot, ptot := d.views()
+	for i, u := range d.Units {
+		t.rows = append(t.rows, d.unitRow(u, cur[i], prev[i]))
 	}
-	tot := d.unitRow(UnitRow{Unit: Unit{Code: "", Name: d.tr("Tổng cộng", "Total")}, Cur: d.Total, Prev: d.Previous})
-	tot[colClass] = d.text("")
-	t.total = tot
-	d.suppressSecondary(&t)
+	t.total = d.unitRow(UnitRow{Unit: Unit{Name: d.tr("Tổng cộng", "Total")}, Cur: d.Total, Prev: d.Previous}, tot, ptot)
+	t.total[colClass] = d.text("")
 	return t
-}
-
-// suppressSecondary hides, down each column of people counts, a second
-// cell when exactly one is hidden and the total is shown: otherwise the
-// hidden one could be had by subtraction (hotspot/disclosure's secondary
-// suppression). The second is the smallest shown non-zero cell.
-func (d *Data) suppressSecondary(t *table) {
-	if !d.Rule.Limited() {
-		return
-	}
-	for ci, c := range t.cols {
-		if !c.people {
-			continue
-		}
-		hidden, smallest := 0, -1
-		for ri, r := range t.rows {
-			switch {
-			case r[ci].hidden:
-				hidden++
-			case r[ci].num > 0 && (smallest < 0 || r[ci].num < t.rows[smallest][ci].num):
-				smallest = ri
-			}
-		}
-		if hidden == 1 && !t.total[ci].hidden {
-			if smallest >= 0 {
-				t.rows[smallest][ci] = cell{text: "—", kind: c.kind, hidden: true}
-			} else {
-				t.total[ci] = cell{text: "—", kind: c.kind, hidden: true}
-			}
-		}
-	}
-	// a share whose count is now hidden is withheld with it
-	for _, r := range append(t.rows, t.total) {
-		if r[colTipsReceived].hidden || r[colTipsHandled].hidden {
-			r[colTipsShare] = withheld(kPct)
-		}
-	}
 }
 
 // targetRow is one line of the targets table.
@@ -290,8 +270,8 @@ func (d *Data) targets() []targetRow {
 			goal(d.tr("Xã trọng điểm giảm mức độ phức tạp", "Key communes lowering their complexity"), ru.KeyImprovedShare, false),
 		)
 		cg := goal(d.tr("Tăng số vụ phát hiện", "Growth of detected cases"), ru.CasesGrowth, false)
-		if d.hidden(ru.Cases) || d.hidden(ru.PreviousCases) {
-			cg.value, cg.status, cg.rawState = withheld(kPct), d.statusName("undefined"), "undefined"
+		if d.Rule.RollUp(*ru).CasesGrowth.Value == nil && ru.CasesGrowth.Value != nil {
+			cg.value = withheld(kPct) // computed from a suppressed count; its status stays
 		}
 		out = append(out, cg,
 			goal(d.tr("Điểm phát sinh mới", "New hotspots"), ru.New, true),
@@ -314,27 +294,42 @@ func bandOf(v *float64, lo, hi float64) string {
 	return "met"
 }
 
-// criterionEvidence returns criterion c's values as "part/whole" text
-// under the reader's rule, in reading order.
+// criterionEvidence returns criterion c's values as "name: value" text
+// under the reader's rule (disclosure.Rule.Criteria), in reading order.
 func (d *Data) criterionEvidence(c metrics.Criterion) []string {
 	var out []string
+	for _, kv := range d.criterionValues(c) {
+		out = append(out, d.valueName(kv.key)+": "+kv.text)
+	}
+	return out
+}
+
+// criterionValue is one value of a criterion under the reader's rule.
+type criterionValue struct {
+	key, text string
+	num       *float64 // nil when not reported or suppressed
+}
+
+func (d *Data) criterionValues(c metrics.Criterion) []criterionValue {
+	shown := d.Rule.Criteria([]metrics.Criterion{c})[0].Values
+	var out []criterionValue
 	for _, k := range criterionValueOrder[c.ID] {
-		v, ok := c.Values[k]
+		v, ok := shown[k]
 		if !ok {
 			continue
 		}
-		s := d.tr("chưa có", "none reported")
-		if v != nil {
-			switch {
-			case peopleValue(k) && d.hidden(int(math.Round(*v))):
-				s = "< 5"
-			case *v == math.Trunc(*v):
-				s = d.num(*v, 0)
-			default:
-				s = d.num(*v, 1)
+		x := criterionValue{key: k, text: d.tr("chưa có", "none reported")}
+		switch v := v.(type) {
+		case float64:
+			x.num = &v
+			x.text = d.num(v, 0)
+			if v != math.Trunc(v) {
+				x.text = d.num(v, 1)
 			}
+		case string:
+			x.text = v
 		}
-		out = append(out, d.valueName(k)+": "+s)
+		out = append(out, x)
 	}
 	return out
 }

@@ -107,18 +107,6 @@ var criterionValueOrder = map[int][]string{
 	6: {hotspot.IndPublicUseReports, hotspot.IndUsersOfferedServices, hotspot.IndRegisteredUsers},
 }
 
-// peopleValue reports whether a criterion value counts people (suppressed
-// for a viewer when small).
-func peopleValue(key string) bool {
-	switch key {
-	case "tips_received", "tips_handled", "incidents_production", hotspot.IndRegisteredUsers,
-		hotspot.IndUsersOfferedServices, hotspot.IndHighRiskTotal, hotspot.IndHighRiskReached,
-		hotspot.IndCasesTotal, hotspot.IndCasesTracedToUsers, hotspot.IndPublicUseReports:
-		return true
-	}
-	return false
-}
-
 // num writes v with digits decimals the way the map does: 1.234,5 in
 // Vietnamese, 1,234.5 in English.
 func (d *Data) num(v float64, digits int) string {
@@ -169,22 +157,6 @@ func date(t time.Time) string { return t.Format("02/01/2006") }
 
 // periodLabel is the period as the title names it.
 func (d *Data) periodLabel(p hotspot.Period) string { return p.Label(d.English) }
-
-// count writes a count of people under the reader's rule: "< 5" when the
-// rule hides it.
-func (d *Data) count(n int) string {
-	if d.hidden(n) {
-		return "< 5"
-	}
-	return d.num(float64(n), 0)
-}
-
-// hidden reports whether a count of people is hidden from the reader: a
-// count from 1 to MinCount−1 under a limiting rule (a zero counts nobody and
-// is shown).
-func (d *Data) hidden(n int) bool {
-	return d.Rule.Limited() && n > 0 && d.Rule.Suppressed(int64(n))
-}
 
 // levelWord names a unit of the area's children.
 func (d *Data) unitsWord() string {

@@ -219,19 +219,13 @@ func (x *xlsx) criteria(sheet string) error {
 	}
 	row := 2
 	for _, c := range d.Criteria {
-		for _, k := range criterionValueOrder[c.ID] {
-			v, ok := c.Values[k]
-			if !ok {
-				continue
-			}
-			val := cell{text: d.tr("chưa có", "none reported")}
-			if v != nil {
-				val = cell{num: *v, isNum: true, kind: kInt, text: d.num(*v, 0)}
-				if *v != float64(int64(*v)) {
+		for _, kv := range d.criterionValues(c) {
+			k := kv.key
+			val := cell{text: kv.text, hidden: kv.num == nil}
+			if kv.num != nil {
+				val = cell{num: *kv.num, isNum: true, kind: kInt, text: kv.text}
+				if *kv.num != float64(int64(*kv.num)) {
 					val.kind = kScore
-				}
-				if peopleValue(k) && d.hidden(int(*v+0.5)) {
-					val = cell{text: "< 5", hidden: true}
 				}
 			}
 			for ci, cl := range []cell{{num: float64(c.ID), isNum: true, kind: kInt}, d.text(d.criterionName(c.ID)), d.text(d.statusName(c.Status)), d.text(d.valueName(k)), val} {
