@@ -75,6 +75,12 @@ func (in *CoverageInputs) Demand() []placement.DemandPoint {
 // order). When rangeM > 0 only the centres within rangeM of some point of
 // demand are kept: a camera anywhere else could see none of it.
 func (in *CoverageInputs) Sites(res int, demand []placement.DemandPoint, rangeM float64) ([]placement.Site, error) {
+	return in.SitesContext(context.Background(), res, demand, rangeM)
+}
+
+// SitesContext is Sites that stops with ctx's error when ctx ends (asked
+// every 64 points of demand: seconds for fine cells over a commune).
+func (in *CoverageInputs) SitesContext(ctx context.Context, res int, demand []placement.DemandPoint, rangeM float64) ([]placement.Site, error) {
 	if res == 0 {
 		res = DefaultSiteRes
 	}
@@ -94,7 +100,10 @@ func (in *CoverageInputs) Sites(res int, demand []placement.DemandPoint, rangeM 
 	bound := in.Area.Geometry.Bound()
 	seen := map[geo.Cell]bool{}
 	var out []placement.Site
-	for _, d := range demand {
+	for i, d := range demand {
+		if i%64 == 63 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		if d.Weight <= 0 {
 			continue
 		}

@@ -79,7 +79,7 @@ func Plan(ctx context.Context, in *CoverageInputs, req PlanRequest) (*PlanResult
 	sites := req.Sites
 	if sites == nil {
 		var err error
-		if sites, err = in.Sites(req.SiteRes, demand, req.Model.RangeM); err != nil {
+		if sites, err = in.SitesContext(ctx, req.SiteRes, demand, req.Model.RangeM); err != nil {
 			return nil, err
 		}
 	}

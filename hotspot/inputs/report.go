@@ -37,7 +37,9 @@ type ReportRequest struct {
 // that may read hotspot points (not a viewer). The context's scope (row-
 // level security) applies to every read.
 func LoadReport(ctx context.Context, st *store.Store, req ReportRequest) (*report.Data, error) {
-	cfg, p := req.Config, req.Period
+	// A viewer's custom window of days is widened to whole months, as the
+	// metrics routes do (disclosure.Rule.Period).
+	cfg, p := req.Config, disclosure.For(req.Role).Period(req.Period)
 	asOf := store.DateOf(req.AsOf)
 	now := req.Now
 	if now.IsZero() {
