@@ -14,6 +14,8 @@
 # PG_TILESERV: a built pg_tileserv (default: /tmp/pg_tileserv/pg_tileserv,
 # else cloned from GitHub and built under $WORK; never committed).
 # CONC: requests at once (default 1). LAYERS: default every layer.
+# ROUNDS=1: no second round (diaban restarted, owner first). IN_TILE=1:
+# pg_tileserv with the in-tile aggregate too. REPS: requests per API read.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
 cd "$(dirname "$0")/../.."
@@ -48,10 +50,29 @@ printf '%s\n' "$PASS" | "$WORK/diaban" user add bench-tiles --role officer --are
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
-"$WORK/diaban" serve --db "$URL" --addr "127.0.0.1:$P_APP" --log-format json >"$WORK/app.log" 2>&1 &
-pids+=($!)
-"$WORK/diaban" serve --db "$URL" --db-role= --db-login= --addr "127.0.0.1:$P_OWNER" --log-format json >"$WORK/owner.log" 2>&1 &
-pids+=($!)
+login() {
+	curl -fs -X POST "http://127.0.0.1:$1/api/login" -H 'Content-Type: application/json' \
+		-d "{\"username\":\"bench-tiles\",\"password\":\"$PASS\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
+}
+# start_diaban starts both diaban servers (empty tile caches) and logs in.
+start_diaban() {
+	"$WORK/diaban" serve --db "$URL" --addr "127.0.0.1:$P_APP" --log-format json >>"$WORK/app.log" 2>&1 &
+	APP_PID=$!
+	"$WORK/diaban" serve --db "$URL" --db-role= --db-login= --addr "127.0.0.1:$P_OWNER" --log-format json >>"$WORK/owner.log" 2>&1 &
+	OWNER_PID=$!
+	pids+=("$APP_PID" "$OWNER_PID")
+	for p in $P_APP $P_OWNER; do
+		for _ in $(seq 150); do curl -fs "http://127.0.0.1:$p/readyz" >/dev/null && break; sleep 0.2; done
+	done
+	TOK_APP=$(login "$P_APP")
+	TOK_OWNER=$(login "$P_OWNER")
+	[ -n "$TOK_APP" ] && [ -n "$TOK_OWNER" ] || { echo "login failed" >&2; exit 1; }
+}
+stop_diaban() {
+	kill "$APP_PID" "$OWNER_PID"
+	wait "$APP_PID" "$OWNER_PID" 2>/dev/null || true
+}
+start_diaban
 cat >"$WORK/pg_tileserv.toml" <<EOF
 DbConnection = "$URL&jit=off"
 HttpHost = "127.0.0.1"
@@ -63,17 +84,7 @@ DbTimeout = 300
 EOF
 "$PEER" --config "$WORK/pg_tileserv.toml" >"$WORK/peer.log" 2>&1 &
 pids+=($!)
-for p in $P_APP $P_OWNER; do
-	for _ in $(seq 150); do curl -fs "http://127.0.0.1:$p/readyz" >/dev/null && break; sleep 0.2; done
-done
 for _ in $(seq 150); do curl -fs "http://127.0.0.1:$P_PEER/index.json" >/dev/null && break; sleep 0.2; done
-login() {
-	curl -fs -X POST "http://127.0.0.1:$1/api/login" -H 'Content-Type: application/json' \
-		-d "{\"username\":\"bench-tiles\",\"password\":\"$PASS\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
-}
-TOK_APP=$(login "$P_APP")
-TOK_OWNER=$(login "$P_OWNER")
-[ -n "$TOK_APP" ] && [ -n "$TOK_OWNER" ] || { echo "login failed" >&2; exit 1; }
 BOX=$(psql "$URL" -Atc "SELECT concat_ws(',', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM (SELECT ST_Extent(geom)::geometry AS e FROM current_areas WHERE code = '$AREA') x")
 # The tables and indexes read into the page cache first, and the ones the
 # tiles read (but the incidents' heap, larger than shared_buffers) into
@@ -92,7 +103,19 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 	-target "diaban-app|http://127.0.0.1:$P_APP/tiles/{layer}/{z}/{x}/{y}|$TOK_APP" \
 	-target "diaban-owner|http://127.0.0.1:$P_OWNER/tiles/{layer}/{z}/{x}/{y}|$TOK_OWNER" \
 	-target "pg_tileserv|http://127.0.0.1:$P_PEER/bench_tiles.{layer}/{z}/{x}/{y}.pbf"
-if [[ ",$LAYERS," == *,cells,* ]]; then
+# Round 2: both diaban servers restarted (cold caches again), the owner
+# first this time, so that neither side's figures carry the order.
+if [ "${ROUNDS:-2}" -ge 2 ]; then
+	stop_diaban
+	start_diaban
+	echo "round 2, owner first; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+	"$WORK/tiles" -box "$BOX" -c "$CONC" -layers "$LAYERS" \
+		-target "diaban-owner|http://127.0.0.1:$P_OWNER/tiles/{layer}/{z}/{x}/{y}|$TOK_OWNER" \
+		-target "diaban-app|http://127.0.0.1:$P_APP/tiles/{layer}/{z}/{x}/{y}|$TOK_APP"
+fi
+# IN_TILE=1: also pg_tileserv with the aggregate of issue 18's first
+# measurement (incidents inside the tile only).
+if [ "${IN_TILE:-0}" = 1 ]; then
 	"$WORK/tiles" -box "$BOX" -c "$CONC" -layers cells_in_tile \
 		-target "pg_tileserv|http://127.0.0.1:$P_PEER/bench_tiles.{layer}/{z}/{x}/{y}.pbf"
 fi

@@ -27,6 +27,11 @@ ORDER BY array_position(ARRAY['province','district','commune','hamlet'], level),
 
 // Areas returns the index of current areas, reloading it if areas changed.
 func (s *Store) Areas(ctx context.Context) (*hotspot.AreaIndex, error) {
+	// Every request asks this at least once, in the system scope and then
+	// the user's: areas, area_versions and changes have no row-level
+	// security, so the reads set no scope on their connection (issue 18:
+	// a scope switch is a round trip).
+	ctx = withoutScope(ctx)
 	var version int64
 	if err := s.pool.QueryRow(ctx, sqlAreaVersion).Scan(&version); err != nil {
 		return nil, fmt.Errorf("area version: %w", err)

@@ -18,6 +18,18 @@ type scopeKey struct{}
 type scope struct {
 	all bool
 	ids string // a PostgreSQL bigint[] literal
+	// free marks a read of tables without row-level security (areas, area
+	// versions, changes): it may run in whatever scope its connection has,
+	// so acquiring one sets nothing (a round trip saved; see withoutScope).
+	free bool
+}
+
+// withoutScope returns ctx for a read of tables without row-level security
+// only: the pool does not set a scope for it, and leaves the connection's
+// as it was. Never for a read of a table with a policy: it would run in the
+// scope of the connection's previous use.
+func withoutScope(ctx context.Context) context.Context {
+	return context.WithValue(ctx, scopeKey{}, scope{free: true})
 }
 
 // WithScope returns ctx carrying a scope of the given area ids: queries run
