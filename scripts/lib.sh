@@ -170,3 +170,11 @@ ensure_chromium() {
     apt_install chromium
   fi
 }
+
+# pdftotext and pdftoppm: the report tests read the PDFs diaban writes
+# (the reports themselves need nothing installed: the font is embedded).
+ensure_poppler() {
+  if ! command -v pdftotext >/dev/null 2>&1; then
+    apt_install poppler-utils
+  fi
+}

@@ -11,6 +11,7 @@ export GOTOOLCHAIN=go1.27.3 # as go.mod asks; fetched from the Go module proxy
 need_go
 ensure_postgis
 ensure_chromium
+ensure_poppler
 export DIABAN_TEST_DATABASE_URL="$DIABAN_ADMIN_URL"
 
 log "go vet"
