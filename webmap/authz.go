@@ -103,6 +103,7 @@ var policy = map[string]rule{
 
 	"GET /ws":                        {roles: anyRole}, // filtered per message: subscription.matches
 	"GET /tiles/{layer}/{z}/{x}/{y}": {roles: anyRole, scope: scopeTile},
+	"GET /basemap.pmtiles":           {roles: anyRole}, // the offline base map: streets, no police data
 }
 
 // layerRoles says who may see each tile layer: viewers get boundaries and

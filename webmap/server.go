@@ -28,7 +28,10 @@ type Config struct {
 	// a plain background, as on a closed police network.
 	BasemapURL         string
 	BasemapAttribution string
-	Version            string
+	// Basemap is an offline base map (a PMTiles archive, OpenBasemap)
+	// served at BasemapPath; it wins over BasemapURL.
+	Basemap *Basemap
+	Version string
 	// MaxBody caps request bodies (default 1 MiB).
 	MaxBody int64
 	// WriteTimeout bounds API answers; the server derives its own timeouts from it.
@@ -146,6 +149,7 @@ func (s *Server) routes() {
 	s.handle("GET /api/emerging/cells/{cell}", s.analysis(em.handleEmergingCell))
 	s.handle("GET /ws", s.handleWebsocket)
 	s.handle("GET /tiles/{layer}/{z}/{x}/{y}", s.handleTile)
+	s.handle("GET "+BasemapPath, s.handleBasemap)
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		panic(err) // the embedded tree is fixed at build time
@@ -231,9 +235,14 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleConfig(w http.ResponseWriter, _ *http.Request) error {
-	writeJSON(w, http.StatusOK, map[string]string{
+	cfg := map[string]string{
 		"basemap_url": s.cfg.BasemapURL, "basemap_attribution": s.cfg.BasemapAttribution, "version": s.cfg.Version,
-	})
+	}
+	if s.cfg.Basemap != nil {
+		cfg["basemap_url"] = ""
+		cfg["basemap_pmtiles"] = BasemapPath
+	}
+	writeJSON(w, http.StatusOK, cfg)
 	return nil
 }
 

@@ -17,11 +17,11 @@ import (
 )
 
 func cmdServe(ctx context.Context, env *environment, args []string) error {
-	fs := newFlagSet(env, "serve", "serve [--addr HOST:PORT] [--db URL] [--basemap URL]")
+	fs := newFlagSet(env, "serve", "serve [--addr HOST:PORT] [--db URL] [--basemap FILE|URL]")
 	var db dbFlags
 	db.register(fs, env)
 	addr := fs.String("addr", envOr(env, "DIABAN_ADDR", ":8080"), "listen address (env DIABAN_ADDR)")
-	basemap := fs.String("basemap", env.getenv("DIABAN_BASEMAP_URL"), "basemap tile URL template such as https://tile.example/{z}/{x}/{y}.png (env DIABAN_BASEMAP_URL); empty: plain background")
+	basemap := fs.String("basemap", env.getenv("DIABAN_BASEMAP_URL"), "offline base map: a PMTiles archive FILE (such as hoian.pmtiles, made with `pmtiles extract`; README) served from this server, or a tile URL template such as https://tile.example/{z}/{x}/{y}.png (env DIABAN_BASEMAP_URL); empty: plain background")
 	attribution := fs.String("basemap-attribution", env.getenv("DIABAN_BASEMAP_ATTRIBUTION"), "basemap attribution text (env DIABAN_BASEMAP_ATTRIBUTION)")
 	metricsConfig := fs.String("metrics-config", env.getenv("DIABAN_METRICS_CONFIG"), "metrics configuration JSON overriding the defaults (env DIABAN_METRICS_CONFIG)")
 	sessionTTL := fs.Duration("session-ttl", webmap.DefaultSessionTTL, "how long a login lasts (env DIABAN_SESSION_TTL)")
@@ -98,7 +98,16 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	defer st.Close()
 
-	srv := webmap.New(webmap.Config{BasemapURL: *basemap, BasemapAttribution: *attribution, Version: version, Metrics: mcfg,
+	// A value without "://" is a file: the PMTiles archive this server serves.
+	var archive *webmap.Basemap
+	basemapURL := *basemap
+	if basemapURL != "" && !strings.Contains(basemapURL, "://") {
+		if archive, err = webmap.OpenBasemap(basemapURL); err != nil {
+			return fmt.Errorf("%w: --basemap: %v", errUsage, err)
+		}
+		basemapURL = ""
+	}
+	srv := webmap.New(webmap.Config{BasemapURL: basemapURL, Basemap: archive, BasemapAttribution: *attribution, Version: version, Metrics: mcfg,
 		SessionTTL: *sessionTTL, TrustProxy: *trustProxy, TrustedProxies: proxies,
 		Live: webmap.LiveConfig{Retention: *feedRetention, MaxClients: *wsMax, MaxPerUser: *wsPerUser}}, st, log)
 	ln, err := net.Listen("tcp", *addr)

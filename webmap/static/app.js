@@ -130,7 +130,21 @@ function buildLayerControl() {
 }
 
 function applyConfig(cfg) {
-  if (cfg && typeof cfg.basemap_url === 'string' && cfg.basemap_url) {
+  if (cfg && cfg.basemap_pmtiles && window.protomapsL) {
+    // The offline base map: a PMTiles archive on this server, read by byte
+    // ranges and drawn in the browser (protomaps-leaflet), labels in the
+    // page's language where the data has them.
+    baseLayer = window.protomapsL.leafletLayer({
+      url: cfg.basemap_pmtiles,
+      flavor: 'light',
+      lang: lang() === 'en' ? 'en' : 'vi',
+      attribution: cfg.basemap_attribution || '© OpenStreetMap',
+      maxZoom: 20,
+    });
+    baseLayer.on('add', () => map.getContainer().classList.add('has-basemap'));
+    map.addLayer(baseLayer);
+    body.setAttribute('data-basemap', 'pmtiles');
+  } else if (cfg && typeof cfg.basemap_url === 'string' && cfg.basemap_url) {
     baseLayer = L.tileLayer(cfg.basemap_url, {
       attribution: cfg.basemap_attribution || '',
       maxZoom: 20,
