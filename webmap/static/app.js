@@ -437,6 +437,7 @@ function handleChange(msg) {
   if (msg.type === 'coverage') return planner.onCoverage(msg); // derived figures, not a feed line
   if (msg.type === 'emerging') return emerging.reloadSoon(); // derived: a reload, not a feed line
   if (msg.type === 'metrics') return metricsView.onMessage(msg);
+  if (msg.type === 'report') return metricsView.onReport(msg); // a unit's monthly reports stored
   const d = msg.data || {};
   notices.onMessage(msg);
   if (msg.type === 'event' && d.event) hotspots.addEvent(d.event);

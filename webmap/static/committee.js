@@ -9,6 +9,7 @@ import { h, clear } from './dom.js';
 import { t, tOr, lang } from './i18n.js';
 import { pct, fmtNum, trendArrow, delta, incidentTotal } from './scorecard.js';
 import { periodLabel, previousPeriod } from './periods.js';
+import { fmtDateTime } from './format.js';
 
 const CLASS_RANK = { key: 2, affected: 1, clear: 0 };
 // Each column: its label, the value it sorts by, its text, and the figure
@@ -65,6 +66,44 @@ function totals(rows) {
     incidents_total: sum(incidentTotal), tips_received: recv, tips_handled: handled,
     tips_handled_share: recv && handled !== null ? handled / recv : null,
   };
+}
+
+// scheduledReports lists the monthly reports the server made by itself
+// (GET /api/reports/scheduled) for area and every unit below it — or, with
+// only set, for that one unit — newest month first, each month with its
+// formats as downloads.
+export async function scheduledReports(area, { only = '', areaName = (c) => c, max = 12 } = {}) {
+  const el = h('details', { class: 'scheduled', open: true }, h('summary', { text: t('metrics.scheduled') }));
+  if (!area) return el;
+  let list = [];
+  try {
+    list = (await getJSON(`/api/reports/scheduled${query({ area })}`)).reports || [];
+  } catch (err) {
+    el.append(h('p', { class: 'error', text: err.message || String(err) }));
+    return el;
+  }
+  if (only) list = list.filter((r) => r.area === only);
+  if (!list.length) {
+    el.append(h('p', { class: 'muted', text: t('metrics.scheduled.none') }));
+    return el;
+  }
+  // unit -> period -> [report]
+  const units = new Map();
+  for (const r of list) {
+    if (!units.has(r.area)) units.set(r.area, { name: r.name || areaName(r.area), periods: new Map() });
+    const ps = units.get(r.area).periods;
+    if (!ps.has(r.period)) ps.set(r.period, []);
+    ps.get(r.period).push(r);
+  }
+  const order = ['pdf', 'xlsx', 'csv'];
+  el.append(h('ul', { class: 'scheduled-list' }, [...units].map(([code, u]) => h('li', { dataset: { area: code } },
+    only ? null : h('strong', { text: u.name }),
+    h('ul', {}, [...u.periods].sort((a, b) => (a[0] < b[0] ? 1 : -1)).slice(0, max).map(([p, rs]) => h('li', { dataset: { period: p } },
+      h('span', { text: `${periodLabel(p)}: ` }),
+      rs.sort((a, b) => order.indexOf(a.format) - order.indexOf(b.format)).map((r, i) => [i ? ' · ' : '',
+        h('a', { href: r.url, download: '', class: ['scheduled-file', `scheduled-${r.format}`], text: t(`metrics.report.${r.format}`) })]),
+      rs[0].made_at ? h('span', { class: 'muted', text: ` (${t('metrics.scheduled.made', { at: fmtDateTime(rs[0].made_at) })})` }) : null)))))));
+  return el;
 }
 
 export class Committee {
@@ -190,8 +229,21 @@ export class Committee {
         return this.cell(c, tot, ptot, name);
       })));
     }
-    el.append(h('div', { class: 'committee-scroll' }, h('table', { class: 'committee-table' },
+    const scroll = h('div', { class: 'committee-scroll' }, h('table', { class: 'committee-table' },
       h('caption', { class: 'print-only', text: `${t('metrics.committee')} · ${this.areaName(this.parent)} · ${periodLabel(this.period)}` }),
-      h('thead', {}, head), h('tbody', {}, body), foot.length ? h('tfoot', {}, foot) : null)));
+      h('thead', {}, head), h('tbody', {}, body), foot.length ? h('tfoot', {}, foot) : null));
+    el.append(scroll);
+    this.renderScheduled(scroll);
+  }
+
+  // renderScheduled adds the stored monthly reports of the parent and its
+  // units below the table (again after a live "report" message).
+  async renderScheduled(into = this.el.querySelector('.committee-scroll')) {
+    if (!into || !this.parent) return;
+    const parent = this.parent;
+    const list = await scheduledReports(parent, { areaName: this.areaName });
+    if (parent !== this.parent || !into.isConnected) return;
+    into.querySelector('.scheduled')?.remove();
+    into.append(list);
   }
 }

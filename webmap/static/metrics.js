@@ -11,7 +11,7 @@ import { h, clear } from './dom.js';
 import { t, tOr, addWords } from './i18n.js';
 import { METRICS_WORDS } from './metrics-words.js';
 import { renderScorecard, trendArrow, criteriaList } from './scorecard.js';
-import { Committee, reportLinks } from './committee.js';
+import { Committee, reportLinks, scheduledReports } from './committee.js';
 import { PeriodPicker, previousPeriod, periodLabel, todayVN, dmy } from './periods.js';
 import { CLASS_COLOURS } from './legend.js';
 import { parseDMY } from './format.js';
@@ -63,9 +63,13 @@ export class MetricsView {
 
   // within reports whether code is the user's area or lies below it.
   within(code) {
-    if (!this.scope) return true;
+    return !this.scope || this.isBelow(code, this.scope);
+  }
+
+  // isBelow reports whether code is root or lies below it.
+  isBelow(code, root) {
     for (let c = code, i = 0; c && i < 8; i++) {
-      if (c === this.scope) return true;
+      if (c === root) return true;
       c = this.areas.byCode.get(c)?.properties?.parent_code || '';
     }
     return false;
@@ -102,8 +106,9 @@ export class MetricsView {
         on: { click: () => this.committee.open(this.parentOf(this.selected), this.period).catch(this.onError) } }));
     this.hint = h('p', { class: 'muted', dataset: { i18n: 'metrics.periodHint' }, text: t('metrics.periodHint') });
     this.hamlet = h('section', { class: 'hamlet', hidden: true });
+    this.notice = h('p', { class: 'report-notice', role: 'status', hidden: true });
     clear(this.panel);
-    this.panel.append(h('h2', { dataset: { i18n: 'metrics.title' }, text: t('metrics.title') }), this.form, this.hint, this.error, this.periodText, this.card, this.hamlet);
+    this.panel.append(h('h2', { dataset: { i18n: 'metrics.title' }, text: t('metrics.title') }), this.form, this.hint, this.error, this.notice, this.periodText, this.card, this.hamlet);
     this.renderPeriod();
     this.renderCard();
     this.renderHamlet();
@@ -148,10 +153,10 @@ export class MetricsView {
       await this.load();
       this.error.hidden = true;
       this.picker.set(p);
-      this.renderPeriod();
       if (!this.committee.el.hidden) await this.committee.open(null, p);
     } catch (err) {
       this.period = prev;
+      this.renderPeriod();
       this.error.textContent = err.message || String(err);
       this.error.hidden = false;
     }
@@ -182,8 +187,10 @@ export class MetricsView {
     this.prevByArea = prevByArea;
     this.answered = byArea.size ? byArea.values().next().value.period : '';
     this.shade();
-    document.body.dataset.metricsPeriod = this.period;
+    this.renderPeriod();
     await this.select(this.selected);
+    // For tests: the period whose shading, words and scorecard are shown.
+    document.body.dataset.metricsPeriod = this.period;
   }
 
   // shade redraws the class of every commune in its own pane, above the
@@ -246,9 +253,33 @@ export class MetricsView {
     if (this.current && this.currentFor === `${this.selected}|${this.period}`) {
       renderScorecard(this.card, this.current, this.prev, this.series);
       this.card.append(reportLinks(this.selected, this.period));
+      this.renderScheduled();
     } else {
       this.card.append(h('p', { class: 'muted', text: t('metrics.pick') }));
     }
+  }
+
+  // renderScheduled lists the selected unit's stored monthly reports under
+  // its scorecard.
+  async renderScheduled() {
+    const at = this.selected;
+    const list = await scheduledReports(at, { only: at, areaName: (c) => this.areas.name(c), max: 6 });
+    if (at !== this.selected || !this.card.isConnected) return;
+    this.card.querySelector('.scheduled')?.remove();
+    this.card.append(list);
+  }
+
+  // onReport handles a live "report" message: a unit's monthly reports
+  // were stored. It is said in the panel, and the lists shown are reread.
+  onReport(msg) {
+    const name = this.areas.name(msg.area) || msg.area;
+    clear(this.notice);
+    this.notice.append(h('span', { text: t('metrics.scheduled.new', { name }) }));
+    this.notice.hidden = false;
+    if (this.selected && this.isBelow(msg.area, this.selected)) {
+      this.renderScheduled().catch(this.onError);
+    }
+    if (!this.committee.el.hidden) this.committee.renderScheduled().catch(this.onError);
   }
 
   // renderHamlet offers a commune's transformation of one hamlet (seed 001):
@@ -292,17 +323,21 @@ export class MetricsView {
   async judgeHamlet(code, fromText, toText, out) {
     this.hamletCode = code;
     this.hamletWindow = { from: fromText, to: toText };
+    this.hamletResult = null;
     const a = parseDMY(fromText), b = parseDMY(toText);
     clear(out);
     if (!a || !b || a > b) {
       out.append(h('p', { class: 'error', role: 'alert', text: t('period.bad', { fields: !a ? t('period.from') : !b ? t('period.to') : t('period.order') }) }));
       return;
     }
+    const asked = `${a}..${b}`;
+    this.hamletAsked = asked;
     try {
-      this.hamletAsked = `${a}..${b}`;
-      const m = await getJSON(`/api/areas/${encodeURIComponent(code)}/metrics${query({ period: this.hamletAsked })}`);
+      const m = await getJSON(`/api/areas/${encodeURIComponent(code)}/metrics${query({ period: asked })}`);
+      if (this.hamletAsked !== asked || this.hamletCode !== code) return; // a later pick won
       this.hamletResult = m;
-      this.showHamlet(out, m);
+      // The section may have been redrawn meanwhile: show it in the one on screen.
+      this.showHamlet(this.hamlet.querySelector('.hamlet-result') || out, m);
     } catch (err) {
       out.append(h('p', { class: 'error', role: 'alert', text: err.message || String(err) }));
     }
