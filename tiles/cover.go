@@ -20,6 +20,11 @@ import (
 
 const maxCoverCells = 256
 
+// maxPointCoverCells is the same bound for the point layers, whose box
+// trims what a coarser cover lets in: fewer, wider ranges, fewer index
+// probes per tile.
+const maxPointCoverCells = 24
+
 // Average H3 hexagon edge lengths (km) and areas (km²) by resolution.
 var (
 	h3EdgeKm = [...]float64{1107.71, 418.68, 158.24, 59.81, 22.61, 8.54, 3.23, 1.22, 0.461, 0.174, 0.0659}
@@ -48,8 +53,8 @@ func descendantRange(p geo.Cell, pr, res int) (lo, hi int64) {
 }
 
 // cover returns id ranges [lo[i], hi[i]] holding every cell at res that may
-// touch the box b (lon/lat).
-func cover(b orb.Bound, res int) (lo, hi []int64) {
+// touch the box b (lon/lat), from at most about maxCells cover cells.
+func cover(b orb.Bound, res, maxCells int) (lo, hi []int64) {
 	latMid := (b.Min[1] + b.Max[1]) / 2
 	cosLat := math.Max(math.Cos(latMid*math.Pi/180), 0.05)
 	wKm := (b.Max[0] - b.Min[0]) * 111.32 * cosLat
@@ -57,7 +62,7 @@ func cover(b orb.Bound, res int) (lo, hi []int64) {
 	p := res
 	for ; p > 0; p-- {
 		m := 2 * h3EdgeKm[p]
-		if (wKm+2*m)*(hKm+2*m)/h3AreaKm[p] <= maxCoverCells {
+		if (wKm+2*m)*(hKm+2*m)/h3AreaKm[p] <= float64(maxCells) {
 			break
 		}
 	}

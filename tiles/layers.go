@@ -45,9 +45,11 @@ var Layers = map[Layer][]hotspot.ChangeKind{
 // are read in a subquery of their own (OFFSET 0: nothing else is pushed
 // into it), where only those leakproof quals stand: beside the costly
 // PostGIS quals the planner preferred reading every point of the scope by
-// area_id. A hotspot's status is asked per hotspot drawn: joined, the
-// view's own scan of hotspots drove the plan, one probe per hotspot of the
-// scope.
+// area_id. A hotspot's status is hotspot_status's (its last state-changing
+// event: eliminated, else active; none: unknown), read from the last kind
+// of its timeline (migration 00004), one probe per hotspot drawn: the view
+// walks the events backwards under their own policy, and joined, its scan
+// of hotspots drove the plan.
 var layerSQL = map[Layer]string{
 	LayerAreas: `
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
@@ -68,7 +70,8 @@ p AS (
 t AS (
     SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.env, 4096, 64, true) AS geom,
            p.id, p.ref, p.name, p.kind,
-           (SELECT s.status FROM hotspot_status s WHERE s.hotspot_id = p.id) AS status, a.code AS area
+           coalesce((SELECT CASE t.kinds[cardinality(t.kinds)] WHEN 2 THEN 'eliminated' ELSE 'active' END
+                     FROM hotspot_timelines t WHERE t.hotspot_id = p.id), 'unknown') AS status, a.code AS area
     FROM p JOIN areas a ON a.id = p.area_id, b
     WHERE p.geom && ST_Transform(b.env, 4326))
 SELECT ST_AsMVT(t, 'hotspots', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,
@@ -112,7 +115,7 @@ func cellResolution(z Zoom) int {
 func cellsTile(ctx context.Context, db DB, c Coord, areaIDs []int64, rule disclosure.Rule) ([]byte, error) {
 	res := rule.Res(cellResolution(c.Z))
 	tile := maptile.New(c.X, c.Y, maptile.Zoom(c.Z))
-	lo, hi := cover(tile.Bound(), res)
+	lo, hi := cover(tile.Bound(), res, maxCoverCells)
 	fc := geojson.NewFeatureCollection()
 	err := db.CellTotals(ctx, res, lo, hi, areaIDs, func(cell, n int64) error {
 		gc := geo.Cell(cell)

@@ -144,7 +144,7 @@ func (s *Source) render(ctx context.Context, layer Layer, c Coord, areaIDs []int
 	}
 	args := []any{int(c.Z), int(c.X), int(c.Y)}
 	if layer != LayerAreas {
-		lo, hi := cover(maptile.New(c.X, c.Y, maptile.Zoom(c.Z)).Bound(), pointRes)
+		lo, hi := cover(maptile.New(c.X, c.Y, maptile.Zoom(c.Z)).Bound(), pointRes, maxPointCoverCells)
 		args = append(args, areaIDs, lo, hi)
 	}
 	data, err := s.db.TileBytes(ctx, layerSQL[layer], args...)

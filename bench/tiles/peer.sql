@@ -9,10 +9,14 @@ CREATE SCHEMA bench_tiles;
 CREATE VIEW bench_tiles.areas AS
 SELECT id, code, name, level, coalesce(parent_code, '') AS parent_code, geom FROM current_areas;
 
+-- The status as diaban's hotspots layer reads it (the last kind of the
+-- hotspot's timeline, hotspot_status's definition), so both do the same work.
 CREATE VIEW bench_tiles.hotspots AS
-SELECT h.id, h.ref, h.name, h.kind, s.status, a.code AS area, h.geom
+SELECT h.id, h.ref, h.name, h.kind,
+       coalesce((SELECT CASE t.kinds[cardinality(t.kinds)] WHEN 2 THEN 'eliminated' ELSE 'active' END
+                 FROM hotspot_timelines t WHERE t.hotspot_id = h.id), 'unknown') AS status,
+       a.code AS area, h.geom
 FROM hotspots h
-JOIN hotspot_status s ON s.hotspot_id = h.id
 JOIN areas a ON a.id = h.area_id;
 
 CREATE VIEW bench_tiles.cameras AS
