@@ -300,3 +300,92 @@ func TestBrowserViewerMap(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserFindFilterReplay: a shared address opens with its filters and
+// search in place; changing a filter or replaying a month writes them back
+// into the address; a camera marked offline from its popup raises the
+// notice — on a desktop and on a phone.
+func TestBrowserFindFilterReplay(t *testing.T) {
+	ts := newEmptyServer(t)
+	loadDemo(t, ts)
+	const ward = "20416"
+	officer := ts.addUser(t, "officer-filters", hotspot.RoleOfficer, ward)
+	ts.settle(t)
+	var hs featureCollection
+	ts.doAs(t, officer, "GET", "/api/hotspots", "", &hs)
+	elim := 0
+	for _, f := range hs.Features {
+		if f.Properties["status"] == "eliminated" {
+			elim++
+		}
+	}
+	for _, sc := range screens {
+		t.Run(sc.name, func(t *testing.T) {
+			ctx := newBrowser(t, 1440, 900, 150*time.Second)
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(sc.w), int64(sc.h))); err != nil {
+				t.Fatal(err)
+			}
+			errs := consoleErrors(ctx)
+			if err := ts.browserLogin(ctx, "officer-filters"); err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/?status=eliminated&q=cua%20dai")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.body.dataset.ready === "true" && document.body.dataset.ws === "open"`)); err != nil {
+				t.Fatalf("map not ready: %v", err)
+			}
+			if v := evaluate[string](t, ctx, `document.querySelector('#filter-status').value + '|' + document.querySelector('#search-input').value`); v != "eliminated|cua dai" {
+				t.Errorf("the address's filter and search not applied: %q", v)
+			}
+			want := fmt.Sprintf("Đang hiện %d/%d tụ điểm", elim, len(hs.Features))
+			if got := evaluate[string](t, ctx, `document.querySelector('#filter-shown').textContent`); got != want {
+				t.Errorf("shown %q, want %q", got, want)
+			}
+			evaluate[bool](t, ctx, `(() => { const s = document.querySelector('#filter-kind'); s.value = 'dealing'; s.dispatchEvent(new Event('change')); return true; })()`)
+			if q := evaluate[string](t, ctx, `location.search`); !strings.Contains(q, "kind=dealing") || !strings.Contains(q, "status=eliminated") {
+				t.Errorf("the address after a filter: %q", q)
+			}
+			// Replay the first month: the address holds it, the hexagons follow it.
+			evaluate[bool](t, ctx, `(() => { const s = document.querySelector('#timeline-slider'); s.value = '0'; s.dispatchEvent(new Event('input')); return true; })()`)
+			month := evaluate[string](t, ctx, `new URLSearchParams(location.search).get('month') || ''`)
+			if len(month) != 7 || evaluate[string](t, ctx, `diaban.cells.params.from`) != month+"-01" {
+				t.Errorf("replayed month %q, cells from %q", month, evaluate[string](t, ctx, `diaban.cells.params.from`))
+			}
+			if label := evaluate[string](t, ctx, `document.querySelector('#timeline-label').textContent`); !strings.HasPrefix(label, "Tháng "+month[5:]+"/"+month[:4]) {
+				t.Errorf("replay label %q", label)
+			}
+			evaluate[bool](t, ctx, `(document.querySelector('.timeline-now').click(), true)`)
+			if q := evaluate[string](t, ctx, `location.search`); strings.Contains(q, "month=") {
+				t.Errorf("back to now kept the month: %q", q)
+			}
+			// Clear the filters, then mark a camera offline from its popup.
+			evaluate[bool](t, ctx, `(() => { for (const id of ['#filter-kind', '#filter-status']) { const s = document.querySelector(id); s.value = ''; s.dispatchEvent(new Event('change')); } return true; })()`)
+			cam := evaluate[string](t, ctx, `(() => {
+				const el = document.querySelector('path.camera-marker[data-camera-status="active"]');
+				if (!el) return '';
+				el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+				return el.dataset.cameraId;
+			})()`)
+			if cam == "" {
+				t.Skip("no active camera of the ward on screen")
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('.cam-mark-offline')`)); err != nil {
+				t.Fatalf("no offline button in camera %s's popup: %v", cam, err)
+			}
+			evaluate[bool](t, ctx, `(document.querySelector('.cam-mark-offline').click(), true)`)
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('.toast[data-notice="notice.offline"]')`)); err != nil {
+				t.Errorf("no notice of the camera going offline: %v", err)
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('path.camera-marker[data-camera-id="%s"][data-camera-status="offline"]')`, cam))); err != nil {
+				t.Errorf("camera %s not drawn offline: %v", cam, err)
+			}
+			// Back in service, for the next screen.
+			if code := ts.do(t, "PATCH", "/api/cameras/"+cam, `{"status":"active"}`, nil); code != 200 {
+				t.Errorf("back in service: %d", code)
+			}
+			checkLayout(t, ctx, sc.name)
+			noConsoleErrors(t, errs, sc.name)
+		})
+	}
+}

@@ -232,7 +232,7 @@ export class Planner {
       this.show(fc);
       this.setStatus(fc.plan.chosen.length ? t('planner.dragHint') : t('planner.none'));
     } catch (e) {
-      this.setStatus(e.field ? `${e.field}: ${e.message}` : e.message, 'error');
+      this.setStatus(e.message, 'error'); // said in the page's language, naming the field (errors.js)
     } finally {
       this.form.querySelector('button').disabled = false;
     }
@@ -325,7 +325,7 @@ export class Planner {
         this.renderFigures();
       }
     } catch (e) {
-      this.setStatus(e.field ? `${e.field}: ${e.message}` : e.message, 'error');
+      this.setStatus(e.message, 'error'); // said in the page's language, naming the field (errors.js)
     } finally {
       this.busy = false;
       if (this.dirty) {
@@ -400,7 +400,7 @@ export class Planner {
       this.setStatus(t('planner.accepted', { n: fc.features.length }), 'ok');
       await this.loadCurrent();
     } catch (e) {
-      this.setStatus(e.field ? `${e.field}: ${e.message}` : e.message, 'error');
+      this.setStatus(e.message, 'error'); // said in the page's language, naming the field (errors.js)
     } finally {
       this.acceptBtn.disabled = false;
     }
