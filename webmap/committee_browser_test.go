@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/diaban/diaban/hotspot"
@@ -178,6 +179,9 @@ func TestBrowserCommitteeForEveryRole(t *testing.T) {
 			// The map's first /api/me before the login answers 401 (that is
 			// how it finds the login screen); count errors from here on.
 			before := len(errs())
+			if i == 0 {
+				samePreviousPeriods(t, ctx)
+			}
 			for _, screen := range []struct{ w, h int64 }{{1440, 900}, {390, 844}} {
 				name := fmt.Sprintf("%dx%d", screen.w, screen.h)
 				if screen.w != 1440 {
@@ -313,6 +317,8 @@ func committeeSession(t *testing.T, ctx context.Context, dl *downloads, pick str
 		t.Errorf("%s: stored report %q starts %q", screen, name, firstBytes(b))
 	}
 	noOverflow(t, ctx, ".committee", screen)
+	// Printed, the page is the scorecard and the table, not the map's chrome.
+	printed(t, ctx, screen)
 	evaluate[bool](t, ctx, `(document.querySelector('.committee-close').click(), true)`)
 	if hidden := evaluate[bool](t, ctx, `document.querySelector('#committee').hidden`); !hidden {
 		t.Errorf("%s: the committee table did not close", screen)
@@ -323,6 +329,47 @@ func committeeSession(t *testing.T, ctx context.Context, dl *downloads, pick str
 // reportFormats are the report downloads checked, with the bytes each file
 // starts with.
 var reportFormats = []struct{ format, magic string }{{"pdf", "%PDF"}, {"xlsx", "PK"}, {"csv", "\ufeff"}}
+
+// samePreviousPeriods: the page's previous comparable period
+// (static/periods.js, which words the comparison and asks for the previous
+// figures) is the server's (hotspot.Period.Previous) for every kind.
+func samePreviousPeriods(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for _, code := range []string{"2025", "2025-H1", "2025-H2", "2025-Q1", "2025-Q3", "2025-01", "2025-10",
+		"2024-04-15..2025-04-14", "2024-03-01..2024-03-31", "2025-01-01..2025-12-31", "2024-02-29..2024-02-29"} {
+		p, err := hotspot.ParsePeriod(code)
+		if err != nil {
+			t.Fatalf("%s: %v", code, err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`import('/periods.js').then((m) => m.previousPeriod(%q))`, code), chromedp.EvalAwaitPromise))
+		if err != nil || got != p.Previous().String() {
+			t.Errorf("previous of %s: the page says %q (%v), the server %q", code, got, err, p.Previous().String())
+		}
+	}
+}
+
+// printed checks the print stylesheet with the page's media emulated as
+// print: the scorecard and the committee table shown, the top bar, the
+// map, the legend, the other panels and the controls not.
+func printed(t *testing.T, ctx context.Context, screen string) {
+	t.Helper()
+	media := func(m string) {
+		if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+			return err
+		})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	media("print")
+	defer media("")
+	js := `(() => { const shown = (s) => { const e = document.querySelector(s); return !!e && getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().height > 0; };
+  const want = ['.scorecard', '.committee-table', '.scorecard .criteria'], not = ['.topbar', '#map', '.legend', '.cells-panel', '.metrics-form', '.committee .report-links', '.committee-close'];
+  return [...want.filter((s) => !shown(s)).map((s) => 'missing ' + s), ...not.filter(shown).map((s) => 'printed ' + s)].join('; '); })()`
+	if bad := evaluate[string](t, ctx, js); bad != "" {
+		t.Errorf("%s: print: %s", screen, bad)
+	}
+}
 
 // makeMonth runs the server's monthly reporter as it runs at `run`: the
 // previous month's reports of every unit, stored and announced.

@@ -172,7 +172,7 @@ function trendCaption(tr) {
   if (!tr || !tr.n) return null;
   const slope = typeof tr.sen_slope === 'number'
     ? t('metrics.trend.slope', { slope: signed(Math.round(tr.sen_slope * 1000) / 1000, (x) => fmtNum(x, 3)) }) : '';
-  return h('figcaption', { class: 'muted', text: `${t('metrics.trend.test', { n: tr.n, p: fmtNum(tr.p, 3) })}${slope}` });
+  return h('figcaption', { class: 'muted', text: `${t('metrics.trend.test', { n: tr.n, p: fmtNum(tr.p, 3) })}${slope} — ${tOr('metrics.trend.', tr.direction)}` });
 }
 
 // seriesOfPeriod turns the scorecard's own trend (one score per period)
