@@ -302,6 +302,9 @@ func committeeSession(t *testing.T, ctx context.Context, dl *downloads, pick str
 		t.Errorf("%s: the committee table's close button is off screen", screen)
 	}
 	noOverflow(t, ctx, ".committee", screen)
+	if rows > 1 {
+		screenshot(t, ctx, "committee-"+strings.Split(screen, "x")[0]) // the README's picture
+	}
 	// Each report format downloads from the table.
 	for _, f := range reportFormats {
 		name, b := dl.click(t, ctx, ".committee .report-"+f.format)
