@@ -56,6 +56,11 @@ type LiveConfig struct {
 	// SessionCheck is how often all sockets' sessions are checked, in one
 	// query (default DefaultSessionCheck).
 	SessionCheck time.Duration
+	// WriteGap is the least time between two writes to one socket: what
+	// arrives meanwhile goes out in the next write, so a client receiving
+	// many messages a second costs a few writes (default
+	// DefaultWriteGap; negative: every message written at once).
+	WriteGap time.Duration
 	// MaxLag is the feed lag above which /readyz fails (default 10 s).
 	MaxLag time.Duration
 	// PingEvery and PingTimeout check the listener (store.FeedOptions).
@@ -63,6 +68,10 @@ type LiveConfig struct {
 	// ListenConnect, when set, opens the listener's connection (tests).
 	ListenConnect store.ConnectFunc
 }
+
+// DefaultWriteGap is the least time between two writes to one socket
+// (LiveConfig.WriteGap).
+const DefaultWriteGap = 100 * time.Millisecond
 
 // DefaultFeedRetention is how long changes are kept for replays.
 const DefaultFeedRetention = 7 * 24 * time.Hour
@@ -91,6 +100,9 @@ func (c LiveConfig) withDefaults() LiveConfig {
 	}
 	if c.SessionCheck <= 0 {
 		c.SessionCheck = DefaultSessionCheck
+	}
+	if c.WriteGap == 0 {
+		c.WriteGap = DefaultWriteGap
 	}
 	if c.MaxLag <= 0 {
 		c.MaxLag = 10 * time.Second
@@ -205,6 +217,9 @@ type Hub struct {
 
 	ring replayRing
 
+	flushers flushers
+	nextID   atomic.Uint64
+
 	// topicSubs counts the clients whose subscription takes each topic.
 	topicSubs map[MessageType]*atomic.Int64
 
@@ -254,6 +269,8 @@ func newHub(st *store.Store, log *slog.Logger, cfg LiveConfig) *Hub {
 		ready: make(chan struct{}),
 	}
 	h.ring.init(cfg.RingSize)
+	h.flushers = newFlushers(cfg.WriteGap)
+	h.flushers.start(make(chan struct{})) // for the life of the process
 	h.topicSubs = map[MessageType]*atomic.Int64{}
 	for t := range topics {
 		h.topicSubs[t] = new(atomic.Int64)
@@ -345,7 +362,7 @@ func (h *Hub) handle(ctx context.Context, batch []store.Change) (int, error) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			outs[i], errs[i] = h.prepare(ctx, c)
+			outs[i], errs[i] = h.prepare(ctx, c, idx)
 		}()
 	}
 	wg.Wait()
@@ -640,8 +657,9 @@ func (h *Hub) prune(ctx context.Context) {
 	}
 }
 
-// prepare turns a change into a message with what a map needs to draw it.
-func (h *Hub) prepare(ctx context.Context, c store.Change) (*outgoing, error) {
+// prepare turns a change into a message with what a map needs to draw it
+// (idx: the areas as read for the batch; nil when that failed).
+func (h *Hub) prepare(ctx context.Context, c store.Change, idx *hotspot.AreaIndex) (*outgoing, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	m := &Message{Seq: c.Seq, Type: changeType(c.Kind), Op: c.Op, ID: c.EntityID}
@@ -649,9 +667,11 @@ func (h *Hub) prepare(ctx context.Context, c store.Change) (*outgoing, error) {
 		m.Rows = c.Rows
 	}
 	ch := changed{seq: c.Seq, kind: c.Kind, op: c.Op}
-	idx, err := h.store.Areas(ctx)
-	if err != nil {
-		return nil, err
+	if idx == nil {
+		var err error
+		if idx, err = h.store.Areas(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if c.AreaID != 0 {
 		m.Area = idx.CodeOf(c.AreaID)
@@ -668,7 +688,7 @@ func (h *Hub) prepare(ctx context.Context, c store.Change) (*outgoing, error) {
 				}
 				hotspotID, ev = e.HotspotID, e
 			}
-			hs, err := h.store.GetHotspot(ctx, hotspotID)
+			hs, err := h.store.FeedHotspot(ctx, hotspotID)
 			if errors.Is(err, hotspot.ErrNotFound) {
 				break
 			} else if err != nil {

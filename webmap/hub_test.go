@@ -11,6 +11,7 @@ import (
 func testClient(h *Hub, scope string) *client {
 	c := newClient(h, nil, nil, "")
 	c.scope, c.sub.scope, c.state = scope, scope, stateLive
+	c.scheduled = true // never flushed: the test reads the queue
 	h.add(c)
 	return c
 }

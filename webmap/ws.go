@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -65,8 +66,15 @@ type client struct {
 	wake  chan struct{}
 	pongs chan string // pings from the client, answered by the writer
 
-	deadline time.Time   // the write deadline set last (the writer's own)
-	spare    []*outgoing // the queue's other slice (the writer's own)
+	id        uint64
+	scheduled bool // on a flusher's list, or being flushed (flush.go)
+
+	wmu       sync.Mutex   // held by whoever writes to the socket
+	spare     []*outgoing  // the queue's other slice (the flusher's, under wmu)
+	lastWrite atomic.Int64 // when the queue was last written (unix ns)
+	subs      chan subscribeMsg
+	pingDue   atomic.Bool
+	graceDue  atomic.Bool
 
 	ended     bool
 	endCode   int
@@ -77,7 +85,7 @@ type client struct {
 }
 
 func newClient(h *Hub, conn *websocket.Conn, u *hotspot.User, token string) *client {
-	c := &client{hub: h, conn: conn, token: token, wake: make(chan struct{}, 1), pongs: make(chan string, 1), endCh: make(chan struct{}), done: make(chan struct{})}
+	c := &client{hub: h, id: h.nextID.Add(1), conn: conn, token: token, wake: make(chan struct{}, 1), pongs: make(chan string, 1), subs: make(chan subscribeMsg, 4), endCh: make(chan struct{}), done: make(chan struct{})}
 	if u != nil {
 		c.role, c.scope, c.user = u.Role, u.Scope, u.ID
 	}
@@ -113,11 +121,18 @@ func (c *client) offer(out *outgoing) {
 		return
 	}
 	c.queue = append(c.queue, out)
-	if c.state == stateLive {
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+	if c.state == stateLive && !c.scheduled {
+		c.scheduled = true
+		c.hub.flushers.schedule(c)
+	}
+}
+
+// signal wakes the writer (it alone waits on wake; what woke it is in the
+// client's fields and channels).
+func (c *client) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
 	}
 }
 
@@ -165,6 +180,7 @@ func (c *client) endLocked(code int, reason, resync string) {
 	}
 	c.queue = nil
 	close(c.endCh)
+	c.signal()
 	if resync != "" {
 		c.hub.stats.resyncs.WithLabelValues(resync).Inc()
 	}
@@ -205,22 +221,20 @@ func (c *client) newSubscription(m subscribeMsg) subscription {
 	return sub
 }
 
-// write sends one body now.
+// write sends one body now (wmu held).
 func (c *client) write(body []byte) error {
-	c.deadline = time.Now().Add(writeWait)
-	_ = c.conn.SetWriteDeadline(c.deadline)
+	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 	return c.conn.WriteMessage(websocket.TextMessage, body)
 }
 
-// writeOut sends one message; a resync stands for a change that could not
-// be enriched and ends the client.
+// writeOut sends one message (wmu held); a resync stands for a change that
+// could not be enriched and ends the client.
 func (c *client) writeOut(out *outgoing) (bool, error) {
 	if out.resync != "" {
 		c.resync(out.resync)
 		return false, nil
 	}
-	c.deadline = time.Now().Add(writeWait)
-	_ = c.conn.SetWriteDeadline(c.deadline)
+	_ = c.conn.SetWriteDeadline(time.Now().Add(writeWait))
 	if err := c.conn.WritePreparedMessage(out.prepared()); err != nil {
 		return false, err
 	}
@@ -235,6 +249,10 @@ func (c *client) writeOut(out *outgoing) (bool, error) {
 // by seq, so the client sees every change once and in order.
 func (c *client) subscribe(ctx context.Context, m subscribeMsg) error {
 	sub := c.newSubscription(m)
+	// The socket is this goroutine's until the replay is written: what
+	// the flusher took before goes first, and it takes nothing meanwhile.
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.mu.Lock()
 	if c.ended {
 		c.mu.Unlock()
@@ -331,11 +349,9 @@ func (c *client) goLive(last int64) {
 		kept = append(kept, out)
 	}
 	c.queue, c.last, c.state = kept, last, stateLive
-	if len(kept) > 0 {
-		select {
-		case c.wake <- struct{}{}:
-		default:
-		}
+	if len(kept) > 0 && !c.scheduled {
+		c.scheduled = true
+		c.hub.flushers.schedule(c)
 	}
 }
 
@@ -381,97 +397,67 @@ func (h *Hub) summary(ctx context.Context, from, upTo int64) ([]*outgoing, error
 	return out, nil
 }
 
-// drain writes what is queued.
-func (c *client) drain() error {
-	c.mu.Lock()
-	if c.state != stateLive || len(c.queue) == 0 {
-		c.mu.Unlock()
-		return nil
-	}
-	q := c.queue
-	c.queue = c.spare[:0]
-	c.mu.Unlock()
-	defer func() { clear(q); c.spare = q[:0] }() // two slices in turn: no allocation per drain
-	// The messages' frames, each built once, in one write (this goroutine
-	// is the socket's only writer, pongs included); the deadline is moved
-	// only when half spent (each move is a timer operation).
-	sent := 0
-	var buf []byte
-	for _, out := range q {
-		if out.resync != "" {
-			break
-		}
-		if len(q) == 1 {
-			buf = out.framed()
-		} else {
-			buf = append(buf, out.framed()...)
-		}
-		sent++
-	}
-	if sent > 0 {
-		nc := c.conn.NetConn()
-		if now := time.Now(); c.deadline.Sub(now) < writeWait/2 {
-			c.deadline = now.Add(writeWait)
-			_ = nc.SetWriteDeadline(c.deadline)
-		}
-		if _, err := nc.Write(buf); err != nil {
-			return err
-		}
-		q = q[sent:]
-	}
-	for _, out := range q {
-		ok, err := c.writeOut(out)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		sent++
-	}
-	c.hub.stats.sent.Add(float64(sent))
-	return nil
-}
-
-// run is the client's writer, until the socket ends.
-func (c *client) run(ctx context.Context, subs <-chan subscribeMsg) {
+// run is the client's own goroutine, until the socket ends: it writes
+// the replays, pings, pongs and the close (the live stream is written by
+// the hub's flushers, flush.go). It waits on one channel: subscribes,
+// pongs, pings, the end and ctx each leave their mark and signal it.
+func (c *client) run(ctx context.Context) {
 	defer close(c.done)
-	ping := time.NewTicker(pingInterval)
-	defer ping.Stop()
-	grace := time.NewTimer(subscribeGrace)
+	stopCtx := context.AfterFunc(ctx, c.signal)
+	defer stopCtx()
+	var ping *time.Timer
+	ping = time.AfterFunc(pingInterval, func() { c.pingDue.Store(true); c.signal() })
+	defer func() { ping.Stop() }()
+	grace := time.AfterFunc(subscribeGrace, func() { c.graceDue.Store(true); c.signal() })
 	defer grace.Stop()
 	for {
-		select {
-		case m := <-subs:
-			if err := c.subscribe(ctx, m); err != nil {
+		<-c.wake
+		for {
+			if ctx.Err() != nil {
 				return
 			}
-		case <-grace.C:
+			select {
+			case <-c.endCh:
+				c.finish()
+				return
+			default:
+			}
+			select {
+			case m := <-c.subs:
+				if err := c.subscribe(ctx, m); err != nil {
+					return
+				}
+				continue // another may wait
+			default:
+			}
+			break
+		}
+		if c.graceDue.Swap(false) {
 			c.mu.Lock()
 			waiting := c.state == stateWaiting
 			c.mu.Unlock()
 			if waiting {
 				c.goLive(0)
 			}
-		case <-c.wake:
-			if err := c.drain(); err != nil {
-				return
-			}
-		case <-c.endCh:
-			c.finish()
-			return
+		}
+		select {
 		case data := <-c.pongs:
-			if err := c.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait)); err != nil {
+			c.wmu.Lock()
+			err := c.conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(writeWait))
+			c.wmu.Unlock()
+			if err != nil {
 				return
 			}
-		case <-ping.C:
-			c.deadline = time.Now().Add(writeWait)
-			_ = c.conn.SetWriteDeadline(c.deadline)
-			if err := c.conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+		default:
+		}
+		if c.pingDue.Swap(false) {
+			c.wmu.Lock()
+			err := c.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+			c.wmu.Unlock()
+			if err != nil {
 				return
 			}
-		case <-ctx.Done():
-			return
+			ping.Reset(pingInterval)
 		}
 	}
 }
@@ -479,6 +465,8 @@ func (c *client) run(ctx context.Context, subs <-chan subscribeMsg) {
 // finish writes what ended the client: a resync, or a goaway, then the
 // close frame.
 func (c *client) finish() {
+	c.wmu.Lock() // after the write in progress, if any
+	defer c.wmu.Unlock()
 	c.mu.Lock()
 	code, reason, resync, last := c.endCode, c.endReason, c.endResync, c.last
 	c.mu.Unlock()
@@ -529,13 +517,15 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) error {
 	c.last = s.hub.add(c)
 	defer s.hub.remove(c)
 	hello, _ := json.Marshal(helloMessage{Seq: c.last, Type: messageHello})
-	if err := c.write(hello); err != nil {
+	c.wmu.Lock()
+	err = c.write(hello)
+	c.wmu.Unlock()
+	if err != nil {
 		return nil
 	}
 	// Replays read in the system scope; the subscription filters them.
 	ctx, cancel := context.WithCancel(store.WithSystemScope(context.Background()))
 	defer cancel()
-	subs := make(chan subscribeMsg, 4)
 	go func() { // reader: subscriptions and pongs
 		defer cancel()
 		conn.SetReadLimit(64 << 10)
@@ -546,6 +536,7 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) error {
 			case c.pongs <- data:
 			default:
 			}
+			c.signal()
 			return nil
 		})
 		for {
@@ -557,12 +548,13 @@ func (s *Server) handleWebsocket(w http.ResponseWriter, r *http.Request) error {
 				continue
 			}
 			select {
-			case subs <- m:
+			case c.subs <- m:
+				c.signal()
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-	c.run(ctx, subs)
+	c.run(ctx)
 	return nil
 }

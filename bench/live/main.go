@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -24,7 +25,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -35,7 +35,7 @@ type area struct {
 
 type client struct {
 	scope   string // "" admin
-	conn    *websocket.Conn
+	conn    *rawConn
 	hello   int64
 	recv    []rec
 	resyncs int
@@ -100,15 +100,24 @@ func main() {
 	}
 
 	// Open the sockets: 80% communes (round robin), 15% district, 5% admin.
+	// Each message's seq and arrival time are kept (the poller's threads
+	// read them; one socket is always read by the same thread).
 	clients := make([]*client, *nClients)
-	wsURL := "ws" + strings.TrimPrefix(*base, "http") + "/ws"
-	dialer := websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 4096, WriteBufferSize: 1024}
+	u, err := url.Parse(*base)
+	if err != nil {
+		log.Fatal(err)
+	}
+	poll, err := newPoller(2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var received atomic.Int64
 	var opened atomic.Int64
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 64)
 	start := time.Now()
 	for i := range clients {
-		c := &client{}
+		c := &client{hello: -1}
 		var user string
 		switch f := float64(i%100) / 100; {
 		case f < 0.80:
@@ -126,10 +135,11 @@ func main() {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			var conn *websocket.Conn
+			var conn *rawConn
+			var first []byte
 			for attempt := 0; ; attempt++ {
 				var err error
-				conn, _, err = dialer.Dial(wsURL, http.Header{"Origin": {*base}, "Authorization": {"Bearer " + tok}})
+				conn, first, err = dialRaw(u.Host, "/ws", map[string]string{"Origin": *base, "Authorization": "Bearer " + tok})
 				if err == nil {
 					break
 				}
@@ -139,33 +149,11 @@ func main() {
 				time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
 			}
 			c.conn = conn
-			var hello struct{ Seq int64 }
-			if err := conn.ReadJSON(&hello); err != nil {
-				log.Fatalf("hello: %v", err)
-			}
-			c.hello = hello.Seq
-			_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"subscribe","topics":[]}`))
-			opened.Add(1)
-		}()
-	}
-	wg.Wait()
-	log.Printf("%d sockets open in %v; server RSS %d MB", opened.Load(), time.Since(start).Round(time.Millisecond), rss(*pid))
-
-	// Readers: the seq and the arrival time of every change message.
-	var readers sync.WaitGroup
-	var received atomic.Int64
-	for _, c := range clients {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			for {
-				_, b, err := c.conn.ReadMessage()
-				if err != nil {
-					return
-				}
-				now := time.Now().UnixNano()
+			conn.onText = func(b []byte, now int64) {
 				seq, typ := peek(b)
 				switch typ {
+				case "hello":
+					c.hello = seq
 				case "resync":
 					c.resyncs++
 				case "hotspot":
@@ -173,8 +161,17 @@ func main() {
 					received.Add(1)
 				}
 			}
+			if err := poll.add(conn, first); err != nil {
+				log.Fatal(err)
+			}
+			if err := conn.writeFrame(1, []byte(`{"type":"subscribe","topics":[]}`)); err != nil {
+				log.Fatal(err)
+			}
+			opened.Add(1)
 		}()
 	}
+	wg.Wait()
+	log.Printf("%d sockets open in %v; server RSS %d MB", opened.Load(), time.Since(start).Round(time.Millisecond), rss(*pid))
 	time.Sleep(time.Second)
 
 	// The writer: one statement per change, the communes in turn.
@@ -201,6 +198,7 @@ func main() {
 	per := time.Duration(float64(time.Second) * float64(writers) / *rate)
 	var n atomic.Int64
 	var behind atomic.Int64
+	serverCPU0, ownCPU0 := cpuSeconds(*pid), cpuSeconds(0)
 	end := time.Now().Add(*duration)
 	var ww sync.WaitGroup
 	for w := range writers {
@@ -238,27 +236,42 @@ func main() {
 	}
 	ww.Wait()
 	elapsed := *duration
-	// The tail: wait until nothing has arrived for 3 s (at most 2 min), so
-	// a backlog is told apart from a loss.
-	tailStart := time.Now()
-	for prev := int64(-1); time.Since(tailStart) < 2*time.Minute; {
-		time.Sleep(3 * time.Second)
-		if got := received.Load(); got == prev {
-			break
-		} else {
-			prev = got
+	// The tail: wait until every expected delivery arrived, or nothing
+	// has for 10 s (at most 3 min), so a backlog is told apart from a loss.
+	var want int64
+	mu.Lock()
+	for _, c := range clients {
+		for _, code := range areaOf {
+			if c.scope == "" || c.scope == code || c.scope == *district {
+				want++
+			}
 		}
 	}
-	tail := time.Since(tailStart) - 3*time.Second
-	close(stopRSS)
-	for _, c := range clients {
-		c.conn.Close()
+	mu.Unlock()
+	tailStart := time.Now()
+	for prev, still := int64(-1), time.Now(); received.Load() < want && time.Since(tailStart) < 3*time.Minute && time.Since(still) < 10*time.Second; time.Sleep(100 * time.Millisecond) {
+		if got := received.Load(); got != prev {
+			prev, still = got, time.Now()
+		}
 	}
-	readers.Wait()
+	close(stopRSS)
+	serverCPU, ownCPU := cpuSeconds(*pid)-serverCPU0, cpuSeconds(0)-ownCPU0
+	load, _ := os.ReadFile("/proc/loadavg")
+	poll.close()
 
 	// Per client: what it should have received (every change in its scope),
 	// what it got, lost, repeated; latency of every delivery.
 	var lat []float64
+	var lastArrival, lastCommit int64
+	for _, at := range committed {
+		lastCommit = max(lastCommit, at)
+	}
+	for _, c := range clients {
+		if n := len(c.recv); n > 0 {
+			lastArrival = max(lastArrival, c.recv[n-1].at)
+		}
+	}
+	tail := time.Duration(max(0, lastArrival-lastCommit))
 	var lost, repeated, delivered, expected, outOfOrder, resyncs int64
 	for _, c := range clients {
 		resyncs += int64(c.resyncs)
@@ -303,6 +316,9 @@ func main() {
 		expected, delivered, lost, repeated, outOfOrder, resyncs)
 	fmt.Printf("commit-to-client ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n", pct(0.5), pct(0.9), pct(0.99), pct(1))
 	fmt.Printf("server RSS max %d MB; the last delivery %v after the last commit\n", maxRSS.Load(), tail.Round(100*time.Millisecond))
+	perMsg := func(cpu float64) float64 { return cpu / float64(max(delivered, 1)) * 1e6 }
+	fmt.Printf("CPU from the first change to the last delivery: server %.1f s (%.1f µs per delivery), generator %.1f s (%.1f µs per delivery); load average %s",
+		serverCPU, perMsg(serverCPU), ownCPU, perMsg(ownCPU), load)
 	if lost > 0 || repeated > 0 || outOfOrder > 0 {
 		os.Exit(1)
 	}

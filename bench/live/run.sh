@@ -4,6 +4,7 @@
 #
 #   bench/live/run.sh [CLIENTS] [RATE] [DURATION]      default 10000 20 2m
 #
+# DIABAN_BENCH_SERVE_ARGS: more flags for serve (e.g. --ws-write-gap 50ms).
 # DIABAN_BENCH_ADMIN_URL: a maintenance URL on the PostgreSQL server to use
 # (default postgres://postgres@127.0.0.1:5432/postgres); the run creates and
 # drops its own database there. DIABAN_BIN: a built diaban (default: built).
@@ -45,10 +46,10 @@ printf '%s\n' "$PASS" | "$BIN" user add bench-district --role officer --area "$D
 for c in $(psql "$DB" -Atc "SELECT code FROM current_areas WHERE level = 'commune'"); do
   printf '%s\n' "$PASS" | "$BIN" user add "bench-$c" --role officer --area "$c" --db "$DB" >/dev/null
 done
-"$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" --ws-max 20000 --ws-max-per-user 20000 --log-format json >"$work/serve.log" 2>&1 &
+"$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" --ws-max 20000 --ws-max-per-user 20000 --log-format json ${DIABAN_BENCH_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GB; the generator shares the cores with the server and PostgreSQL"
 echo "command: bench/live/run.sh $CLIENTS $RATE $DURATION"
 "$work/live" -url "http://127.0.0.1:$PORT" -db "$DB" -clients "$CLIENTS" -rate "$RATE" -duration "$DURATION" -pid "$SERVER" -password "$PASS" -district "$DISTRICT"
-curl -fs "http://127.0.0.1:$PORT/metrics" | grep -E '^diaban_ws_(resyncs|messages_dropped)|^diaban_feed_(changes_total|enrichment|reconnects)' || true
+curl -fs "http://127.0.0.1:$PORT/metrics" | grep -E '^diaban_ws_(resyncs|messages_dropped|messages_sent)|^diaban_feed_(changes_total|enrichment|reconnects|commit_to_fanout)' || true

@@ -35,6 +35,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	wsMax := fs.Int("ws-max", 20000, "open websockets in total; beyond it an upgrade gets 429")
 	wsPerUser := fs.Int("ws-max-per-user", 20, "open websockets per user; beyond it an upgrade gets 429")
 	reportAt := fs.String("report-at", envOr(env, "DIABAN_REPORT_AT", inputs.DefaultSchedule.String()), "when the previous month's report of every unit is made and stored: day of the month (1–28) and time, Asia/Ho_Chi_Minh, such as \"14 07:00\"; \"off\": never (env DIABAN_REPORT_AT)")
+	wsWriteGap := fs.Duration("ws-write-gap", webmap.DefaultWriteGap, "least time between two writes to one websocket: what arrives meanwhile goes in the next write (fewer writes for busy maps, at most this much later; negative: every message at once)")
 	if v := env.getenv("DIABAN_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -109,7 +110,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	srv := webmap.New(webmap.Config{BasemapURL: basemapURL, Basemap: archive, BasemapAttribution: *attribution, Version: version, Metrics: mcfg,
 		SessionTTL: *sessionTTL, TrustProxy: *trustProxy, TrustedProxies: proxies,
-		Live: webmap.LiveConfig{Retention: *feedRetention, MaxClients: *wsMax, MaxPerUser: *wsPerUser}}, st, log)
+		Live: webmap.LiveConfig{Retention: *feedRetention, MaxClients: *wsMax, MaxPerUser: *wsPerUser, WriteGap: *wsWriteGap}}, st, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -47,6 +47,13 @@ func (s *Store) ChangesSince(ctx context.Context, seq int64, limit int) ([]Chang
 	return pgx.CollectRows(rows, scanChange)
 }
 
+// FeedHotspot returns one hotspot as the live feed tells of it: without
+// its events (one query; GetHotspot reads them too).
+func (s *Store) FeedHotspot(ctx context.Context, id int64) (*hotspot.Hotspot, error) {
+	rows, err := s.pool.Query(ctx, sqlHotspots, nil, "", id)
+	return oneRow(rows, err, scanHotspot)
+}
+
 // LatestSeq returns the sequence of the newest change (0 when none).
 func (s *Store) LatestSeq(ctx context.Context) (int64, error) {
 	var seq int64
