@@ -45,11 +45,11 @@ var Layers = map[Layer][]hotspot.ChangeKind{
 // are read in a subquery of their own (OFFSET 0: nothing else is pushed
 // into it), where only those leakproof quals stand: beside the costly
 // PostGIS quals the planner preferred reading every point of the scope by
-// area_id. A hotspot's status is hotspot_status's (its last state-changing
-// event: eliminated, else active; none: unknown), read from the last kind
-// of its timeline (migration 00004), one probe per hotspot drawn: the view
-// walks the events backwards under their own policy, and joined, its scan
-// of hotspots drove the plan.
+// area_id. A hotspot's status is asked of hotspot_status per hotspot
+// drawn: joined, the view's own scan of hotspots drove the plan, one probe
+// per hotspot of the scope. (Read from the timelines instead, the tile
+// paid the timelines' policy, a hash of every hotspot of the scope: twice
+// as slow under the policies, bench/rls/RESULTS.md.)
 var layerSQL = map[Layer]string{
 	LayerAreas: `
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
@@ -70,8 +70,7 @@ p AS (
 t AS (
     SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.env, 4096, 64, true) AS geom,
            p.id, p.ref, p.name, p.kind,
-           coalesce((SELECT CASE t.kinds[cardinality(t.kinds)] WHEN 2 THEN 'eliminated' ELSE 'active' END
-                     FROM hotspot_timelines t WHERE t.hotspot_id = p.id), 'unknown') AS status, a.code AS area
+           (SELECT s.status FROM hotspot_status s WHERE s.hotspot_id = p.id) AS status, a.code AS area
     FROM p JOIN areas a ON a.id = p.area_id, b
     WHERE p.geom && ST_Transform(b.env, 4326))
 SELECT ST_AsMVT(t, 'hotspots', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,

@@ -9,12 +9,11 @@ CREATE SCHEMA bench_tiles;
 CREATE VIEW bench_tiles.areas AS
 SELECT id, code, name, level, coalesce(parent_code, '') AS parent_code, geom FROM current_areas;
 
--- The status as diaban's hotspots layer reads it (the last kind of the
--- hotspot's timeline, hotspot_status's definition), so both do the same work.
+-- The status as diaban's hotspots layer asks it (hotspot_status, per
+-- hotspot drawn), so both do the same work.
 CREATE VIEW bench_tiles.hotspots AS
 SELECT h.id, h.ref, h.name, h.kind,
-       coalesce((SELECT CASE t.kinds[cardinality(t.kinds)] WHEN 2 THEN 'eliminated' ELSE 'active' END
-                 FROM hotspot_timelines t WHERE t.hotspot_id = h.id), 'unknown') AS status,
+       (SELECT s.status FROM hotspot_status s WHERE s.hotspot_id = h.id) AS status,
        a.code AS area, h.geom
 FROM hotspots h
 JOIN areas a ON a.id = h.area_id;
