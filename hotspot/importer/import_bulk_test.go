@@ -1,6 +1,7 @@
 package importer_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -175,5 +176,71 @@ func TestBulkLoadKeepsIndexesItWouldLose(t *testing.T) {
 	}
 	if c := count(t, s, ctx, "incidents"); c != 60_000 {
 		t.Fatalf("table holds %d incidents, want 60000", c)
+	}
+}
+
+// countsDiffer returns how many rows of the incident count tables differ
+// from a recount of the incidents in SQL (what the counting trigger of
+// migration 00008 would have written), and whether that trigger is on.
+func countsDiffer(t *testing.T, s *store.Store) (differ int, triggerOn bool) {
+	t.Helper()
+	ctx := t.Context()
+	if err := poolOf(s).QueryRow(ctx, `
+WITH area_recount AS (
+    SELECT area_id, diaban_month(occurred_at) AS month, kind, count(*)::int AS n FROM incidents GROUP BY 1, 2, 3),
+cell_recount AS (
+    SELECT r.res, r.cell, i.area_id, diaban_month(i.occurred_at) AS month, count(*)::int AS n
+    FROM incidents i CROSS JOIN LATERAL (VALUES (7::smallint, i.h3_r7), (8, i.h3_r8), (9, i.h3_r9), (10, i.h3_r10)) r(res, cell)
+    GROUP BY 1, 2, 3, 4),
+stored_area AS (SELECT area_id, month, kind, n FROM incident_area_months WHERE n <> 0),
+stored_cell AS (SELECT res, cell, area_id, month, n FROM incident_cell_months WHERE n <> 0)
+SELECT (SELECT count(*) FROM ((TABLE area_recount EXCEPT TABLE stored_area) UNION ALL (TABLE stored_area EXCEPT TABLE area_recount)) a)
+     + (SELECT count(*) FROM ((TABLE cell_recount EXCEPT TABLE stored_cell) UNION ALL (TABLE stored_cell EXCEPT TABLE cell_recount)) c),
+       (SELECT tgenabled = 'O' FROM pg_trigger WHERE tgname = 'incidents_counts_ins')`).Scan(&differ, &triggerOn); err != nil {
+		t.Fatal(err)
+	}
+	return differ, triggerOn
+}
+
+// A bulk load writes the incident counts itself (store/incident_counts.go)
+// with the counting trigger paused: into empty count tables, merged into
+// stored ones, and not at all when the load fails. Each time the counts must
+// equal a recount in SQL, and the trigger must be on again afterwards.
+func TestBulkLoadWritesTheIncidentCounts(t *testing.T) {
+	s, _ := newStore(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // four loads of 50,000 rows or more
+	defer cancel()
+	check := func(step string) {
+		t.Helper()
+		differ, on := countsDiffer(t, s)
+		if differ != 0 || !on {
+			t.Fatalf("%s: %d count rows differ from a recount; counting trigger on: %v", step, differ, on)
+		}
+	}
+	// First load: empty count tables.
+	if _, err := importString(t, s, ctx, "incidents", incidentsCSV(60_000, "A", nil), importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	check("first bulk load")
+	// A small load goes through the trigger.
+	if _, err := importString(t, s, ctx, "incidents", "ref,lon,lat,kind,occurred_at\nS1,108.25,15.9,storage,2024-01-20\nS2,108.35,15.9,use,2025-07-01\n", importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	check("small load")
+	// A second bulk load whose rows fall on the same cells and months as
+	// stored ones (merged through the staging table), and on new ones, with
+	// a few rows updating stored incidents.
+	csv := incidentsCSV(55_000, "B", nil) + "A000001,108.3,15.95,trafficking,2026-03-01T10:00:00+07:00\n"
+	if _, err := importString(t, s, ctx, "incidents", csv, importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	check("second bulk load")
+	// A bulk load with a bad row writes nothing, counts included.
+	if _, err := importString(t, s, ctx, "incidents", incidentsCSV(52_000, "C", map[int]string{40_000: "kind"}), importer.Options{}); err == nil {
+		t.Fatal("a load with a bad row was accepted")
+	}
+	check("refused bulk load")
+	if c := count(t, s, ctx, "incidents"); c != 60_000+2+55_000 {
+		t.Fatalf("table holds %d incidents after the refused load", c)
 	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/store"
-	"github.com/diaban/diaban/internal/pgcopy"
 )
 
 // Incidents stream: their rows are parsed on every core while the server
@@ -39,23 +38,29 @@ func parseIncident(r *record, idx *hotspot.AreaIndex) (store.IncidentRow, *hotsp
 }
 
 // encodeIncident gives an incident as a binary COPY row of the store's
-// CopyIncidents.
-func encodeIncident(r *record, idx *hotspot.AreaIndex, b *pgcopy.Buffer) *hotspot.ValidationError {
+// CopyIncidents, and its tally when the chunk keeps them.
+func encodeIncident(r *record, idx *hotspot.AreaIndex, c *chunkResult) *hotspot.ValidationError {
 	row, ve := parseIncident(r, idx)
 	if ve != nil {
 		return ve
 	}
-	store.AppendIncident(b, &row)
+	store.AppendIncident(&c.buf, &row)
+	if c.tallies != nil {
+		c.tallies = append(c.tallies, store.TallyIncident(&row))
+	}
 	return nil
 }
 
 // streamIncidents upserts the incidents whose refs are stored already
 // through a staging table, then copies the new ones straight into the table
 // while parsing them; a load larger than what the table holds builds the
-// indexes after the copy instead of row by row (store/bulkload.go).
+// indexes after the copy instead of row by row (store/bulkload.go). A bulk
+// load (MayBulkLoadIncidents: by the table's owner, of many rows) writes the
+// incident counts itself, summed from the rows it copied, instead of
+// leaving them to the counting trigger (store/incident_counts.go).
 func streamIncidents(ctx context.Context, w *store.ImportWriter, recs []*record, idx *hotspot.AreaIndex, write bool, opt Options) (int, []*hotspot.ValidationError, error) {
 	if !write {
-		_, bad, err := copyStream(ctx, nil, recs, idx, encodeIncident, false, nil)
+		_, _, bad, err := copyStream(ctx, nil, recs, idx, encodeIncident, false, false, nil)
 		return 0, bad, err
 	}
 	bulkable, err := w.MayBulkLoadIncidents(ctx, len(recs))
@@ -84,7 +89,7 @@ func streamIncidents(ctx context.Context, w *store.ImportWriter, recs []*record,
 	stopOnBad := !opt.SkipInvalid
 	rows, bad := parseEach(existing, idx, parseIncident)
 	if len(bad) > 0 && stopOnBad {
-		_, more, err := copyStream(ctx, nil, fresh, idx, encodeIncident, false, nil)
+		_, _, more, err := copyStream(ctx, nil, fresh, idx, encodeIncident, false, false, nil)
 		return 0, append(bad, more...), err
 	}
 	upserted, err := w.UpsertIncidents(ctx, rows, nil)
@@ -92,12 +97,16 @@ func streamIncidents(ctx context.Context, w *store.ImportWriter, recs []*record,
 		return upserted, bad, err
 	}
 	var deferred *store.DeferredIndexes
-	if bulkable {
+	bulk := bulkable
+	if bulk {
 		if deferred, err = w.DeferIncidentIndexes(ctx, len(fresh)); err != nil {
 			return 0, bad, err
 		}
+		if err := w.PauseIncidentCounts(ctx); err != nil {
+			return 0, bad, err
+		}
 	}
-	copied, more, err := copyStream(ctx, w.CopyIncidents, fresh, idx, encodeIncident, stopOnBad, opt.Progress)
+	copied, tallies, more, err := copyStream(ctx, w.CopyIncidents, fresh, idx, encodeIncident, stopOnBad, bulk, opt.Progress)
 	bad = append(bad, more...)
 	if err != nil {
 		return 0, bad, fmt.Errorf("copy incidents: %w", err)
@@ -105,11 +114,23 @@ func streamIncidents(ctx context.Context, w *store.ImportWriter, recs []*record,
 	if len(bad) > 0 && stopOnBad {
 		return 0, bad, nil
 	}
+	// The counts are summed here while the server builds the indexes.
+	var counts chan *store.IncidentCounts
+	if bulk {
+		counts = make(chan *store.IncidentCounts, 1)
+		go func() { counts <- store.SumIncidentTallies(tallies) }()
+	}
 	if deferred != nil {
 		if opt.Phase != nil {
 			opt.Phase("building indexes")
 		}
 		if err := w.RebuildIndexes(ctx, deferred); err != nil {
+			<-counts
+			return 0, bad, err
+		}
+	}
+	if bulk {
+		if err := w.WriteIncidentCounts(ctx, <-counts); err != nil {
 			return 0, bad, err
 		}
 	}

@@ -9,12 +9,14 @@ import (
 	"sync/atomic"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgcopy"
 )
 
-// copyEncoder parses one record and, when it is good, appends it to b as one
-// binary COPY row. On a bad record it returns the reason and appends nothing.
-type copyEncoder func(r *record, idx *hotspot.AreaIndex, b *pgcopy.Buffer) *hotspot.ValidationError
+// copyEncoder parses one record and, when it is good, appends it to c.buf as
+// one binary COPY row and, when c.tallies is not nil, its tally. On a bad
+// record it returns the reason and appends nothing.
+type copyEncoder func(r *record, idx *hotspot.AreaIndex, c *chunkResult) *hotspot.ValidationError
 
 // streamChunk is how many records one worker parses and encodes at a time.
 const streamChunk = 4096
@@ -33,6 +35,9 @@ type chunkResult struct {
 	buf  pgcopy.Buffer
 	rows int
 	bad  []*hotspot.ValidationError
+	// tallies of the rows in buf, for the incident counts a bulk load
+	// writes itself (store.IncidentTally); nil when not wanted.
+	tallies []store.IncidentTally
 }
 
 // copyStream parses recs on every core while the server is already copying
@@ -42,8 +47,9 @@ type chunkResult struct {
 // copied and every bad row. With stopOnBad, the first bad row abandons the
 // COPY (the caller's transaction must then be rolled back) and copied is 0;
 // the whole file is still parsed so that every bad row is reported. With a
-// nil copyFrom it only parses.
-func copyStream(ctx context.Context, copyFrom func(context.Context, io.Reader) (int, error), recs []*record, idx *hotspot.AreaIndex, enc copyEncoder, stopOnBad bool, progress func(done, total int)) (copied int, bad []*hotspot.ValidationError, err error) {
+// nil copyFrom it only parses. With tally, the tallies of the rows copied
+// are returned too, chunk by chunk.
+func copyStream(ctx context.Context, copyFrom func(context.Context, io.Reader) (int, error), recs []*record, idx *hotspot.AreaIndex, enc copyEncoder, stopOnBad, tally bool, progress func(done, total int)) (copied int, tallies [][]store.IncidentTally, bad []*hotspot.ValidationError, err error) {
 	chunks := make([]*chunkResult, (len(recs)+streamChunk-1)/streamChunk)
 	for i := range chunks {
 		chunks[i] = &chunkResult{done: make(chan struct{})}
@@ -69,8 +75,11 @@ func copyStream(ctx context.Context, copyFrom func(context.Context, io.Reader) (
 				if !stop.Load() {
 					lo, hi := i*streamChunk, min((i+1)*streamChunk, len(recs))
 					c.buf.B = make([]byte, 0, (hi-lo)*rowBytesGuess)
+					if tally {
+						c.tallies = make([]store.IncidentTally, 0, hi-lo)
+					}
 					for _, r := range recs[lo:hi] {
-						if ve := enc(r, idx, &c.buf); ve != nil {
+						if ve := enc(r, idx, c); ve != nil {
 							c.bad = append(c.bad, ve)
 							continue
 						}
@@ -95,11 +104,14 @@ func copyStream(ctx context.Context, copyFrom func(context.Context, io.Reader) (
 	wg.Wait()
 	for _, c := range chunks {
 		bad = append(bad, c.bad...)
+		if c.tallies != nil {
+			tallies = append(tallies, c.tallies)
+		}
 	}
 	if copyFrom != nil && err == nil && !src.stopped.Load() && copied != src.sent {
-		return 0, bad, errors.New("copy: the server counted a different number of rows than were sent")
+		return 0, nil, bad, errors.New("copy: the server counted a different number of rows than were sent")
 	}
-	return copied, bad, err
+	return copied, tallies, bad, err
 }
 
 // chunkReader is the io.Reader the COPY pulls: the header, each

@@ -72,6 +72,18 @@ func (b *Buffer) Int8(v int64) {
 	b.B = binary.BigEndian.AppendUint64(b.B, uint64(v))
 }
 
+// Int4 writes an integer field.
+func (b *Buffer) Int4(v int32) {
+	b.B = binary.BigEndian.AppendUint32(b.B, 4)
+	b.B = binary.BigEndian.AppendUint32(b.B, uint32(v))
+}
+
+// Int2 writes a smallint field.
+func (b *Buffer) Int2(v int16) {
+	b.B = binary.BigEndian.AppendUint32(b.B, 2)
+	b.B = binary.BigEndian.AppendUint16(b.B, uint16(v))
+}
+
 // Float8 writes a double precision field.
 func (b *Buffer) Float8(v float64) {
 	b.B = binary.BigEndian.AppendUint32(b.B, 8)

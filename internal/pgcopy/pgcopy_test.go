@@ -95,3 +95,14 @@ func TestServerReadsWhatBufferWrites(t *testing.T) {
 		t.Fatalf("row 2 read back as %+v (a time before 2000 must count backwards)", got[1])
 	}
 }
+
+func TestSmallIntegerFields(t *testing.T) {
+	var b pgcopy.Buffer
+	b.BeginRow(2)
+	b.Int4(-2)
+	b.Int2(10)
+	want := []byte{0, 2, 0, 0, 0, 4, 0xff, 0xff, 0xff, 0xfe, 0, 0, 0, 2, 0, 10}
+	if !bytes.Equal(b.B, want) {
+		t.Fatalf("got % x\nwant % x", b.B, want)
+	}
+}
