@@ -41,3 +41,28 @@ func TestSchedule(t *testing.T) {
 		t.Error("audiences")
 	}
 }
+
+// FuzzParseSchedule: what parses prints back to itself, within its ranges,
+// and its next run is after any instant and its last at or before it.
+func FuzzParseSchedule(f *testing.F) {
+	for _, s := range []string{"14 07:00", "1 00:00", "28 23:59", "29 07:00", "14 7:00", " 14  07:00 ", "x", ""} {
+		f.Add(s, int64(1760000000))
+	}
+	f.Fuzz(func(t *testing.T, s string, unix int64) {
+		sc, err := ParseSchedule(s)
+		if err != nil {
+			return
+		}
+		if sc.Day < 1 || sc.Day > 28 || sc.Hour > 23 || sc.Minute > 59 {
+			t.Fatalf("%q → %+v", s, sc)
+		}
+		back, err := ParseSchedule(sc.String())
+		if err != nil || back != sc {
+			t.Fatalf("%q → %s does not round-trip", s, sc)
+		}
+		now := time.Unix(unix%(1<<33), 0)
+		if last, next := sc.Last(now), sc.Next(now); last.After(now) || !next.After(now) || next.Sub(last) > 32*24*time.Hour {
+			t.Fatalf("%s at %s: last %s, next %s", sc, now, last, next)
+		}
+	})
+}
