@@ -94,6 +94,7 @@ func ensureTemplate(ctx context.Context) (string, error) {
 			return
 		}
 		if exists {
+			markTemplateUsed(ctx, admin, templateName)
 			return
 		}
 		_, _ = admin.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{templateName}.Sanitize())
@@ -120,22 +121,38 @@ func ensureTemplate(ctx context.Context) (string, error) {
 		if _, templateErr = admin.Exec(ctx, `UPDATE pg_database SET datistemplate = true WHERE datname = $1`, templateName); templateErr != nil {
 			return
 		}
+		markTemplateUsed(ctx, admin, templateName)
 		dropStaleTemplates(ctx, admin, templateName)
 	})
 	return templateName, templateErr
 }
 
-// keptTemplates is how many schemas' templates stay: the newest few, so
-// that test runs of different checkouts on one server (a branch beside
-// main) do not drop each other's template while it is in use.
-const keptTemplates = 4
+// keptTemplates is how many schemas' templates stay whatever their age:
+// the newest few. Older ones go once no test binary has started on them for
+// templateIdle, so that test runs of several checkouts on one server (branches
+// beside main, each with its own migrations) never drop a template another
+// run is still creating databases from.
+const (
+	keptTemplates = 4
+	templateIdle  = 2 * time.Hour
+)
+
+// markTemplateUsed records, as the template's comment, when a test binary
+// last started on it (Unix seconds).
+func markTemplateUsed(ctx context.Context, admin *pgx.Conn, name string) {
+	_, _ = admin.Exec(ctx, fmt.Sprintf(`COMMENT ON DATABASE %s IS 'pgtest %d'`, pgx.Identifier{name}.Sanitize(), time.Now().Unix()))
+}
 
 // dropStaleTemplates removes the templates of older schemas beyond the
-// newest keptTemplates (the caller holds the advisory lock, and every test
-// binary of one run shares a schema).
+// newest keptTemplates that no test binary started on for templateIdle (the
+// caller holds the advisory lock, and every test binary of one run shares a
+// schema).
 func dropStaleTemplates(ctx context.Context, admin *pgx.Conn, keep string) {
-	rows, err := admin.Query(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'diaban\_tpl\_%' AND datname <> $1
-ORDER BY oid DESC OFFSET $2`, keep, keptTemplates-1)
+	rows, err := admin.Query(ctx, `SELECT datname FROM (
+    SELECT datname, coalesce(substring(shobj_description(oid, 'pg_database') FROM '^pgtest ([0-9]+)$')::bigint, 0) AS used
+    FROM pg_database WHERE datname LIKE 'diaban\_tpl\_%' AND datname <> $1
+    ORDER BY oid DESC OFFSET $2) t
+WHERE used < $3`, keep, keptTemplates-1, time.Now().Add(-templateIdle).Unix())
 	if err != nil {
 		return
 	}
