@@ -131,15 +131,17 @@ func TestBrowserOfficerDay(t *testing.T) {
 			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('.hs-popup[data-popup-hotspot-id="%s"]')`, hitID))); err != nil {
 				t.Fatalf("picking the hit did not open hotspot %s: %v", hitID, err)
 			}
-			// The popup lies clear of the map's controls.
-			if clash := evaluate[string](t, ctx, `(() => {
+			// The popup lies clear of the map's controls (once it has settled:
+			// it grows as its history arrives and then pans itself clear).
+			clashJS := `(() => {
 				const p = document.querySelector('.leaflet-popup').getBoundingClientRect();
 				return [...document.querySelectorAll('.leaflet-control')].filter((c) => {
 					const r = c.getBoundingClientRect();
 					return r.width && r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top;
 				}).map((c) => c.className).join(' | ');
-			})()`); clash != "" {
-				t.Errorf("the popup lies under: %s", clash)
+			})()`
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](clashJS+` === ''`)); err != nil {
+				t.Errorf("the popup lies under: %s (%v)", evaluate[string](t, ctx, clashJS), err)
 			}
 			// No event chosen beforehand.
 			if ev := evaluate[string](t, ctx, `document.querySelector('.hs-form select[name=event]').value`); ev != "" {
@@ -183,6 +185,9 @@ func TestBrowserOfficerDay(t *testing.T) {
 			ref := fmt.Sprintf("TĐ-TEST-%d", i)
 			// Saving without a kind is refused on the page, in Vietnamese.
 			evaluate[bool](t, ctx, fmt.Sprintf(`(() => { const f = document.querySelector('.edit-hotspot-form'); f.ref.value = %q; f.name.value = 'Nhà trọ kiệt 88, tổ 9'; f.requestSubmit(); return true; })()`, ref))
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('.edit-hotspot-form .form-error:not([hidden])')`)); err != nil {
+				t.Fatalf("no refusal shown for a missing kind: %v; popup %q", err, evaluate[string](t, ctx, `(document.querySelector('.leaflet-popup') || {}).textContent || 'closed'`))
+			}
 			if msg := evaluate[string](t, ctx, `document.querySelector('.edit-hotspot-form .form-error').textContent`); msg != "Chọn loại tụ điểm." {
 				t.Errorf("no kind: %q", msg)
 			}
