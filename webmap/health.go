@@ -26,6 +26,7 @@ type liveStats struct {
 	replaySize     prometheus.Histogram
 	enrichFailures prometheus.Counter
 	coalesced      prometheus.Counter
+	backfilled     prometheus.Counter
 	pruned         prometheus.Counter
 	refused        *prometheus.CounterVec
 }
@@ -53,13 +54,15 @@ func newLiveStats() *liveStats {
 			Help: "Enrichments of a change that failed (each retried, then resynced)."}),
 		coalesced: prometheus.NewCounter(prometheus.CounterOpts{Name: "diaban_feed_coalesced_total",
 			Help: "Changes told by a bulk summary instead of one message each."}),
+		backfilled: prometheus.NewCounter(prometheus.CounterOpts{Name: "diaban_ws_replay_backfilled_total",
+			Help: "Changes older than the replay ring read back into it for replays (after a restart)."}),
 		pruned: prometheus.NewCounter(prometheus.CounterOpts{Name: "diaban_feed_pruned_total",
 			Help: "Changes pruned by the retention."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "diaban_ws_refused_total",
 			Help: "Websocket upgrades refused, by cap."}, []string{"cap"}),
 	}
 	s.reg.MustRegister(s.changes, s.lag, s.feedLag, s.clients, s.sent, s.dropped, s.resyncs, s.replaySize,
-		s.enrichFailures, s.coalesced, s.pruned, s.refused,
+		s.enrichFailures, s.coalesced, s.backfilled, s.pruned, s.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []hotspot.Role{hotspot.RoleAdmin, hotspot.RoleOfficer, hotspot.RolePlanner, hotspot.RoleViewer} {
 		s.clients.WithLabelValues(string(r))

@@ -220,6 +220,8 @@ type Hub struct {
 	flushers flushers
 	nextID   atomic.Uint64
 
+	backfillMu sync.Mutex // one backfill of the ring at a time
+
 	// topicSubs counts the clients whose subscription takes each topic.
 	topicSubs map[MessageType]*atomic.Int64
 
@@ -726,6 +728,66 @@ func (h *Hub) prepare(ctx context.Context, c store.Change, idx *hotspot.AreaInde
 	return &outgoing{msg: m, body: body, change: ch}, nil
 }
 
+// maxBackfill is how many changes a replay older than the ring may read
+// back into it (backfill); an older since is summarised.
+const maxBackfill = 20000
+
+// backfill reads the changes in (since, floor] — older than the ring
+// holds, as after a restart, when the ring starts empty — from the
+// database, enriches each once and puts them in front of the ring, so the
+// replays that need them (every client that reconnects to this instance
+// after a rolling restart asks for about the same since) replay each
+// change from memory. It reports whether the ring now reaches since; when
+// not (too far back, the ring too full, a query failed) the replay is
+// summarised.
+func (h *Hub) backfill(ctx context.Context, since, floor int64) bool {
+	if floor-since > maxBackfill {
+		return false
+	}
+	h.backfillMu.Lock()
+	defer h.backfillMu.Unlock()
+	if floor = h.ring.floorNow(); since >= floor {
+		return true // another replay filled it meanwhile
+	}
+	changes, err := h.store.ChangesSince(ctx, since, int(floor-since))
+	if err != nil {
+		h.log.Warn("replay backfill failed", "err", err)
+		return false
+	}
+	for len(changes) > 0 && changes[len(changes)-1].Seq > floor {
+		changes = changes[:len(changes)-1]
+	}
+	idx, err := h.store.Areas(ctx)
+	if err != nil {
+		h.log.Warn("replay backfill failed", "err", err)
+		return false
+	}
+	outs := make([]*outgoing, len(changes))
+	errs := make([]error, len(changes))
+	sem := make(chan struct{}, h.cfg.EnrichWorkers)
+	var wg sync.WaitGroup
+	for i, c := range changes {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			outs[i], errs[i] = h.prepare(ctx, c, idx)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			h.log.Warn("replay backfill failed", "err", err)
+			return false
+		}
+	}
+	ok := h.ring.prepend(outs, since, floor)
+	if ok {
+		h.stats.backfilled.Add(float64(len(outs)))
+	}
+	return ok
+}
+
 // replayRing keeps the newest published changes, in seq order, for
 // replays from memory. floor is the sequence below which it holds nothing:
 // a replay from since ≥ floor is complete from the ring alone.
@@ -750,6 +812,31 @@ func (r *replayRing) add(o *outgoing) {
 	}
 	r.buf[(r.start+r.n)%len(r.buf)] = o
 	r.n++
+}
+
+// floorNow is the ring's floor.
+func (r *replayRing) floorNow() int64 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.floor
+}
+
+// prepend puts list (the changes in (since, floor], in order) in front of
+// the ring, when its floor is still floor and it has room for them; the
+// floor becomes since.
+func (r *replayRing) prepend(list []*outgoing, since, floor int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.floor != floor || len(list) > len(r.buf)-r.n {
+		return false
+	}
+	for i := len(list) - 1; i >= 0; i-- {
+		r.start = (r.start - 1 + len(r.buf)) % len(r.buf)
+		r.buf[r.start] = list[i]
+		r.n++
+	}
+	r.floor = since
+	return true
 }
 
 // between returns the kept changes with since < seq <= upTo, in order, and

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/webmap"
 )
 
@@ -481,4 +484,52 @@ func TestFailedEnrichmentRetriedThenResync(t *testing.T) {
 			break
 		}
 	}
+}
+
+// sibling starts another server on ts's database, as a second instance
+// behind a load balancer (or ts's after a restart) is: its hub starts with
+// an empty replay ring.
+func (ts *testServer) sibling(t *testing.T) *testServer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	app, err := store.Open(ctx, store.StoreConfig{URL: ts.db.URL, AppRole: "diaban_app", Login: "diaban_server", ApplicationName: "diaban-test-sibling"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(app.Close)
+	srv := webmap.New(webmap.Config{Version: "test", SessionCheck: 100 * time.Millisecond}, app, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go func() { _ = srv.Run(ctx) }()
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return &testServer{Server: hs, store: ts.store, db: ts.db, srv: srv, token: ts.token, http: ts.http}
+}
+
+// TestReplayAfterRestartIsChangeByChange: a map that reconnects, after a
+// restart, to an instance whose replay ring does not reach its since (the
+// ring starts empty) gets every change it missed, one message each, in
+// order — the ring is filled back from the database — not a summary.
+func TestReplayAfterRestartIsChangeByChange(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	since, err := ts.store.LatestSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		if _, err := ts.db.Pool.Exec(ctx, `UPDATE hotspots SET name = $1 WHERE id = (SELECT min(id) FROM hotspots)`, fmt.Sprintf("restart %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, _ := ts.store.LatestSeq(ctx)
+	b := ts.sibling(t) // started after the changes: nothing of them in its ring
+	for deadline := time.Now().Add(10 * time.Second); b.srv.Hub().LastSeq() < last; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("sibling hub at %d, want %d", b.srv.Hub().LastSeq(), last)
+		}
+	}
+	c := b.dial(t, fmt.Sprintf(`{"type":"subscribe","topics":[],"since":%d}`, since))
+	r := record(c)
+	got := r.waitSeq(t, last, 10*time.Second)
+	sameSeqs(t, "replay after a restart", got, changeSeqs(t, ts, since, last))
 }

@@ -290,6 +290,9 @@ func (c *client) subscribe(ctx context.Context, m subscribeMsg) error {
 	sent := 0
 	if from < upTo {
 		list, floor := c.hub.ring.between(from, upTo)
+		if from < floor && c.hub.backfill(ctx, from, floor) {
+			list, floor = c.hub.ring.between(from, upTo)
+		}
 		if from < floor {
 			summary, err := c.hub.summary(ctx, from, floor)
 			if err != nil {
