@@ -291,7 +291,11 @@ func (p *pdfw) closing() {
 	pdf.SetX(marginL)
 	pdf.CellFormat(80, 6, d.tr("Nơi nhận:", "To:"), "", 2, "L", false, 0, "")
 	pdf.SetFont(font, "", 11)
-	for _, s := range []string{d.tr("- Ban Chỉ đạo cấp trên;", "- The steering committee above;"), d.tr("- Thường trực Đảng ủy, HĐND, UBND;", "- The Party committee, council and people's committee;"), d.tr("- Lưu: VT.", "- Archive.")} {
+	above := d.tr("- Ban Chỉ đạo cấp trên;", "- The steering committee above;")
+	if d.Parent != "" {
+		above = d.tr("- Ban Chỉ đạo "+d.Parent+";", "- The steering committee of "+d.Parent+";")
+	}
+	for _, s := range []string{above, d.tr("- Thường trực Đảng ủy, HĐND, UBND;", "- The Party committee, council and people's committee;"), d.tr("- Lưu: VT.", "- Archive.")} {
 		pdf.SetX(marginL)
 		pdf.CellFormat(80, 5, s, "", 2, "L", false, 0, "")
 	}
