@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -19,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/diaban/diaban/hotspot/store"
+	"github.com/diaban/diaban/internal/pgtest"
 	"github.com/diaban/diaban/webmap"
 )
 
@@ -269,7 +269,7 @@ func readyz(t *testing.T, url string) (int, string) {
 // /readyz answers 503 naming the listener within 5 s, and 200 again once
 // it answers; /metrics keeps answering.
 func TestReadyzFailsWhenTheListenerFreezes(t *testing.T) {
-	var p *freezer
+	var p *pgtest.FreezeProxy
 	var dbURL string
 	setup := make(chan struct{})
 	ts := newConfiguredServer(t, func(c *webmap.Config) {
@@ -284,11 +284,8 @@ func TestReadyzFailsWhenTheListenerFreezes(t *testing.T) {
 			if err != nil {
 				return nil, err
 			}
-			host, port, _ := net.SplitHostPort(p.ln.Addr().String())
-			n, _ := strconv.Atoi(port)
-			cfg.Host, cfg.Port, cfg.User = host, uint16(n), "diaban_server"
-			cfg.Fallbacks = nil
-			cfg.RuntimeParams["application_name"] = "diaban-test listener"
+			cfg = p.Via(cfg, "diaban-test listener")
+			cfg.User = "diaban_server"
 			return pgx.ConnectConfig(ctx, cfg)
 		}
 	})
@@ -297,7 +294,7 @@ func TestReadyzFailsWhenTheListenerFreezes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p = newFreezer(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+	p = pgtest.NewDBFreezeProxy(t, cfg)
 	close(setup)
 	waitReady := func(want int, within time.Duration) (time.Duration, string) {
 		t.Helper()
@@ -314,7 +311,7 @@ func TestReadyzFailsWhenTheListenerFreezes(t *testing.T) {
 		}
 	}
 	waitReady(200, 15*time.Second)
-	p.frozen.Store(true)
+	p.Freeze()
 	took, body := waitReady(503, 5*time.Second)
 	if !strings.Contains(body, "listener") {
 		t.Errorf("/readyz does not say what is wrong: %s", body)
@@ -331,71 +328,8 @@ func TestReadyzFailsWhenTheListenerFreezes(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	p.frozen.Store(false)
+	p.Thaw()
 	waitReady(200, 15*time.Second)
-}
-
-// freezer is a TCP proxy that can stop forwarding without closing, as a
-// frozen backend or a dead network path looks to the client.
-type freezer struct {
-	ln     net.Listener
-	frozen atomic.Bool
-	mu     sync.Mutex
-	conns  []net.Conn
-}
-
-func newFreezer(t *testing.T, target string) *freezer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &freezer{ln: ln}
-	t.Cleanup(func() {
-		ln.Close()
-		p.mu.Lock()
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.mu.Unlock()
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			go p.pipe(c, u)
-			go p.pipe(u, c)
-		}
-	}()
-	return p
-}
-
-func (p *freezer) pipe(from, to net.Conn) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := from.Read(buf)
-		for p.frozen.Load() {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n > 0 {
-			if _, werr := to.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			to.Close()
-			return
-		}
-	}
 }
 
 // TestShutdownSaysGoingAway: a shutdown closes every socket with 1001 after

@@ -8,8 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +18,7 @@ import (
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
+	"github.com/diaban/diaban/internal/pgtest"
 )
 
 // follow runs a feed from 0 over s and returns the channel of what it
@@ -122,80 +121,10 @@ func TestFollowSurvivesALostConnection(t *testing.T) {
 	}
 }
 
-// freezer is a TCP proxy that can stop forwarding without closing, as a
-// frozen backend or a dead network path looks to the client.
-type freezer struct {
-	ln     net.Listener
-	target string
-	frozen atomic.Bool
-	mu     sync.Mutex
-	conns  []net.Conn
-}
-
-func newFreezer(t *testing.T, target string) *freezer {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &freezer{ln: ln, target: target}
-	t.Cleanup(func() {
-		ln.Close()
-		p.mu.Lock()
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.mu.Unlock()
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			u, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, u)
-			p.mu.Unlock()
-			go p.pipe(c, u)
-			go p.pipe(u, c)
-		}
-	}()
-	return p
-}
-
-func (p *freezer) pipe(from, to net.Conn) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := from.Read(buf)
-		for p.frozen.Load() {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n > 0 {
-			if _, werr := to.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			to.Close()
-			return
-		}
-	}
-}
-
 // connectVia returns a Connect that opens s's kind of connection through p.
-func connectVia(s *store.Store, p *freezer) store.ConnectFunc {
+func connectVia(s *store.Store, p *pgtest.FreezeProxy) store.ConnectFunc {
 	return func(ctx context.Context) (*pgx.Conn, error) {
-		cfg := s.Pool().Config().ConnConfig.Copy()
-		host, port, _ := net.SplitHostPort(p.ln.Addr().String())
-		n, _ := strconv.Atoi(port)
-		cfg.Host, cfg.Port = host, uint16(n)
-		cfg.Fallbacks = nil
-		cfg.RuntimeParams["application_name"] = "frozen listener"
-		return pgx.ConnectConfig(ctx, cfg)
+		return pgx.ConnectConfig(ctx, p.Via(s.Pool().Config().ConnConfig, "frozen listener"))
 	}
 }
 
@@ -208,14 +137,13 @@ func TestFollowNoticesAFrozenListener(t *testing.T) {
 	if _, err := importString(t, s, ctx, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán\n", importer.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := s.Pool().Config().ConnConfig
-	p := newFreezer(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+	p := pgtest.NewDBFreezeProxy(t, s.Pool().Config().ConnConfig)
 	got, f := follow(t, ctx, s, store.FeedOptions{Connect: connectVia(s, p), PingEvery: 500 * time.Millisecond, PingTimeout: time.Second})
 	r := &seqRecorder{t: t, got: got}
 	latest, _ := s.LatestSeq(ctx)
 	r.waitFor(latest, 15*time.Second)
 
-	p.frozen.Store(true)
+	p.Freeze()
 	frozeAt := time.Now()
 	if _, err := s.AddEvent(ctx, 1, hotspot.Event{Kind: hotspot.EventDetected, OccurredAt: time.Now().Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
@@ -236,7 +164,7 @@ func TestFollowNoticesAFrozenListener(t *testing.T) {
 		t.Fatalf("a frozen listener delivered %d", c.Seq)
 	default:
 	}
-	p.frozen.Store(false)
+	p.Thaw()
 	after, _ := s.LatestSeq(ctx)
 	r.waitFor(after, 15*time.Second)
 }
