@@ -59,4 +59,7 @@ func TestBrowserMetricsPanel(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector('.metrics-panel h2').textContent === 'Area transformation'`)); err != nil {
 		t.Errorf("English toggle: %v", err)
 	}
+	if text := evaluate[string](t, ctx, `document.querySelector('.period-text').textContent + ' | ' + document.querySelector('#metrics-kind').selectedOptions[0].textContent`); text != "Year 2025 · against Year 2024 | Year" {
+		t.Errorf("the period in English: %q", text)
+	}
 }
