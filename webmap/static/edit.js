@@ -163,7 +163,9 @@ export class EditTools {
   }
 
   _popup(ll, el) {
-    return L.popup({ maxWidth: 320, minWidth: 240, autoPanPaddingTopLeft: [60, 60], autoPanPaddingBottomRight: [20, 20], className: 'edit-popup' })
+    // A form half filled is not lost to a stray tap on the map (closeOnClick
+    // false): it closes by its ×, Esc, or once saved.
+    return L.popup({ maxWidth: 320, minWidth: 240, autoPanPaddingTopLeft: [60, 60], autoPanPaddingBottomRight: [20, 20], className: 'edit-popup', closeOnClick: false })
       .setLatLng(ll).setContent(el).openOn(this.map);
   }
 
