@@ -55,6 +55,8 @@ func main() {
 	pid := flag.Int("pid", 0, "server PID, for its RSS")
 	password := flag.String("password", "bench-password-1", "the users' password")
 	district := flag.String("district", "", "the district's code (its officer is user bench-district)")
+	adminsOnly := flag.Bool("admins", false, "every socket the admin's (an admin's map sees every change)")
+	topicsJSON := flag.String("topics", "[]", `the derived topics each socket subscribes to, as JSON (the map's own: ["metrics","coverage","emerging"])`)
 	flag.Parse()
 	ctx := context.Background()
 
@@ -120,6 +122,8 @@ func main() {
 		c := &client{hello: -1}
 		var user string
 		switch f := float64(i%100) / 100; {
+		case *adminsOnly:
+			user = "bench-admin"
 		case f < 0.80:
 			c.scope = communes[i%len(communes)].code
 			user = "bench-" + c.scope
@@ -164,7 +168,7 @@ func main() {
 			if err := poll.add(conn, first); err != nil {
 				log.Fatal(err)
 			}
-			if err := conn.writeFrame(1, []byte(`{"type":"subscribe","topics":[]}`)); err != nil {
+			if err := conn.writeFrame(1, []byte(`{"type":"subscribe","topics":`+*topicsJSON+`}`)); err != nil {
 				log.Fatal(err)
 			}
 			opened.Add(1)
@@ -310,8 +314,12 @@ func main() {
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
-	fmt.Printf("clients %d (80%% commune / 15%% district / 5%% admin), rate %.0f/s for %v: %d changes committed (%.1f/s; writer late >1 s: %d)\n",
-		len(clients), *rate, elapsed, n.Load(), float64(n.Load())/elapsed.Seconds(), behind.Load())
+	mix := "80% commune / 15% district / 5% admin"
+	if *adminsOnly {
+		mix = "all admin"
+	}
+	fmt.Printf("clients %d (%s; topics %s), rate %.0f/s for %v: %d changes committed (%.1f/s; writer late >1 s: %d)\n",
+		len(clients), mix, *topicsJSON, *rate, elapsed, n.Load(), float64(n.Load())/elapsed.Seconds(), behind.Load())
 	fmt.Printf("deliveries expected %d, delivered %d, lost %d, repeated %d, out of order %d, resyncs %d\n",
 		expected, delivered, lost, repeated, outOfOrder, resyncs)
 	fmt.Printf("commit-to-client ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n", pct(0.5), pct(0.9), pct(0.99), pct(1))

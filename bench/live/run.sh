@@ -4,7 +4,11 @@
 #
 #   bench/live/run.sh [CLIENTS] [RATE] [DURATION]      default 10000 20 2m
 #
-# DIABAN_BENCH_SERVE_ARGS: more flags for serve (e.g. --ws-write-gap 50ms).
+# DIABAN_BENCH_SERVE_ARGS: more flags for serve (e.g. --ws-write-gap 50ms);
+# DIABAN_BENCH_GEN_ARGS: more for the generator (-admins, -topics JSON).
+# DIABAN_BENCH_DB: an existing database to run on instead (such as
+# bench_rls, 1,000,000 incidents: bench/rls/run.sh); it is neither seeded
+# nor dropped.
 # DIABAN_BENCH_ADMIN_URL: a maintenance URL on the PostgreSQL server to use
 # (default postgres://postgres@127.0.0.1:5432/postgres); the run creates and
 # drops its own database there. DIABAN_BIN: a built diaban (default: built).
@@ -23,33 +27,37 @@ ulimit -n 65536 2>/dev/null || true
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$want" ]; then
   echo "fd limit $(ulimit -n) < $want: raise the hard limit (ulimit -Hn) first" >&2; exit 1
 fi
-DBNAME=diaban_bench_live_$$
+DBNAME=${DIABAN_BENCH_DB:-diaban_bench_live_$$}
 base=${ADMIN%%\?*}
 DB="${base%/*}/$DBNAME${ADMIN#"$base"}"
 work=$(mktemp -d)
 BIN=${DIABAN_BIN:-$work/diaban}
 [ -x "$BIN" ] || go build -o "$BIN" ./cmd/diaban
 go build -o "$work/live" ./bench/live
-psql "$ADMIN" -qc "CREATE DATABASE $DBNAME"
+[ -z "${DIABAN_BENCH_DB:-}" ] && psql "$ADMIN" -qc "CREATE DATABASE $DBNAME"
 cleanup() {
   [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
-  psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $DBNAME WITH (FORCE)" || true
+  [ -z "${DIABAN_BENCH_DB:-}" ] && { psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $DBNAME WITH (FORCE)" || true; }
   rm -rf "$work"
 }
 trap cleanup EXIT
-"$BIN" migrate --db "$DB" >/dev/null
-"$BIN" seed demo --db "$DB" >/dev/null
+if [ -z "${DIABAN_BENCH_DB:-}" ]; then
+  "$BIN" migrate --db "$DB" >/dev/null
+  "$BIN" seed demo --db "$DB" >/dev/null
+fi
 DISTRICT=$(psql "$DB" -Atc "SELECT code FROM current_areas WHERE level = 'district' ORDER BY code LIMIT 1")
 PASS=bench-password-1
-printf '%s\n' "$PASS" | "$BIN" user add bench-admin --role admin --db "$DB" >/dev/null
-printf '%s\n' "$PASS" | "$BIN" user add bench-district --role officer --area "$DISTRICT" --db "$DB" >/dev/null
+# (On a database of its own, DIABAN_BENCH_DB, users made by an earlier run are kept.)
+adduser() { printf '%s\n' "$PASS" | "$BIN" user add "$@" --db "$DB" >/dev/null 2>&1 || [ -n "${DIABAN_BENCH_DB:-}" ]; }
+adduser bench-admin --role admin
+adduser bench-district --role officer --area "$DISTRICT"
 for c in $(psql "$DB" -Atc "SELECT code FROM current_areas WHERE level = 'commune'"); do
-  printf '%s\n' "$PASS" | "$BIN" user add "bench-$c" --role officer --area "$c" --db "$DB" >/dev/null
+  adduser "bench-$c" --role officer --area "$c"
 done
 "$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" --ws-max 20000 --ws-max-per-user 20000 --log-format json ${DIABAN_BENCH_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GB; the generator shares the cores with the server and PostgreSQL"
 echo "command: bench/live/run.sh $CLIENTS $RATE $DURATION"
-"$work/live" -url "http://127.0.0.1:$PORT" -db "$DB" -clients "$CLIENTS" -rate "$RATE" -duration "$DURATION" -pid "$SERVER" -password "$PASS" -district "$DISTRICT"
+"$work/live" -url "http://127.0.0.1:$PORT" -db "$DB" -clients "$CLIENTS" -rate "$RATE" -duration "$DURATION" -pid "$SERVER" -password "$PASS" -district "$DISTRICT" ${DIABAN_BENCH_GEN_ARGS:-}
 curl -fs "http://127.0.0.1:$PORT/metrics" | grep -E '^diaban_ws_(resyncs|messages_dropped|messages_sent)|^diaban_feed_(changes_total|enrichment|reconnects|commit_to_fanout)' || true
