@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/demo"
 	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/internal/pgtest"
@@ -76,29 +79,49 @@ func TestUserCommands(t *testing.T) {
 	}
 }
 
-func TestSeedDemoAdminPrintsAPasswordOnce(t *testing.T) {
+// TestSeedDemoUsersPrintPasswordsOnce: seed demo's accounts, one per role,
+// scoped to today's units, each password printed once and logging in.
+func TestSeedDemoUsersPrintPasswordsOnce(t *testing.T) {
 	db := pgtest.New(t)
 	st := store.NewStore(db.Pool)
+	ctx := context.Background()
 	var out bytes.Buffer
 	env := &environment{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
-	if err := seedDemoAdmin(context.Background(), env, st); err != nil {
+	ds, err := demo.Generate(demo.DefaultSeed)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var pw string
-	for _, f := range strings.Fields(out.String()) {
-		if pw == "next" {
-			pw = f
-			break
-		}
-		if f == "password" {
-			pw = "next"
-		}
+	dir := t.TempDir()
+	if err := ds.WriteFiles(dir); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := st.Authenticate(context.Background(), demoAdmin, pw); err != nil {
-		t.Fatalf("printed password %q does not log in: %v\n%s", pw, err, out.String())
+	if _, err := importFile(ctx, env, st, "areas", filepath.Join(dir, demo.FileAreas), false); err != nil {
+		t.Fatal(err)
 	}
 	out.Reset()
-	if err := seedDemoAdmin(context.Background(), env, st); err != nil || strings.Contains(out.String(), pw) {
+	if err := seedDemoUsers(ctx, env, st); err != nil {
+		t.Fatal(err)
+	}
+	printed := regexp.MustCompile(`user (\S+)\s+password (\S+)`).FindAllStringSubmatch(out.String(), -1)
+	if len(printed) != len(demoUsers) {
+		t.Fatalf("printed %d passwords, want %d:\n%s", len(printed), len(demoUsers), out.String())
+	}
+	roles := map[hotspot.Role]bool{}
+	for i, m := range printed {
+		u, err := st.Authenticate(ctx, m[1], m[2])
+		if err != nil {
+			t.Fatalf("printed password of %s does not log in: %v", m[1], err)
+		}
+		if u.Name != demoUsers[i].name || u.Role != demoUsers[i].role || u.Scope != demoUsers[i].scope {
+			t.Errorf("%s: %+v", m[1], u)
+		}
+		roles[u.Role] = true
+	}
+	if len(roles) != 4 {
+		t.Errorf("roles %v, want one of each", roles)
+	}
+	out.Reset()
+	if err := seedDemoUsers(ctx, env, st); err != nil || regexp.MustCompile(`user \S+\s+password \S+`).MatchString(out.String()) {
 		t.Errorf("second seed: %v %s", err, out.String())
 	}
 }

@@ -12,7 +12,7 @@ import (
 // data holds the small extracts of real data the demo builds on; see
 // data/SOURCES.md.
 //
-//go:embed data/hoian_units.json data/quang_nam_ne10m.geojson
+//go:embed data/hoian_units.json data/quang_nam_ne10m.geojson data/crosswalk_da_nang_checked.csv
 var data embed.FS
 
 // unitsFile is the shape of data/hoian_units.json (extracted from the npm

@@ -17,12 +17,13 @@ const DefaultSeed int64 = 20231201
 // timestamp in the data set is in it.
 var Location = hotspot.Zone
 
-// WindowStart and WindowEnd bound the three years of history: incidents,
+// WindowStart and WindowEnd bound the history, 2021 to November 2026
+// across the reform of 1 July 2025 (reform.go): incidents,
 // tips and the lifecycle events of the window fall in [WindowStart,
 // WindowEnd). Hotspots detected earlier carry their detection before
 // WindowStart.
 var (
-	WindowStart = time.Date(2023, 12, 1, 0, 0, 0, 0, Location)
+	WindowStart = time.Date(2021, 1, 1, 0, 0, 0, 0, Location)
 	WindowEnd   = time.Date(2026, 11, 23, 0, 0, 0, 0, Location) // end of 2026-11-22
 )
 
@@ -45,7 +46,9 @@ type Area struct {
 	Name       string
 	Level      string // province, district, commune or hamlet
 	ParentCode string // "" for the province
-	ValidFrom  string // YYYY-MM-DD or ""
+	ValidFrom  string // YYYY-MM-DD or "" (from the beginning)
+	ValidTo    string // YYYY-MM-DD (exclusive) or "" (in force today)
+	Type       string // xã, phường, tổ dân phố... or ""
 	Geometry   orb.Geometry
 }
 

@@ -132,12 +132,13 @@ func TestCounts(t *testing.T) {
 		got    int
 		lo, hi int
 	}{
-		{"communes", len(ds.Areas) - 2, 13, 13},
+		{"areas", len(ds.Areas), 2 + 13 + 1 + 4 + 3, 2 + 13 + 1 + 4 + 3},
 		{"hotspots", len(ds.Hotspots), 55, 65},
-		{"incidents", len(ds.Incidents), 18000, 22000},
-		{"tips", len(ds.Tips), 1300, 1700},
+		{"incidents", len(ds.Incidents), 36000, 44000},
+		{"tips", len(ds.Tips), 2600, 3400},
 		{"cameras", len(ds.Cameras), 38, 42},
-		{"indicators", len(ds.Indicators), 13 * 36 * len(IndicatorKeys), 13 * 36 * len(IndicatorKeys)},
+		// 54 months (2021-01..2025-06) on 13 old units, 17 (2025-07..2026-11) on 4 new ones.
+		{"indicators", len(ds.Indicators), (13*54 + 4*17) * len(IndicatorKeys), (13*54 + 4*17) * len(IndicatorKeys)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -148,8 +149,9 @@ func TestCounts(t *testing.T) {
 	}
 }
 
-// areasFromFile parses areas.geojson back with orb/geojson.
-func areasFromFile(t *testing.T, dir string) (communes []*geojson.Feature, byCode map[string]*geojson.Feature) {
+// areasFromFile parses areas.geojson back with orb/geojson: the units in
+// force before the reform (those with a valid_to), or today's.
+func areasFromFile(t *testing.T, dir string, today bool) (communes []*geojson.Feature, byCode map[string]*geojson.Feature) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, FileAreas))
 	if err != nil {
@@ -161,6 +163,9 @@ func areasFromFile(t *testing.T, dir string) (communes []*geojson.Feature, byCod
 	}
 	byCode = map[string]*geojson.Feature{}
 	for _, f := range fc.Features {
+		if (f.Properties.MustString("valid_to", "") == "") != today {
+			continue
+		}
 		code := f.Properties.MustString("code")
 		if byCode[code] != nil {
 			t.Errorf("duplicate code %s", code)
@@ -183,7 +188,7 @@ func areasFromFile(t *testing.T, dir string) (communes []*geojson.Feature, byCod
 
 func TestAreas(t *testing.T) {
 	_, dir := written(t)
-	communes, byCode := areasFromFile(t, dir)
+	communes, byCode := areasFromFile(t, dir, false)
 	if len(communes) != 13 {
 		t.Fatalf("%d communes, want 13", len(communes))
 	}
@@ -249,7 +254,13 @@ func segmentsCross(a, b, c, d orb.Point) bool {
 // areas.geojson; a grid over the district checks communes do not overlap.
 func TestPointsInExactlyOneCommune(t *testing.T) {
 	_, dir := written(t)
-	communes, byCode := areasFromFile(t, dir)
+	for _, today := range []bool{false, true} {
+		pointsInOneCommune(t, dir, today)
+	}
+}
+
+func pointsInOneCommune(t *testing.T, dir string, today bool) {
+	communes, byCode := areasFromFile(t, dir, today)
 	inside := func(p orb.Point) []string {
 		var codes []string
 		for _, f := range communes {
@@ -277,12 +288,13 @@ func TestPointsInExactlyOneCommune(t *testing.T) {
 				t.Errorf("%s %s at %v,%v is in communes %v", name, row["ref"], lon, lat, codes)
 				continue
 			}
-			if ac := row["area_code"]; ac != "" && ac != codes[0] {
+			// A tip's ward is named as today (its point tells the old one).
+			if ac := row["area_code"]; today && ac != "" && ac != codes[0] {
 				t.Errorf("%s %s: area_code %s but the point is in %s", name, row["ref"], ac, codes[0])
 			}
 		}
 	}
-	b := byCode["503"].Geometry.Bound()
+	b := byCode[map[bool]string{false: "503", true: NewProvinceCode}[today]].Geometry.Bound()
 	for i := 0; i <= 200; i++ {
 		for j := 0; j <= 200; j++ {
 			p := orb.Point{b.Min[0] + (b.Max[0]-b.Min[0])*float64(i)/200.3, b.Min[1] + (b.Max[1]-b.Min[1])*float64(j)/200.3}
@@ -551,7 +563,7 @@ func TestIndicatorsPlausible(t *testing.T) {
 			}
 		}
 	}
-	if len(periods) != 36 || !periods["2023-12"] || !periods["2026-11"] {
+	if len(periods) != 71 || !periods["2021-01"] || !periods["2025-06"] || !periods["2025-07"] || !periods["2026-11"] {
 		t.Errorf("%d periods", len(periods))
 	}
 }

@@ -24,5 +24,5 @@ func ExampleGenerate() {
 		return
 	}
 	fmt.Println(len(ds.Areas), "areas,", len(ds.Hotspots), "hotspots,", len(ds.Cameras), "cameras")
-	// Output: 15 areas, 60 hotspots, 40 cameras
+	// Output: 23 areas, 60 hotspots, 40 cameras
 }

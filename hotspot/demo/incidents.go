@@ -24,7 +24,7 @@ const (
 )
 
 // TargetIncidents is the expected number of incidents in the data set.
-const TargetIncidents = 20000
+const TargetIncidents = 40000
 
 // incidentKinds weights the kind of an incident by what caused it: the kind
 // of hotspot nearby, or "" for background.

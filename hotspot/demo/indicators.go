@@ -44,7 +44,8 @@ var caseKinds = map[string]bool{
 // monthTally is what the incidents say about one commune-month.
 type monthTally struct{ cases, cultivation, publicUse int }
 
-// genIndicators writes 36 months of counts per commune. Stocks
+// genIndicators writes a month of counts per unit for every month of the
+// window: the old communes before the reform, the new units after. Stocks
 // (registered users, households, high-risk group) are end-of-month values;
 // flows (users leaving the register, cases, plant area, public-use reports)
 // are counts within the month; "reached" values are cumulative since the
@@ -54,6 +55,11 @@ func (g *generator) genIndicators() error {
 	r := g.rng(5)
 	months := windowMonths()
 	tally := g.tallyIncidents(months)
+	vals := make([][][]int, len(g.layout.communes))
+	for ci := range vals {
+		vals[ci] = make([][]int, len(months))
+	}
+	periods := make([]string, len(months))
 	for ci, c := range g.layout.communes {
 		hs := hotspotsPerCommune[c.code]
 		reg := 3 + 4*hs + r.IntN(6)
@@ -92,8 +98,36 @@ func (g *generator) genIndicators() error {
 			}
 			values := []int{reg, inT, left, offered, int(hh), hhReached, risk, riskReached,
 				t.cases, binomial(r, t.cases, traced), found, destroyed, t.publicUse}
+			vals[ci][mi] = values
+			periods[mi] = period
+		}
+	}
+	// Recorded on the units in force: the old communes until June 2025, the
+	// new units (their predecessors' sums, so the series run on) after.
+	for ci, c := range g.layout.communes {
+		for mi, m := range months {
+			if m.Before(ReformStart) {
+				for i, key := range IndicatorKeys {
+					g.ds.Indicators = append(g.ds.Indicators, Indicator{AreaCode: c.code, Period: periods[mi], Key: key, Value: int64(vals[ci][mi][i])})
+				}
+			}
+		}
+	}
+	ciOf := map[string]int{}
+	for ci, c := range g.layout.communes {
+		ciOf[c.code] = ci
+	}
+	for _, u := range g.layout.reform {
+		for mi, m := range months {
+			if m.Before(ReformStart) {
+				continue
+			}
 			for i, key := range IndicatorKeys {
-				g.ds.Indicators = append(g.ds.Indicators, Indicator{AreaCode: c.code, Period: period, Key: key, Value: int64(values[i])})
+				var v int
+				for _, p := range u.preds {
+					v += vals[ciOf[p]][mi][i]
+				}
+				g.ds.Indicators = append(g.ds.Indicators, Indicator{AreaCode: u.code, Period: periods[mi], Key: key, Value: int64(v)})
 			}
 		}
 	}

@@ -11,6 +11,9 @@ import (
 
 // tetDates are the first days of the lunar new year in the window.
 var tetDates = []time.Time{
+	time.Date(2021, 2, 12, 0, 0, 0, 0, Location),
+	time.Date(2022, 2, 1, 0, 0, 0, 0, Location),
+	time.Date(2023, 1, 22, 0, 0, 0, 0, Location),
 	time.Date(2024, 2, 10, 0, 0, 0, 0, Location),
 	time.Date(2025, 1, 29, 0, 0, 0, 0, Location),
 	time.Date(2026, 2, 17, 0, 0, 0, 0, Location),

@@ -113,6 +113,11 @@ type layout struct {
 	province orb.MultiPolygon
 	district orb.MultiPolygon
 	communes []commune // in code order
+	// The units of today (reform.go): the new units with their polygons,
+	// and the hamlets drawn inside one of them.
+	reform      []newUnit
+	newPolys    []orb.Polygon // in reform order
+	hamletPolys []orb.Polygon // in hamlets order
 }
 
 // commune is one commune's polygon plus what generation needs to know.
@@ -173,6 +178,9 @@ func buildLayout() (*layout, error) {
 	}
 	if len(lay.communes) != len(units.Communes) {
 		return nil, fmt.Errorf("have %d seeds for %d communes", len(lay.communes), len(units.Communes))
+	}
+	if err := lay.buildReform(); err != nil {
+		return nil, err
 	}
 	return lay, nil
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // TargetTips is the expected number of tips in the data set.
-const TargetTips = 1500
+const TargetTips = 3000
 
 // genTips draws tips from the same intensity as incidents (residents report
 // what goes on around hotspots, often before police detect them), then
@@ -23,14 +23,20 @@ func (g *generator) genTips() error {
 	}
 	tips := make([]Tip, 0, len(draws))
 	recent := WindowEnd.AddDate(0, 0, -21)
+	successor := g.layout.newUnitOf()
 	for _, d := range draws {
 		t := Tip{ReceivedAt: atRandomTime(r, dayAt(d.day), hourWeights)}
+		// The ward a tip names is the unit in force when it came in: an
+		// old commune before the reform, today's unit after it.
 		code := g.layout.communes[g.layout.locate(d.point, 0)].code
+		if !t.ReceivedAt.Before(ReformStart) {
+			code = successor[code]
+		}
 		switch u := r.Float64(); {
 		case u < 0.60: // a place on the map (app, hotline with an address)
 			t.HasPoint, t.Point = true, d.point
-		case u < 0.75:
-			t.HasPoint, t.Point, t.AreaCode = true, d.point, code
+		case u < 0.75: // a point and its ward, named as today (the point tells the old one)
+			t.HasPoint, t.Point, t.AreaCode = true, d.point, successor[g.layout.communes[g.layout.locate(d.point, 0)].code]
 		default: // tip box or letter: only the ward is known
 			t.AreaCode = code
 		}

@@ -24,14 +24,26 @@ const (
 	FileIndicators = "indicators.csv"
 )
 
+// Files lists the import kind of each file WriteFiles writes, in the order
+// they are imported: areas, then the crosswalk (tips may name a retired
+// unit, which the crosswalk leads to today's), then the records.
+var Files = []struct{ Kind, Name string }{
+	{"areas", FileAreas}, {"crosswalk", FileCrosswalk}, {"hotspots", FileHotspots}, {"events", FileEvents},
+	{"incidents", FileIncidents}, {"tips", FileTips}, {"cameras", FileCameras}, {"indicators", FileIndicators},
+}
+
 // WriteFiles writes the data set into dir (created if missing) as
-// areas.geojson and six UTF-8 CSV files with a header row each. Output
+// areas.geojson, Đà Nẵng's crosswalk as shipped (crosswalk.csv) and six
+// UTF-8 CSV files with a header row each. Output
 // depends only on the data set, so the same seed gives identical bytes.
 func (ds *Dataset) WriteFiles(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	if err := ds.writeAreas(filepath.Join(dir, FileAreas)); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileCrosswalk), Crosswalk(), 0o644); err != nil {
 		return err
 	}
 	tables := []struct {
@@ -65,6 +77,12 @@ func (ds *Dataset) writeAreas(path string) error {
 		}
 		if a.ValidFrom != "" {
 			f.Properties["valid_from"] = a.ValidFrom
+		}
+		if a.ValidTo != "" {
+			f.Properties["valid_to"] = a.ValidTo
+		}
+		if a.Type != "" {
+			f.Properties["type"] = a.Type
 		}
 		fc.Append(f)
 	}

@@ -24,6 +24,9 @@ type CrosswalkResult struct {
 	// Retired counts the old units still open on valid_from that the import
 	// ended there (their records re-registered to the current units).
 	Retired int `json:"retired"`
+	// TipsCarried counts the tips without a point, named by a retired unit,
+	// that the links carried to today's unit (migration 00012).
+	TipsCarried int `json:"tips_carried"`
 }
 
 // crosswalkColumns are the columns a crosswalk file must have; others
@@ -144,7 +147,12 @@ func ImportCrosswalk(ctx context.Context, st *store.Store, in io.Reader, validFr
 			oldIDs = append(oldIDs, r.OldID)
 			newIDs = append(newIDs, r.NewID)
 		}
-		res.Retired, err = w.RetireReplaced(ctx, oldIDs, newIDs, validFrom)
+		if res.Retired, err = w.RetireReplaced(ctx, oldIDs, newIDs, validFrom); err != nil {
+			return err
+		}
+		// Tips known only by a unit retired earlier reach today's through
+		// the links just written.
+		res.TipsCarried, err = w.CarryTips(ctx)
 		return err
 	})
 	if err != nil {

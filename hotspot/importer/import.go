@@ -297,11 +297,54 @@ func parseCamera(r *record, idx *hotspot.AreaIndex) (store.CameraRow, *hotspot.V
 
 // ---- tips
 
+// parseTips parses the tips. A tip without a point may name a unit retired
+// by a reform (issue 13): the check looks such codes up among every area,
+// and the store carries the tip to the unit of today the crosswalk leads to,
+// remembering the one it named.
 func parseTips(recs []*record, idx *hotspot.AreaIndex) (*batch, []*hotspot.ValidationError) {
-	rows, bad := parseEach(recs, idx, parseTip)
-	return &batch{write: func(ctx context.Context, w *store.ImportWriter, progress func(int, int)) (int, error) {
-		return w.UpsertTips(ctx, rows, progress)
-	}}, bad
+	type tipRow struct {
+		store.TipRow
+		line int
+		code string
+	}
+	parsed, bad := parseEach(recs, idx, func(r *record, idx *hotspot.AreaIndex) (tipRow, *hotspot.ValidationError) {
+		row, ve := parseTip(r, idx)
+		return tipRow{row, r.line, r.get("area_code")}, ve
+	})
+	var rows []store.TipRow
+	return &batch{
+		check: func(ctx context.Context, w *store.ImportWriter) ([]*hotspot.ValidationError, error) {
+			var codes []string
+			for _, t := range parsed {
+				if t.Loc == nil && t.AreaID == 0 {
+					codes = append(codes, t.code)
+				}
+			}
+			var ids map[string]int64
+			if len(codes) > 0 {
+				var err error
+				if ids, err = w.AreaIDs(ctx, codes); err != nil {
+					return nil, err
+				}
+			}
+			var more []*hotspot.ValidationError
+			rows = make([]store.TipRow, 0, len(parsed))
+			for _, t := range parsed {
+				if t.Loc == nil && t.AreaID == 0 {
+					id, ok := ids[t.code]
+					if !ok {
+						more = append(more, &hotspot.ValidationError{Line: t.line, Field: "area_code", Reason: fmt.Sprintf("unknown area %q", t.code)})
+						continue
+					}
+					t.RecordedAreaID = id
+				}
+				rows = append(rows, t.TipRow)
+			}
+			return more, nil
+		},
+		write: func(ctx context.Context, w *store.ImportWriter, progress func(int, int)) (int, error) {
+			return w.UpsertTips(ctx, rows, progress)
+		}}, bad
 }
 
 func parseTip(r *record, idx *hotspot.AreaIndex) (store.TipRow, *hotspot.ValidationError) {
@@ -337,11 +380,11 @@ func parseTip(r *record, idx *hotspot.AreaIndex) (store.TipRow, *hotspot.Validat
 		}
 		row.Loc, row.AreaID = loc, loc.AreaID
 	case code != "":
-		a, ok := idx.ByCode(code)
-		if !ok {
+		if a, ok := idx.ByCode(code); ok {
+			row.AreaID = a.ID
+		} else if hotspot.ValidAreaCode("area_code", code) != nil {
 			return store.TipRow{}, r.fail("area_code", "unknown area %q", code)
-		}
-		row.AreaID = a.ID
+		} // else perhaps a retired unit: parseTips' check looks it up
 	default:
 		return store.TipRow{}, r.fail("area_code", "a tip needs a point (lon, lat) or an area_code")
 	}

@@ -157,10 +157,15 @@ type metricsGroups struct {
 	targets  []*AreaAsOf
 	ids      []int64 // areas read by id (current versions): rows registered to them
 	idGroup  map[int64]int
-	vers     []int64                         // versions read through their polygon (hamlets)
-	members  []int64                         // retired versions, read through their kept members (version_*)
-	verGroup map[int64]int                   // group of a version of vers or members
-	kids     map[string][]*hotspot.AreaShape // today's children by parent code
+	vers     []int64       // versions read through their polygon (hamlets)
+	members  []int64       // retired versions, read through their kept members (version_*)
+	verGroup map[int64]int // group of a version of vers or members
+	// Tips without a point are known by the unit they were recorded under:
+	// a group read through polygons takes those of its own version and of
+	// the versions below it on the date (sqlTipsAreaOnly).
+	areaOnly      []int64
+	areaOnlyGroup map[int64]int
+	kids          map[string][]*hotspot.AreaShape // today's children by parent code
 }
 
 func (g *metricsGroups) add(target *AreaAsOf) int {
@@ -172,7 +177,7 @@ func (g *metricsGroups) add(target *AreaAsOf) int {
 // addArea puts the rows of area a (as it stood) into group i: by id when a
 // is current (with the current areas below it, from idx), else through its
 // polygon.
-func (g *metricsGroups) addArea(i int, a *AreaAsOf, idx *hotspot.AreaIndex) {
+func (g *metricsGroups) addArea(i int, a *AreaAsOf, idx *hotspot.AreaIndex, tree *AreasAsOf) {
 	if a.Current && a.Level != hotspot.LevelHamlet {
 		if g.kids == nil { // today's tree, built once (idx.Descendants walks every area per call)
 			g.kids = map[string][]*hotspot.AreaShape{}
@@ -202,10 +207,16 @@ func (g *metricsGroups) addArea(i int, a *AreaAsOf, idx *hotspot.AreaIndex) {
 		g.members = append(g.members, a.VersionID)
 	}
 	g.verGroup[a.VersionID] = i
+	for _, x := range append([]*AreaAsOf{a}, tree.Below(a)...) {
+		if _, dup := g.areaOnlyGroup[x.VersionID]; !dup {
+			g.areaOnly = append(g.areaOnly, x.VersionID)
+			g.areaOnlyGroup[x.VersionID] = i
+		}
+	}
 }
 
 func newMetricsGroups() *metricsGroups {
-	return &metricsGroups{idGroup: map[int64]int{}, verGroup: map[int64]int{}}
+	return &metricsGroups{idGroup: map[int64]int{}, verGroup: map[int64]int{}, areaOnlyGroup: map[int64]int{}}
 }
 
 // MetricsInputAsOf loads the inputs of the area with code, on the geography
@@ -230,7 +241,7 @@ func (s *Store) MetricsInputAsOf(ctx context.Context, code string, asOf time.Tim
 	since, end := inputWindow(ps, cfg)
 	g := newMetricsGroups()
 	i := g.add(a)
-	g.addArea(i, a, idx)
+	g.addArea(i, a, idx, tree)
 	ins, notes, err := loadMetricsAsOf(ctx, s.pool, g, since, end, ps)
 	if err != nil {
 		return nil, err
@@ -310,7 +321,7 @@ func (s *Store) ChildMetricsInputsAsOf(ctx context.Context, parent string, asOf 
 	slices.SortFunc(communes, func(a, b *AreaAsOf) int { return cmp.Compare(a.Code, b.Code) })
 	g := newMetricsGroups()
 	for _, c := range communes {
-		g.addArea(g.add(c), c, idx)
+		g.addArea(g.add(c), c, idx, tree)
 	}
 	since, end := metrics.InputWindow(p, cfg)
 	return loadMetricsAsOf(ctx, s.pool, g, since, end, []hotspot.Period{p})
@@ -359,7 +370,7 @@ func loadMetricsAsOf(ctx context.Context, q querier, g *metricsGroups, since, en
 		ins[i].Code = c
 	}
 	var notes [][]IndicatorNote
-	var errs [7]error
+	var errs [8]error
 	loads := []func(){
 		func() { notes, errs[0] = loadIndicatorsAsOf(ctx, q, ins, g.targets, end, ps) },
 	}
@@ -384,6 +395,9 @@ func loadMetricsAsOf(ctx context.Context, q querier, g *metricsGroups, since, en
 			func() { errs[1] = loadEventsSQL(ctx, q, sqlEventsByPolygon, ins, polygons, g.verGroup, end) },
 			func() { errs[2] = loadIncidentsByPolygon(ctx, q, ins, polygons, g.verGroup, since, end) },
 			func() { errs[3] = loadTipsSQL(ctx, q, sqlTipsByPolygon, ins, polygons, g.verGroup, since, end) })
+	}
+	if len(g.areaOnly) > 0 {
+		loads = append(loads, func() { errs[7] = loadTipsSQL(ctx, q, sqlTipsAreaOnly, ins, g.areaOnly, g.areaOnlyGroup, since, end) })
 	}
 	if _, pooled := q.(*pgxpool.Pool); pooled {
 		var wg sync.WaitGroup
@@ -522,23 +536,22 @@ func loadIncidentsByPolygon(ctx context.Context, q querier, ins []metrics.AreaIn
 }
 
 // sqlTipsByPolygon returns the tips inside the versions $1 received or
-// handled in [$2, $3), each once, and the tips without a point registered to
-// the version's area while the version was in force.
+// handled in [$2, $3), each once (tips without a point: sqlTipsAreaOnly).
 const sqlTipsByPolygon = `
 (SELECT DISTINCT ON (t.id) v.id, t.received_at, t.handled_at
  FROM area_versions v
  JOIN tips t ON ST_Covers(v.geom, t.geom)
  WHERE v.id = ANY($1::bigint[]) AND t.geom IS NOT NULL
    AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))
- ORDER BY t.id, v.id)
-UNION ALL` + sqlTipsAreaOnly
+ ORDER BY t.id, v.id)`
 
-// sqlTipsAreaOnly: the tips without a point registered to the version's
-// area while the version was in force.
+// sqlTipsAreaOnly: the tips without a point recorded under the version's
+// area while the version was in force (recorded_area_id when a reform
+// carried them to today's unit, migration 00012).
 const sqlTipsAreaOnly = `
 SELECT v.id, t.received_at, t.handled_at
 FROM area_versions v
-JOIN tips t ON t.area_id = v.area_id AND t.geom IS NULL
+JOIN tips t ON t.geom IS NULL AND (t.recorded_area_id = v.area_id OR (t.area_id = v.area_id AND t.recorded_area_id IS NULL))
 WHERE v.id = ANY($1::bigint[])
   AND t.received_at >= (v.valid_from::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
   AND (v.valid_to IS NULL OR t.received_at < (v.valid_to::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
@@ -551,8 +564,7 @@ SELECT vt.version_id, t.received_at, t.handled_at
 FROM version_tips vt
 JOIN tips t ON t.id = vt.tip_id
 WHERE vt.version_id = ANY($1::bigint[])
-  AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))
-UNION ALL` + sqlTipsAreaOnly
+  AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))`
 
 // sqlIncidentsKept counts the incidents of the retired versions $1 in the
 // months [$2, $3) from version_incident_months.

@@ -252,7 +252,8 @@ func loadDemo(tb testing.TB, ctx context.Context, s *store.Store) {
 	}
 }
 
-// demoDistrict returns the code of the demo's district.
+// demoDistrict returns the code of the unit above the demo's communes today
+// (the province: the district level is gone since 1 July 2025).
 func demoDistrict(tb testing.TB, ctx context.Context, s *store.Store) string {
 	tb.Helper()
 	idx, err := s.Areas(ctx)
@@ -260,17 +261,17 @@ func demoDistrict(tb testing.TB, ctx context.Context, s *store.Store) string {
 		tb.Fatal(err)
 	}
 	for _, a := range idx.Shapes() {
-		if a.Level == hotspot.LevelDistrict {
+		if a.Level == hotspot.LevelProvince {
 			return a.Code
 		}
 	}
-	tb.Fatal("no district in the demo")
+	tb.Fatal("no province in the demo")
 	return ""
 }
 
-// TestEmergingDemoFindsCuaDai runs the analysis over the whole demo district
-// and expects new or intensifying hot spots in Cửa Đại (20416), where the
-// demo plants an emerging cluster.
+// TestEmergingDemoFindsCuaDai runs the analysis over the whole demo
+// province and expects new or intensifying hot spots in Phường Hội An Đông
+// (20413), which took in Cửa Đại, where the demo plants an emerging cluster.
 func TestEmergingDemoFindsCuaDai(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -281,14 +282,14 @@ func TestEmergingDemoFindsCuaDai(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ec.Cube.Bins() != 36 {
-		t.Errorf("%d monthly bins, want 36 (Dec 2023 to Nov 2026)", ec.Cube.Bins())
+	if ec.Cube.Bins() != 71 {
+		t.Errorf("%d monthly bins, want 71 (Jan 2021 to Nov 2026)", ec.Cube.Bins())
 	}
 	res, err := emerging.Analyze(ctx, ec.Cube, emerging.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cuaDai, err := s.EmergingCube(ctx, hotspot.EmergingQuery{AreaCode: "20416", From: ec.Query.From, To: ec.Query.To})
+	cuaDai, err := s.EmergingCube(ctx, hotspot.EmergingQuery{AreaCode: "20413", From: ec.Query.From, To: ec.Query.To})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,6 +73,10 @@ type TipRow struct {
 	HandledAt  *time.Time
 	Loc        *Located
 	AreaID     int64
+	// RecordedAreaID, for a tip without a point, is a retired unit it
+	// names: the tip is carried to the unit of today the crosswalk leads to
+	// (migration 00012), and counted in the retired one on earlier dates.
+	RecordedAreaID int64
 }
 
 // IndicatorRow is one indicator value of an import file.
@@ -293,21 +297,29 @@ WHERE (cameras.bearing, cameras.fov, cameras.range_m, cameras.owner, cameras.sta
 // returns how many were new or changed.
 func (w *ImportWriter) UpsertTips(ctx context.Context, rows []TipRow, progress func(done, total int)) (int, error) {
 	return stageAndUpsert(ctx, w.tx,
-		`CREATE TEMP TABLE stage (ref text, received_at timestamptz, handled_at timestamptz, `+pointStageColumns+`) ON COMMIT DROP`,
-		append([]string{"ref", "received_at", "handled_at"}, pointColumns...), len(rows), func(i int) []any {
+		`CREATE TEMP TABLE stage (ref text, received_at timestamptz, handled_at timestamptz, recorded_area_id bigint, `+pointStageColumns+`) ON COMMIT DROP`,
+		append([]string{"ref", "received_at", "handled_at", "recorded_area_id"}, pointColumns...), len(rows), func(i int) []any {
 			t := &rows[i]
-			row := []any{t.Ref, t.ReceivedAt, t.HandledAt}
+			row := []any{t.Ref, t.ReceivedAt, t.HandledAt, nil}
 			if t.Loc != nil {
 				return append(row, t.Loc.values()...)
 			}
+			if t.RecordedAreaID != 0 {
+				row[3] = t.RecordedAreaID
+				return append(row, nil, nil, nil, nil, nil, nil, nil)
+			}
 			return append(row, nil, nil, t.AreaID, nil, nil, nil, nil)
 		}, `
-INSERT INTO tips (ref, received_at, handled_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
+INSERT INTO tips (ref, received_at, handled_at, geom, area_id, recorded_area_id, h3_r7, h3_r8, h3_r9, h3_r10)
 SELECT ref, received_at, handled_at, CASE WHEN lon IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END,
-       area_id, h3_r7, h3_r8, h3_r9, h3_r10 FROM stage
+       coalesce(area_id, diaban_successor(recorded_area_id), recorded_area_id),
+       CASE WHEN recorded_area_id <> coalesce(diaban_successor(recorded_area_id), recorded_area_id) THEN recorded_area_id END,
+       h3_r7, h3_r8, h3_r9, h3_r10 FROM stage
 ON CONFLICT (ref) DO UPDATE SET received_at = EXCLUDED.received_at, handled_at = EXCLUDED.handled_at, geom = EXCLUDED.geom,
-    area_id = EXCLUDED.area_id, h3_r7 = EXCLUDED.h3_r7, h3_r8 = EXCLUDED.h3_r8, h3_r9 = EXCLUDED.h3_r9, h3_r10 = EXCLUDED.h3_r10
-WHERE (tips.received_at, tips.handled_at, tips.geom, tips.area_id) IS DISTINCT FROM (EXCLUDED.received_at, EXCLUDED.handled_at, EXCLUDED.geom, EXCLUDED.area_id)`, progress)
+    area_id = EXCLUDED.area_id, recorded_area_id = EXCLUDED.recorded_area_id,
+    h3_r7 = EXCLUDED.h3_r7, h3_r8 = EXCLUDED.h3_r8, h3_r9 = EXCLUDED.h3_r9, h3_r10 = EXCLUDED.h3_r10
+WHERE (tips.received_at, tips.handled_at, tips.geom, tips.area_id, tips.recorded_area_id)
+    IS DISTINCT FROM (EXCLUDED.received_at, EXCLUDED.handled_at, EXCLUDED.geom, EXCLUDED.area_id, EXCLUDED.recorded_area_id)`, progress)
 }
 
 // ---- indicators

@@ -13,7 +13,8 @@ import (
 // hotspot.AreaIndex.Locate does it: the deepest current area above hamlet
 // level whose boundary covers the point, the first by code among equals. A
 // point no current area covers keeps its unit (nothing is lost); a tip
-// without a point keeps its area. Histories are untouched: events reference
+// without a point whose unit is retired is carried through the crosswalk to
+// today's unit, remembering the one it was recorded under (carryTips). Histories are untouched: events reference
 // hotspots, never areas.
 
 // sqlLocateCurrent is the current unit of the point expression %s.
@@ -66,5 +67,38 @@ func ReRegister(ctx context.Context, tx pgx.Tx, touched []int64) (ReRegistered, 
 		}
 		out[t.table] = int(tag.RowsAffected())
 	}
+	n, err := carryTips(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	out["tips"] += n
 	return out, nil
 }
+
+// sqlCarryTips moves the tips without a point whose unit is retired to the
+// unit of today the crosswalk leads to (diaban_successor, migration 00012),
+// keeping the unit they were recorded under in recorded_area_id. A tip
+// whose lineage leads nowhere stays where it is.
+const sqlCarryTips = `
+WITH c AS (
+    SELECT t.id, t.area_id AS old_area, diaban_successor(t.area_id) AS new_area
+    FROM tips t
+    WHERE t.geom IS NULL
+      AND NOT EXISTS (SELECT 1 FROM area_versions v WHERE v.area_id = t.area_id AND v.valid_to IS NULL)
+)
+UPDATE tips t SET area_id = c.new_area, recorded_area_id = coalesce(t.recorded_area_id, c.old_area)
+FROM c WHERE t.id = c.id AND c.new_area IS NOT NULL`
+
+// carryTips carries the tips of retired units (sqlCarryTips); the areas and
+// crosswalk imports run it in their transaction.
+func carryTips(ctx context.Context, tx pgx.Tx) (int, error) {
+	tag, err := tx.Exec(ctx, sqlCarryTips)
+	if err != nil {
+		return 0, fmt.Errorf("tips of retired units: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// CarryTips carries the tips of retired units to today's (after a
+// crosswalk import, whose links lead there) and returns how many moved.
+func (w *ImportWriter) CarryTips(ctx context.Context) (int, error) { return carryTips(ctx, w.tx) }
