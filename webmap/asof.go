@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/store"
 )
 
@@ -54,4 +55,28 @@ func (s *Server) handleAreasAsOf(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeGeoJSON(w, http.StatusOK, fc)
 	return nil
+}
+
+// retiredInScope reports whether a user whose area (of today) does not hold
+// code may still read it because the request asks for an earlier map
+// (as_of) on which code lies inside the user's area by lineage: the
+// predecessors of a user's unit are the user's (issue 13). Without as_of it
+// is false and the usual refusal stands; a bad as_of is a 400.
+func (s *Server) retiredInScope(r *http.Request, u *hotspot.User, code string) (bool, error) {
+	if r.URL.Query().Get("as_of") == "" || code == "" {
+		return false, nil
+	}
+	d, err := queryAsOf(r)
+	if err != nil {
+		return false, err // 400 on as_of
+	}
+	idx, err := s.store.Areas(r.Context())
+	if err != nil {
+		return false, err
+	}
+	within, ok := idx.Descendants(u.Scope)
+	if !ok {
+		return false, nil
+	}
+	return s.store.InsideAsOf(r.Context(), code, d, within)
 }

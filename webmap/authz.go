@@ -1,6 +1,7 @@
 package webmap
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -58,6 +59,9 @@ type rule struct {
 	// body makes the value a scopeBody route's body decodes into: the
 	// handler's own type, so that the check and the handler read one parse.
 	body func() placedBody
+	// asOf: with as_of, a code outside the user's area today is allowed
+	// when it lay inside it by lineage on that date (retiredInScope).
+	asOf bool
 }
 
 // policy maps each route pattern to its rule.
@@ -86,11 +90,11 @@ var policy = map[string]rule{
 	// Aggregates: hexagon counts, metrics, emerging hot spots.
 	"GET /api/cells": {roles: anyRole, scope: scopeQuery, param: "area"},
 	// Metrics reads are audited like the CSV export: the JSON holds the same rows.
-	"GET /api/areas/{code}/metrics": {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read"},
-	"GET /api/metrics":              {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export"},
-	"GET /api/areas/{code}/trend":   {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read"}, // the monthly series behind the scorecard
+	"GET /api/areas/{code}/metrics": {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read", asOf: true},
+	"GET /api/metrics":              {roles: anyRole, scope: scopeQuery, param: "parent", audit: "metrics.export", asOf: true},
+	"GET /api/areas/{code}/trend":   {roles: anyRole, scope: scopePath, param: "code", audit: "metrics.read", asOf: true}, // the monthly series behind the scorecard
 	// Reports: as the metrics (the same figures), every one audited.
-	"GET /api/reports":                {roles: anyRole, scope: scopeQuery, param: "area", audit: "report.generate"},
+	"GET /api/reports":                {roles: anyRole, scope: scopeQuery, param: "area", audit: "report.generate", asOf: true},
 	"GET /api/reports/scheduled":      {roles: anyRole, scope: scopeQuery, param: "area"},
 	"GET /api/reports/scheduled/file": {roles: anyRole, scope: scopeQuery, param: "area", audit: "report.download"},
 	"GET /api/emerging":               {roles: anyRole, scope: scopeQuery, param: "area"},
@@ -201,6 +205,15 @@ func inScope(idx *hotspot.AreaIndex, u *hotspot.User, code string) bool {
 	return slices.Contains(idx.Ancestors(code), u.Scope)
 }
 
+// retiredInScope: see Server.retiredInScope (asof.go), for the routes
+// whose rule asks for it.
+func (ru rule) retiredInScope(s *Server, r *http.Request, u *hotspot.User, code string) (bool, error) {
+	if !ru.asOf {
+		return false, nil
+	}
+	return s.retiredInScope(r, u, code)
+}
+
 // outOfScope is the answer to a request outside the caller's area: 404 for
 // a read, 403 for a write.
 func outOfScope(r *http.Request) error {
@@ -241,11 +254,15 @@ func (s *Server) checkScope(r *http.Request, ru rule, u *hotspot.User) (*http.Re
 			return r2, nil
 		}
 		if !inScope(idx, u, code) {
-			return r, outOfScope(r)
+			if ok, err := ru.retiredInScope(s, r, u, code); !ok || err != nil {
+				return r, cmp.Or(err, outOfScope(r))
+			}
 		}
 	case scopePath:
-		if !inScope(idx, u, r.PathValue(ru.param)) {
-			return r, outOfScope(r)
+		if code := r.PathValue(ru.param); !inScope(idx, u, code) {
+			if ok, err := ru.retiredInScope(s, r, u, code); !ok || err != nil {
+				return r, cmp.Or(err, outOfScope(r))
+			}
 		}
 	case scopeHotspot:
 		id, err := pathID(r, "id")
@@ -335,7 +352,8 @@ func (s *Server) checkBodyScope(r *http.Request, ru rule, u *hotspot.User) (*htt
 	return r, nil
 }
 
-// scopeIDs returns the area ids the user may see (nil: all).
+// scopeIDs returns the area ids the user may see (nil: all): the user's
+// area of today, everything below it, and the units that went into them.
 func (s *Server) scopeIDs(ctx context.Context, u *hotspot.User) ([]int64, error) {
 	if u == nil || u.Scope == "" {
 		return nil, nil
@@ -348,7 +366,9 @@ func (s *Server) scopeIDs(ctx context.Context, u *hotspot.User) ([]int64, error)
 	if !ok {
 		return []int64{}, nil
 	}
-	return ids, nil
+	// With the units that went into them (issue 13): their old numbers.
+	old, err := s.store.PredecessorIDs(ctx, ids)
+	return append(ids, old...), err
 }
 
 // withUserScope puts the user's database scope on the request: every area

@@ -70,12 +70,12 @@ func BenchmarkPlannerDragOnDemoDistrict(b *testing.B) {
 	resp.Body.Close()
 	district := ""
 	for _, f := range areas.Features {
-		if f.Properties.Level == "district" {
+		if f.Properties.Level == "province" { // above the communes since 1 July 2025
 			district = f.Properties.Code
 		}
 	}
 	if district == "" {
-		b.Fatal("no district in the demo data")
+		b.Fatal("no province in the demo data")
 	}
 	var plan struct {
 		Features []struct {

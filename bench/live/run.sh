@@ -45,7 +45,7 @@ if [ -z "${DIABAN_BENCH_DB:-}" ]; then
   "$BIN" migrate --db "$DB" >/dev/null
   "$BIN" seed demo --db "$DB" >/dev/null
 fi
-DISTRICT=$(psql "$DB" -Atc "SELECT code FROM current_areas WHERE level = 'district' ORDER BY code LIMIT 1")
+DISTRICT=$(psql "$DB" -Atc "SELECT code FROM current_areas WHERE level IN ('district', 'province') ORDER BY level = 'district' DESC, code LIMIT 1")
 PASS=bench-password-1
 # (On a database of its own, DIABAN_BENCH_DB, users made by an earlier run are kept.)
 adduser() { printf '%s\n' "$PASS" | "$BIN" user add "$@" --db "$DB" >/dev/null 2>&1 || [ -n "${DIABAN_BENCH_DB:-}" ]; }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -145,15 +146,18 @@ func TestReadmeExamples(t *testing.T) {
 	}
 }
 
-// checkDemoDistrict: on the demo, district 503's tips_handled_share is at
-// most 1 and its registered_users is the sum of its communes' (issue 16).
+// checkDemoDistrict: on the demo, the province of today (48) and the
+// district before the reform (503, as of 30/06/2025) each have a
+// tips_handled_share of at most 1 and a registered_users that is the sum of
+// their communes' (issue 16), and both geographies count the same hotspots,
+// incidents and tips in 2024 (issue 13: the same ground, drawn twice).
 func checkDemoDistrict(ctx context.Context, t *testing.T, url string) {
 	t.Helper()
-	get := func(area string) map[string]any {
+	get := func(area, period string, extra ...string) map[string]any {
 		var out bytes.Buffer
 		env := &environment{stdin: strings.NewReader(""), stdout: &out, stderr: &out, getenv: func(string) string { return "" }}
-		if err := run(ctx, env, []string{"metrics", "--area", area, "--period", "2025", "--db", url}); err != nil {
-			t.Fatalf("metrics %s: %v\n%s", area, err, out.String())
+		if err := run(ctx, env, append([]string{"metrics", "--area", area, "--period", period, "--db", url}, extra...)); err != nil {
+			t.Fatalf("metrics %s %s %v: %v\n%s", area, period, extra, err, out.String())
 		}
 		var m map[string]any
 		if err := json.Unmarshal(out.Bytes(), &m); err != nil {
@@ -161,19 +165,35 @@ func checkDemoDistrict(ctx context.Context, t *testing.T, url string) {
 		}
 		return m
 	}
-	d := get("503")
-	if share, ok := d["tips_handled_share"].(float64); !ok || share > 1 {
-		t.Errorf("503 in 2025: tips_handled_share %v", d["tips_handled_share"])
-	}
-	sum := 0.0
-	for c := 20398; c <= 20434; c += 3 {
-		v, ok := get(strconv.Itoa(c))["registered_users"].(float64)
-		if !ok {
-			t.Fatalf("commune %d has no registered_users", c)
+	check := func(parent, period string, communes []string, extra ...string) map[string]any {
+		d := get(parent, period, extra...)
+		if share, ok := d["tips_handled_share"].(float64); !ok || share > 1 {
+			t.Errorf("%s in %s: tips_handled_share %v", parent, period, d["tips_handled_share"])
 		}
-		sum += v
+		sum := 0.0
+		for _, c := range communes {
+			v, ok := get(c, period, extra...)["registered_users"].(float64)
+			if !ok {
+				t.Fatalf("commune %s has no registered_users in %s", c, period)
+			}
+			sum += v
+		}
+		if v, ok := d["registered_users"].(float64); !ok || v != sum {
+			t.Errorf("%s in %s: registered_users %v, want the communes' sum %v", parent, period, d["registered_users"], sum)
+		}
+		return d
 	}
-	if v, ok := d["registered_users"].(float64); !ok || v != sum {
-		t.Errorf("503 in 2025: registered_users %v, want the communes' sum %v", d["registered_users"], sum)
+	var old []string
+	for c := 20398; c <= 20434; c += 3 {
+		old = append(old, strconv.Itoa(c))
+	}
+	check("48", "2025", []string{"20401", "20410", "20413", "20434"})
+	check("48", "2024", []string{"20401", "20410", "20413", "20434"})
+	before := check("503", "2024", old, "--as-of", "2025-06-30")
+	now := get("48", "2024")
+	for _, k := range []string{"active_during", "tips_received", "incidents"} {
+		if a, b := fmt.Sprint(now[k]), fmt.Sprint(before[k]); a != b {
+			t.Errorf("2024 %s: %s on today's map, %s on the map of 30/06/2025", k, a, b)
+		}
 	}
 }

@@ -302,3 +302,90 @@ func maxTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// sqlReachedToday follows the crosswalk links that took effect after $2
+// from each area $1 and returns, per starting area, the units of today it
+// reaches (itself when it is one).
+const sqlReachedToday = `
+WITH RECURSIVE walk (root, id, depth) AS (
+    SELECT x, x, 0 FROM unnest($1::bigint[]) x
+    UNION
+    SELECT w.root, c.new_area_id, w.depth + 1
+    FROM walk w JOIN area_crosswalk c ON c.old_area_id = w.id AND c.valid_from > $2::date
+    WHERE w.depth < 10
+)
+SELECT DISTINCT w.root, w.id FROM walk w
+WHERE EXISTS (SELECT 1 FROM area_versions v WHERE v.area_id = w.id AND v.valid_to IS NULL)`
+
+// InsideAsOf reports whether the area with code, as it stood on asOf, lies
+// inside the areas within today (the ids at or below a user's area of
+// today), by lineage (issue 13): every commune it held on asOf (itself, for
+// a commune or hamlet) leads through the crosswalk only to units of today
+// inside within, and to at least one. A code not in force on asOf is not
+// inside. This is what lets a user scoped to a new unit read its
+// predecessors on an earlier map, and nothing else.
+func (s *Store) InsideAsOf(ctx context.Context, code string, asOf time.Time, within []int64) (bool, error) {
+	tree, err := s.AreasAsOf(ctx, asOf)
+	if err != nil {
+		return false, err
+	}
+	a, ok := tree.ByCode(code)
+	if !ok {
+		return false, nil
+	}
+	roots := []int64{a.ID}
+	if hotspot.LevelRank(a.Level) < hotspot.LevelRank(hotspot.LevelCommune) {
+		roots = roots[:0]
+		for _, x := range tree.Below(a) {
+			if x.Level == hotspot.LevelCommune {
+				roots = append(roots, x.ID)
+			}
+		}
+		if len(roots) == 0 {
+			return false, nil
+		}
+	}
+	rows, err := s.pool.Query(ctx, sqlReachedToday, roots, DateOf(asOf))
+	if err != nil {
+		return false, fmt.Errorf("lineage of %s: %w", code, err)
+	}
+	reached := map[int64]bool{}
+	var root, id int64
+	inside := true
+	_, err = pgx.ForEachRow(rows, []any{&root, &id}, func() error {
+		reached[root] = true
+		if !slices.Contains(within, id) {
+			inside = false
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("lineage of %s: %w", code, err)
+	}
+	return inside && len(reached) == len(roots), nil
+}
+
+// sqlPredecessors: every area that went, whole or in part, into one of the
+// areas $1, through any number of reforms.
+const sqlPredecessors = `
+WITH RECURSIVE back (id, depth) AS (
+    SELECT c.old_area_id, 1 FROM area_crosswalk c WHERE c.new_area_id = ANY($1::bigint[])
+    UNION
+    SELECT c.old_area_id, b.depth + 1 FROM back b JOIN area_crosswalk c ON c.new_area_id = b.id WHERE b.depth < 10
+)
+SELECT DISTINCT id FROM back WHERE NOT id = ANY($1::bigint[]) ORDER BY id`
+
+// PredecessorIDs returns the areas not among ids that went into one of them
+// (issue 13): a user's scope holds its units of today and their lineage, so
+// that the numbers the old units reported can be apportioned to the new.
+func (s *Store) PredecessorIDs(ctx context.Context, ids []int64) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, sqlPredecessors, ids)
+	if err != nil {
+		return nil, fmt.Errorf("predecessors: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("predecessors: %w", err)
+	}
+	return out, nil
+}
