@@ -167,7 +167,7 @@ func TestReformRetiredCodesInScope(t *testing.T) {
 		{"officer of 20410", officer, "/api/areas/20416/metrics?period=2023" + before, 404},
 		{"officer of 20410", officer, "/api/areas/503/metrics?period=2023" + before, 404}, // the whole district
 		{"officer of 20410", officer, "/api/metrics?parent=503&period=2023" + before, 404},
-		{"officer of 20410", officer, "/api/areas/20398/metrics?period=2023", 404}, // retired today
+		{"officer of 20410", officer, "/api/areas/20398/metrics?period=2023", 404},          // retired today
 		{"planner of 20413", planner, "/api/areas/20416/metrics?period=2024" + before, 200}, // Cửa Đại → Hội An Đông
 		{"planner of 20413", planner, "/api/areas/20398/metrics?period=2024" + before, 404},
 		{"viewer of 48", viewer, "/api/areas/503/metrics?period=2023" + before, 200},
