@@ -1,10 +1,52 @@
 // Area boundaries: communes outlined with their names as labels, districts
 // and provinces drawn heavier, hamlets lighter and dashed.
+//
+// Two geographies (issue 13): the units of today, or with the switch
+// "trước 01/07/2025" beside the area picker, those in force on 30/06/2025,
+// the last day before the reform, each retired unit labelled as such. The
+// switch sets the geography of the whole map: while it is on, the metrics
+// the page asks for carry as_of=2025-06-30 (withAsOf).
 
 import { getJSON } from './api.js';
 import { h } from './dom.js';
-import { tOr } from './i18n.js';
+import { addWords, onLangChange, t, tOr } from './i18n.js';
 
+addWords({
+  vi: {
+    'areas.before': 'trước 01/07/2025',
+    'areas.before.title': 'Địa giới trước khi sắp xếp đơn vị hành chính (01/07/2025)',
+    'areas.retired': 'đã giải thể',
+  },
+  en: {
+    'areas.before': 'before 01/07/2025',
+    'areas.before.title': 'Boundaries before the reorganisation of 1 July 2025',
+    'areas.retired': 'retired',
+  },
+});
+
+// BEFORE_REFORM is the last day of the old units.
+export const BEFORE_REFORM = '2025-06-30';
+
+// The metrics routes answer on the geography of as_of (default today).
+const METRICS_PATH = /^\/api\/(areas\/[^/?]+\/metrics|metrics)(\?|$)/;
+let mapAsOf = '';
+
+// withAsOf adds the map's as_of to a metrics URL that has none.
+export function withAsOf(url) {
+  if (!mapAsOf || typeof url !== 'string' || !METRICS_PATH.test(url) || /[?&]as_of=/.test(url)) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}as_of=${mapAsOf}`;
+}
+
+// The page's metrics requests go through fetch (api.js); while the old map
+// is shown they are asked on its date.
+if (typeof window !== 'undefined' && window.fetch && !window.fetch.diabanAsOf) {
+  const orig = window.fetch.bind(window);
+  const wrapped = (input, init) => orig(typeof input === 'string' ? withAsOf(input) : input, init);
+  wrapped.diabanAsOf = true;
+  window.fetch = wrapped;
+}
+
+const RETIRED_STYLE = { color: '#8a6d3b', dashArray: '6 4' };
 const LEVEL_STYLE = {
   province: { color: '#222', weight: 3, fillOpacity: 0, dashArray: null },
   district: { color: '#333', weight: 2.5, fillOpacity: 0, dashArray: null },
@@ -21,6 +63,7 @@ export class AreaLayer {
     this.group = L.featureGroup();
     this.byCode = new Map(); // code -> feature
     this.layers = new Map(); // code -> L.Layer
+    this.asOf = ''; // '' today, else BEFORE_REFORM (the switch)
     const toggle = () => {
       map.getContainer().classList.toggle('area-labels-hidden', map.getZoom() < LABEL_MIN_ZOOM);
     };
@@ -64,7 +107,8 @@ export class AreaLayer {
   }
 
   async load() {
-    const fc = await getJSON('/api/areas');
+    const fc = await getJSON(this.asOf ? `/api/areas?as_of=${this.asOf}` : '/api/areas');
+    this.installSwitch();
     this.group.clearLayers();
     this.byCode.clear();
     this.layers.clear();
@@ -77,22 +121,28 @@ export class AreaLayer {
       if (!p.code) continue;
       this.byCode.set(p.code, f);
       const level = p.level in LEVEL_STYLE ? p.level : 'commune';
+      const retired = !!p.retired;
       const layer = L.geoJSON(f, {
         pane: this.pane,
-        style: () => ({ ...LEVEL_STYLE[level], fill: level === 'commune', className: `area area-${level}` }),
+        style: () => ({
+          ...LEVEL_STYLE[level],
+          ...(retired ? RETIRED_STYLE : {}),
+          fill: level === 'commune',
+          className: `area area-${level}${retired ? ' area-retired' : ''}`,
+        }),
       });
       // Only communes take the pointer (their fill); outlines of the others
       // would otherwise catch clicks meant for the map.
       layer.eachLayer((l) => {
         if (level === 'commune') {
-          l.bindTooltip(h('span', { text: p.name || p.code }), {
+          l.bindTooltip(h('span', { text: this.label(p) }), {
             permanent: true,
             direction: 'center',
             className: 'area-label',
             interactive: false,
           });
         } else if (level !== 'province') {
-          l.bindTooltip(() => h('span', {}, h('strong', { text: p.name || p.code }), ` (${tOr('level.', p.level)})`), { sticky: true });
+          l.bindTooltip(() => h('span', {}, h('strong', { text: this.label(p) }), ` (${tOr('level.', p.level)})`), { sticky: true });
         }
       });
       this.layers.set(p.code, layer);
@@ -106,6 +156,56 @@ export class AreaLayer {
     return this.features()
       .map((f) => f.properties)
       .sort((a, b) => (order[a.level] ?? 9) - (order[b.level] ?? 9) || String(a.name).localeCompare(String(b.name), 'vi'))
-      .map((p) => ({ code: p.code, label: `${p.name || p.code} — ${tOr('level.', p.level)}` }));
+      .map((p) => ({ code: p.code, label: `${this.label(p)} — ${tOr('level.', p.level)}`, retired: !!p.retired }));
+  }
+
+  // label is a unit's name, marked when the reform retired it.
+  label(p) {
+    const name = p.name || p.code;
+    return p.retired ? `${name} (${t('areas.retired')})` : name;
+  }
+
+  // installSwitch puts the "trước 01/07/2025" switch beside the area
+  // picker, once. Turning it reloads the boundaries of that geography,
+  // refills the picker (marking the retired units) and tells the page the
+  // area changed.
+  installSwitch() {
+    const select = document.getElementById('area-select');
+    const pick = select && select.closest('.area-pick');
+    if (!pick || document.getElementById('areas-before')) return;
+    const box = h('input', { type: 'checkbox', id: 'areas-before' });
+    const text = h('span', { text: t('areas.before') });
+    const label = h('label', { class: 'areas-before', title: t('areas.before.title') }, box, text);
+    // It gives way first on a narrow screen: the text shortens, the box stays.
+    Object.assign(label.style, { display: 'flex', alignItems: 'center', gap: '4px', fontSize: '12px', minWidth: '0', flex: '0 1 auto' });
+    Object.assign(text.style, { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' });
+    onLangChange(() => {
+      text.textContent = t('areas.before');
+      label.title = t('areas.before.title');
+    });
+    box.addEventListener('change', async () => {
+      this.asOf = box.checked ? BEFORE_REFORM : '';
+      mapAsOf = this.asOf;
+      box.disabled = true;
+      try {
+        await this.load();
+        this.refillPicker(select);
+        select.dispatchEvent(new Event('change'));
+      } finally {
+        box.disabled = false;
+      }
+    });
+    pick.after(label);
+  }
+
+  // refillPicker lists this geography's units in the area picker, keeping
+  // the choice when the unit is in it.
+  refillPicker(select) {
+    const keep = select.value;
+    select.replaceChildren(h('option', { value: '', text: t('area.all') }));
+    for (const o of this.pickerOptions()) {
+      select.append(h('option', { value: o.code, text: o.label, class: o.retired ? 'area-option-retired' : '' }));
+    }
+    select.value = this.byCode.has(keep) ? keep : '';
   }
 }
