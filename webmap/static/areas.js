@@ -165,20 +165,21 @@ export class AreaLayer {
     return p.retired ? `${name} (${t('areas.retired')})` : name;
   }
 
-  // installSwitch puts the "trước 01/07/2025" switch beside the area
-  // picker, once. Turning it reloads the boundaries of that geography,
-  // refills the picker (marking the retired units) and tells the page the
-  // area changed.
+  // installSwitch puts the "trước 01/07/2025" switch on the map (a control
+  // in its corner, so the top bar keeps its width on a phone), once.
+  // Turning it reloads the boundaries of that geography, refills the area
+  // picker (marking the retired units) and tells the page the area changed.
   installSwitch() {
     const select = document.getElementById('area-select');
-    const pick = select && select.closest('.area-pick');
-    if (!pick || document.getElementById('areas-before')) return;
+    if (!select || this.switchBox) return;
     const box = h('input', { type: 'checkbox', id: 'areas-before' });
     const text = h('span', { text: t('areas.before') });
-    const label = h('label', { class: 'areas-before', title: t('areas.before.title') }, box, text);
-    // It gives way first on a narrow screen: the text shortens, the box stays.
-    Object.assign(label.style, { display: 'flex', alignItems: 'center', gap: '4px', fontSize: '12px', minWidth: '0', flex: '0 1 auto' });
-    Object.assign(text.style, { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' });
+    const label = h('label', { class: 'areas-before leaflet-bar', title: t('areas.before.title') }, box, text);
+    Object.assign(label.style, {
+      display: 'flex', alignItems: 'center', gap: '4px', padding: '3px 6px', background: '#fff',
+      fontSize: '12px', whiteSpace: 'nowrap', cursor: 'pointer',
+    });
+    this.switchBox = box;
     onLangChange(() => {
       text.textContent = t('areas.before');
       label.title = t('areas.before.title');
@@ -195,7 +196,12 @@ export class AreaLayer {
         box.disabled = false;
       }
     });
-    pick.after(label);
+    const control = L.control({ position: 'bottomleft' });
+    control.onAdd = () => {
+      L.DomEvent.disableClickPropagation(label);
+      return label;
+    };
+    control.addTo(this.map);
   }
 
   // refillPicker lists this geography's units in the area picker, keeping
