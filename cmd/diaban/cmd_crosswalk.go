@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/diaban/diaban/hotspot"
@@ -15,8 +16,26 @@ import (
 )
 
 // isCrosswalkImport tells whether `diaban import ARGS` imports a crosswalk
-// (its own flags: --valid-from).
-func isCrosswalkImport(args []string) bool { return slices.Contains(args, "crosswalk") }
+// (its own flags: --valid-from): whether its KIND, the first argument that
+// is neither a flag nor a flag's value, is exactly "crosswalk". A file
+// named crosswalk (`import areas crosswalk`) or a flag's value (`--db
+// crosswalk`) is not. Flags are read as both commands read them; args that
+// do not parse are left to the areas-and-records import, which says what is
+// wrong.
+func isCrosswalkImport(args []string) bool {
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var db dbFlags
+	db.register(fs, &environment{getenv: func(string) string { return "" }})
+	fs.Bool("skip-invalid", false, "")
+	fs.Bool("json", false, "")
+	fs.String("valid-from", "", "")
+	// Parsing stops at the first argument that is not a flag: the KIND.
+	if err := fs.Parse(args); err != nil {
+		return false
+	}
+	return fs.NArg() > 0 && fs.Arg(0) == "crosswalk"
+}
 
 // cmdImportCrosswalk is `diaban import crosswalk FILE [--valid-from 2025-07-01]`.
 func cmdImportCrosswalk(ctx context.Context, env *environment, args []string) error {
@@ -29,7 +48,10 @@ func cmdImportCrosswalk(ctx context.Context, env *environment, args []string) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	pos := slices.DeleteFunc(fs.Args(), func(a string) bool { return a == "crosswalk" })
+	pos := fs.Args()
+	if len(pos) > 0 && pos[0] == "crosswalk" {
+		pos = pos[1:]
+	}
 	if len(pos) != 1 {
 		fs.Usage()
 		return fmt.Errorf("%w: want crosswalk FILE", errUsage)

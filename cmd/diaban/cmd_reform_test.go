@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,4 +84,44 @@ func TestReformThroughTheCLI(t *testing.T) {
 	if err != nil || !strings.Contains(out, "2 old communes retired, 1 new units") || !strings.Contains(out, "old units with no successor: 0") {
 		t.Errorf("reform check: %v\n%s%s", err, out, errOut)
 	}
+}
+
+// TestImportCrosswalkArgumentIsTheKind: only a KIND of exactly "crosswalk"
+// is the crosswalk import; a file or a flag's value named so is not.
+func TestImportCrosswalkArgumentIsTheKind(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"crosswalk", "x.csv"}, true},
+		{[]string{"crosswalk", "x.csv", "--valid-from", "2025-07-01"}, true},
+		{[]string{"--db", "postgres://h/db", "crosswalk", "x.csv"}, true},
+		{[]string{"--valid-from=2025-07-01", "--json", "crosswalk", "-"}, true},
+		{[]string{"--", "crosswalk", "x.csv"}, true},
+		{[]string{"areas", "crosswalk"}, false},          // a file named crosswalk
+		{[]string{"tips", "crosswalk", "--json"}, false}, // likewise
+		{[]string{"--db", "crosswalk", "areas", "a.geojson"}, false},
+		{[]string{"areas", "--db", "crosswalk", "a.geojson"}, false},
+		{[]string{"crosswalks", "x.csv"}, false},
+		{[]string{"--no-such-flag", "crosswalk"}, false},
+		{nil, false},
+	} {
+		if got := isCrosswalkImport(c.args); got != c.want {
+			t.Errorf("import %v: crosswalk %v, want %v", c.args, got, c.want)
+		}
+	}
+}
+
+// FuzzImportArgs: deciding the kind never panics and agrees with the
+// first positional argument.
+func FuzzImportArgs(f *testing.F) {
+	f.Add("crosswalk x.csv --json")
+	f.Add("--db crosswalk areas a")
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Fields(line)
+		got := isCrosswalkImport(args)
+		if got && !slices.Contains(args, "crosswalk") {
+			t.Fatalf("%q: crosswalk without the word", args)
+		}
+	})
 }

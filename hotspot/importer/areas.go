@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -28,8 +29,18 @@ func parseAreas(recs []*record, _ *hotspot.AreaIndex) (*batch, []*hotspot.Valida
 		rows = append(rows, (*store.AreaRow)(row))
 	}
 	return &batch{
+		// What only the database can tell (an invalid polygon by
+		// ST_IsValid, levels, parents) is checked per row before anything is
+		// written, and those rows are left out: with --skip-invalid the good
+		// ones are imported and these reported, never a write the database
+		// refuses (which would fail the whole file).
 		check: func(ctx context.Context, w *store.ImportWriter) ([]*hotspot.ValidationError, error) {
-			return w.CheckAreas(ctx, rows)
+			bad, err := w.CheckAreas(ctx, rows)
+			if err != nil || len(bad) == 0 {
+				return bad, err
+			}
+			rows, bad, err = dropBadAreas(ctx, w, rows, bad)
+			return bad, err
 		},
 		write: func(ctx context.Context, w *store.ImportWriter, progress func(int, int)) (int, error) {
 			return w.WriteAreas(ctx, rows, progress)
@@ -127,4 +138,41 @@ func (row *areaRow) versionKey() string {
 		return row.Code
 	}
 	return row.Code + "@" + row.ValidFrom.Format("2006-01-02")
+}
+
+// dropBadAreas leaves out the rows named by bad, and the rows whose parent
+// was left out and is not stored already (each reported as bad too).
+func dropBadAreas(ctx context.Context, w *store.ImportWriter, rows []*store.AreaRow, bad []*hotspot.ValidationError) ([]*store.AreaRow, []*hotspot.ValidationError, error) {
+	badLine := map[int]bool{}
+	for _, b := range bad {
+		badLine[b.Line] = true
+	}
+	var parents []string
+	for _, r := range rows {
+		if r.ParentCode != "" {
+			parents = append(parents, r.ParentCode)
+		}
+	}
+	stored, err := w.AreaIDs(ctx, parents)
+	if err != nil {
+		return nil, nil, err
+	}
+	droppedAt := map[string]int{} // code -> line of a dropped feature
+	keptCode := map[string]bool{}
+	kept := make([]*store.AreaRow, 0, len(rows))
+	for _, r := range rows {
+		if badLine[r.Line] {
+			droppedAt[r.Code] = r.Line
+			continue
+		}
+		if line, gone := droppedAt[r.ParentCode]; gone && !keptCode[r.ParentCode] && stored[r.ParentCode] == 0 {
+			bad = append(bad, &hotspot.ValidationError{Line: r.Line, Field: "parent_code",
+				Reason: fmt.Sprintf("its parent %s (feature %d) is not imported", r.ParentCode, line)})
+			droppedAt[r.Code] = r.Line
+			continue
+		}
+		keptCode[r.Code] = true
+		kept = append(kept, r)
+	}
+	return kept, bad, nil
 }

@@ -546,3 +546,104 @@ func TestReformRetiredUserScope(t *testing.T) {
 		t.Errorf("after rescope: %v", retired)
 	}
 }
+
+// TestReformTipsOfRetiredUnits: a tip known only by its ward is carried to
+// today's unit when its ward is retired — imported before the reform (the
+// crosswalk carries it), or naming a retired ward after (the import does) —
+// counts there today and in its own ward on the old map; a retired ward
+// with no lineage keeps its tips.
+func TestReformTipsOfRetiredUnits(t *testing.T) {
+	s, ctx := newReformStore(t)
+	// Tips of 2024 known only by their ward: two wards retired, and 20410,
+	// a code that goes on.
+	mustImport(t, ctx, s, "tips", "ref,received_at,handled_at,lon,lat,area_code\n"+
+		"A1,2024-05-01,2024-05-02,,,20398\nA2,2024-06-01,,,,20407\nA3,2024-07-01,,,,20410\n")
+	reg := registered(t, ctx, s, "tips")
+	if reg["A1"] != "20410" || reg["A2"] != "20401" || reg["A3"] != "20410" {
+		t.Errorf("tips registered to %v; want A1 in 20410, A2 in 20401, A3 in 20410", reg)
+	}
+	var recorded []string
+	rows, err := s.Pool().Query(ctx, `SELECT t.ref || '=' || coalesce(a.code, '') FROM tips t LEFT JOIN areas a ON a.id = t.recorded_area_id WHERE t.ref LIKE 'A%' ORDER BY t.ref`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v string
+		_ = rows.Scan(&v)
+		recorded = append(recorded, v)
+	}
+	if strings.Join(recorded, " ") != "A1=20398 A2=20407 A3=" {
+		t.Errorf("recorded under %v", recorded)
+	}
+	p := hotspot.YearPeriod(2024)
+	tips := func(code, asOf string) int {
+		m, _ := metricsAsOf(t, ctx, s, code, asOf, p)
+		return m.TipsReceived
+	}
+	// Today: T1 (a point in old 20410's east half, today 20401) and A2 in
+	// 20401; A1 and A3 in 20410.
+	if a, b := tips("20410", "2026-01-01"), tips("20401", "2026-01-01"); a != 2 || b != 2 {
+		t.Errorf("2024 today: 20410 %d tips, 20401 %d; want 2 and 2", a, b)
+	}
+	// On the old map each counts in the ward it named (T1 by its point).
+	for code, want := range map[string]int{"20398": 1, "20410": 2, "20407": 1, "503": 4} {
+		if got := tips(code, "2025-06-30"); got != want {
+			t.Errorf("2024 on 30/06/2025: %s %d tips, want %d", code, got, want)
+		}
+	}
+	// A tip imported before the crosswalk existed is carried by it.
+	s2, ctx2 := s, ctx
+	if _, err := s2.Pool().Exec(ctx2, `DELETE FROM area_crosswalk`); err != nil {
+		t.Fatal(err)
+	}
+	mustImport(t, ctx2, s2, "tips", "ref,received_at,handled_at,lon,lat,area_code\nA4,2024-08-01,,,,20407\n")
+	if reg := registered(t, ctx2, s2, "tips"); reg["A4"] != "20407" {
+		t.Errorf("A4 without lineage: in %s, want its own 20407", reg["A4"])
+	}
+	res, err := importer.ImportCrosswalk(ctx2, s2, strings.NewReader(reformCrosswalk), hotspot.ReformDate)
+	if err != nil || res.TipsCarried != 1 {
+		t.Fatalf("crosswalk again: %+v %v", res, err)
+	}
+	if reg := registered(t, ctx2, s2, "tips"); reg["A4"] != "20401" {
+		t.Errorf("A4 after the crosswalk: in %s, want 20401", reg["A4"])
+	}
+	if got := tips("20407", "2025-06-30"); got != 2 {
+		t.Errorf("20407 on the old map: %d tips, want 2 (A2, A4)", got)
+	}
+}
+
+// TestAreasSkipInvalidDropsWhatTheDatabaseRefuses: with --skip-invalid an
+// invalid polygon (a bow tie, which only ST_IsValid tells) and the child
+// whose parent it was are reported as bad rows and the others imported;
+// without it nothing is.
+func TestAreasSkipInvalidDropsWhatTheDatabaseRefuses(t *testing.T) {
+	s, ctx := newStore(t)
+	bowtie := `{"type":"Feature","properties":{"code":"D9","name":"Huyện Nơ","level":"district","parent_code":"P1"},` +
+		`"geometry":{"type":"Polygon","coordinates":[[[108.0,15.0],[108.1,15.1],[108.1,15.0],[108.0,15.1],[108.0,15.0]]]}}`
+	file := collection(
+		feature("P1", "Tỉnh Một", "province", "", "", 0, 3),
+		bowtie,
+		feature("X1", "Xã Con", "commune", "D9", "", 0, 1),
+		feature("D1", "Huyện Một", "district", "P1", "", 0, 3))
+	if _, err := importer.Import(ctx, s, "areas", strings.NewReader(file), importer.Options{}); err == nil {
+		t.Fatal("an invalid polygon was imported")
+	}
+	res, err := importer.Import(ctx, s, "areas", strings.NewReader(file), importer.Options{SkipInvalid: true})
+	if err != nil {
+		t.Fatalf("--skip-invalid: %v", err)
+	}
+	if res.Imported != 2 || len(res.Skipped) != 2 || res.Skipped[0].Line != 2 || res.Skipped[0].Field != "geometry" ||
+		res.Skipped[1].Line != 3 || res.Skipped[1].Field != "parent_code" {
+		t.Errorf("imported %d, skipped %v", res.Imported, res.Skipped)
+	}
+	idx, err := s.Areas(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := idx.ByCode("D1"); !ok {
+		t.Error("the good district was not imported")
+	}
+	if _, ok := idx.ByCode("D9"); ok {
+		t.Error("the bow tie was imported")
+	}
+}
