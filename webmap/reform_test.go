@@ -38,25 +38,38 @@ func loadDemoAcrossReform(t testing.TB, ts *testServer) {
 }
 
 // areaMetrics is what the reform tests read of GET /api/areas/{code}/metrics.
+// A viewer gets small counts as "< 5" (hotspot/disclosure): counts are any.
 type areaMetrics struct {
 	Name            string         `json:"name"`
-	ActiveDuring    int            `json:"active_during"`
-	TipsReceived    int            `json:"tips_received"`
-	RegisteredUsers *float64       `json:"registered_users"`
-	Incidents       map[string]int `json:"incidents"`
+	ActiveDuring    any            `json:"active_during"`
+	TipsReceived    any            `json:"tips_received"`
+	RegisteredUsers any            `json:"registered_users"` // nil: null`
+	Incidents       map[string]any `json:"incidents"`
+	IncidentsTotal  any            `json:"incidents_total"`
 	Trend           struct {
 		From   string    `json:"from"`
+		N      int       `json:"n"`
 		Series []float64 `json:"series"`
 	} `json:"trend"`
 	Retired bool `json:"retired"`
 }
 
-func (m areaMetrics) incidents() int {
-	n := 0
-	for _, v := range m.Incidents {
-		n += v
+// num is a count as a number; a suppressed one ("< 5") is -1.
+func num(v any) int {
+	if f, ok := v.(float64); ok {
+		return int(f)
 	}
-	return n
+	return -1
+}
+
+func (m areaMetrics) incidents() int { return num(m.IncidentsTotal) }
+
+// RegisteredUsersOr is registered_users, safe on a nil *areaMetrics.
+func (m *areaMetrics) RegisteredUsersOr() any {
+	if m == nil {
+		return nil
+	}
+	return m.RegisteredUsers
 }
 
 // TestReformTrendsOfTheNewUnits: the four units of today's Hội An have a
@@ -75,7 +88,7 @@ func TestReformTrendsOfTheNewUnits(t *testing.T) {
 		"20413": {"20413", "20416", "20431"},
 		"20434": {"20434"},
 	}
-	get := func(token, path string) areaMetrics {
+	get := func(t *testing.T, token, path string) areaMetrics {
 		t.Helper()
 		var m areaMetrics
 		if code, body := ts.doAs(t, token, "GET", path, "", &m); code != 200 {
@@ -97,26 +110,27 @@ func TestReformTrendsOfTheNewUnits(t *testing.T) {
 			for _, code := range u.units {
 				var lastUsers float64
 				for y := 2021; y <= 2026; y++ {
-					m := get(u.token, fmt.Sprintf("/api/areas/%s/metrics?period=%d", code, y))
+					m := get(t, u.token, fmt.Sprintf("/api/areas/%s/metrics?period=%d", code, y))
 					if m.RegisteredUsers == nil {
 						t.Errorf("%s %d: registered_users null", code, y)
 						continue
 					}
-					if code != "20434" && (m.incidents() == 0 || m.TipsReceived == 0) {
-						t.Errorf("%s %d: %d incidents, %d tips", code, y, m.incidents(), m.TipsReceived)
+					users := float64(num(m.RegisteredUsers))
+					if code != "20434" && (m.incidents() <= 0 || num(m.TipsReceived) <= 0) {
+						t.Errorf("%s %d: %v incidents, %v tips", code, y, m.IncidentsTotal, m.TipsReceived)
 					}
-					if y > 2021 && math.Abs(*m.RegisteredUsers-lastUsers) > 0.5*lastUsers+3 {
-						t.Errorf("%s: registered users %v in %d after %v", code, *m.RegisteredUsers, y, lastUsers)
+					if y > 2021 && users >= 0 && lastUsers >= 0 && math.Abs(users-lastUsers) > 0.5*lastUsers+3 {
+						t.Errorf("%s: registered users %v in %d after %v", code, users, y, lastUsers)
 					}
-					lastUsers = *m.RegisteredUsers
+					lastUsers = users
 					if y <= 2024 && u.token == ts.token {
 						// Exact: the old units on the old map add up to the new one.
 						var inc, tips, active int
 						for _, p := range preds[code] {
-							o := get(u.token, fmt.Sprintf("/api/areas/%s/metrics?period=%d&as_of=2025-06-30", p, y))
-							inc, tips, active = inc+o.incidents(), tips+o.TipsReceived, active+o.ActiveDuring
+							o := get(t, u.token, fmt.Sprintf("/api/areas/%s/metrics?period=%d&as_of=2025-06-30", p, y))
+							inc, tips, active = inc+o.incidents(), tips+num(o.TipsReceived), active+num(o.ActiveDuring)
 						}
-						if inc != m.incidents() || tips != m.TipsReceived || active != m.ActiveDuring {
+						if inc != m.incidents() || tips != num(m.TipsReceived) || active != num(m.ActiveDuring) {
 							t.Errorf("%s %d: %d incidents, %d tips, %d active; its predecessors on 30/06/2025: %d, %d, %d",
 								code, y, m.incidents(), m.TipsReceived, m.ActiveDuring, inc, tips, active)
 						}
@@ -125,21 +139,23 @@ func TestReformTrendsOfTheNewUnits(t *testing.T) {
 				// Month by month across the date: no gap, no jump.
 				var prev *areaMetrics
 				for _, p := range []string{"2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09"} {
-					m := get(u.token, fmt.Sprintf("/api/areas/%s/metrics?period=%s", code, p))
+					m := get(t, u.token, fmt.Sprintf("/api/areas/%s/metrics?period=%s", code, p))
 					if m.RegisteredUsers == nil {
 						t.Errorf("%s %s: registered_users null", code, p)
-					} else if prev != nil && prev.RegisteredUsers != nil && math.Abs(*m.RegisteredUsers-*prev.RegisteredUsers) > 0.1**prev.RegisteredUsers+2 {
-						t.Errorf("%s: registered users %v in %s after %v", code, *m.RegisteredUsers, p, *prev.RegisteredUsers)
+					} else if a, b := float64(num(m.RegisteredUsers)), float64(num(prev.RegisteredUsersOr())); prev != nil && a >= 0 && b >= 0 && math.Abs(a-b) > 0.1*b+2 {
+						t.Errorf("%s: registered users %v in %s after %v", code, a, p, b)
 					}
-					if code != "20434" && m.incidents() == 0 {
+					if code != "20434" && m.incidents() <= 0 {
 						t.Errorf("%s %s: no incidents", code, p)
 					}
 					prev = &m
 				}
 				// The yearly trend of 2026 runs back over the date without a hole.
-				m := get(u.token, "/api/areas/"+code+"/metrics?period=2026")
-				if m.Trend.From != "2022" || len(m.Trend.Series) != 5 {
-					t.Errorf("%s 2026: trend from %s with %d points, want 2022–2026", code, m.Trend.From, len(m.Trend.Series))
+				// (A viewer's series is withheld by disclosure control; its
+				// count is not.)
+				m := get(t, u.token, "/api/areas/"+code+"/metrics?period=2026")
+				if m.Trend.N != 5 || (u.name != "viewer of the province" && (m.Trend.From != "2022" || len(m.Trend.Series) != 5)) {
+					t.Errorf("%s 2026: trend from %s with %d points (n %d), want 2022–2026", code, m.Trend.From, len(m.Trend.Series), m.Trend.N)
 				}
 			}
 		})
@@ -187,7 +203,7 @@ func TestReformRetiredCodesInScope(t *testing.T) {
 			var mine, admin areaMetrics
 			ts.doAs(t, c.token, "GET", c.path, "", &mine)
 			ts.doAs(t, ts.token, "GET", c.path, "", &admin)
-			if mine.incidents() != admin.incidents() || mine.TipsReceived != admin.TipsReceived || mine.ActiveDuring != admin.ActiveDuring {
+			if c.token != viewer && (mine.incidents() != admin.incidents() || num(mine.TipsReceived) != num(admin.TipsReceived) || num(mine.ActiveDuring) != num(admin.ActiveDuring)) {
 				t.Errorf("%s: GET %s reads %+v, the admin %+v", c.who, c.path, mine, admin)
 			}
 		}

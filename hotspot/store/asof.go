@@ -546,13 +546,21 @@ const sqlTipsByPolygon = `
  ORDER BY t.id, v.id)`
 
 // sqlTipsAreaOnly: the tips without a point recorded under the version's
-// area while the version was in force (recorded_area_id when a reform
-// carried them to today's unit, migration 00012).
+// area while the version was in force: recorded_area_id when a reform
+// carried them to today's unit (migration 00012), else area_id. Two
+// equi-joins, not one join on an OR (which no index or hash serves).
 const sqlTipsAreaOnly = `
 SELECT v.id, t.received_at, t.handled_at
 FROM area_versions v
-JOIN tips t ON t.geom IS NULL AND (t.recorded_area_id = v.area_id OR (t.area_id = v.area_id AND t.recorded_area_id IS NULL))
-WHERE v.id = ANY($1::bigint[])
+JOIN tips t ON t.recorded_area_id = v.area_id
+WHERE v.id = ANY($1::bigint[]) AND t.geom IS NULL` + sqlTipsAreaOnlyWhen + `
+UNION ALL
+SELECT v.id, t.received_at, t.handled_at
+FROM area_versions v
+JOIN tips t ON t.area_id = v.area_id AND t.recorded_area_id IS NULL
+WHERE v.id = ANY($1::bigint[]) AND t.geom IS NULL` + sqlTipsAreaOnlyWhen
+
+const sqlTipsAreaOnlyWhen = `
   AND t.received_at >= (v.valid_from::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')
   AND (v.valid_to IS NULL OR t.received_at < (v.valid_to::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'))
   AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))`
