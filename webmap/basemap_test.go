@@ -237,7 +237,7 @@ func TestBrowserBasemap(t *testing.T) {
 	}
 	ts := newConfiguredServer(t, func(c *webmap.Config) { c.Basemap = bm })
 	loadDemo(t, ts)
-	ts.addUser(t, "bm-officer", hotspot.RoleOfficer, "20416")
+	ts.addUser(t, "bm-officer", hotspot.RoleOfficer, "20413")
 	ts.settle(t)
 	for _, sc := range screens {
 		t.Run(sc.name, func(t *testing.T) {

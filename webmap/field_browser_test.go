@@ -64,14 +64,14 @@ func noConsoleErrors(t *testing.T, errs func() []string, where string) {
 }
 
 // TestBrowserOfficerDay walks a ward officer's day on the demo, on a
-// desktop and on a phone: the map opens on the ward, "cua dai" finds its
+// desktop and on a phone: the map opens on the ward, "hoi an dong" finds its
 // hotspots, a click creates one, its elimination is confirmed before it is
 // sent, a second browser sees both live, and a recurrence posted through
 // the API raises a toast whose unread count survives a reload.
 func TestBrowserOfficerDay(t *testing.T) {
 	ts := newEmptyServer(t)
 	loadDemo(t, ts)
-	const ward = "20416" // Cửa Đại
+	const ward = "20413" // Phường Hội An Đông (Cửa Đại, Cẩm Châu and Cẩm Thanh until 2025)
 	ts.addUser(t, "officer-cuadai", hotspot.RoleOfficer, ward)
 	ts.addUser(t, "officer-cuadai-2", hotspot.RoleOfficer, ward)
 	ts.settle(t)
@@ -118,13 +118,13 @@ func TestBrowserOfficerDay(t *testing.T) {
 				t.Errorf("hotspot pane over tooltip pane: %s", z)
 			}
 
-			// Find: "cua dai" without marks finds the ward and its hotspots.
-			evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#search-input'); i.value = 'cua dai'; i.dispatchEvent(new Event('input')); return true; })()`)
+			// Find: "hoi an dong" without marks finds the ward and its hotspots.
+			evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#search-input'); i.value = 'hoi an dong'; i.dispatchEvent(new Event('input')); return true; })()`)
 			nHits := evaluate[int](t, ctx, `document.querySelectorAll('[data-hit-hotspot]').length`)
 			if nHits == 0 || !evaluate[bool](t, ctx, fmt.Sprintf(`!!document.querySelector('[data-hit-area="%s"]')`, ward)) {
-				t.Fatalf("'cua dai' found %d hotspots and not the ward: %q", nHits, evaluate[string](t, ctx, `document.querySelector('#search-results').textContent`))
+				t.Fatalf("'hoi an dong' found %d hotspots and not the ward: %q", nHits, evaluate[string](t, ctx, `document.querySelector('#search-results').textContent`))
 			}
-			if q := evaluate[string](t, ctx, `new URLSearchParams(location.search).get('q')`); q != "cua dai" {
+			if q := evaluate[string](t, ctx, `new URLSearchParams(location.search).get('q')`); q != "hoi an dong" {
 				t.Errorf("the address holds q=%q", q)
 			}
 			hitID := evaluate[string](t, ctx, `(document.querySelector('[data-hit-hotspot]').click(), document.querySelector('[data-hit-hotspot]').dataset.hitHotspot)`)
@@ -313,7 +313,7 @@ func TestBrowserViewerMap(t *testing.T) {
 func TestBrowserFindFilterReplay(t *testing.T) {
 	ts := newEmptyServer(t)
 	loadDemo(t, ts)
-	const ward = "20416"
+	const ward = "20413"
 	officer := ts.addUser(t, "officer-filters", hotspot.RoleOfficer, ward)
 	ts.settle(t)
 	var hs featureCollection

@@ -15,7 +15,7 @@ func BenchmarkAreaTrendDemo(b *testing.B) {
 	ts.settle(b)
 	for _, c := range []struct{ name, path string }{
 		{"district-503", "/api/areas/503/trend?period=2026"},
-		{"commune-20416", "/api/areas/20416/trend?period=2026"},
+		{"commune-20413", "/api/areas/20413/trend?period=2026"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {

@@ -27,8 +27,8 @@ addWords({
 // BEFORE_REFORM is the last day of the old units.
 export const BEFORE_REFORM = '2025-06-30';
 
-// The metrics routes answer on the geography of as_of (default today).
-const METRICS_PATH = /^\/api\/(areas\/[^/?]+\/metrics|metrics)(\?|$)/;
+// The metrics and trend routes answer on the geography of as_of (default today).
+const METRICS_PATH = /^\/api\/(areas\/[^/?]+\/(metrics|trend)|metrics)(\?|$)/;
 let mapAsOf = '';
 
 // withAsOf adds the map's as_of to a metrics URL that has none.
