@@ -64,14 +64,14 @@ func noConsoleErrors(t *testing.T, errs func() []string, where string) {
 }
 
 // TestBrowserOfficerDay walks a ward officer's day on the demo, on a
-// desktop and on a phone: the map opens on the ward, "hoi an dong" finds its
+// desktop and on a phone: the map opens on the ward, "phuong hoi an" finds its
 // hotspots, a click creates one, its elimination is confirmed before it is
 // sent, a second browser sees both live, and a recurrence posted through
 // the API raises a toast whose unread count survives a reload.
 func TestBrowserOfficerDay(t *testing.T) {
 	ts := newEmptyServer(t)
 	loadDemo(t, ts)
-	const ward = "20413" // Phường Hội An Đông (Cửa Đại, Cẩm Châu and Cẩm Thanh until 2025)
+	const ward = "20410" // Phường Hội An (Minh An, Cẩm Phô, Sơn Phong, Cẩm Kim and Cẩm Nam until 2025)
 	ts.addUser(t, "officer-cuadai", hotspot.RoleOfficer, ward)
 	ts.addUser(t, "officer-cuadai-2", hotspot.RoleOfficer, ward)
 	ts.settle(t)
@@ -118,13 +118,13 @@ func TestBrowserOfficerDay(t *testing.T) {
 				t.Errorf("hotspot pane over tooltip pane: %s", z)
 			}
 
-			// Find: "hoi an dong" without marks finds the ward and its hotspots.
-			evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#search-input'); i.value = 'hoi an dong'; i.dispatchEvent(new Event('input')); return true; })()`)
+			// Find: "phuong hoi an" without marks finds the ward and its hotspots.
+			evaluate[bool](t, ctx, `(() => { const i = document.querySelector('#search-input'); i.value = 'phuong hoi an'; i.dispatchEvent(new Event('input')); return true; })()`)
 			nHits := evaluate[int](t, ctx, `document.querySelectorAll('[data-hit-hotspot]').length`)
 			if nHits == 0 || !evaluate[bool](t, ctx, fmt.Sprintf(`!!document.querySelector('[data-hit-area="%s"]')`, ward)) {
-				t.Fatalf("'hoi an dong' found %d hotspots and not the ward: %q", nHits, evaluate[string](t, ctx, `document.querySelector('#search-results').textContent`))
+				t.Fatalf("'phuong hoi an' found %d hotspots and not the ward: %q", nHits, evaluate[string](t, ctx, `document.querySelector('#search-results').textContent`))
 			}
-			if q := evaluate[string](t, ctx, `new URLSearchParams(location.search).get('q')`); q != "hoi an dong" {
+			if q := evaluate[string](t, ctx, `new URLSearchParams(location.search).get('q')`); q != "phuong hoi an" {
 				t.Errorf("the address holds q=%q", q)
 			}
 			hitID := evaluate[string](t, ctx, `(document.querySelector('[data-hit-hotspot]').click(), document.querySelector('[data-hit-hotspot]').dataset.hitHotspot)`)
@@ -266,7 +266,8 @@ func TestBrowserViewerMap(t *testing.T) {
 	ts.do(t, "GET", "/api/areas", "", &areas)
 	district := ""
 	for _, f := range areas.Features {
-		if f.Properties["level"] == "district" && district == "" {
+		// The unit above the communes: since 1 July 2025 the province.
+		if (f.Properties["level"] == "district" || f.Properties["level"] == "province") && district == "" {
 			district = f.Properties["code"].(string)
 		}
 	}

@@ -30,6 +30,7 @@ export const BEFORE_REFORM = '2025-06-30';
 // The metrics and trend routes answer on the geography of as_of (default today).
 const METRICS_PATH = /^\/api\/(areas\/[^/?]+\/(metrics|trend)|metrics)(\?|$)/;
 let mapAsOf = '';
+const retiredCodes = new Set(); // units of the map shown that are retired today
 
 // withAsOf adds the map's as_of to a metrics URL that has none.
 export function withAsOf(url) {
@@ -41,7 +42,16 @@ export function withAsOf(url) {
 // is shown they are asked on its date.
 if (typeof window !== 'undefined' && window.fetch && !window.fetch.diabanAsOf) {
   const orig = window.fetch.bind(window);
-  const wrapped = (input, init) => orig(typeof input === 'string' ? withAsOf(input) : input, init);
+  const wrapped = (input, init) => {
+    // Monthly reports are stored for today's units only: a retired one has
+    // none (asking would be refused as an unknown area).
+    const m = typeof input === 'string' && mapAsOf && /^\/api\/reports\/scheduled\?(?:.*&)?area=([^&]+)/.exec(input);
+    if (m && retiredCodes.has(decodeURIComponent(m[1]))) {
+      const body = JSON.stringify({ area: decodeURIComponent(m[1]), reports: [] });
+      return Promise.resolve(new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } }));
+    }
+    return orig(typeof input === 'string' ? withAsOf(input) : input, init);
+  };
   wrapped.diabanAsOf = true;
   window.fetch = wrapped;
 }
@@ -116,9 +126,11 @@ export class AreaLayer {
     const order = { province: 0, district: 1, commune: 2, hamlet: 3 };
     const feats = (fc.features || []).slice().sort((a, b) =>
       (order[a.properties?.level] ?? 9) - (order[b.properties?.level] ?? 9));
+    retiredCodes.clear();
     for (const f of feats) {
       const p = f.properties || {};
       if (!p.code) continue;
+      if (p.retired) retiredCodes.add(p.code);
       this.byCode.set(p.code, f);
       const level = p.level in LEVEL_STYLE ? p.level : 'commune';
       const retired = !!p.retired;
