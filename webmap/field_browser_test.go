@@ -297,8 +297,10 @@ func TestBrowserViewerMap(t *testing.T) {
 					t.Errorf("%s shown to a viewer", sel)
 				}
 			}
-			if !evaluate[bool](t, ctx, fmt.Sprintf(`diaban.map.getBounds().pad(0.01).contains(diaban.areas.bounds(%q))`, district)) {
-				t.Error("the district is not in view")
+			// Its communes in view (a province's outline reaches far beyond
+			// the demo's drawn communes: the map opens on the units it holds).
+			if !evaluate[bool](t, ctx, `diaban.map.getBounds().pad(0.01).contains(diaban.areas.bounds())`) {
+				t.Error("the viewer's communes are not in view")
 			}
 			checkLayout(t, ctx, sc.name)
 			screenshot(t, ctx, "viewer-"+sc.name)
