@@ -371,9 +371,14 @@ func loadMetricsAsOf(ctx context.Context, q querier, g *metricsGroups, since, en
 	}
 	var notes [][]IndicatorNote
 	var errs [8]error
-	loads := []func(){
-		func() { notes, errs[0] = loadIndicatorsAsOf(ctx, q, ins, g.targets, end, ps) },
-	}
+	// The loads run at once on the pool's connections, but two loads never
+	// append to the same field of ins at once: those of one field (the
+	// tips of the polygons, of the kept members and of area-only records;
+	// the incidents; the hotspots' events) run one after another in one
+	// chain. (They ran all at once before, and appends to the same slice
+	// were lost: the tips of a retired unit came out short now and then.)
+	var indicators, incidents, events, tips []func()
+	indicators = append(indicators, func() { notes, errs[0] = loadIndicatorsAsOf(ctx, q, ins, g.targets, end, ps) })
 	// Under a scope narrower than everything, version_incident_months is
 	// not readable (00009): its incidents are read through the polygons.
 	sc := scopeOf(ctx)
@@ -382,32 +387,36 @@ func loadMetricsAsOf(ctx context.Context, q querier, g *metricsGroups, since, en
 	if len(g.members) > 0 {
 		m0, m1 := hotspot.MonthAt(since), hotspot.MonthAt(end)
 		if kept && m0.Start().Equal(since) && m1.Start().Equal(end) {
-			loads = append(loads, func() { errs[4] = loadIncidentsKept(ctx, q, ins, g.members, g.verGroup, int32(m0), int32(m1)) })
+			incidents = append(incidents, func() { errs[4] = loadIncidentsKept(ctx, q, ins, g.members, g.verGroup, int32(m0), int32(m1)) })
 		} else {
-			loads = append(loads, func() { errs[4] = loadIncidentsByPolygon(ctx, q, ins, g.members, g.verGroup, since, end) })
+			incidents = append(incidents, func() { errs[4] = loadIncidentsByPolygon(ctx, q, ins, g.members, g.verGroup, since, end) })
 		}
-		loads = append(loads,
-			func() { errs[5] = loadEventsSQL(ctx, q, sqlEventsByMembers, ins, g.members, g.verGroup, end) },
-			func() { errs[6] = loadTipsSQL(ctx, q, sqlTipsByMembers, ins, g.members, g.verGroup, since, end) })
+		events = append(events, func() { errs[5] = loadEventsSQL(ctx, q, sqlEventsByMembers, ins, g.members, g.verGroup, end) })
+		tips = append(tips, func() { errs[6] = loadTipsSQL(ctx, q, sqlTipsByMembers, ins, g.members, g.verGroup, since, end) })
 	}
 	if len(polygons) > 0 {
-		loads = append(loads,
-			func() { errs[1] = loadEventsSQL(ctx, q, sqlEventsByPolygon, ins, polygons, g.verGroup, end) },
-			func() { errs[2] = loadIncidentsByPolygon(ctx, q, ins, polygons, g.verGroup, since, end) },
-			func() { errs[3] = loadTipsSQL(ctx, q, sqlTipsByPolygon, ins, polygons, g.verGroup, since, end) })
+		events = append(events, func() { errs[1] = loadEventsSQL(ctx, q, sqlEventsByPolygon, ins, polygons, g.verGroup, end) })
+		incidents = append(incidents, func() { errs[2] = loadIncidentsByPolygon(ctx, q, ins, polygons, g.verGroup, since, end) })
+		tips = append(tips, func() { errs[3] = loadTipsSQL(ctx, q, sqlTipsByPolygon, ins, polygons, g.verGroup, since, end) })
 	}
 	if len(g.areaOnly) > 0 {
-		loads = append(loads, func() { errs[7] = loadTipsSQL(ctx, q, sqlTipsAreaOnly, ins, g.areaOnly, g.areaOnlyGroup, since, end) })
+		tips = append(tips, func() { errs[7] = loadTipsSQL(ctx, q, sqlTipsAreaOnly, ins, g.areaOnly, g.areaOnlyGroup, since, end) })
+	}
+	chains := [][]func(){indicators, incidents, events, tips}
+	run := func(chain []func()) {
+		for _, f := range chain {
+			f()
+		}
 	}
 	if _, pooled := q.(*pgxpool.Pool); pooled {
 		var wg sync.WaitGroup
-		for _, f := range loads {
-			wg.Go(f)
+		for _, chain := range chains {
+			wg.Go(func() { run(chain) })
 		}
 		wg.Wait()
 	} else {
-		for _, f := range loads {
-			f()
+		for _, chain := range chains {
+			run(chain)
 		}
 	}
 	for _, err := range errs {
