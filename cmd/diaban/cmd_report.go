@@ -9,7 +9,6 @@ import (
 
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/inputs"
-	"github.com/diaban/diaban/hotspot/metrics"
 	"github.com/diaban/diaban/hotspot/report"
 	"github.com/diaban/diaban/hotspot/store"
 )
@@ -21,25 +20,20 @@ func cmdReport(ctx context.Context, env *environment, args []string) error {
 	fs := newFlagSet(env, "report", "report --area CODE --period P [--as-of YYYY-MM-DD] --format pdf|xlsx|csv [--out FILE] [--lang vi|en] [--config FILE] [--db URL]")
 	var db dbFlags
 	db.register(fs, env)
-	area := fs.String("area", "", "area code: a commune, or a district or province (its communes in the table)")
-	period := fs.String("period", "", hotspot.PeriodForms+" (Asia/Ho_Chi_Minh)")
+	var q areaQuestion
+	q.register(fs, env, "area code: a commune, or a district or province (its communes in the table)")
 	format := fs.String("format", "pdf", "pdf, xlsx or csv")
 	out := fs.String("out", "", "the file to write (default: standard output)")
 	lang := fs.String("lang", "vi", "vi or en")
-	asOfFlag := fs.String("as-of", "", "the geography: areas as they stood on this date (default today)")
-	config := fs.String("config", env.getenv("DIABAN_METRICS_CONFIG"), "metrics configuration JSON overriding the defaults (env DIABAN_METRICS_CONFIG)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
-	if *area == "" {
-		return fmt.Errorf("%w: --area is required", errUsage)
-	}
-	p, err := hotspot.ParsePeriod(*period)
+	area, p, asOf, cfg, err := q.parse()
 	if err != nil {
-		return fmt.Errorf("%w: --period: %v", errUsage, err)
+		return err
 	}
 	f, err := report.ParseFormat(*format)
 	if err != nil {
@@ -48,20 +42,12 @@ func cmdReport(ctx context.Context, env *environment, args []string) error {
 	if *lang != "vi" && *lang != "en" {
 		return fmt.Errorf("%w: --lang must be vi or en", errUsage)
 	}
-	asOf, err := parseAsOf(*asOfFlag)
-	if err != nil {
-		return err
-	}
-	cfg, err := metrics.LoadConfig(*config)
-	if err != nil {
-		return fmt.Errorf("--config: %w", err)
-	}
 	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	d, err := inputs.LoadReport(ctx, st, inputs.ReportRequest{Area: *area, Period: p, AsOf: asOf, Config: cfg, Role: hotspot.RoleAdmin, English: *lang == "en"})
+	d, err := inputs.LoadReport(ctx, st, inputs.ReportRequest{Area: area, Period: p, AsOf: asOf, Config: cfg, Role: hotspot.RoleAdmin, English: *lang == "en"})
 	if err != nil {
 		return err
 	}
@@ -69,7 +55,7 @@ func cmdReport(ctx context.Context, env *environment, args []string) error {
 	if err := report.Render(&buf, d, f); err != nil {
 		return err
 	}
-	if err := st.AppendAudit(ctx, store.AuditEntry{User: "cli", Role: "cli", Action: "report.generate", Area: *area,
+	if err := st.AppendAudit(ctx, store.AuditEntry{User: "cli", Role: "cli", Action: "report.generate", Area: area,
 		Detail: strings.Join([]string{"period " + p.String(), "as_of " + asOf.Format("2006-01-02"), "format " + string(f)}, ", ")}); err != nil {
 		return err
 	}
