@@ -314,33 +314,15 @@ func parseTips(recs []*record, idx *hotspot.AreaIndex) (*batch, []*hotspot.Valid
 	var rows []store.TipRow
 	return &batch{
 		check: func(ctx context.Context, w *store.ImportWriter) ([]*hotspot.ValidationError, error) {
-			var codes []string
-			for _, t := range parsed {
-				if t.Loc == nil && t.AreaID == 0 {
-					codes = append(codes, t.code)
-				}
+			// Only a tip without a point names its unit by code.
+			kept, more, err := resolveAreaCodes(ctx, w, parsed,
+				func(t *tipRow) (string, int, bool) { return t.code, t.line, t.Loc == nil && t.AreaID == 0 },
+				func(t *tipRow, id int64) { t.RecordedAreaID = id })
+			rows = make([]store.TipRow, len(kept))
+			for i := range kept {
+				rows[i] = kept[i].TipRow
 			}
-			var ids map[string]int64
-			if len(codes) > 0 {
-				var err error
-				if ids, err = w.AreaIDs(ctx, codes); err != nil {
-					return nil, err
-				}
-			}
-			var more []*hotspot.ValidationError
-			rows = make([]store.TipRow, 0, len(parsed))
-			for _, t := range parsed {
-				if t.Loc == nil && t.AreaID == 0 {
-					id, ok := ids[t.code]
-					if !ok {
-						more = append(more, &hotspot.ValidationError{Line: t.line, Field: "area_code", Reason: fmt.Sprintf("unknown area %q", t.code)})
-						continue
-					}
-					t.RecordedAreaID = id
-				}
-				rows = append(rows, t.TipRow)
-			}
-			return more, nil
+			return more, err
 		},
 		write: func(ctx context.Context, w *store.ImportWriter, progress func(int, int)) (int, error) {
 			return w.UpsertTips(ctx, rows, progress)
@@ -435,33 +417,14 @@ func parseIndicators(recs []*record, idx *hotspot.AreaIndex) (*batch, []*hotspot
 		// Units retired by a reform still take the values they reported while
 		// in force (issue 13): codes not current are looked up among every area.
 		check: func(ctx context.Context, w *store.ImportWriter) ([]*hotspot.ValidationError, error) {
-			var codes []string
-			for _, in := range kept {
-				if in.AreaID == 0 {
-					codes = append(codes, in.code)
-				}
+			found, more, err := resolveAreaCodes(ctx, w, kept,
+				func(in *indicatorRow) (string, int, bool) { return in.code, in.line, in.AreaID == 0 },
+				func(in *indicatorRow, id int64) { in.AreaID = id })
+			rows = make([]store.IndicatorRow, len(found))
+			for i := range found {
+				rows[i] = found[i].IndicatorRow
 			}
-			var ids map[string]int64
-			if len(codes) > 0 {
-				var err error
-				if ids, err = w.AreaIDs(ctx, codes); err != nil {
-					return nil, err
-				}
-			}
-			var more []*hotspot.ValidationError
-			rows = make([]store.IndicatorRow, 0, len(kept))
-			for _, in := range kept {
-				if in.AreaID == 0 {
-					id, ok := ids[in.code]
-					if !ok {
-						more = append(more, &hotspot.ValidationError{Line: in.line, Field: "area_code", Reason: fmt.Sprintf("unknown area %q", in.code)})
-						continue
-					}
-					in.AreaID = id
-				}
-				rows = append(rows, in.IndicatorRow)
-			}
-			return more, nil
+			return more, err
 		},
 		write: func(ctx context.Context, w *store.ImportWriter, progress func(int, int)) (int, error) {
 			return w.UpsertIndicators(ctx, rows, progress)
@@ -489,4 +452,38 @@ func parseIndicator(r *record, idx *hotspot.AreaIndex) (indicatorRow, *hotspot.V
 		return indicatorRow{}, r.fail("value", "%q is not a count (a number ≥ 0)", r.get("value"))
 	}
 	return indicatorRow{IndicatorRow: store.IndicatorRow{AreaID: areaID, Period: period, Key: key, Value: v}, line: r.line, code: code}, nil
+}
+
+// resolveAreaCodes looks up, among every area (units retired by a reform
+// too), the codes of the items that name their unit by code (need), gives
+// each its id (set), and returns the items kept: an unknown code makes its
+// item a bad row on area_code.
+func resolveAreaCodes[T any](ctx context.Context, w *store.ImportWriter, items []T, need func(*T) (code string, line int, ok bool), set func(*T, int64)) ([]T, []*hotspot.ValidationError, error) {
+	var codes []string
+	for i := range items {
+		if code, _, ok := need(&items[i]); ok {
+			codes = append(codes, code)
+		}
+	}
+	var ids map[string]int64
+	if len(codes) > 0 {
+		var err error
+		if ids, err = w.AreaIDs(ctx, codes); err != nil {
+			return nil, nil, err
+		}
+	}
+	var bad []*hotspot.ValidationError
+	kept := make([]T, 0, len(items))
+	for i := range items {
+		if code, line, ok := need(&items[i]); ok {
+			id, known := ids[code]
+			if !known {
+				bad = append(bad, &hotspot.ValidationError{Line: line, Field: "area_code", Reason: fmt.Sprintf("unknown area %q", code)})
+				continue
+			}
+			set(&items[i], id)
+		}
+		kept = append(kept, items[i])
+	}
+	return kept, bad, nil
 }
