@@ -385,9 +385,25 @@ func codeOf(idx *hotspot.AreaIndex, id int64) string {
 // ---- indicators
 
 var (
-	periodPattern = regexp.MustCompile(`^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$`)
-	keyPattern    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 )
+
+// indicatorPeriod reads an indicator's period by the one period rule
+// (hotspot.ParsePeriod) and keeps the kinds indicators are recorded for: a
+// year, a quarter or a month, returned in canonical form ("2025-q3" is
+// stored as "2025-Q3"). Halves and custom windows are periods to ask
+// about, not to record in: they are summed from months and quarters.
+func indicatorPeriod(s string) (string, error) {
+	p, err := hotspot.ParsePeriod(s)
+	if err != nil {
+		return "", err
+	}
+	switch p.Kind() {
+	case hotspot.PeriodYear, hotspot.PeriodQuarter, hotspot.PeriodMonth:
+		return p.String(), nil
+	}
+	return "", fmt.Errorf("%q is a %s; indicators are recorded for a year (YYYY), a quarter (YYYY-Qn) or a month (YYYY-MM)", s, p.Kind())
+}
 
 // indicatorRow is an indicator value with the line and area code it came
 // from, for the check of repeats.
@@ -439,9 +455,9 @@ func parseIndicator(r *record, idx *hotspot.AreaIndex) (indicatorRow, *hotspot.V
 	} else if hotspot.ValidAreaCode("area_code", code) != nil {
 		return indicatorRow{}, r.fail("area_code", "unknown area %q", code)
 	}
-	period := r.get("period")
-	if !periodPattern.MatchString(period) {
-		return indicatorRow{}, r.fail("period", "%q is not a period (want YYYY, YYYY-Qn or YYYY-MM)", period)
+	period, err := indicatorPeriod(r.get("period"))
+	if err != nil {
+		return indicatorRow{}, r.fail("period", "%s", err)
 	}
 	key := r.get("key")
 	if !keyPattern.MatchString(key) {

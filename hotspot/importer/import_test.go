@@ -213,6 +213,9 @@ func TestImportTipsCamerasIndicatorsIncidents(t *testing.T) {
 		{"cameras", "ref,lon,lat,bearing,fov,range_m,owner,status\nC3,108.25,15.9,360,90,120,police,active\n", "bearing"},
 		{"cameras", "ref,lon,lat,bearing,fov,range_m,owner,status\nC3,108.25,15.9,10,90,120,army,active\n", "owner"},
 		{"indicators", "area_code,period,key,value\n20530,2025-13,registered_users,1\n", "period"},
+		{"indicators", "area_code,period,key,value\n20530,2025-H1,registered_users,1\n", "period"},
+		{"indicators", "area_code,period,key,value\n20530,2025-01-01..2025-03-31,registered_users,1\n", "period"},
+		{"indicators", "area_code,period,key,value\n20530,1899,registered_users,1\n", "period"},
 		{"indicators", "area_code,period,key,value\n99999,2025-01,registered_users,1\n", "area_code"},
 		{"incidents", "ref,lon,lat,kind,occurred_at\nI3,108.25,NaN,use,2025-01-01\n", "lat"},
 		{"incidents", "ref,lon,lat,kind,occurred_at\nI3,108.25,15.9,use,01/01/2025\n", "occurred_at"},
@@ -231,6 +234,14 @@ func TestImportTipsCamerasIndicatorsIncidents(t *testing.T) {
 	}
 	if got := count(t, s, ctx, "changes WHERE kind = 'incident'"); got != 2 {
 		t.Errorf("changes for 2 incidents: got %d", got)
+	}
+	// A quarter written in lower case is stored in the one canonical
+	// form the metrics read.
+	if _, err := importString(t, s, ctx, "indicators", "area_code,period,key,value\n20530,2025-q3,registered_users,7\n", importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(t, s, ctx, "area_indicators WHERE period = '2025-Q3' AND value = 7"); got != 1 {
+		t.Errorf("2025-q3 stored as 2025-Q3: got %d rows", got)
 	}
 }
 
