@@ -11,7 +11,7 @@ export GOTOOLCHAIN=go1.27.3 # as go.mod asks; fetched from the Go module proxy
 
 if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 && [ -z "${DIABAN_NO_DOCKER:-}" ]; then
   log "Docker engine found: docker compose up (PostGIS + diaban)"
-  log "the demo admin's password, once loaded: docker compose exec diaban cat /var/lib/diaban/admin-password"
+  log "the demo users' passwords, once loaded: docker compose exec diaban cat /var/lib/diaban/passwords"
   if [ -n "${DIABAN_ADDR:-}" ] && [ -z "${DIABAN_PORT:-}" ]; then
     export DIABAN_PORT="${DIABAN_ADDR##*:}"
   fi
