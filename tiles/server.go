@@ -4,8 +4,11 @@ import (
 	"container/list"
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"sync"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/diaban/diaban/hotspot"
@@ -36,6 +39,12 @@ func (e *UnknownLayerError) Error() string {
 }
 
 // Source renders and caches tiles.
+//
+// A change drops only the cached tiles it touches (Forget): those that drew
+// the changed feature (by its id, where it was before a move or a delete)
+// and those within reach of where it is now. A change with nothing to place
+// it (a bulk load) moves the version of its layers instead (Invalidate), so
+// none of their cached tiles is served again.
 type Source struct {
 	db DB
 
@@ -46,11 +55,38 @@ type Source struct {
 	max      int
 	hits     uint64
 	misses   uint64
+	// byID is, per layer and feature id, the cache keys of the tiles that
+	// drew the feature.
+	byID map[featureKey]map[string]struct{}
+	// epoch counts the changes forgotten per layer, and recent keeps the
+	// newest of them, so a tile rendered while a change it touches came in
+	// is not cached (its data may predate the change).
+	epoch  map[Layer]uint64
+	recent map[Layer][]forgotten
 }
 
+type featureKey struct {
+	layer Layer
+	id    int64
+}
+
+// forgotten is a change as Forget saw it, numbered per layer.
+type forgotten struct {
+	epoch uint64
+	t     Touched
+}
+
+// keepRecent is how many forgotten changes per layer are kept to check
+// tiles that were rendering meanwhile.
+const keepRecent = 256
+
 type cached struct {
-	key  string
-	data []byte
+	key   string
+	layer Layer
+	c     Coord
+	rule  disclosure.Rule
+	ids   []int64
+	data  []byte
 }
 
 // New returns a tile source over db keeping at most maxTiles tiles in memory.
@@ -58,7 +94,10 @@ func New(db DB, maxTiles int) *Source {
 	if maxTiles <= 0 {
 		maxTiles = 4096
 	}
-	return &Source{db: db, versions: map[Layer]uint64{}, cache: map[string]*list.Element{}, order: list.New(), max: maxTiles}
+	return &Source{
+		db: db, versions: map[Layer]uint64{}, cache: map[string]*list.Element{}, order: list.New(), max: maxTiles,
+		byID: map[featureKey]map[string]struct{}{}, epoch: map[Layer]uint64{}, recent: map[Layer][]forgotten{},
+	}
 }
 
 // Invalidate moves the data version of every layer that shows changes of
@@ -66,13 +105,127 @@ func New(db DB, maxTiles int) *Source {
 func (s *Source) Invalidate(kind hotspot.ChangeKind) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, layer := range layersOf(kind) {
+		s.versions[layer]++
+		s.epoch[layer]++
+		s.recent[layer] = nil // a tile rendering meanwhile predates this version: not cached (TileIn)
+	}
+}
+
+func layersOf(kind hotspot.ChangeKind) []Layer {
+	var out []Layer
 	for layer, kinds := range Layers {
 		for _, k := range kinds {
 			if k == kind {
-				s.versions[layer]++
+				out = append(out, layer)
 			}
 		}
 	}
+	return out
+}
+
+// Touched is what one change touched, for Forget.
+type Touched struct {
+	Kind hotspot.ChangeKind
+	// IDs are the features it changed, by their id in the layers of Kind
+	// (a hotspot's, a camera's): every tile that drew one of them is
+	// dropped, wherever it was.
+	IDs []int64
+	// Points are where the change happened (a hotspot's place now, an
+	// incident's): every tile that draws there is dropped, at every zoom.
+	Points []orb.Point
+}
+
+// Placed reports whether t says what the change touched (features or
+// places); one that does not can only be forgotten by dropping its layers
+// whole.
+func (t Touched) Placed() bool { return len(t.Points) > 0 || len(t.IDs) > 0 }
+
+// Forget drops the cached tiles of the layers showing t.Kind that t
+// touches, and returns how many. A change that is not placed (Placed) moves
+// the layers' version instead, as Invalidate.
+func (s *Source) Forget(t Touched) int {
+	if !t.Placed() {
+		s.Invalidate(t.Kind)
+		return -1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dropped := 0
+	for _, layer := range layersOf(t.Kind) {
+		s.epoch[layer]++
+		r := append(s.recent[layer], forgotten{epoch: s.epoch[layer], t: t})
+		if len(r) > keepRecent {
+			r = r[len(r)-keepRecent:]
+		}
+		s.recent[layer] = r
+		var drop []*list.Element
+		for _, id := range t.IDs {
+			for key := range s.byID[featureKey{layer, id}] {
+				if el, ok := s.cache[key]; ok {
+					drop = append(drop, el)
+				}
+			}
+		}
+		for el := s.order.Front(); el != nil; el = el.Next() {
+			if e := el.Value.(*cached); e.layer == layer && touches(e.layer, e.c, e.rule, t) {
+				drop = append(drop, el)
+			}
+		}
+		for _, el := range drop {
+			if e, ok := el.Value.(*cached); ok && s.cache[e.key] == el {
+				s.remove(el)
+				dropped++
+			}
+		}
+	}
+	return dropped
+}
+
+// remove takes one entry out of the cache and its indexes (s.mu held).
+func (s *Source) remove(el *list.Element) {
+	e := s.order.Remove(el).(*cached)
+	delete(s.cache, e.key)
+	for _, id := range e.ids {
+		k := featureKey{e.layer, id}
+		delete(s.byID[k], e.key)
+		if len(s.byID[k]) == 0 {
+			delete(s.byID, k)
+		}
+	}
+}
+
+// Reach is how far around a tile a change at a point shows on it, in
+// degrees of longitude and latitude at the tile's latitude: the buffer the
+// layers draw beyond the tile's edge (64 of 4,096 units) for points and
+// outlines; for the incident cells, the width of a hexagon at the tile's
+// resolution (rule: the caller's disclosure rule, which may coarsen it), as
+// a whole hexagon is drawn on every tile it touches.
+func Reach(layer Layer, c Coord, rule disclosure.Rule) (dLon, dLat float64) {
+	b := maptile.New(c.X, c.Y, maptile.Zoom(c.Z)).Bound()
+	dLon, dLat = (b.Max[0]-b.Min[0])*64/4096, (b.Max[1]-b.Min[1])*64/4096
+	if layer == LayerCells {
+		res := rule.Res(cellResolution(c.Z))
+		km := 2.5 * h3EdgeKm[res]
+		lat := (b.Min[1] + b.Max[1]) / 2
+		dLon += km / (111.32 * max(math.Cos(lat*math.Pi/180), 0.05))
+		dLat += km / 110.57
+	}
+	return dLon, dLat
+}
+
+// touches reports whether the tile of layer at c, drawn under rule, shows
+// a place that t touched.
+func touches(layer Layer, c Coord, rule disclosure.Rule, t Touched) bool {
+	b := maptile.New(c.X, c.Y, maptile.Zoom(c.Z)).Bound()
+	dLon, dLat := Reach(layer, c, rule)
+	b = orb.Bound{Min: orb.Point{b.Min[0] - dLon, b.Min[1] - dLat}, Max: orb.Point{b.Max[0] + dLon, b.Max[1] + dLat}}
+	for _, p := range t.Points {
+		if b.Contains(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Scope narrows a tile to the rows of some areas (a user's area and
@@ -113,22 +266,63 @@ func (s *Source) TileIn(ctx context.Context, layer Layer, c Coord, scope Scope) 
 		return data, nil
 	}
 	s.misses++
+	epoch := s.epoch[layer]
 	s.mu.Unlock()
 
 	data, err := s.render(ctx, layer, c, scope.AreaIDs, scope.Rule)
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.cache[key]; !ok {
-		s.cache[key] = s.order.PushFront(&cached{key: key, data: data})
-		for s.order.Len() > s.max {
-			old := s.order.Remove(s.order.Back()).(*cached)
-			delete(s.cache, old.key)
+	var ids []int64
+	if layer != LayerCells {
+		if ids, err = featureIDs(data); err != nil {
+			return nil, fmt.Errorf("%s tile %s: %w", layer, c, err)
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.cache[key]; ok || s.changedSince(layer, c, scope.Rule, ids, epoch) {
+		return data, nil
+	}
+	s.cache[key] = s.order.PushFront(&cached{key: key, layer: layer, c: c, rule: scope.Rule, ids: ids, data: data})
+	for _, id := range ids {
+		k := featureKey{layer, id}
+		if s.byID[k] == nil {
+			s.byID[k] = map[string]struct{}{}
+		}
+		s.byID[k][key] = struct{}{}
+	}
+	for s.order.Len() > s.max {
+		s.remove(s.order.Back())
+	}
 	return data, nil
+}
+
+// changedSince reports whether a change forgotten in layer after epoch
+// may touch the tile at c (drawn under rule, showing features ids): its
+// data, read before, may not show it (s.mu held).
+func (s *Source) changedSince(layer Layer, c Coord, rule disclosure.Rule, ids []int64, epoch uint64) bool {
+	if s.epoch[layer] == epoch {
+		return false
+	}
+	r := s.recent[layer]
+	if len(r) == 0 || r[0].epoch > epoch+1 {
+		return true // older than what is kept (or the whole layer moved)
+	}
+	for _, f := range r {
+		if f.epoch <= epoch {
+			continue
+		}
+		if touches(layer, c, rule, f.t) {
+			return true
+		}
+		for _, id := range f.t.IDs {
+			if slices.Contains(ids, id) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Stats reports cache hits and misses.

@@ -3,6 +3,7 @@ package tiles_test
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
 
+	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/importer"
 	"github.com/diaban/diaban/hotspot/store"
@@ -117,5 +119,141 @@ func TestTilesFromPostGIS(t *testing.T) {
 	}
 	if _, err := src.Tile(ctx, "people", c); err == nil {
 		t.Error("an unknown layer was served")
+	}
+}
+
+// A change drops only the cached tiles it touches: those around where it
+// happened and those that drew the changed feature (where a hotspot was
+// before it moved). A tile of another commune stays cached.
+func TestForgetOnlyTouchedTiles(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db := pgtest.New(t)
+	st := store.NewStore(db.Pool)
+	f, err := os.Open("../hotspot/testdata/areas.geojson")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := importer.Import(ctx, st, "areas", f, importer.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// H1 in Phường Một, H2 in Xã Hai: different tiles at every zoom used.
+	a, b := orb.Point{108.25, 15.9}, orb.Point{108.35, 15.9}
+	for _, step := range []struct{ kind, data string }{
+		{"hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Một\nH2,108.35,15.9,dealing,Hai\n"},
+		{"events", "hotspot_ref,event,occurred_at,note\nH1,detected,2025-01-01,\nH2,detected,2025-01-01,\n"},
+		{"incidents", "ref,lon,lat,kind,occurred_at\nI1,108.25,15.9,use,2025-01-01\nI2,108.35,15.9,use,2025-01-02\n"},
+	} {
+		if _, err := importer.Import(ctx, st, step.kind, strings.NewReader(step.data), importer.Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := tiles.New(st, 256)
+	at := func(p orb.Point, z maptile.Zoom) tiles.Coord {
+		mt := maptile.At(p, z)
+		return tiles.Coord{Z: tiles.Zoom(mt.Z), X: mt.X, Y: mt.Y}
+	}
+	zooms := []maptile.Zoom{10, 12, 14, 16}
+	warm := func(layer tiles.Layer, ps ...orb.Point) {
+		t.Helper()
+		for _, p := range ps {
+			for _, z := range zooms {
+				if _, err := src.Tile(ctx, layer, at(p, z)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	// cached reports, per zoom, whether the tile at p is served from the
+	// cache (a hit) or rendered again.
+	cached := func(layer tiles.Layer, p orb.Point) (hits []bool) {
+		t.Helper()
+		for _, z := range zooms {
+			h0, _ := src.Stats()
+			if _, err := src.Tile(ctx, layer, at(p, z)); err != nil {
+				t.Fatal(err)
+			}
+			h1, _ := src.Stats()
+			hits = append(hits, h1 > h0)
+		}
+		return hits
+	}
+	all := func(xs []bool, want bool) bool {
+		for _, x := range xs {
+			if x != want {
+				return false
+			}
+		}
+		return true
+	}
+	warm(tiles.LayerHotspots, a, b)
+	warm(tiles.LayerCells, a, b)
+
+	// An elimination of H1: its tiles are drawn again, H2's are not.
+	if _, err := st.AddEvent(ctx, 1, hotspot.Event{Kind: hotspot.EventEliminated}); err != nil {
+		t.Fatal(err)
+	}
+	src.Forget(tiles.Touched{Kind: hotspot.ChangeEvent, IDs: []int64{1}, Points: []orb.Point{a}})
+	if got := cached(tiles.LayerHotspots, b); !all(got, true) {
+		t.Errorf("H2's tiles after H1's elimination: cached %v, want all", got)
+	}
+	if got := cached(tiles.LayerCells, a); !all(got, true) {
+		t.Errorf("an event dropped cells tiles: cached %v", got)
+	}
+	if got := cached(tiles.LayerHotspots, a); !all(got, false) {
+		t.Errorf("H1's tiles after its elimination: cached %v, want none", got)
+	}
+	data, err := src.Tile(ctx, tiles.LayerHotspots, at(a, 14))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ls, _ := mvt.Unmarshal(data); len(ls) != 1 || ls[0].Features[0].Properties["status"] != "eliminated" {
+		t.Errorf("H1's tile after its elimination: %v", ls)
+	}
+
+	// A move of H1 within Phường Một (to another tile at z14 and z16):
+	// the tiles where it was (by its id) and where it is are dropped.
+	moved := orb.Point{108.22, 15.85}
+	if at(moved, 14) == at(a, 14) || at(moved, 10) != at(a, 10) {
+		t.Fatal("test points: the move should leave H1's z14 tile but not its z10 one")
+	}
+	warm(tiles.LayerHotspots, moved)
+	p := geo.PointFromOrb(moved)
+	if _, err := st.UpdateHotspot(ctx, 1, store.HotspotEdit{Point: &p}, nil); err != nil {
+		t.Fatal(err)
+	}
+	src.Forget(tiles.Touched{Kind: hotspot.ChangeHotspot, IDs: []int64{1}, Points: []orb.Point{moved}})
+	if got := cached(tiles.LayerHotspots, b); !all(got, true) {
+		t.Errorf("H2's tiles after H1 moved: cached %v, want all", got)
+	}
+	if got := cached(tiles.LayerHotspots, a); !all(got, false) {
+		t.Errorf("the tiles H1 left: cached %v, want none", got)
+	}
+	// (The z10 tile is the one just drawn again for where H1 was.)
+	if got := cached(tiles.LayerHotspots, moved); !slices.Equal(got, []bool{true, false, false, false}) {
+		t.Errorf("the tiles H1 moved to: cached %v, want only z10", got)
+	}
+	data, _ = src.Tile(ctx, tiles.LayerHotspots, at(a, 16))
+	if ls, _ := mvt.Unmarshal(data); len(ls) != 0 {
+		t.Errorf("H1's old z16 tile still draws it: %v", ls[0].Features)
+	}
+
+	// An incident in Xã Hai: its cells tiles only.
+	src.Forget(tiles.Touched{Kind: hotspot.ChangeIncident, Points: []orb.Point{b}})
+	if got := cached(tiles.LayerCells, a); !all(got, true) {
+		t.Errorf("Phường Một's cells after an incident in Xã Hai: cached %v, want all", got)
+	}
+	if got := cached(tiles.LayerCells, b); !all(got, false) {
+		t.Errorf("Xã Hai's cells after its incident: cached %v, want none", got)
+	}
+	if got := cached(tiles.LayerHotspots, b); !all(got, true) {
+		t.Errorf("an incident dropped hotspot tiles: cached %v", got)
+	}
+
+	// A change that cannot be placed (a bulk load) drops the layer.
+	src.Forget(tiles.Touched{Kind: hotspot.ChangeHotspot})
+	if got := cached(tiles.LayerHotspots, b); !all(got, false) {
+		t.Errorf("after a bulk load: cached %v, want none", got)
 	}
 }

@@ -3,6 +3,8 @@ package webmap
 import (
 	"net/http"
 
+	"github.com/paulmach/orb"
+
 	"github.com/diaban/diaban/hotspot"
 	"github.com/diaban/diaban/hotspot/disclosure"
 	"github.com/diaban/diaban/tiles"
@@ -49,4 +51,27 @@ func scopeKey(u *hotspot.User) string {
 		return ""
 	}
 	return u.Scope
+}
+
+// forgetTiles drops the cached vector tiles a change touches (tiles.Forget):
+// those that drew the changed hotspot or camera (where it was) and those
+// around where it is now, or around the incident; a change the feed could
+// not place (a bulk load, a delete) drops its layers whole. The map does
+// the same with the tiles it holds, from the same message (tiles.js).
+func (s *Server) forgetTiles(c changed) {
+	t := tiles.Touched{Kind: c.kind}
+	switch c.kind {
+	case hotspot.ChangeHotspot, hotspot.ChangeCamera:
+		t.IDs = []int64{c.id}
+	case hotspot.ChangeEvent:
+		if c.event != nil {
+			t.IDs = []int64{c.event.HotspotID}
+		}
+	}
+	if c.op == hotspot.ChangeBulk {
+		t.IDs = nil // the id of one row of many
+	} else if c.point != nil {
+		t.Points = []orb.Point{c.point.Orb()}
+	}
+	s.tiles.Forget(t)
 }

@@ -189,6 +189,8 @@ type changed struct {
 	op    hotspot.ChangeOp
 	area  string         // the area code it touches; "" for bulk loads (and unplaced changes)
 	event *hotspot.Event // the lifecycle event of an event change, when it was read
+	id    int64          // the changed row's id (store.Change.EntityID)
+	point *geo.Point     // where it is now, when it was read (the vector tiles it touches)
 }
 
 // Hub fans changes out to websocket clients. Subscribers are collected under
@@ -668,7 +670,7 @@ func (h *Hub) prepare(ctx context.Context, c store.Change, idx *hotspot.AreaInde
 	if c.Op == hotspot.ChangeBulk {
 		m.Rows = c.Rows
 	}
-	ch := changed{seq: c.Seq, kind: c.Kind, op: c.Op}
+	ch := changed{seq: c.Seq, kind: c.Kind, op: c.Op, id: c.EntityID}
 	if idx == nil {
 		var err error
 		if idx, err = h.store.Areas(ctx); err != nil {
@@ -724,7 +726,7 @@ func (h *Hub) prepare(ctx context.Context, c store.Change, idx *hotspot.AreaInde
 	if err != nil {
 		return nil, err
 	}
-	ch.area = m.Area
+	ch.area, ch.point = m.Area, m.point
 	return &outgoing{msg: m, body: body, change: ch}, nil
 }
 

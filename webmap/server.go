@@ -98,7 +98,7 @@ func New(cfg Config, store *store.Store, log *slog.Logger) *Server {
 	s.analyses = newAnalysisGate(cfg.Analyses, cfg.AnalysesPerUser)
 	s.hub = newHub(store, log, cfg.live())
 	s.tiles = tiles.New(store, 4096)
-	s.hub.beforeBroadcast(func(c changed) { s.tiles.Invalidate(c.kind) })
+	s.hub.beforeBroadcast(s.forgetTiles)
 	s.watchMetrics()
 	s.routes()
 	return s
