@@ -29,6 +29,7 @@ type liveStats struct {
 	backfilled     prometheus.Counter
 	pruned         prometheus.Counter
 	refused        *prometheus.CounterVec
+	areaIndex      *prometheus.CounterVec
 }
 
 func newLiveStats() *liveStats {
@@ -60,9 +61,11 @@ func newLiveStats() *liveStats {
 			Help: "Changes pruned by the retention."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "diaban_ws_refused_total",
 			Help: "Websocket upgrades refused, by cap."}, []string{"cap"}),
+		areaIndex: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "diaban_feed_area_index_total",
+			Help: "Batches of the feed placed with the area index the hub kept (kept: no query) or after asking the store (asked: the areas changed, or the batch was read without its version)."}, []string{"how"}),
 	}
 	s.reg.MustRegister(s.changes, s.lag, s.feedLag, s.clients, s.sent, s.dropped, s.resyncs, s.replaySize,
-		s.enrichFailures, s.coalesced, s.backfilled, s.pruned, s.refused,
+		s.enrichFailures, s.coalesced, s.backfilled, s.pruned, s.refused, s.areaIndex,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []hotspot.Role{hotspot.RoleAdmin, hotspot.RoleOfficer, hotspot.RolePlanner, hotspot.RoleViewer} {
 		s.clients.WithLabelValues(string(r))

@@ -224,6 +224,9 @@ type Hub struct {
 
 	backfillMu sync.Mutex // one backfill of the ring at a time
 
+	// areas is the area index the feed last placed changes with (areasFor).
+	areas atomic.Pointer[hotspot.AreaIndex]
+
 	// topicSubs counts the clients whose subscription takes each topic.
 	topicSubs map[MessageType]*atomic.Int64
 
@@ -329,7 +332,7 @@ func (h *Hub) LastSeq() int64 { return h.lastSeq.Load() }
 // enrichment that fails stops the batch there (the feed retries it) until
 // the change has failed for EnrichBudget; then its subscribers get resync.
 func (h *Hub) handle(ctx context.Context, batch []store.Change) (int, error) {
-	idx, err := h.store.Areas(ctx)
+	idx, err := h.areasFor(ctx, batch)
 	if err != nil {
 		idx = nil // placed below per change, or resynced
 	}
@@ -360,6 +363,10 @@ func (h *Hub) handle(ctx context.Context, batch []store.Change) (int, error) {
 	var wg sync.WaitGroup
 	for i, c := range batch {
 		if _, ok := coalesced(i); ok {
+			continue
+		}
+		if idx != nil && !queries(c) {
+			outs[i], errs[i] = h.prepare(ctx, c, idx) // no round trip
 			continue
 		}
 		wg.Add(1)
@@ -403,6 +410,37 @@ func (h *Hub) handle(ctx context.Context, batch []store.Change) (int, error) {
 		h.publish(ctx, out, c.At)
 	}
 	return len(batch), nil
+}
+
+// areasFor returns an area index that places the changes of batch: at
+// least as new as the areas were when the changes and their rows were read
+// (store.Change.AreaVersion, read in the same statement). The hub keeps the
+// index it last used and asks the store again only when a batch was read
+// after a newer area change (store.Areas, a version query and a reload):
+// no round trip for a batch while the areas do not change, and never an
+// index older than the rows it places.
+func (h *Hub) areasFor(ctx context.Context, batch []store.Change) (*hotspot.AreaIndex, error) {
+	need := int64(-1)
+	for i, c := range batch {
+		if i > 0 && c.AreaVersion != need {
+			need = -1 // not read in one statement: ask the store
+			break
+		}
+		need = c.AreaVersion
+	}
+	// Equal, not newer or equal: the version is the newest area change
+	// kept, and pruning may lower it (then the index is read again).
+	if idx := h.areas.Load(); idx != nil && need >= 0 && idx.Version == need {
+		h.stats.areaIndex.WithLabelValues("kept").Inc()
+		return idx, nil
+	}
+	idx, err := h.store.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.stats.areaIndex.WithLabelValues("asked").Inc()
+	h.areas.Store(idx)
+	return idx, nil
 }
 
 // unenriched is the resync that stands for a change that could not be
@@ -681,42 +719,23 @@ func (h *Hub) prepare(ctx context.Context, c store.Change, idx *hotspot.AreaInde
 		m.Area = idx.CodeOf(c.AreaID)
 	}
 	if c.Op != hotspot.ChangeBulk && c.Op != hotspot.ChangeDelete {
-		switch c.Kind {
-		case hotspot.ChangeHotspot, hotspot.ChangeEvent:
-			hotspotID := c.EntityID
-			var ev *hotspot.Event
-			if c.Kind == hotspot.ChangeEvent {
-				e, err := h.store.GetEvent(ctx, c.EntityID)
-				if err != nil {
-					return nil, err
-				}
-				hotspotID, ev = e.HotspotID, e
-			}
-			hs, err := h.store.FeedHotspot(ctx, hotspotID)
-			if errors.Is(err, hotspot.ErrNotFound) {
-				break
-			} else if err != nil {
+		if !c.Enriched {
+			// Read without its row (the catch-up's fallback): read it now.
+			var err error
+			if c, err = h.enrich(ctx, c); err != nil {
 				return nil, err
 			}
+		}
+		switch {
+		case c.Hotspot != nil && (c.Kind == hotspot.ChangeHotspot || c.Kind == hotspot.ChangeEvent && c.Event != nil):
+			hs := *c.Hotspot
 			hs.Events = nil
-			m.Data, m.Area, m.point = &hotspotData{Event: ev, Hotspot: hotspotFeature(hs)}, hs.AreaCode, &hs.Point
-			ch.event = ev
-		case hotspot.ChangeCamera:
-			cam, err := h.store.GetCamera(ctx, c.EntityID)
-			if errors.Is(err, hotspot.ErrNotFound) {
-				break
-			} else if err != nil {
-				return nil, err
-			}
-			m.Data, m.Area, m.point = &cameraData{Camera: cameraFeature(cam, false)}, cam.AreaCode, &cam.Point
-		case hotspot.ChangeIncident:
-			inc, err := h.store.GetIncident(ctx, c.EntityID)
-			if errors.Is(err, hotspot.ErrNotFound) {
-				break
-			} else if err != nil {
-				return nil, err
-			}
-			m.Data, m.Area, m.point = &incidentData{Incident: incidentFeature(inc)}, inc.AreaCode, &inc.Point
+			m.Data, m.Area, m.point = &hotspotData{Event: c.Event, Hotspot: hotspotFeature(&hs)}, hs.AreaCode, &hs.Point
+			ch.event = c.Event
+		case c.Camera != nil && c.Kind == hotspot.ChangeCamera:
+			m.Data, m.Area, m.point = &cameraData{Camera: cameraFeature(c.Camera, false)}, c.Camera.AreaCode, &c.Camera.Point
+		case c.Incident != nil && c.Kind == hotspot.ChangeIncident:
+			m.Data, m.Area, m.point = &incidentData{Incident: incidentFeature(c.Incident)}, c.Incident.AreaCode, &c.Incident.Point
 		}
 	}
 	if m.Area != "" {
@@ -728,6 +747,46 @@ func (h *Hub) prepare(ctx context.Context, c store.Change, idx *hotspot.AreaInde
 	}
 	ch.area, ch.point = m.Area, m.point
 	return &outgoing{msg: m, body: body, change: ch}, nil
+}
+
+// queries reports whether preparing c reads from the database: a change
+// read without its row (store.Change.Enriched) whose row the message
+// carries.
+func queries(c store.Change) bool {
+	if c.Enriched || c.Op == hotspot.ChangeBulk || c.Op == hotspot.ChangeDelete {
+		return false
+	}
+	switch c.Kind {
+	case hotspot.ChangeHotspot, hotspot.ChangeEvent, hotspot.ChangeCamera, hotspot.ChangeIncident:
+		return true
+	}
+	return false
+}
+
+// enrich reads the row of a change read without it (store.Change.Enriched
+// false), one query per row, as the catch-up would have: nil when it is gone.
+func (h *Hub) enrich(ctx context.Context, c store.Change) (store.Change, error) {
+	c.Enriched = true
+	var err error
+	switch c.Kind {
+	case hotspot.ChangeHotspot, hotspot.ChangeEvent:
+		hotspotID := c.EntityID
+		if c.Kind == hotspot.ChangeEvent {
+			if c.Event, err = h.store.GetEvent(ctx, c.EntityID); err != nil {
+				break
+			}
+			hotspotID = c.Event.HotspotID
+		}
+		c.Hotspot, err = h.store.FeedHotspot(ctx, hotspotID)
+	case hotspot.ChangeCamera:
+		c.Camera, err = h.store.GetCamera(ctx, c.EntityID)
+	case hotspot.ChangeIncident:
+		c.Incident, err = h.store.GetIncident(ctx, c.EntityID)
+	}
+	if errors.Is(err, hotspot.ErrNotFound) {
+		err = nil
+	}
+	return c, err
 }
 
 // maxBackfill is how many changes a replay older than the ring may read
@@ -759,7 +818,7 @@ func (h *Hub) backfill(ctx context.Context, since, floor int64) bool {
 	for len(changes) > 0 && changes[len(changes)-1].Seq > floor {
 		changes = changes[:len(changes)-1]
 	}
-	idx, err := h.store.Areas(ctx)
+	idx, err := h.areasFor(ctx, changes)
 	if err != nil {
 		h.log.Warn("replay backfill failed", "err", err)
 		return false
@@ -769,6 +828,10 @@ func (h *Hub) backfill(ctx context.Context, since, floor int64) bool {
 	sem := make(chan struct{}, h.cfg.EnrichWorkers)
 	var wg sync.WaitGroup
 	for i, c := range changes {
+		if !queries(c) {
+			outs[i], errs[i] = h.prepare(ctx, c, idx) // read with its row
+			continue
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {

@@ -467,3 +467,152 @@ func TestReplayAfterRestartIsChangeByChange(t *testing.T) {
 	got := r.waitSeq(t, last, 10*time.Second)
 	sameSeqs(t, "replay after a restart", got, changeSeqs(t, ts, since, last))
 }
+
+// TestAreaChangePlacesTheNextChanges: the hub keeps its area index between
+// batches (no query while the areas do not change), and a change read after
+// an area change is placed by an index at least that new: a commune moved
+// to another district, in the same commit as a change of one of its
+// hotspots or in the commit before it, sends that change to the new
+// district's officer and not to the old one's — never by the index the hub
+// held before.
+func TestAreaChangePlacesTheNextChanges(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := ts.db.Pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A second district over the same ground, and the hotspots' communes.
+	exec(`INSERT INTO areas (code, level) VALUES ('504', 'district')`)
+	exec(`INSERT INTO area_versions (area_id, name, parent_id, geom)
+		SELECT (SELECT id FROM areas WHERE code = '504'), 'Huyện Mới', v.parent_id, v.geom
+		FROM area_versions v JOIN areas a ON a.id = v.area_id WHERE a.code = '503' AND v.valid_to IS NULL`)
+	var moved string
+	var hs, other int64
+	if err := ts.db.Pool.QueryRow(ctx, `SELECT a.code, h.id FROM hotspots h JOIN areas a ON a.id = h.area_id ORDER BY h.id LIMIT 1`).Scan(&moved, &hs); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.db.Pool.QueryRow(ctx, `SELECT h.id FROM hotspots h JOIN areas a ON a.id = h.area_id WHERE a.code <> $1 LIMIT 1`, moved).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	ts.settle(t)
+	old := ts.dialAs(t, ts.addUser(t, "officer-503", "officer", "503"), `{"type":"subscribe","topics":[]}`)
+	nu := ts.dialAs(t, ts.addUser(t, "officer-504", "officer", "504"), `{"type":"subscribe","topics":[]}`)
+	time.Sleep(200 * time.Millisecond)
+
+	type got struct {
+		mu   sync.Mutex
+		seqs map[int64]bool
+	}
+	read := func(c *wsClient) *got {
+		g := &got{seqs: map[int64]bool{}}
+		go func() {
+			for {
+				m, ok := c.next(30 * time.Second)
+				if !ok {
+					return
+				}
+				if m.Type == "hotspot" {
+					g.mu.Lock()
+					g.seqs[m.Seq] = true
+					g.mu.Unlock()
+				}
+			}
+		}()
+		return g
+	}
+	has := func(g *got, seq int64) bool { g.mu.Lock(); defer g.mu.Unlock(); return g.seqs[seq] }
+	gotOld, gotNew := read(old), read(nu)
+	waitHas := func(name string, g *got, seq int64) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !has(g, seq); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never got seq %d", name, seq)
+			}
+		}
+	}
+	update := func(id int64, name string) int64 {
+		t.Helper()
+		exec(`UPDATE hotspots SET name = $1 WHERE id = $2`, name, id)
+		seq, err := ts.store.LatestSeq(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seq
+	}
+	reparent := func(tx pgx.Tx, to string) {
+		t.Helper()
+		if _, err := tx.Exec(ctx, `UPDATE area_versions SET parent_id = (SELECT id FROM areas WHERE code = $2)
+			WHERE valid_to IS NULL AND area_id = (SELECT id FROM areas WHERE code = $1)`, moved, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The hub places a change with the index it holds, not asking again.
+	first := update(hs, "trước")
+	waitHas("officer of 503", gotOld, first)
+	kept := func() float64 { return scrapeCounter(t, ts, `diaban_feed_area_index_total{how="kept"}`) }
+	k0 := kept()
+	waitHas("officer of 503", gotOld, update(hs, "vẫn trước"))
+	if kept() <= k0 {
+		t.Errorf("the hub asked the store for the areas though they had not changed")
+	}
+
+	// The move and a change of the moved commune's hotspot in one commit.
+	tx, err := ts.db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reparent(tx, "504")
+	if _, err := tx.Exec(ctx, `UPDATE hotspots SET name = 'cùng lúc' WHERE id = $1`, hs); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	same, _ := ts.store.LatestSeq(ctx)
+	waitHas("officer of 504", gotNew, same)
+	// A change the old district still holds, after it: the old district's
+	// officer gets it, and must not have had the moved one before it.
+	mark := update(other, "mốc")
+	waitHas("officer of 503", gotOld, mark)
+	if has(gotOld, same) {
+		t.Errorf("the old district's officer got seq %d of a commune moved out of it in the same commit", same)
+	}
+
+	// Back again, in two commits right after each other.
+	tx, err = ts.db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reparent(tx, "503")
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after := update(hs, "sau")
+	waitHas("officer of 503", gotOld, after)
+	time.Sleep(300 * time.Millisecond) // the write gap and more
+	if has(gotNew, after) {
+		t.Errorf("the district the commune left got seq %d, committed after the move", after)
+	}
+}
+
+// scrapeCounter reads one sample of GET /metrics (0 when absent).
+func scrapeCounter(t *testing.T, ts *testServer, sample string) float64 {
+	t.Helper()
+	resp, err := http.Get(ts.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, sample+" "); ok {
+			f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return f
+		}
+	}
+	return 0
+}

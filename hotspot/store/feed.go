@@ -11,13 +11,17 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
 )
 
 // ChangeChannel is the PostgreSQL notification channel the triggers use.
 const ChangeChannel = "diaban_changes"
 
-// Change is one committed change, as the triggers recorded it in `changes`.
+// Change is one committed change, as the triggers recorded it in `changes`,
+// with what the live feed tells of it read in the same statement (the
+// catch-up of the feed and ChangesSince): the entity's row as it is when
+// the change is read, and how far the areas had changed then.
 type Change struct {
 	Seq      int64              `json:"seq"`
 	Kind     hotspot.ChangeKind `json:"kind"`
@@ -26,19 +30,120 @@ type Change struct {
 	AreaID   int64              `json:"-"`
 	Rows     int                `json:"rows"`
 	At       time.Time          `json:"at"`
+
+	// Enriched says that the entity's row below was looked for with the
+	// change (insert and update of a hotspot, an event, an incident or a
+	// camera): nil then means it is gone. A hotspot comes without its
+	// events; an event change has its event and its hotspot.
+	Enriched bool              `json:"-"`
+	Hotspot  *hotspot.Hotspot  `json:"-"`
+	Event    *hotspot.Event    `json:"-"`
+	Incident *hotspot.Incident `json:"-"`
+	Camera   *hotspot.Camera   `json:"-"`
+	// AreaVersion is the sequence of the newest area change committed when
+	// the statement read the change and its entity (the version of
+	// AreaIndex): an index of this version places what was read; -1 when
+	// the change was read without its rows.
+	AreaVersion int64 `json:"-"`
 }
 
+// sqlChangesSince reads changes after $1, at most $2, with the rows of
+// their entities (one index lookup each; a kind's lateral read is skipped
+// for changes of another kind) and the area version, in one statement: the
+// live feed's catch-up and its enrichment are one round trip. The entity
+// columns are those of sqlHotspots, GetEvent, sqlIncidentColumns and
+// sqlCameras.
 const sqlChangesSince = `
-SELECT seq, kind, op, coalesce(entity_id, 0), coalesce(area_id, 0), rows, at
-FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2`
+SELECT c.seq, c.kind, c.op, coalesce(c.entity_id, 0), coalesce(c.area_id, 0), c.rows, c.at,
+       (SELECT coalesce(max(seq), 0) FROM changes WHERE kind = 'area'),
+       h.id, h.ref, h.name, h.kind, h.code, h.x, h.y, h.status,
+       e.id, e.hotspot_id, e.event, e.occurred_at, e.recorded_at, e.note,
+       i.id, i.ref, i.kind, i.occurred_at, i.code, i.x, i.y,
+       k.id, k.ref, k.x, k.y, k.bearing, k.fov, k.range_m, k.owner, k.status, k.code
+FROM (SELECT * FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2) c
+LEFT JOIN LATERAL (
+    SELECT e.id, e.hotspot_id, e.event, e.occurred_at, e.recorded_at, e.note FROM hotspot_events e
+    WHERE c.kind = 'event' AND c.op IN ('insert', 'update') AND e.id = c.entity_id) e ON true
+LEFT JOIN LATERAL (
+    SELECT h.id, h.ref, h.name, h.kind, a.code, ST_X(h.geom) AS x, ST_Y(h.geom) AS y, st.status
+    FROM hotspots h JOIN areas a ON a.id = h.area_id JOIN hotspot_status st ON st.hotspot_id = h.id
+    WHERE c.kind IN ('hotspot', 'event') AND c.op IN ('insert', 'update')
+      AND h.id = CASE c.kind WHEN 'hotspot' THEN c.entity_id ELSE e.hotspot_id END) h ON true
+LEFT JOIN LATERAL (
+    SELECT i.id, i.ref, i.kind, i.occurred_at, a.code, ST_X(i.geom) AS x, ST_Y(i.geom) AS y
+    FROM incidents i JOIN areas a ON a.id = i.area_id
+    WHERE c.kind = 'incident' AND c.op IN ('insert', 'update') AND i.id = c.entity_id) i ON true
+LEFT JOIN LATERAL (
+    SELECT k.id, k.ref, ST_X(k.geom) AS x, ST_Y(k.geom) AS y, k.bearing, k.fov, k.range_m, k.owner, k.status, a.code
+    FROM cameras k JOIN areas a ON a.id = k.area_id
+    WHERE c.kind = 'camera' AND c.op IN ('insert', 'update') AND k.id = c.entity_id) k ON true
+ORDER BY c.seq`
 
 func scanChange(r pgx.CollectableRow) (Change, error) {
 	var c Change
+	var (
+		hID                               *int64
+		hRef, hName, hKind, hCode, hState *string
+		hX, hY                            *float64
+		eID, eHotspot                     *int64
+		eKind, eNote                      *string
+		eOccurred, eRecorded              *time.Time
+		iID                               *int64
+		iRef, iKind, iCode                *string
+		iOccurred                         *time.Time
+		iX, iY                            *float64
+		kID                               *int64
+		kRef, kOwner, kState, kCode       *string
+		kX, kY, kBearing, kFOV, kRange    *float64
+	)
+	err := r.Scan(&c.Seq, &c.Kind, &c.Op, &c.EntityID, &c.AreaID, &c.Rows, &c.At, &c.AreaVersion,
+		&hID, &hRef, &hName, &hKind, &hCode, &hX, &hY, &hState,
+		&eID, &eHotspot, &eKind, &eOccurred, &eRecorded, &eNote,
+		&iID, &iRef, &iKind, &iOccurred, &iCode, &iX, &iY,
+		&kID, &kRef, &kX, &kY, &kBearing, &kFOV, &kRange, &kOwner, &kState, &kCode)
+	if err != nil {
+		return c, err
+	}
+	if c.Op != hotspot.ChangeInsert && c.Op != hotspot.ChangeUpdate {
+		return c, nil
+	}
+	switch c.Kind {
+	case hotspot.ChangeHotspot, hotspot.ChangeEvent, hotspot.ChangeIncident, hotspot.ChangeCamera:
+		c.Enriched = true
+	}
+	if eID != nil {
+		c.Event = &hotspot.Event{ID: *eID, HotspotID: *eHotspot, Kind: hotspot.EventKind(*eKind), OccurredAt: *eOccurred, RecordedAt: *eRecorded, Note: *eNote}
+	}
+	if hID != nil {
+		c.Hotspot = &hotspot.Hotspot{ID: *hID, Ref: *hRef, Name: *hName, Kind: hotspot.HotspotKind(*hKind), AreaCode: *hCode,
+			Point: geo.Point{Lon: *hX, Lat: *hY}, Status: hotspot.Status(*hState)}
+	}
+	if iID != nil {
+		c.Incident = &hotspot.Incident{ID: *iID, Ref: *iRef, Kind: hotspot.IncidentKind(*iKind), OccurredAt: *iOccurred, AreaCode: *iCode,
+			Point: geo.Point{Lon: *iX, Lat: *iY}}
+	}
+	if kID != nil {
+		c.Camera = &hotspot.Camera{ID: *kID, Ref: *kRef, Point: geo.Point{Lon: *kX, Lat: *kY}, Bearing: *kBearing, FOV: *kFOV, RangeM: *kRange,
+			Owner: hotspot.CameraOwner(*kOwner), Status: hotspot.CameraStatus(*kState), AreaCode: *kCode}
+	}
+	return c, nil
+}
+
+// sqlChangesOnly reads the changes without their rows: the catch-up's
+// fallback when sqlChangesSince fails on a connection that still answers.
+const sqlChangesOnly = `
+SELECT seq, kind, op, coalesce(entity_id, 0), coalesce(area_id, 0), rows, at
+FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2`
+
+func scanChangeOnly(r pgx.CollectableRow) (Change, error) {
+	var c Change
 	err := r.Scan(&c.Seq, &c.Kind, &c.Op, &c.EntityID, &c.AreaID, &c.Rows, &c.At)
+	c.AreaVersion = -1 // not read
 	return c, err
 }
 
-// ChangesSince returns up to limit changes after seq, in order.
+// ChangesSince returns up to limit changes after seq, in order, each with
+// its entity's row (read in ctx's scope: the system scope sees them all).
 func (s *Store) ChangesSince(ctx context.Context, seq int64, limit int) ([]Change, error) {
 	rows, err := s.pool.Query(ctx, sqlChangesSince, seq, limit)
 	if err != nil {
@@ -298,6 +403,12 @@ func (f *Feed) connect(ctx context.Context) (*pgx.Conn, error) {
 			return nil, err
 		}
 	}
+	// The catch-up reads the changed rows too, of every area: the
+	// connection keeps the system scope (it is the feed's own).
+	if err := applyScope(ctx, conn, scope{all: true}); err != nil {
+		closeQuickly(conn)
+		return nil, err
+	}
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{ChangeChannel}.Sanitize()); err != nil {
 		closeQuickly(conn)
 		return nil, err
@@ -364,6 +475,15 @@ func (f *Feed) catchUp(ctx context.Context, conn *pgx.Conn) error {
 		var batch []Change
 		if err == nil {
 			batch, err = pgx.CollectRows(rows, scanChange)
+		}
+		if err != nil && qctx.Err() == nil && !conn.IsClosed() {
+			// The connection is fine but the rows could not be read with
+			// their entities: read the changes alone, which Handle then
+			// enriches itself (and, failing that, resyncs).
+			f.opts.Log.Warn("changes not read with their rows; reading them alone", "after", last, "err", err)
+			if rows, err = conn.Query(qctx, sqlChangesOnly, last, batchSize); err == nil {
+				batch, err = pgx.CollectRows(rows, scanChangeOnly)
+			}
 		}
 		cancel()
 		if err != nil {
