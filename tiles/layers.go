@@ -45,11 +45,12 @@ var Layers = map[Layer][]hotspot.ChangeKind{
 // are read in a subquery of their own (OFFSET 0: nothing else is pushed
 // into it), where only those leakproof quals stand: beside the costly
 // PostGIS quals the planner preferred reading every point of the scope by
-// area_id. A hotspot's status is asked of hotspot_status per hotspot
-// drawn: joined, the view's own scan of hotspots drove the plan, one probe
-// per hotspot of the scope. (Read from the timelines instead, the tile
-// paid the timelines' policy, a hash of every hotspot of the scope: twice
-// as slow under the policies, bench/rls/RESULTS.md.)
+// area_id. A hotspot's status is read per hotspot drawn from the status
+// kept on its timeline (migration 00014: hotspot_status's answer, kept by
+// the events' trigger; no timeline is 'unknown'), one primary-key probe,
+// under a policy on the timeline's own area_id. hotspot_status instead
+// scanned the hotspot's events, each under the events' policy (a hotspots
+// probe per event): most of a z12–13 tile's time.
 var layerSQL = map[Layer]string{
 	LayerAreas: `
 WITH b AS (SELECT ST_TileEnvelope($1, $2, $3) AS env),
@@ -70,7 +71,7 @@ p AS (
 t AS (
     SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.env, 4096, 64, true) AS geom,
            p.id, p.ref, p.name, p.kind,
-           (SELECT s.status FROM hotspot_status s WHERE s.hotspot_id = p.id) AS status, a.code AS area
+           coalesce((SELECT s.status FROM hotspot_timelines s WHERE s.hotspot_id = p.id), 'unknown') AS status, a.code AS area
     FROM p JOIN areas a ON a.id = p.area_id, b
     WHERE p.geom && ST_Transform(b.env, 4326))
 SELECT ST_AsMVT(t, 'hotspots', 4096, 'geom', 'id') FROM t WHERE geom IS NOT NULL`,

@@ -104,7 +104,9 @@ func (s *Server) handleAreaMetrics(w http.ResponseWriter, r *http.Request) error
 	}
 	cfg := s.metricsConfig()
 	code := r.PathValue("code")
-	got, err := s.store.MetricsInputAsOf(r.Context(), code, asOf, cfg, p)
+	// One load for the area and, above commune level, its communes' roll-up
+	// (each row read once when the geography is today's).
+	got, children, err := s.store.AreaAndChildMetricsAsOf(r.Context(), code, asOf, cfg, p)
 	if err != nil {
 		return err
 	}
@@ -119,10 +121,6 @@ func (s *Server) handleAreaMetrics(w http.ResponseWriter, r *http.Request) error
 		Predecessors: lineage.Predecessors, Successors: lineage.Successors, IndicatorNotes: got.Notes}
 	ans.Criteria = rule.Criteria(metrics.Criteria(m, in.Indicators, p))
 	if shape.Level == hotspot.LevelProvince || shape.Level == hotspot.LevelDistrict {
-		children, _, err := s.store.ChildMetricsInputsAsOf(r.Context(), code, asOf, p, cfg)
-		if err != nil {
-			return err
-		}
 		ru, _ := metrics.ComputeRollUp(code, children, p, cfg, 0)
 		v := rule.RollUp(ru)
 		ans.RollUp = &v

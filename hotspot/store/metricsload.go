@@ -27,15 +27,16 @@ import (
 // sqlMetricsEvents returns the timelines of the hotspots of the areas $1:
 // per hotspot its state-changing events sorted by (occurred_at, id), kept by
 // a trigger in hotspot_timelines (migrations 00004 and 00011) and read as
-// one bytea a hotspot (decodeTimeline). Notes change no status and the store
+// one bytea a hotspot (decodeTimeline), by the hotspot's area kept on the
+// timeline (00014: no join to hotspots, and under the policies a check of
+// the row's own area_id). Notes change no status and the store
 // refuses a note before a detection, so they are not in the timelines. One
 // row per hotspot: a province-year reads 100,000 rows instead of millions
 // (BENCHMARKS.md).
 const sqlMetricsEvents = `
-SELECT h.area_id, t.hotspot_id, t.packed
-FROM hotspots h
-JOIN hotspot_timelines t ON t.hotspot_id = h.id
-WHERE h.area_id = ANY($1::bigint[])`
+SELECT t.area_id, t.hotspot_id, t.packed
+FROM hotspot_timelines t
+WHERE t.area_id = ANY($1::bigint[])`
 
 // sqlMetricsIncidents counts the incidents of the areas $1 in [$2, $3) by
 // area, month and kind. The month is cut in Asia/Ho_Chi_Minh,
@@ -481,4 +482,70 @@ func childIndicators(ctx context.Context, q querier, idx *hotspot.AreaIndex, roo
 		return out
 	}
 	return children(root), nil
+}
+
+// AreaAndChildMetricsAsOf loads what the area metrics API answers for an
+// area on the geography of asOf (zero: today) and period p: the area's input
+// (as MetricsInputAsOf) and, for a district or province, its communes'
+// inputs (as ChildMetricsInputsAsOf, sorted by code; nil for a commune or a
+// hamlet). When the area and its communes are current, each row is read
+// once: the communes' rows by commune, the area's own rows (those below it
+// but in no commune) apart, and the area's input is their sum. Otherwise
+// (an area or commune read through its polygon) the two loads run as
+// before.
+func (s *Store) AreaAndChildMetricsAsOf(ctx context.Context, code string, asOf time.Time, cfg metrics.Config, p hotspot.Period) (*MetricsAsOf, []metrics.AreaInput, error) {
+	tree, idx, err := s.geographies(ctx, asOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, ok := tree.ByCode(code)
+	if !ok {
+		return nil, nil, unknownAsOf("area", code, tree)
+	}
+	if hotspot.LevelRank(a.Level) >= hotspot.LevelRank(hotspot.LevelCommune) {
+		got, err := s.MetricsInputAsOf(ctx, code, asOf, cfg, p)
+		return got, nil, err
+	}
+	var communes []*AreaAsOf
+	current := a.Current
+	for _, x := range tree.Below(a) {
+		if x.Level == hotspot.LevelCommune {
+			communes = append(communes, x)
+			current = current && x.Current
+		}
+	}
+	if !current {
+		got, err := s.MetricsInputAsOf(ctx, code, asOf, cfg, p)
+		if err != nil {
+			return nil, nil, err
+		}
+		kids, _, err := s.ChildMetricsInputsAsOf(ctx, code, asOf, p, cfg)
+		return got, kids, err
+	}
+	slices.SortFunc(communes, func(x, y *AreaAsOf) int { return cmp.Compare(x.Code, y.Code) })
+	g := newMetricsGroups()
+	for _, c := range communes {
+		g.addArea(g.add(c), c, idx, tree)
+	}
+	own := g.add(a)
+	g.addArea(own, a, idx, tree) // only what no commune took: the area itself, rows above its communes
+	since, end := metrics.InputWindow(p, cfg)
+	ins, notes, err := loadMetricsAsOf(ctx, s.pool, g, since, end, []hotspot.Period{p})
+	if err != nil {
+		return nil, nil, err
+	}
+	kids := ins[:len(communes)]
+	in := ins[own]
+	for _, k := range kids {
+		in.Hotspots = append(in.Hotspots, k.Hotspots...)
+		in.Incidents = append(in.Incidents, k.Incidents...)
+		in.Tips = append(in.Tips, k.Tips...)
+	}
+	slices.SortFunc(in.Hotspots, func(x, y metrics.Hotspot) int { return cmp.Compare(x.ID, y.ID) })
+	mergeIncidentCounts(&in)
+	if in.Children, err = childIndicatorsAsOf(ctx, s.pool, tree, a, end, []hotspot.Period{p}); err != nil {
+		return nil, nil, err
+	}
+	in.Indicators = metrics.RollUpIndicators(in.Indicators, in.Children)
+	return &MetricsAsOf{Input: in, Area: a, Notes: notes[own]}, slices.Clip(kids), nil
 }
