@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -452,80 +453,105 @@ func mergeIncidentCounts(in *metrics.AreaInput) {
 	in.Incidents = out
 }
 
-// sqlEventsByPolygon: the timelines of the hotspots inside the versions $1.
-// A hotspot on the border of two comes once per version; Go keeps the first
-// version by id.
+// sqlEventsByPolygon: the timelines of the hotspots inside the versions $1,
+// packed (decodeTimeline). A hotspot on the border of two comes once per
+// version; Go keeps the first version by id.
 const sqlEventsByPolygon = `
-SELECT v.id, t.hotspot_id, t.kinds, t.occurred, t.event_ids
+SELECT v.id, t.hotspot_id, t.packed
 FROM area_versions v
 JOIN hotspots h ON ST_Covers(v.geom, h.geom)
 JOIN hotspot_timelines t ON t.hotspot_id = h.id
 WHERE v.id = ANY($1::bigint[])`
 
 // sqlEventsByMembers: the timelines of the hotspots kept as lying inside the
-// retired versions $1.
+// retired versions $1: two equi-joins, as the indexed path's sqlMetricsEvents
+// (the timelines' policy is the hotspots', so hotspots need not be joined).
 const sqlEventsByMembers = `
-SELECT vh.version_id, t.hotspot_id, t.kinds, t.occurred, t.event_ids
+SELECT vh.version_id, t.hotspot_id, t.packed
 FROM version_hotspots vh
-JOIN hotspots h ON h.id = vh.hotspot_id
-JOIN hotspot_timelines t ON t.hotspot_id = h.id
+JOIN hotspot_timelines t ON t.hotspot_id = vh.hotspot_id
 WHERE vh.version_id = ANY($1::bigint[])`
 
-// loadEventsSQL reads the timelines query (version, hotspot, arrays) into
-// the groups of the versions; a hotspot in two versions (on their border)
-// counts in the one of lower id.
+// loadEventsSQL reads the timelines query (version, hotspot, packed
+// timeline) into the groups of the versions; a hotspot in two versions (on
+// their border) counts in the one of lower id. Like loadEvents, a large set
+// of versions is read in eventShards parts on as many connections, each
+// decoding into its own arena.
 func loadEventsSQL(ctx context.Context, q querier, query string, ins []metrics.AreaInput, vers []int64, group map[int64]int, end time.Time) error {
-	rows, err := q.Query(ctx, query, customPlan, vers)
-	if err != nil {
-		return fmt.Errorf("metrics events as of: %w", err)
+	shards := 1
+	if _, pooled := q.(*pgxpool.Pool); pooled && len(vers) >= eventShardMinAreas {
+		shards = eventShards
 	}
-	defer rows.Close()
-	type found struct {
-		ver int64
-		h   metrics.Hotspot
+	parts := make([][]versionTimeline, shards)
+	errs := make([]error, shards)
+	var wg sync.WaitGroup
+	for i := range shards {
+		part := vers[i*len(vers)/shards : (i+1)*len(vers)/shards]
+		wg.Go(func() { parts[i], errs[i] = loadVersionTimelines(ctx, q, query, part, end) })
 	}
-	seen := map[int64]found{}
-	var (
-		verID, hotspotID int64
-		kinds            []int16
-		occurred         []time.Time
-		eventIDs         []int64
-	)
-	for rows.Next() {
-		if err := rows.Scan(&verID, &hotspotID, &kinds, &occurred, &eventIDs); err != nil {
-			return fmt.Errorf("metrics events as of: %w", err)
-		}
-		if prev, dup := seen[hotspotID]; dup && prev.ver < verID {
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	// A hotspot is usually in one version: keep the lowest version of each.
+	var all []versionTimeline
+	if shards == 1 {
+		all = parts[0]
+	} else {
+		all = slices.Concat(parts...)
+	}
+	slices.SortFunc(all, func(a, b versionTimeline) int {
+		return cmp.Or(cmp.Compare(a.h.ID, b.h.ID), cmp.Compare(a.ver, b.ver))
+	})
+	for k, f := range all {
+		if k > 0 && all[k-1].h.ID == f.h.ID {
 			continue
 		}
-		n := 0
-		for n < len(occurred) && occurred[n].Before(end) {
-			n++
-		}
-		f := found{ver: verID}
-		if n > 0 { // else detected after the period: no number changes
-			evs := make([]metrics.Event, n)
-			for i := range n {
-				k := hotspot.EventNote
-				if c := kinds[i]; c > 0 && int(c) < len(eventKindCodes) {
-					k = eventKindCodes[c]
-				}
-				evs[i] = metrics.Event{Kind: k, OccurredAt: occurred[i], Seq: eventIDs[i]}
-			}
-			f.h = metrics.Hotspot{ID: hotspotID, Events: evs}
-		}
-		seen[hotspotID] = f
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("metrics events as of: %w", err)
-	}
-	for _, f := range seen {
-		if f.h.ID != 0 {
+		if len(f.h.Events) > 0 { // else detected after the period: no number changes
 			in := &ins[group[f.ver]]
 			in.Hotspots = append(in.Hotspots, f.h)
 		}
 	}
 	return nil
+}
+
+// versionTimeline is a hotspot's timeline up to the period's end, found in a
+// version.
+type versionTimeline struct {
+	ver int64
+	h   metrics.Hotspot
+}
+
+func loadVersionTimelines(ctx context.Context, q querier, query string, vers []int64, end time.Time) ([]versionTimeline, error) {
+	rows, err := q.Query(ctx, query, customPlan, vers)
+	if err != nil {
+		return nil, fmt.Errorf("metrics events as of: %w", err)
+	}
+	defer rows.Close()
+	var (
+		out              []versionTimeline
+		verID, hotspotID int64
+		packed           []byte
+		arena            []metrics.Event
+	)
+	for rows.Next() {
+		if err := rows.Scan(&verID, &hotspotID, &packed); err != nil {
+			return nil, fmt.Errorf("metrics events as of: %w", err)
+		}
+		n := len(packed) / timelineEventSize
+		if cap(arena)-len(arena) < n {
+			arena = make([]metrics.Event, 0, max(n, 1<<16))
+		}
+		start := len(arena)
+		if arena, err = decodeTimeline(arena, packed, end); err != nil {
+			return nil, fmt.Errorf("metrics events as of: hotspot %d: %w", hotspotID, err)
+		}
+		out = append(out, versionTimeline{ver: verID, h: metrics.Hotspot{ID: hotspotID, Events: arena[start:len(arena):len(arena)]}})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("metrics events as of: %w", err)
+	}
+	return out, nil
 }
 
 // sqlIncidentsByPolygon counts the incidents inside the versions $1 in
@@ -584,11 +610,12 @@ WHERE vt.version_id = ANY($1::bigint[])
   AND ((t.received_at >= $2 AND t.received_at < $3) OR (t.handled_at >= $2 AND t.handled_at < $3))`
 
 // sqlIncidentsKept counts the incidents of the retired versions $1 in the
-// months [$2, $3) from version_incident_months.
+// months [$2, $3) from version_incident_months: one row per key (the
+// table's primary key), so nothing to add up; a count a delete left at zero
+// is skipped.
 const sqlIncidentsKept = `
-SELECT version_id, month, kind, sum(n)::int4 FROM version_incident_months
-WHERE version_id = ANY($1::bigint[]) AND month >= $2 AND month < $3
-GROUP BY 1, 2, 3 HAVING sum(n) > 0`
+SELECT version_id, month, kind, n FROM version_incident_months
+WHERE version_id = ANY($1::bigint[]) AND month >= $2 AND month < $3 AND n > 0`
 
 func loadIncidentsKept(ctx context.Context, q querier, ins []metrics.AreaInput, vers []int64, group map[int64]int, m0, m1 int32) error {
 	return addIncidentCounts(ctx, q, ins, group, sqlIncidentsKept, vers, m0, m1)
@@ -617,27 +644,30 @@ func addIncidentCounts(ctx context.Context, q querier, ins []metrics.AreaInput, 
 	return nil
 }
 
+// sqlTipsGrouped counts the rows of a tips query (version, received,
+// handled) by version, month received and month handled before $3 (0: not
+// handled before $3), as sqlMetricsTips counts them per area: a few rows per
+// version and month instead of one per tip.
+const sqlTipsGrouped = `
+SELECT vid, diaban_month(received_at), coalesce(diaban_month(CASE WHEN handled_at < $3 THEN handled_at END), 0),
+       count(*)::int4, count(CASE WHEN handled_at < $3 THEN 1 END)::int4
+FROM (%s) x (vid, received_at, handled_at)
+GROUP BY 1, 2, 3`
+
 // loadTipsSQL reads the tips query (version, received, handled) into the
-// groups of the versions.
+// groups of the versions, counted by month (sqlTipsGrouped).
 func loadTipsSQL(ctx context.Context, q querier, query string, ins []metrics.AreaInput, vers []int64, group map[int64]int, since, end time.Time) error {
-	rows, err := q.Query(ctx, `SELECT * FROM (`+query+`) x`, customPlan, vers, since, end)
+	rows, err := q.Query(ctx, fmt.Sprintf(sqlTipsGrouped, query), customPlan, vers, since, end)
 	if err != nil {
 		return fmt.Errorf("metrics tips as of: %w", err)
 	}
 	var (
-		verID    int64
-		received time.Time
-		handled  *time.Time
+		verID                               int64
+		month, handledIn, received, handled int32
 	)
-	_, err = pgx.ForEachRow(rows, []any{&verID, &received, &handled}, func() error {
-		// One row per tip, as sqlMetricsTips counts them: the month received,
-		// and the month handled when handled before end.
-		tc := metrics.TipCount{Month: hotspot.MonthAt(received), Received: 1}
-		if handled != nil && handled.Before(end) {
-			tc.HandledIn, tc.Handled = hotspot.MonthAt(*handled), 1
-		}
+	_, err = pgx.ForEachRow(rows, []any{&verID, &month, &handledIn, &received, &handled}, func() error {
 		in := &ins[group[verID]]
-		in.Tips = append(in.Tips, tc)
+		in.Tips = append(in.Tips, metrics.TipCount{Month: hotspot.Month(month), HandledIn: hotspot.Month(handledIn), Received: int(received), Handled: int(handled)})
 		return nil
 	})
 	if err != nil {

@@ -92,6 +92,13 @@ func loadIndicatorsAsOf(ctx context.Context, q querier, ins []metrics.AreaInput,
 		askFrom, askTo = minTime(askFrom, p.Start()), maxTime(askTo, p.End())
 	}
 	asked := func(p hotspot.Period) bool { return p.Start().Before(askTo) && p.End().After(askFrom) }
+	// The links by the area they lead to and from: a province's 10,000
+	// communes each looked through every link was 10⁸ comparisons.
+	byNew, byOld := map[int64][]link{}, map[int64][]link{}
+	for _, l := range links {
+		byNew[l.newID] = append(byNew[l.newID], l)
+		byOld[l.oldID] = append(byOld[l.oldID], l)
+	}
 	for i, t := range targets {
 		from := dayStart(t.ValidFrom)
 		var to time.Time // zero: still in force
@@ -107,11 +114,13 @@ func loadIndicatorsAsOf(ctx context.Context, q querier, ins []metrics.AreaInput,
 			}
 		}
 		var preds, succs []link
-		for _, l := range links {
-			if l.newID == t.ID && l.from.Equal(t.ValidFrom) {
+		for _, l := range byNew[t.ID] {
+			if l.from.Equal(t.ValidFrom) {
 				preds = append(preds, l)
 			}
-			if t.ValidTo != nil && l.oldID == t.ID && l.from.Equal(*t.ValidTo) {
+		}
+		for _, l := range byOld[t.ID] {
+			if t.ValidTo != nil && l.from.Equal(*t.ValidTo) {
 				succs = append(succs, l)
 			}
 		}
