@@ -397,3 +397,137 @@ func TestBrowserFindFilterReplay(t *testing.T) {
 		})
 	}
 }
+
+// TestBrowserProvinceTiles walks the map at province scale (forced here by
+// ?tiles=1 on the demo: the same path a province's thousands take): areas,
+// hexagons and hotspots come as vector tiles, for each role at both screens.
+// The officer clicks a hotspot drawn by a tile and gets its popup, and a
+// change posted through the API makes the page fetch again only the tiles
+// around that hotspot: every other tile it holds is the same object as
+// before.
+func TestBrowserProvinceTiles(t *testing.T) {
+	ts := newEmptyServer(t)
+	loadDemo(t, ts)
+	const ward = "20410"
+	officer := ts.addUser(t, "officer-tiles", hotspot.RoleOfficer, ward)
+	var areas featureCollection
+	ts.do(t, "GET", "/api/areas", "", &areas)
+	province := ""
+	for _, f := range areas.Features {
+		if f.Properties["level"] == "province" {
+			province = f.Properties["code"].(string)
+		}
+	}
+	ts.addUser(t, "viewer-tiles", hotspot.RoleViewer, province)
+	ts.addUser(t, "planner-tiles", hotspot.RolePlanner, province)
+	ts.addUser(t, "admin-tiles", hotspot.RoleAdmin, "")
+	var hs struct {
+		Features []struct {
+			ID       int64 `json:"id"`
+			Geometry struct {
+				Coordinates []float64 `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	ts.doAs(t, officer, "GET", "/api/hotspots", "", &hs)
+	if len(hs.Features) == 0 {
+		t.Fatal("the ward has no hotspot")
+	}
+	h0 := hs.Features[0]
+	ts.settle(t)
+
+	for _, role := range []struct{ user, role string }{{"officer-tiles", "officer"}, {"viewer-tiles", "viewer"}, {"planner-tiles", "planner"}, {"admin-tiles", "admin"}} {
+		for _, sc := range screens {
+			t.Run(role.role+"-"+sc.name, func(t *testing.T) {
+				ctx := newBrowser(t, 1440, 900, 120*time.Second)
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(sc.w), int64(sc.h))); err != nil {
+					t.Fatal(err)
+				}
+				errs := consoleErrors(ctx)
+				if err := ts.browserLogin(ctx, role.user); err != nil {
+					t.Fatal(err)
+				}
+				if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/?tiles=1")); err != nil {
+					t.Fatal(err)
+				}
+				settled := `((l) => !!l && Object.keys(l._tiles).length > 0 && Object.values(l._tiles).every((x) => x.loaded))`
+				ready := fmt.Sprintf(`document.body.dataset.ready === "true" && document.body.dataset.ws === "open" && document.body.dataset.areasTiled === "true" && !!document.body.dataset.paintMs && %s(diaban.tiles.areas && diaban.tiles.areas.layer) && %s(diaban.tiles.cells && diaban.tiles.cells.layer)`, settled, settled)
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](ready)); err != nil {
+					t.Fatalf("areas and hexagons not drawn from tiles: %v; %v", err, errs())
+				}
+				// The boundaries come as tiles: the page asked for boxes.
+				if n := evaluate[int](t, ctx, `performance.getEntriesByType('resource').filter((e) => e.name.includes('/tiles/areas/')).length`); n == 0 {
+					t.Error("no area tile fetched")
+				}
+				hasPoints := role.role != "viewer"
+				if got := evaluate[bool](t, ctx, `!!diaban.tiles.hotspots`); got != hasPoints {
+					t.Errorf("hotspot tiles: %v, want %v", got, hasPoints)
+				}
+				checkLayout(t, ctx, sc.name)
+				if role.role != "officer" {
+					noConsoleErrors(t, errs, role.role)
+					return
+				}
+
+				// Around one hotspot at zoom 15: several tiles held.
+				lon, lat := h0.Geometry.Coordinates[0], h0.Geometry.Coordinates[1]
+				evaluate[bool](t, ctx, fmt.Sprintf(`(diaban.map.setView([%f, %f], 15, { animate: false }), true)`, lat, lon))
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](settled+`(diaban.tiles.hotspots.layer) && diaban.tiles.hotspots.keys().some((k) => k.endsWith(':15'))`)); err != nil {
+					t.Fatalf("hotspot tiles at zoom 15 not drawn: %v", err)
+				}
+				evaluate[bool](t, ctx, `(window.__before = new Map(diaban.tiles.hotspots.cache), window.__fetched = performance.getEntriesByType('resource').filter((e) => e.name.includes('/tiles/hotspots/')).length, true)`)
+				if code := ts.do(t, "POST", fmt.Sprintf("/api/hotspots/%d/events", h0.ID), `{"event":"note","note":"kiểm thử ô bản đồ"}`, nil); code != 201 {
+					t.Fatalf("post note: %d", code)
+				}
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`diaban.tiles.hotspots.refetched > 0 && `+settled+`(diaban.tiles.hotspots.layer)`)); err != nil {
+					t.Fatalf("no hotspot tile fetched again after the change: %v", err)
+				}
+				// (The feed may tell of the change twice: the event, then the
+				// hotspot's status.)
+				time.Sleep(time.Second)
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](settled+`(diaban.tiles.hotspots.layer)`)); err != nil {
+					t.Fatal(err)
+				}
+				r := evaluate[struct {
+					Kept, Dropped, Far, Refetched, Fetched int
+				}](t, ctx, fmt.Sprintf(`(() => {
+					const vt = diaban.tiles.hotspots, lon = %f, lat = %f;
+					let kept = 0, dropped = 0, far = 0;
+					for (const [k, e] of window.__before) {
+						if (vt.cache.get(k) === e) { kept++; continue; }
+						dropped++;
+						const [x, y, z] = k.split(':').map(Number), n = 2 ** z;
+						const w = (x / n) * 360 - 180, east = ((x + 1) / n) * 360 - 180;
+						const lat2 = (j) => Math.atan(Math.sinh(Math.PI * (1 - (2 * j) / n))) * 180 / Math.PI;
+						const [dLon, dLat] = vt.reach(z, lat);
+						if (!(lon >= w - dLon && lon <= east + dLon && lat >= lat2(y + 1) - dLat && lat <= lat2(y) + dLat) &&
+							![...e.data.values()].some((fs) => fs.some((f) => Number(f.id) === %d))) far++;
+					}
+					const fetched = performance.getEntriesByType('resource').filter((e) => e.name.includes('/tiles/hotspots/')).length - window.__fetched;
+					return { Kept: kept, Dropped: dropped, Far: far, Refetched: vt.refetched, Fetched: fetched };
+				})()`, lon, lat, h0.ID))
+				if r.Dropped == 0 || r.Kept == 0 || r.Far > 0 {
+					t.Errorf("after a change at one hotspot: %d tiles dropped (%d far from it), %d kept; want some dropped, none far, some kept", r.Dropped, r.Far, r.Kept)
+				}
+				if r.Fetched > r.Refetched {
+					t.Errorf("%d hotspot tiles fetched after the change, %d of them dropped by it", r.Fetched, r.Refetched)
+				}
+
+				// A click on the hotspot drawn by a tile opens its popup.
+				pt := evaluate[struct{ X, Y float64 }](t, ctx, fmt.Sprintf(`(() => {
+					const p = diaban.map.latLngToContainerPoint([%f, %f]), r = diaban.map.getContainer().getBoundingClientRect();
+					return { X: r.left + p.x, Y: r.top + p.y };
+				})()`, lat, lon))
+				if err := chromedp.Do(ctx, chromedp.MouseClickXY(pt.X, pt.Y)); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('.hs-popup[data-popup-hotspot-id="%d"]')`, h0.ID))); err != nil {
+					t.Errorf("a click on the tile's hotspot at %v opened no popup: %v; there: %s", pt, err, evaluate[string](t, ctx, fmt.Sprintf(`(() => { const e = document.elementFromPoint(%f, %f); return e.tagName + ' ' + innerWidth + 'x' + innerHeight + ' z' + diaban.map.getZoom() + ' query ' + JSON.stringify((diaban.tiles.hotspots.layer.queryTileFeaturesDebug(%f, %f, 8).get('') || []).map((x) => x.feature.id)) + ' held ' + !!diaban.hotspots.get(%d) + ' keys ' + diaban.tiles.hotspots.keys().join(' ') + ' popup ' + !!document.querySelector('.leaflet-popup'); })()`, pt.X, pt.Y, lon, lat, h0.ID)))
+				}
+				screenshot(t, ctx, "tiles-officer-"+sc.name)
+				checkLayout(t, ctx, sc.name)
+				noConsoleErrors(t, errs, role.role)
+			})
+		}
+	}
+}

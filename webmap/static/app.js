@@ -7,7 +7,8 @@ import { t, lang, setLang, onLangChange, addWords } from './i18n.js';
 import { parseDMY } from './format.js';
 import { LiveClient } from './live.js';
 import { AreaLayer } from './areas.js';
-import { HotspotLayer } from './hotspots.js';
+import { HotspotLayer, STATUS_COLOURS, UNKNOWN_COLOURS } from './hotspots.js';
+import { VectorTiles } from './tiles.js';
 import { CameraLayer } from './cameras.js';
 import { CellLayer } from './cells.js';
 import { EmergingLayer } from './emerging.js';
@@ -86,7 +87,77 @@ const hotspots = new HotspotLayer(map, { pane: P.hotspots, areaName, canEdit, pi
 const cameras = new CameraLayer(map, { sectorPane: P.sectors, markerPane: P.cameras, areaName, canEdit });
 const legend = new Legend(map);
 const planner = new Planner(map, { mount: $('planner-panel'), areas });
-const cells = new CellLayer(map, { pane: P.cells, onBreaks: (bs) => legend.setBreaks(bs) });
+const cells = new CellLayer(map, {
+  pane: P.cells,
+  onBreaks: (bs) => legend.setBreaks(bs),
+  tiled: () => !!areas.tiled,
+  viewer: () => !me || me.role === 'viewer',
+});
+
+// ---- province scale: hotspots from vector tiles ------------------------------
+// When the areas come as tiles (a province's communes with real
+// boundaries), so do the hotspots: the markers then hold only the one
+// opened, for its popup (hotspots.useTiles).
+let hotspotTiles = null;
+function useHotspotTiles() {
+  if (hotspotTiles) return;
+  const shown = (f) => hotspots._shown({ id: f.id, properties: f.props });
+  const colours = (f) => STATUS_COLOURS[shown(f).status] || UNKNOWN_COLOURS;
+  hotspotTiles = new VectorTiles(map, {
+    name: 'hotspots',
+    pane: P.hotspots,
+    paintRules: [{
+      dataLayer: 'hotspots',
+      filter: (z, f) => shown(f).show,
+      symbolizer: new window.protomapsL.CircleSymbolizer({
+        radius: (z) => (z < 12 ? 3.5 : 6),
+        fill: (z, f) => colours(f).fillColor,
+        stroke: (z, f) => colours(f).color,
+        width: 1.5,
+        opacity: 0.9,
+      }),
+    }],
+    onClick: (f) => focusHotspot(f.id),
+  });
+  hotspots.useTiles(hotspotTiles);
+  // Shown and hidden with the hotspot layer of the layer control.
+  hotspots.group.on('add', () => map.addLayer(hotspotTiles.layer));
+  hotspots.group.on('remove', () => map.removeLayer(hotspotTiles.layer));
+  if (map.hasLayer(hotspots.group)) map.addLayer(hotspotTiles.layer);
+}
+
+// focusHotspot opens a hotspot's popup, fetching it when the list has not
+// come yet.
+function focusHotspot(id) {
+  if (hotspots.focus(id)) return;
+  getJSON(`/api/hotspots/${encodeURIComponent(id)}`).then((f) => {
+    const { events, ...props } = f.properties || {};
+    if (Array.isArray(events)) hotspots.events.set(String(f.id), events);
+    hotspots.upsert({ ...f, properties: props });
+    hotspots.focus(f.id);
+  }).catch((e) => console.warn(e));
+}
+
+// forgetTiles drops the vector tiles a live change touches (tiles.js): the
+// tiles that drew the changed hotspot (where it was) and those around where
+// it is, the hexagons around an incident; a bulk load drops them all.
+function forgetTiles(msg) {
+  const d = msg.data || {};
+  const at = (f) => (f && f.geometry && Array.isArray(f.geometry.coordinates) ? [f.geometry.coordinates] : []);
+  if ((msg.type === 'hotspot' || msg.type === 'event') && hotspotTiles) {
+    if (msg.op === 'bulk') hotspotTiles.dropAll();
+    else {
+      const id = d.hotspot ? d.hotspot.id : msg.type === 'hotspot' ? msg.id : d.event && d.event.hotspot_id;
+      if (id === undefined || id === null) hotspotTiles.dropAll();
+      else hotspotTiles.forget({ ids: [id], points: at(d.hotspot) });
+    }
+  }
+  if (msg.type === 'incident' && cells.tiles) {
+    const points = at(d.incident);
+    if (msg.op === 'bulk' || !points.length) cells.tiles.dropAll();
+    else cells.tiles.forget({ points });
+  }
+}
 const emerging = new EmergingLayer(map, { pane: P.emerging, area: () => areaSelect.value || areas.pickerOptions()[0]?.code });
 const incidents = new IncidentLayer(map, {
   pane: P.incidents,
@@ -96,7 +167,8 @@ const incidents = new IncidentLayer(map, {
 const feed = new Feed($('feed'), $('feed-empty'), {
   areaName,
   lookupRef: (id) => hotspots.get(id)?.properties?.ref || '',
-  onHotspot: (id) => hotspots.focus(id),
+  previous: (id) => hotspots.get(id),
+  onHotspot: (id) => focusHotspot(id),
 });
 
 for (const l of [areas, cells, cameras, hotspots]) map.addLayer(l.layer);
@@ -412,6 +484,7 @@ let initialLoaded = false;
 const pending = []; // changes that arrived before the first load finished
 
 function reloadAll() {
+  for (const vt of [areas.tiles, hotspotTiles, cells.tiles]) if (vt) vt.dropAll();
   return Promise.allSettled([
     areas.load().then(fillAreaPicker),
     hotspots.load(),
@@ -439,6 +512,7 @@ function handleChange(msg) {
   if (msg.type === 'metrics') return metricsView.onMessage(msg);
   if (msg.type === 'report') return metricsView.onReport(msg); // a unit's monthly reports stored
   const d = msg.data || {};
+  forgetTiles(msg);
   notices.onMessage(msg);
   if (msg.type === 'event' && d.event) hotspots.addEvent(d.event);
   // The feed line first: it reads the ref of a hotspot about to be removed.
@@ -536,9 +610,13 @@ async function start() {
   }
   applyConfig(cfg);
 
-  cells.load().catch((e) => console.warn('cells', e));
   try {
     await areas.load();
+    // The hexagons once the areas say whether the map is at province scale
+    // (then they come as tiles).
+    cells.load().catch((e) => console.warn('cells', e));
+    if (areas.tiled && me.role !== 'viewer') useHotspotTiles();
+    markPaint();
     showWho();
     fillAreaPicker();
     // The user's own area first: a ward officer opens on the ward.
@@ -568,5 +646,19 @@ async function start() {
 
 start();
 
+// markPaint notes when the map first showed the areas (the browser
+// benchmark's first useful paint, bench/province): at once from GeoJSON,
+// once the first tiles are drawn from vector tiles.
+function markPaint() {
+  const mark = () => {
+    if (!body.dataset.paintMs) body.dataset.paintMs = String(Math.round(performance.now()));
+  };
+  if (areas.tiled && areas.tiles) areas.tiles.layer.once('load', mark);
+  else mark();
+}
+
 // For debugging in a console; not an API.
-window.diaban = { map, areas, hotspots, cameras, cells, emerging, incidents, feed, live, search, filters, timeline, edit, notices };
+window.diaban = {
+  get tiles() {
+    return { areas: areas.tiles, hotspots: hotspotTiles, cells: cells.tiles };
+  }, map, areas, hotspots, cameras, cells, emerging, incidents, feed, live, search, filters, timeline, edit, notices };

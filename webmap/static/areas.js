@@ -10,6 +10,7 @@
 import { getJSON } from './api.js';
 import { h } from './dom.js';
 import { addWords, onLangChange, t, tOr } from './i18n.js';
+import { VectorTiles } from './tiles.js';
 
 addWords({
   vi: {
@@ -117,11 +118,18 @@ export class AreaLayer {
   }
 
   async load() {
-    const fc = await getJSON(this.asOf ? `/api/areas?as_of=${this.asOf}` : '/api/areas');
+    // Today's units: their boundaries from vector tiles when they are many
+    // or detailed (the server then answers each unit's box).
+    // ?tiles=1 in the page's address asks for tiles at any size.
+    const shape = new URLSearchParams(location.search).get('tiles') === '1' ? 'box' : 'auto';
+    const fc = await getJSON(this.asOf ? `/api/areas?as_of=${this.asOf}` : `/api/areas?shape=${shape}`);
     this.installSwitch();
     this.group.clearLayers();
     this.byCode.clear();
     this.layers.clear();
+    this.tiled = fc.shape === 'box';
+    document.body.dataset.areasTiled = String(this.tiled);
+    if (this.tiled) return this.loadTiled(fc);
     // Larger units first, so the smaller ones (and their labels) sit on top.
     const order = { province: 0, district: 1, commune: 2, hamlet: 3 };
     const feats = (fc.features || []).slice().sort((a, b) =>
@@ -160,6 +168,66 @@ export class AreaLayer {
       this.layers.set(p.code, layer);
       this.group.addLayer(layer);
     }
+  }
+
+  // loadTiled keeps each unit's box (for its bounds and label) and draws
+  // the boundaries from the server's vector tiles.
+  loadTiled(fc) {
+    retiredCodes.clear();
+    const labels = [];
+    for (const f of fc.features || []) {
+      const p = f.properties || {};
+      if (!p.code) continue;
+      this.byCode.set(p.code, f);
+      const box = L.geoJSON(f);
+      this.layers.set(p.code, box);
+      if (p.level === 'commune' && labels.length < 3000) {
+        labels.push(L.tooltip({ permanent: true, direction: 'center', className: 'area-label', interactive: false })
+          .setLatLng(box.getBounds().getCenter()).setContent(this.label(p)));
+      }
+    }
+    if (this.tiles) this.tiles.dropAll(); // the units changed
+    else {
+      const line = (level) => LEVEL_STYLE[level] || LEVEL_STYLE.commune;
+      this.tiles = new VectorTiles(this.map, {
+        name: 'areas',
+        pane: this.pane,
+        paintRules: [
+          {
+            dataLayer: 'areas',
+            filter: (z, f) => f.props.level === 'commune',
+            symbolizer: new window.protomapsL.PolygonSymbolizer({
+              fill: (z, f) => this.fillOf(f.props.code)?.fill || '#ffffff',
+              opacity: (z, f) => this.fillOf(f.props.code)?.opacity ?? 0.08,
+              perFeature: true,
+            }),
+          },
+          {
+            dataLayer: 'areas',
+            filter: (z, f) => f.props.level !== 'province' || z < 12,
+            symbolizer: new window.protomapsL.LineSymbolizer({
+              color: (z, f) => line(f.props.level).color,
+              width: (z, f) => line(f.props.level).weight,
+              dash: null,
+              perFeature: true,
+            }),
+          },
+        ],
+      });
+    }
+    this.group.addLayer(this.tiles.layer);
+    for (const l of labels) this.group.addLayer(l);
+  }
+
+  // shadeWith colours the communes drawn from tiles: fn(code) is
+  // { fill, opacity } or null for the plain fill (the metrics' classes).
+  shadeWith(fn) {
+    this.fillOf = fn || (() => null);
+    if (this.tiles) this.tiles.repaint();
+  }
+
+  fillOf() {
+    return null;
   }
 
   // options for the area picker: districts, then communes, then hamlets.

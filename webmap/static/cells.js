@@ -4,6 +4,7 @@
 import { getJSON, query } from './api.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
+import { VectorTiles } from './tiles.js';
 
 export const RAMP = ['#ffffb2', '#fecc5c', '#fd8d3c', '#f03c20', '#bd0026'];
 
@@ -37,8 +38,15 @@ export function colourFor(count, bs) {
 }
 
 export class CellLayer {
-  constructor(map, { pane, onBreaks }) {
+  // tiled() says whether the map is at province scale: then, with no
+  // period or incident kind chosen, the hexagons (all time) come from
+  // vector tiles; viewer: the committee's coarser hexagons.
+  constructor(map, { pane, onBreaks, tiled, viewer }) {
     this.map = map;
+    this.pane = pane;
+    this.tiled = tiled || (() => false);
+    this.viewer = viewer || (() => false);
+    this.tiles = null;
     this.renderer = L.svg({ pane });
     this.group = L.featureGroup();
     this.onBreaks = onBreaks || (() => {});
@@ -65,6 +73,7 @@ export class CellLayer {
   }
 
   async load() {
+    if (this.tiled() && !this.params.from && !this.params.to && !this.params.kind) return this.loadTiles();
     const seq = ++this._seq;
     const fc = await getJSON(`/api/cells${query(this.params)}`);
     if (seq !== this._seq) return;
@@ -90,3 +99,49 @@ export class CellLayer {
     this.onBreaks(bs);
   }
 }
+
+// The hexagons from vector tiles: shaded by breaks taken from the tiles
+// held at the zoom shown, a popup with the count on a click.
+CellLayer.prototype.loadTiles = function loadTiles() {
+  ++this._seq;
+  if (!this.tiles) {
+    this.tiles = new VectorTiles(this.map, {
+      name: 'cells',
+      pane: this.pane,
+      cells: true,
+      viewer: this.viewer(),
+      paintRules: [{
+        dataLayer: 'cells',
+        symbolizer: new window.protomapsL.PolygonSymbolizer({
+          fill: (z, f) => colourFor(Number(f.props.count), this.breaks),
+          opacity: 0.6,
+          stroke: '#7a4a00',
+          width: 0.5,
+          perFeature: true,
+        }),
+      }],
+      onClick: (f, e) => {
+        L.popup({ autoPan: false }).setLatLng(e.latlng).setContent(h('span', { text: t('cells.count', { count: f.props.count }) })).openOn(this.map);
+      },
+    });
+    this.tiles.layer.on('load', () => {
+      const z = Math.round(this.map.getZoom());
+      const counts = [];
+      for (const [key, entry] of this.tiles.cache) {
+        if (Number(key.split(':')[2]) !== z) continue;
+        for (const f of entry.data.get('cells') || []) counts.push(Number(f.props.count));
+      }
+      const bs = breaks(counts);
+      if (bs.join() !== this.breaks.join()) {
+        this.breaks = bs;
+        this.onBreaks(bs);
+        this.tiles.repaint();
+      }
+    });
+  }
+  if (!this.group.hasLayer(this.tiles.layer)) {
+    this.group.clearLayers();
+    this.group.addLayer(this.tiles.layer);
+  }
+  return Promise.resolve();
+};

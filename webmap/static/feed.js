@@ -8,8 +8,10 @@ import { fmtDateTime } from './format.js';
 const MAX_ENTRIES = 500;
 
 // describe turns a change message into a dictionary key and its values.
-// lookupRef(id) gives the ref of a hotspot we already hold.
-export function describe(msg, lookupRef = () => '') {
+// lookupRef(id) gives the ref of a hotspot we already hold; previous(id)
+// the hotspot as held before this message (to tell an edit from a change
+// of status).
+export function describe(msg, lookupRef = () => '', previous = () => null) {
   const type = msg.type || '';
   const op = msg.op || '';
   const d = msg.data || {};
@@ -28,6 +30,18 @@ export function describe(msg, lookupRef = () => '') {
     if (op === 'insert') return { key: 'feed.hotspot.insert', vars, hotspotId };
     if (op === 'delete') return { key: 'feed.hotspot.delete', vars, hotspotId };
     const status = hs?.properties.status;
+    // An update that is no change of status: a rename or a move on the map.
+    const was = type === 'hotspot' && hs ? previous(id) : null;
+    if (was && was.properties && (was.properties.status || '') === (status || '')) {
+      const [x0, y0] = was.geometry?.coordinates || [];
+      const [x1, y1] = hs.geometry?.coordinates || [];
+      if ((was.properties.name || '') !== (hs.properties.name || '')) {
+        vars.name = hs.properties.name || '';
+        return { key: 'feed.hotspot.renamed', vars, hotspotId };
+      }
+      if (x0 !== x1 || y0 !== y1) return { key: 'feed.hotspot.moved', vars, hotspotId };
+      return { key: 'feed.hotspot.edited', vars, hotspotId };
+    }
     if (status === 'active' || status === 'eliminated') return { key: `feed.hotspot.update.${status}`, vars, hotspotId };
     return { key: 'feed.other', vars, hotspotId };
   }
@@ -47,8 +61,9 @@ export function describe(msg, lookupRef = () => '') {
 }
 
 export class Feed {
-  constructor(listEl, emptyEl, { areaName, lookupRef, onHotspot }) {
+  constructor(listEl, emptyEl, { areaName, lookupRef, previous, onHotspot }) {
     this.list = listEl;
+    this.previous = previous || (() => null);
     this.empty = emptyEl;
     this.areaName = areaName || ((c) => c);
     this.lookupRef = lookupRef || (() => '');
@@ -57,7 +72,7 @@ export class Feed {
   }
 
   add(msg, at = new Date()) {
-    const entry = { at, seq: msg.seq, type: msg.type, op: msg.op, area: msg.area || '', ...describe(msg, this.lookupRef) };
+    const entry = { at, seq: msg.seq, type: msg.type, op: msg.op, area: msg.area || '', ...describe(msg, this.lookupRef, this.previous) };
     this.entries.push(entry);
     const li = this._li(entry);
     li.classList.add('feed-new');

@@ -104,7 +104,22 @@ export class HotspotLayer {
     this.liveTouched = new Map(); // id -> time of last live update
     this.openId = null;
     this.openView = null;
+    // tiles, when set, draws the hotspots (VectorTiles): the group then
+    // holds only the markers opened (focus), for their popups.
+    this.tiles = null;
     onLangChange(() => this._relabel());
+  }
+
+  // useTiles hands the drawing to vector tiles (a province's thousands).
+  useTiles(tiles) {
+    this.tiles = tiles;
+    const drop = [...this.markers.values()].filter((m) => this.group.hasLayer(m) && !m._forced);
+    if (drop.length) this.group.removeLayers(drop);
+  }
+
+  // _wanted: whether a marker belongs in the group.
+  _wanted(m, show) {
+    return this.tiles ? !!m._forced : show;
   }
 
   get layer() {
@@ -171,9 +186,11 @@ export class HotspotLayer {
       const v = this._shown(m.feature);
       this._style(m, v.status);
       const on = this.group.hasLayer(m);
-      if (v.show && !on) add.push(m);
-      else if (!v.show && on && !m._forced) remove.push(m);
+      const want = this._wanted(m, v.show);
+      if (want && !on) add.push(m);
+      else if (!want && on && !m._forced) remove.push(m);
     }
+    if (this.tiles) this.tiles.repaint();
     if (remove.length) this.group.removeLayers(remove);
     if (add.length) this.group.addLayers(add);
     this.group.refreshClusters();
@@ -247,7 +264,7 @@ export class HotspotLayer {
         }
       });
       this.markers.set(id, m);
-      if (shown.show) this.group.addLayer(m);
+      if (this._wanted(m, shown.show)) this.group.addLayer(m);
     } else {
       m.feature = feature;
       const ll = m.getLatLng();
@@ -259,8 +276,9 @@ export class HotspotLayer {
         if (on) this.group.addLayer(m);
       }
       this._style(m, shown.status);
-      if (shown.show && !this.group.hasLayer(m)) this.group.addLayer(m);
-      else if (!shown.show && this.group.hasLayer(m) && !m._forced) this.group.removeLayer(m);
+      const want = this._wanted(m, shown.show);
+      if (want && !this.group.hasLayer(m)) this.group.addLayer(m);
+      else if (!want && this.group.hasLayer(m) && !m._forced) this.group.removeLayer(m);
       else if (this.group.hasLayer(m)) this.group.refreshClusters(m);
       if (m.isTooltipOpen()) m.getTooltip().update();
     }

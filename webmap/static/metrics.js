@@ -198,12 +198,21 @@ export class MetricsView {
   shade() {
     this.shading.clearLayers();
     this.arrows.clearLayers();
+    if (this.areas.tiled) {
+      // Boundaries from tiles: the communes are shaded where they are drawn.
+      this.areas.shadeWith((code) => {
+        const m = this.level(code) === 'commune' && this.byArea.get(code);
+        if (!m) return null;
+        const colour = CLASS_COLOURS[m.class] || CLASS_COLOURS.affected;
+        return { fill: colour.fill, opacity: colour.opacity };
+      });
+    }
     for (const [code, layer] of this.areas.layers) {
       if (this.level(code) !== 'commune') continue;
       const m = this.byArea.get(code);
       if (!m) continue;
       const colour = CLASS_COLOURS[m.class] || CLASS_COLOURS.affected;
-      L.geoJSON(this.areas.byCode.get(code), {
+      if (!this.areas.tiled) L.geoJSON(this.areas.byCode.get(code), {
         pane: CLASS_PANE,
         interactive: false,
         style: () => ({ className: `class-overlay class-${m.class}`, color: colour.stroke, weight: 2, opacity: 0.9,

@@ -138,8 +138,10 @@ export class Notices {
         : h('span', { text: this.text(item) }),
       h('button', { type: 'button', class: 'toast-close', 'aria-label': t('notice.close'), text: '×', on: { click: () => el.remove() } }));
     this.toasts.prepend(el);
-    while (this.toasts.children.length > 4) this.toasts.lastElementChild.remove();
-    setTimeout(() => el.remove(), 12000);
+    // On a phone they lie over the map: fewer, and for less long (the bell keeps them).
+    const phone = window.matchMedia('(max-width: 760px)').matches;
+    while (this.toasts.children.length > (phone ? 2 : 4)) this.toasts.lastElementChild.remove();
+    setTimeout(() => el.remove(), phone ? 6000 : 12000);
   }
 
   toggle(open = this.tray.hidden) {
