@@ -27,6 +27,9 @@ var coverageMoves = map[hotspot.ChangeKind]bool{
 // as a "coverage" message, debounced per area. Bulk loads carry no area and
 // are not pushed; maps reload then.
 func (c *coverageAPI) watchCoverage() {
+	// A loader of its own, on the recomputes' pool: the push never takes
+	// the API's connections (the API's loader caches what it reads).
+	loader := inputs.NewLoader(c.s.hub.recompute)
 	watch(c.s, liveView[string, int64]{
 		name: "coverage", delay: coveragePushDelay, timeout: 10 * time.Second,
 		wanted: func(ctx context.Context, area string) bool { return c.s.hub.wants(ctx, MessageCoverage, area) },
@@ -34,13 +37,15 @@ func (c *coverageAPI) watchCoverage() {
 		merge: func(seq *int64, ch changed) {
 			*seq = ch.seq // newest change sequence
 		},
-		compute: c.recompute,
+		compute: func(ctx context.Context, area string, seq int64) ([]*Message, error) {
+			return recomputeCoverage(ctx, loader, area, seq)
+		},
 	})
 }
 
-// recompute computes the coverage of one area.
-func (c *coverageAPI) recompute(ctx context.Context, area string, seq int64) ([]*Message, error) {
-	in, err := c.loader.Load(ctx, inputs.Query{AreaCode: area})
+// recomputeCoverage computes the coverage of one area.
+func recomputeCoverage(ctx context.Context, loader *inputs.Loader, area string, seq int64) ([]*Message, error) {
+	in, err := loader.Load(ctx, inputs.Query{AreaCode: area})
 	if err != nil {
 		return nil, err
 	}

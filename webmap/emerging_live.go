@@ -63,7 +63,8 @@ func (a *emergingAPI) result(ctx context.Context, q inputs.EmergingQuestion) (*e
 // so the maps' reloads find them ready, and returns one "emerging" message
 // per changed area (one for everyone after a bulk load).
 func (a *emergingAPI) recompute(ctx context.Context, _ struct{}, p emergingPending) ([]*Message, error) {
-	idx, err := a.s.store.Areas(ctx)
+	rs := a.s.hub.recompute // the recomputes' own pool
+	idx, err := rs.Areas(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (a *emergingAPI) recompute(ctx context.Context, _ struct{}, p emergingPendi
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, inputs.EmergingTimeout)
-		if _, err := a.result(cctx, q); err != nil {
+		if _, err := a.cache.GetFrom(cctx, rs, q); err != nil {
 			a.s.log.Warn("emerging not recomputed", "area", q.Query.AreaCode, "seq", p.seq, "err", err)
 		}
 		cancel()

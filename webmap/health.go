@@ -30,6 +30,7 @@ type liveStats struct {
 	pruned         prometheus.Counter
 	refused        *prometheus.CounterVec
 	areaIndex      *prometheus.CounterVec
+	recomputes     *prometheus.CounterVec
 }
 
 func newLiveStats() *liveStats {
@@ -61,11 +62,13 @@ func newLiveStats() *liveStats {
 			Help: "Changes pruned by the retention."}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "diaban_ws_refused_total",
 			Help: "Websocket upgrades refused, by cap."}, []string{"cap"}),
+		recomputes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "diaban_live_recomputes_total",
+			Help: "Derived recomputations run after changes (coalesced per key), by view."}, []string{"view"}),
 		areaIndex: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "diaban_feed_area_index_total",
 			Help: "Batches of the feed placed with the area index the hub kept (kept: no query) or after asking the store (asked: the areas changed, or the batch was read without its version)."}, []string{"how"}),
 	}
 	s.reg.MustRegister(s.changes, s.lag, s.feedLag, s.clients, s.sent, s.dropped, s.resyncs, s.replaySize,
-		s.enrichFailures, s.coalesced, s.backfilled, s.pruned, s.refused, s.areaIndex,
+		s.enrichFailures, s.coalesced, s.backfilled, s.pruned, s.refused, s.areaIndex, s.recomputes,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []hotspot.Role{hotspot.RoleAdmin, hotspot.RoleOfficer, hotspot.RolePlanner, hotspot.RoleViewer} {
 		s.clients.WithLabelValues(string(r))
@@ -86,6 +89,12 @@ func (h *Hub) registerFeed() {
 				}
 				return 0
 			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "diaban_live_recomputes_waiting",
+			Help: "Derived recomputations due and waiting for a worker (at most one per view and key)."},
+			func() float64 { w, _ := h.recomputes.pending(); return float64(w) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "diaban_live_recomputes_running",
+			Help: "Derived recomputations running."},
+			func() float64 { _, r := h.recomputes.pending(); return float64(r) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "diaban_feed_reconnects_total", Help: "Listener connections lost."},
 			func() float64 {
 				if f := h.feed.Load(); f != nil {

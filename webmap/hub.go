@@ -63,6 +63,14 @@ type LiveConfig struct {
 	WriteGap time.Duration
 	// MaxLag is the feed lag above which /readyz fails (default 10 s).
 	MaxLag time.Duration
+	// Recompute is the store the derived recomputations (metrics, coverage,
+	// emerging after a change) read from: a pool of their own
+	// (store.Store.Sibling; serve --recompute-pool), so that they never
+	// hold the connections the API and the feed need. Nil: the server's.
+	Recompute *store.Store
+	// Recomputes is how many recomputations run at once (default
+	// DefaultRecomputes); the keys due wait in one queue, one entry each.
+	Recomputes int
 	// PingEvery and PingTimeout check the listener (store.FeedOptions).
 	PingEvery, PingTimeout time.Duration
 	// ListenConnect, when set, opens the listener's connection (tests).
@@ -103,6 +111,9 @@ func (c LiveConfig) withDefaults() LiveConfig {
 	}
 	if c.WriteGap == 0 {
 		c.WriteGap = DefaultWriteGap
+	}
+	if c.Recomputes <= 0 {
+		c.Recomputes = DefaultRecomputes
 	}
 	if c.MaxLag <= 0 {
 		c.MaxLag = 10 * time.Second
@@ -224,6 +235,11 @@ type Hub struct {
 
 	backfillMu sync.Mutex // one backfill of the ring at a time
 
+	// recompute is the store of the derived recomputations (LiveConfig.
+	// Recompute), recomputes their queue.
+	recompute  *store.Store
+	recomputes *recomputeQueue
+
 	// areas is the area index the feed last placed changes with (areasFor).
 	areas atomic.Pointer[hotspot.AreaIndex]
 
@@ -254,7 +270,7 @@ func (h *Hub) afterChange(f func(ctx context.Context, c changed)) {
 // it reflects; m.Area decides who gets it.
 func (h *Hub) Publish(ctx context.Context, m *Message) error {
 	if m.Area != "" && m.ancestors == nil {
-		idx, err := h.store.Areas(ctx)
+		idx, err := h.recompute.Areas(ctx)
 		if err != nil {
 			return err
 		}
@@ -278,6 +294,12 @@ func newHub(st *store.Store, log *slog.Logger, cfg LiveConfig) *Hub {
 	h.ring.init(cfg.RingSize)
 	h.flushers = newFlushers(cfg.WriteGap)
 	h.flushers.start(make(chan struct{})) // for the life of the process
+	h.recompute = cfg.Recompute
+	if h.recompute == nil {
+		h.recompute = st
+	}
+	h.recomputes = newRecomputeQueue(cfg.Recomputes)
+	h.recomputes.start(make(chan struct{})) // for the life of the process
 	h.topicSubs = map[MessageType]*atomic.Int64{}
 	for t := range topics {
 		h.topicSubs[t] = new(atomic.Int64)
@@ -586,7 +608,7 @@ func (h *Hub) wants(ctx context.Context, topic MessageType, area string) bool {
 	}
 	var ancestors []string
 	if area != "" {
-		idx, err := h.store.Areas(ctx)
+		idx, err := h.recompute.Areas(ctx)
 		if err != nil {
 			return true
 		}

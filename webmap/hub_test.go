@@ -1,9 +1,14 @@
 package webmap
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/diaban/diaban/geo"
 )
@@ -97,5 +102,79 @@ func TestSubscriptionMatching(t *testing.T) {
 				t.Errorf("got %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// TestRecomputesCoalesceWithoutPilingGoroutines: while every recompute
+// worker is busy, changes keep coming for many keys, window after window:
+// each key waits in the queue once, with everything that came for it
+// folded together; no goroutine waits per key or per window, and once the
+// workers are free every key is recomputed with all its changes and no
+// more than twice.
+func TestRecomputesCoalesceWithoutPilingGoroutines(t *testing.T) {
+	q := newRecomputeQueue(2)
+	stop := make(chan struct{})
+	defer close(stop)
+	q.start(stop)
+	release := make(chan struct{})
+	var mu sync.Mutex
+	folded := map[int]int{}  // key → changes recomputed
+	flushes := map[int]int{} // key → recomputes
+	var blocked atomic.Int32
+	d := newDebouncer(5*time.Millisecond, q, func(_ context.Context, key int, n int) {
+		if key < 0 { // the two that hold the workers
+			blocked.Add(1)
+			<-release
+			return
+		}
+		mu.Lock()
+		folded[key] += n
+		flushes[key]++
+		mu.Unlock()
+	})
+	ctx := context.Background()
+	d.add(ctx, -1, func(n *int) { *n++ })
+	d.add(ctx, -2, func(n *int) { *n++ })
+	for blocked.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	before := runtime.NumGoroutine()
+	const keys, rounds = 50, 40
+	for r := 0; r < rounds; r++ { // 40 windows of 5 ms
+		for k := range keys {
+			d.add(ctx, k, func(n *int) { *n++ })
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // every timer fired
+	if waiting, running := q.pending(); waiting != keys || running != 2 {
+		t.Errorf("queue: %d waiting, %d running; want one entry per key (%d) and the 2 workers", waiting, running, keys)
+	}
+	if g := runtime.NumGoroutine(); g > before+5 {
+		t.Errorf("goroutines grew from %d to %d while the workers were busy", before, g)
+	}
+	close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		total := 0
+		for _, n := range folded {
+			total += n
+		}
+		mu.Unlock()
+		if total == keys*rounds {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("recomputed %d changes, want %d", total, keys*rounds)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for k := range keys {
+		if folded[k] != rounds || flushes[k] > 2 {
+			t.Errorf("key %d: %d changes in %d recomputes, want %d in at most 2", k, folded[k], flushes[k], rounds)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -615,4 +616,118 @@ func scrapeCounter(t *testing.T, ts *testServer, sample string) float64 {
 		}
 	}
 	return 0
+}
+
+// TestRecomputesOnTheirOwnPool: the derived recomputations read from a pool
+// of their own (LiveConfig.Recompute). With every one of them stuck (their
+// pool's connections frozen) while changes flow at 20/s over both communes
+// with maps subscribed to metrics and coverage, the API answers at once,
+// the changes keep reaching the maps, no goroutine piles up per area and
+// window, and once the pool answers again the pending recomputes run,
+// coalesced, and the maps get metrics as new as the last change.
+func TestRecomputesOnTheirOwnPool(t *testing.T) {
+	db := pgtest.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	open := func(url, name string) *store.Store {
+		st, err := store.Open(ctx, store.StoreConfig{URL: url, AppRole: "diaban_app", Login: "diaban_server", ApplicationName: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(st.Close)
+		return st
+	}
+	app := open(db.URL, "diaban-test")
+	cfg, err := pgx.ParseConfig(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := pgtest.NewDBFreezeProxy(t, cfg)
+	via := p.Via(cfg, "")
+	recompute := open(fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", cfg.User, via.Host, via.Port, cfg.Database), "diaban-test recompute")
+	srv := webmap.New(webmap.Config{Version: "test", SessionCheck: 100 * time.Millisecond,
+		Live: webmap.LiveConfig{Recompute: recompute, Recomputes: 2}}, app, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	go func() { _ = srv.Run(ctx) }()
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	ts := &testServer{Server: hs, store: store.NewStore(db.Pool), db: db, srv: srv}
+	ts.token = ts.addUser(t, testAdmin, "admin", "")
+	ts.http = &http.Client{Transport: bearer{token: ts.token, base: http.DefaultTransport}}
+	importFile(t, ts.store, "areas", "../hotspot/testdata/areas.geojson")
+	importText(t, ts.store, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Quán cà phê\nH2,108.35,15.9,storage,Nhà kho\n")
+	ts.settle(t)
+
+	maps := []*recorder{}
+	var metricsAt atomic.Int64 // the newest seq a metrics push reflected
+	for range 3 {
+		c := ts.dial(t, `{"type":"subscribe","topics":["metrics","coverage"]}`)
+		maps = append(maps, record(c))
+	}
+	watcher := ts.dial(t, `{"type":"subscribe","topics":["metrics"]}`)
+	go func() {
+		for {
+			m, ok := watcher.next(60 * time.Second)
+			if !ok {
+				return
+			}
+			if m.Type == "metrics" {
+				metricsAt.Store(max(metricsAt.Load(), m.Seq))
+			}
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
+
+	p.Freeze()
+	before := runtime.NumGoroutine()
+	w := startWriter(t, ts, 20)
+	start := time.Now()
+	var slowest time.Duration
+	for time.Since(start) < 3*time.Second {
+		for _, path := range []string{"/api/hotspots", "/api/areas/20530/metrics?period=2025"} {
+			t0 := time.Now()
+			resp, err := ts.http.Get(ts.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d", path, resp.StatusCode)
+			}
+			slowest = max(slowest, time.Since(t0))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	w.halt()
+	last, err := ts.store.LatestSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grown := runtime.NumGoroutine() - before
+	waiting := scrapeCounter(t, ts, "diaban_live_recomputes_waiting")
+	running := scrapeCounter(t, ts, "diaban_live_recomputes_running")
+	t.Logf("recomputes frozen, %d changes: API slowest %v; goroutines %+d; recomputes waiting %v, running %v",
+		w.n.Load(), slowest.Round(time.Millisecond), grown, waiting, running)
+	if slowest > 2*time.Second { // stuck behind the recomputes, it would wait for their 10 s timeout
+		t.Errorf("the API took %v while the recomputes were stuck", slowest)
+	}
+	for i, m := range maps {
+		m.waitSeq(t, last, 10*time.Second) // changes flow meanwhile
+		_ = i
+	}
+	if running > 2 || waiting > 4 {
+		t.Errorf("recomputes: %v running, %v waiting; want at most 2 running and one waiting per view and commune", running, waiting)
+	}
+	if grown > 20 {
+		t.Errorf("goroutines grew by %d while the recomputes were stuck", grown)
+	}
+
+	p.Thaw()
+	deadline := time.Now().Add(30 * time.Second)
+	for metricsAt.Load() < last {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the thaw, metrics reflect seq %d, want %d", metricsAt.Load(), last)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

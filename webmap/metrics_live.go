@@ -88,7 +88,7 @@ func (s *Server) recomputeMetrics(ctx context.Context, area string, p metricsPen
 	}
 	sortPeriods(ps)
 	cfg := s.metricsConfig()
-	in, _, err := s.store.MetricsInput(ctx, area, cfg, ps...)
+	in, _, err := s.hub.recompute.MetricsInput(ctx, area, cfg, ps...) // the recomputes' own pool
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"strings"
 	"sync"
@@ -35,6 +36,9 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	wsMax := fs.Int("ws-max", 20000, "open websockets in total; beyond it an upgrade gets 429")
 	wsPerUser := fs.Int("ws-max-per-user", 20, "open websockets per user; beyond it an upgrade gets 429")
 	reportAt := fs.String("report-at", envOr(env, "DIABAN_REPORT_AT", inputs.DefaultSchedule.String()), "when the previous month's report of every unit is made and stored: day of the month (1–28) and time, Asia/Ho_Chi_Minh, such as \"14 07:00\"; \"off\": never (env DIABAN_REPORT_AT)")
+	recomputePool := fs.Int("recompute-pool", webmap.DefaultRecomputePool, "database connections of the live feed's derived recomputations (an area's metrics, coverage and emerging hot spots after a change), in a pool of their own so they never hold the connections of the API and the feed (0: they share --db-pool)")
+	recomputes := fs.Int("recomputes", webmap.DefaultRecomputes, "how many of those recomputations run at once; the areas due wait in one queue, each once, their changes coalesced")
+	debugAddr := fs.String("debug-addr", "", "serve Go's profiler (net/http/pprof: /debug/pprof/) on this address, such as 127.0.0.1:6060, apart from the service's own; keep it on loopback (empty: off)")
 	wsWriteGap := fs.Duration("ws-write-gap", webmap.DefaultWriteGap, "least time between two writes to one websocket: what arrives meanwhile goes in the next write (fewer writes for busy maps, at most this much later; negative: every message at once)")
 	if v := env.getenv("DIABAN_SESSION_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -93,11 +97,21 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 			db.url += fmt.Sprintf(" pool_max_conns=%d", *dbPool)
 		}
 	}
+	if *recomputePool < 0 || *recomputes < 1 {
+		return fmt.Errorf("%w: --recompute-pool must be 0 or more and --recomputes 1 or more", errUsage)
+	}
 	st, err := db.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	var recomputeStore = st
+	if *recomputePool > 0 {
+		if recomputeStore, err = st.Sibling(ctx, int32(*recomputePool), "diaban recompute"); err != nil {
+			return fmt.Errorf("--recompute-pool: %w", err)
+		}
+		defer recomputeStore.Close()
+	}
 
 	// A value without "://" is a file: the PMTiles archive this server serves.
 	var archive *webmap.Basemap
@@ -110,7 +124,8 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	}
 	srv := webmap.New(webmap.Config{BasemapURL: basemapURL, Basemap: archive, BasemapAttribution: *attribution, Version: version, Metrics: mcfg,
 		SessionTTL: *sessionTTL, TrustProxy: *trustProxy, TrustedProxies: proxies,
-		Live: webmap.LiveConfig{Retention: *feedRetention, MaxClients: *wsMax, MaxPerUser: *wsPerUser, WriteGap: *wsWriteGap}}, st, log)
+		Live: webmap.LiveConfig{Retention: *feedRetention, MaxClients: *wsMax, MaxPerUser: *wsPerUser, WriteGap: *wsWriteGap,
+			Recompute: recomputeStore, Recomputes: *recomputes}}, st, log)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -123,6 +138,21 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       120 * time.Second,
+	}
+	if *debugAddr != "" {
+		dln, err := net.Listen("tcp", *debugAddr)
+		if err != nil {
+			return fmt.Errorf("--debug-addr: %w", err)
+		}
+		defer dln.Close()
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go func() { _ = http.Serve(dln, mux) }()
+		log.Info("profiler serving", "addr", dln.Addr().String())
 	}
 	runCtx, stopFeed := context.WithCancel(ctx)
 	var wg sync.WaitGroup

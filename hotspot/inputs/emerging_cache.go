@@ -108,8 +108,14 @@ func NewEmergingCache[R any](s *store.Store, keep func(*EmergingAnalysis) (R, er
 // reads in the system scope and is shared by every caller: check first
 // that the caller may see q's area.
 func (c *EmergingCache[R]) Get(ctx context.Context, q EmergingQuestion) (R, error) {
+	return c.GetFrom(ctx, c.store, q)
+}
+
+// GetFrom is Get reading from s instead of the cache's store (the live
+// push recomputes on a pool of its own: Store.Sibling).
+func (c *EmergingCache[R]) GetFrom(ctx context.Context, s *store.Store, q EmergingQuestion) (R, error) {
 	ctx = store.WithSystemScope(ctx)
-	inc, areas, err := c.store.EmergingVersion(ctx)
+	inc, areas, err := s.EmergingVersion(ctx)
 	if err != nil {
 		var zero R
 		return zero, err
@@ -117,7 +123,7 @@ func (c *EmergingCache[R]) Get(ctx context.Context, q EmergingQuestion) (R, erro
 	c.remember(q)
 	v := EmergingVersion{Incidents: inc, Areas: areas}
 	return c.cache.Get(ctx, q.key(), v, func(ctx context.Context) (R, error) {
-		a, err := AnalyseEmerging(ctx, c.store, q, v)
+		a, err := AnalyseEmerging(ctx, s, q, v)
 		if err != nil {
 			var zero R
 			return zero, err
