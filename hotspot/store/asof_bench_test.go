@@ -28,7 +28,7 @@ import (
 
 const (
 	benchReformDB      = "diaban_bench_reform"
-	benchReformVersion = 5
+	benchReformVersion = 6
 	// benchReformEnv gates the fixture: building it takes minutes.
 	benchReformEnv = "DIABAN_BENCH_REFORM"
 )
@@ -79,11 +79,13 @@ var benchReformFixture = []string{
 	        pg_temp.newc(c), 0, 0, 0, 0
 	 FROM (SELECT h, (h - 1) / 10 AS c FROM generate_series(1, 100000) h) g`,
 	`SELECT setval('hotspots_id_seq', 100000)`,
-	// The events without their statement triggers (the timelines trigger
-	// joins 5,000,000 transition rows it has no statistics for, and the
-	// change feed would log each), then the timelines in one aggregate, as
-	// migrations 00004 and 00011 fill them.
-	`ALTER TABLE hotspot_events DISABLE TRIGGER USER`,
+	// The events without their triggers (the timelines trigger joins
+	// 5,000,000 transition rows it has no statistics for, the change feed
+	// would log each, and the hotspots exist) and two of their indexes
+	// (built after, in one sort each), then the timelines in one aggregate,
+	// as migrations 00004, 00011 and 00014 fill them.
+	`ALTER TABLE hotspot_events DISABLE TRIGGER ALL`,
+	`DROP INDEX hotspot_events_timeline_idx, hotspot_events_occurred_idx`,
 	`INSERT INTO hotspot_events (hotspot_id, event, occurred_at)
 	 SELECT h,
 	        CASE WHEN i = 0 THEN 'detected'
@@ -94,9 +96,11 @@ var benchReformFixture = []string{
 	        CASE WHEN i = 0 AND h % 5 = 0 THEN timestamptz '2024-06-01 00:00+07' + (h % 180) * interval '1 day'
 	             ELSE timestamptz '2025-01-01 00:00+07' + (i * 7 + h % 7) * interval '1 day' + (h % 86400) * interval '1 second' END
 	 FROM generate_series(1, 100000) h, generate_series(0, 49) i`,
-	`ALTER TABLE hotspot_events ENABLE TRIGGER USER`,
-	`INSERT INTO hotspot_timelines (hotspot_id, kinds, occurred, event_ids, packed)
-	 SELECT e.hotspot_id,
+	`ALTER TABLE hotspot_events ENABLE TRIGGER ALL`,
+	`CREATE INDEX hotspot_events_timeline_idx ON hotspot_events (hotspot_id, occurred_at, id)`,
+	`CREATE INDEX hotspot_events_occurred_idx ON hotspot_events (occurred_at)`,
+	`INSERT INTO hotspot_timelines (hotspot_id, area_id, kinds, occurred, event_ids, packed)
+	 SELECT e.hotspot_id, min(h.area_id),
 	        array_agg(e.k ORDER BY e.occurred_at, e.id),
 	        array_agg(e.occurred_at ORDER BY e.occurred_at, e.id),
 	        array_agg(e.id ORDER BY e.occurred_at, e.id),
@@ -105,6 +109,7 @@ var benchReformFixture = []string{
 	 FROM (SELECT hotspot_id, id, occurred_at,
 	              CASE event WHEN 'detected' THEN 1 WHEN 'eliminated' THEN 2 ELSE 3 END::smallint AS k
 	       FROM hotspot_events WHERE event <> 'note') e
+	 JOIN hotspots h ON h.id = e.hotspot_id
 	 GROUP BY e.hotspot_id`,
 	`INSERT INTO incidents (ref, kind, occurred_at, geom, area_id, h3_r7, h3_r8, h3_r9, h3_r10)
 	 SELECT 'I' || g, (ARRAY['trafficking','storage','transport','organised_use','use','cultivation','production','other'])[1 + g % 8],
