@@ -333,15 +333,13 @@ func (s *Source) Stats() (hits, misses uint64) {
 }
 
 func (s *Source) render(ctx context.Context, layer Layer, c Coord, areaIDs []int64, rule disclosure.Rule) ([]byte, error) {
-	if layer == LayerCells {
+	switch layer {
+	case LayerCells:
 		return cellsTile(ctx, s.db, c, areaIDs, rule)
+	case LayerHotspots, LayerCameras:
+		return pointsTile(ctx, s.db, layer, c, areaIDs)
 	}
-	args := []any{int(c.Z), int(c.X), int(c.Y)}
-	if layer != LayerAreas {
-		lo, hi := cover(maptile.New(c.X, c.Y, maptile.Zoom(c.Z)).Bound(), pointRes, maxPointCoverCells)
-		args = append(args, areaIDs, lo, hi)
-	}
-	data, err := s.db.TileBytes(ctx, layerSQL[layer], args...)
+	data, err := s.db.TileBytes(ctx, layerSQL[layer], int(c.Z), int(c.X), int(c.Y))
 	if err != nil {
 		return nil, fmt.Errorf("%s tile %s: %w", layer, c, err)
 	}

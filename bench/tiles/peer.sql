@@ -9,9 +9,20 @@ CREATE SCHEMA bench_tiles;
 CREATE VIEW bench_tiles.areas AS
 SELECT id, code, name, level, coalesce(parent_code, '') AS parent_code, geom FROM current_areas;
 
--- The status as diaban's hotspots layer asks it (hotspot_status, per
--- hotspot drawn), so both do the same work.
+-- The status as diaban's hotspots layer reads it (the status kept on the
+-- hotspot's timeline, migration 00014, per hotspot drawn), so both do the
+-- same work.
 CREATE VIEW bench_tiles.hotspots AS
+SELECT h.id, h.ref, h.name, h.kind,
+       coalesce((SELECT t.status FROM hotspot_timelines t WHERE t.hotspot_id = h.id), 'unknown') AS status,
+       a.code AS area, h.geom
+FROM hotspots h
+JOIN areas a ON a.id = h.area_id;
+
+-- The same layer with the status asked of the schema's view hotspot_status
+-- (the latest event of each hotspot drawn, found in hotspot_events): what
+-- both servers did before 00014 (PEER_VIEW=1 in run.sh).
+CREATE VIEW bench_tiles.hotspots_view AS
 SELECT h.id, h.ref, h.name, h.kind,
        (SELECT s.status FROM hotspot_status s WHERE s.hotspot_id = h.id) AS status,
        a.code AS area, h.geom

@@ -4,8 +4,9 @@
 # owner (serve --db-role= --db-login=) and pg_tileserv (the peer, as the
 # owner: its best case; JIT off like diaban's connections) on the same
 # database, in one run (issues 15 and 18).
-# Every tile of zooms 12–16 over the district's box (1,403 for the demo's
-# district 503), for every layer, cold (the first request of each tile since
+# Every tile of zooms 12–16 over the box of BOX_AREA (default 503, the
+# demo's district before the 2025 reform: 1,403 tiles; it holds every row of
+# bench_rls), for every layer, cold (the first request of each tile since
 # the servers started) and warm (the same tiles again), one request at a
 # time. Results: bench/rls/RESULTS.md and BENCHMARKS.md.
 #
@@ -22,7 +23,8 @@ cd "$(dirname "$0")/../.."
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 DB=${DB:-bench_rls}
 URL="$PG/$DB?sslmode=disable"
-AREA=${AREA:-503}
+AREA=${AREA:-48}       # the user's area (officer) and the API's parent: the demo's province today
+BOX_AREA=${BOX_AREA:-503}
 WORK=${WORK:-/tmp/bench_tiles}
 CONC=${CONC:-1}
 LAYERS=${LAYERS:-cells,areas,hotspots,cameras}
@@ -85,7 +87,7 @@ EOF
 "$PEER" --config "$WORK/pg_tileserv.toml" >"$WORK/peer.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 150); do curl -fs "http://127.0.0.1:$P_PEER/index.json" >/dev/null && break; sleep 0.2; done
-BOX=$(psql "$URL" -Atc "SELECT concat_ws(',', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM (SELECT ST_Extent(geom)::geometry AS e FROM current_areas WHERE code = '$AREA') x")
+BOX=$(psql "$URL" -Atc "SELECT concat_ws(',', ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) FROM (SELECT ST_Extent(v.geom)::geometry AS e FROM area_versions v JOIN areas a ON a.id = v.area_id WHERE a.code = '$BOX_AREA') x")
 # The tables and indexes read into the page cache first, and the ones the
 # tiles read (but the incidents' heap, larger than shared_buffers) into
 # PostgreSQL's buffers, so that no server pays for the disk on behalf of the
@@ -96,7 +98,7 @@ psql "$URL" -q -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
 	      AND (c.relname ~ '^(incident_cell_months|hotspots|hotspot_events|cameras|areas|area_versions)' OR c.relname = 'incidents_geom_idx')" >/dev/null
 
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GB; servers, PostgreSQL and the generator share them"
-echo "database: $DB, $(psql "$URL" -Atc 'SELECT count(*) FROM incidents') incidents; area $AREA; user bench-tiles (officer of $AREA)"
+echo "database: $DB, $(psql "$URL" -Atc 'SELECT count(*) FROM incidents') incidents; tiles over the box of $BOX_AREA ($BOX); user bench-tiles (officer of $AREA)"
 echo "command: bench/tiles/run.sh (CONC=$CONC LAYERS=$LAYERS)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$WORK/tiles" -box "$BOX" -c "$CONC" -layers "$LAYERS" \
@@ -119,8 +121,14 @@ if [ "${IN_TILE:-0}" = 1 ]; then
 	"$WORK/tiles" -box "$BOX" -c "$CONC" -layers cells_in_tile \
 		-target "pg_tileserv|http://127.0.0.1:$P_PEER/bench_tiles.{layer}/{z}/{x}/{y}.pbf"
 fi
+# PEER_VIEW=1: also pg_tileserv with the hotspots' status asked of
+# hotspot_status (both servers' query before migration 00014).
+if [ "${PEER_VIEW:-0}" = 1 ]; then
+	"$WORK/tiles" -box "$BOX" -c "$CONC" -layers hotspots_view \
+		-target "pg_tileserv|http://127.0.0.1:$P_PEER/bench_tiles.{layer}/{z}/{x}/{y}.pbf"
+fi
 # The API reads of issue 18 over HTTP, the same user on both servers.
 "$WORK/tiles" -n "${REPS:-30}" -get "/api/cells?area=$AREA" -get "/api/cells?area=$AREA&from=2025-01-01&to=2025-12-31" \
-	-get "/api/areas/$AREA/metrics?period=2025" -get "/api/areas/${COMMUNE:-20425}/metrics?period=2025" \
+	-get "/api/areas/$AREA/metrics?period=2025" -get "/api/areas/${COMMUNE:-20413}/metrics?period=2025" \
 	-target "diaban-app|http://127.0.0.1:$P_APP|$TOK_APP" -target "diaban-owner|http://127.0.0.1:$P_OWNER|$TOK_OWNER"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
