@@ -125,3 +125,37 @@ func FuzzImportArgs(f *testing.F) {
 		}
 	})
 }
+
+// TestReadmeNationalCrosswalk: on the demo, the national crosswalk as it is
+// and reform check for province 48 print what the README shows they print
+// (TestReadmeExamples runs the commands; this compares their output).
+func TestReadmeNationalCrosswalk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds the demo")
+	}
+	db := pgtest.New(t)
+	if _, errOut, err := runCmd(t, "seed", "demo", "--db", db.URL); err != nil {
+		t.Fatalf("seed demo: %v\n%s", err, errOut)
+	}
+	imp, errOut, err := runCmd(t, "import", "crosswalk", "../../hotspot/demo/data/crosswalk_national.csv", "--db", db.URL)
+	if err != nil {
+		t.Fatalf("import crosswalk: %v\n%s", err, errOut)
+	}
+	check, errOut, err := runCmd(t, "reform", "check", "--province", "48", "--db", db.URL)
+	if err != nil {
+		t.Fatalf("reform check: %v\n%s", err, errOut)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "which prints (`TestReadmeNationalCrosswalk` checks it):\n\n```\n"
+	_, rest, ok := strings.Cut(string(readme), marker)
+	if !ok {
+		t.Fatalf("README.md has no block after %q", marker)
+	}
+	shown, _, _ := strings.Cut(rest, "```\n")
+	if got := imp + check; got != shown {
+		t.Errorf("README.md shows:\n%s\nthe commands print:\n%s", shown, got)
+	}
+}

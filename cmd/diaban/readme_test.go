@@ -129,7 +129,20 @@ func TestReadmeExamples(t *testing.T) {
 		t.Fatalf("serve did not start:\n%s", srvLog.String())
 	}
 
+	// The examples run as from the repository's root: a scratch directory
+	// stands for it, with the repository's hotspot/demo/data (the shipped
+	// crosswalks) at the same path.
 	work := t.TempDir()
+	data, err := filepath.Abs("../../hotspot/demo/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(work, "hotspot", "demo"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(data, filepath.Join(work, "hotspot", "demo", "data")); err != nil {
+		t.Fatal(err)
+	}
 	for _, ex := range examples {
 		script := strings.ReplaceAll(ex.script, "localhost:8080", host)
 		cmd := exec.CommandContext(ctx, "bash", "-eu", "-o", "pipefail", "-c", script)
