@@ -118,8 +118,8 @@ func (f *flusher) run(stop <-chan struct{}) {
 		}
 		line = append(line[:0], line[i:]...)
 		for _, c := range list {
-			if due := time.Unix(0, c.lastWrite.Load()).Add(f.gap); f.gap > 0 && due.After(now) {
-				line = append(line, waiting{c, due})
+			if due := c.lastWrite.Load() + int64(f.gap); f.gap > 0 && due > now.UnixNano() {
+				line = append(line, waiting{c, time.Unix(0, due)})
 				continue
 			}
 			if due, again := c.flush(now, f.gap, &f.scratch); again {
