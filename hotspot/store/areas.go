@@ -16,6 +16,9 @@ import (
 type areaCache struct {
 	mu  sync.Mutex
 	idx *hotspot.AreaIndex
+	// PredecessorIDs' answers for the index of version predsVersion.
+	preds        map[string][]int64
+	predsVersion int64
 }
 
 const sqlAreaVersion = `SELECT coalesce(max(seq), 0) FROM changes WHERE kind = 'area'`

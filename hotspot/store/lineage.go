@@ -387,7 +387,24 @@ SELECT DISTINCT id FROM back WHERE NOT id = ANY($1::bigint[]) ORDER BY id`
 // PredecessorIDs returns the areas not among ids that went into one of them
 // (issue 13): a user's scope holds its units of today and their lineage, so
 // that the numbers the old units reported can be apportioned to the new.
+//
+// The answer is kept per set of ids for the version of the area index last
+// loaded (Areas: a crosswalk's rows are recorded as area changes), so that
+// a request, which loads the index first, does not ask it again while no
+// area or crosswalk changed (issue 18: a round trip on every request of a
+// user with an area).
 func (s *Store) PredecessorIDs(ctx context.Context, ids []int64) ([]int64, error) {
+	key := fmt.Sprint(ids)
+	s.areas.mu.Lock()
+	version := int64(-1)
+	if s.areas.idx != nil {
+		version = s.areas.idx.Version
+		if p, ok := s.areas.preds[key]; ok && s.areas.predsVersion == version {
+			s.areas.mu.Unlock()
+			return slices.Clone(p), nil
+		}
+	}
+	s.areas.mu.Unlock()
 	rows, err := s.pool.Query(ctx, sqlPredecessors, ids)
 	if err != nil {
 		return nil, fmt.Errorf("predecessors: %w", err)
@@ -395,6 +412,16 @@ func (s *Store) PredecessorIDs(ctx context.Context, ids []int64) ([]int64, error
 	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return nil, fmt.Errorf("predecessors: %w", err)
+	}
+	if version >= 0 {
+		s.areas.mu.Lock()
+		if s.areas.predsVersion != version || s.areas.preds == nil {
+			s.areas.preds, s.areas.predsVersion = map[string][]int64{}, version
+		}
+		if len(s.areas.preds) < 1024 {
+			s.areas.preds[key] = slices.Clone(out)
+		}
+		s.areas.mu.Unlock()
 	}
 	return out, nil
 }

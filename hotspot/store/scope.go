@@ -85,6 +85,11 @@ func applyScope(ctx context.Context, conn *pgx.Conn, sc scope) error {
 	return err
 }
 
+// ScopeAreaIDs returns the area ids of ctx's scope (WithScope), or all
+// true for the system scope: what a handler already put on its request,
+// read back without asking the database again.
+func ScopeAreaIDs(ctx context.Context) (ids []int64, all bool) { return scopeIDs(ctx) }
+
 // scopeIDs returns the area ids of ctx's scope: nil with all true for the
 // system scope, the ids otherwise (none for the zero scope).
 func scopeIDs(ctx context.Context) (ids []int64, all bool) {
