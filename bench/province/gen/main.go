@@ -118,7 +118,7 @@ func main() {
 	for k := range hs {
 		hs[k] = pt{w + 0.01 + r.Float64()*(e-w-0.02), s + 0.01 + r.Float64()*(n-s-0.02)}
 	}
-	kinds := []string{"dealing", "storage", "organised_use", "use"}
+	kinds := []string{"dealing", "storage", "organised_use", "public_use"}
 	write(*out, "hotspots.csv", func(b *bufio.Writer) {
 		fmt.Fprintln(b, "ref,lon,lat,kind,name")
 		for k, p := range hs {
@@ -137,7 +137,7 @@ func main() {
 		}
 	})
 	// Incidents: 80 % within ~300 m of a hotspot, the rest anywhere.
-	iks := []string{"use", "dealing", "possession"}
+	iks := []string{"use", "trafficking", "storage", "transport"}
 	write(*out, "incidents.csv", func(b *bufio.Writer) {
 		fmt.Fprintln(b, "ref,lon,lat,kind,occurred_at")
 		span := 5 * 365 * 24 * 60
