@@ -602,6 +602,10 @@ async function start() {
   // The socket first, so no change made while the layers load is lost.
   live.start();
 
+  // The configuration and the areas at once (the areas decide whether the
+  // map is at province scale).
+  const areasLoaded = areas.load();
+  areasLoaded.catch(() => {}); // awaited below
   let cfg = {};
   try {
     cfg = await getJSON('/api/config');
@@ -611,7 +615,7 @@ async function start() {
   applyConfig(cfg);
 
   try {
-    await areas.load();
+    await areasLoaded;
     // The hexagons once the areas say whether the map is at province scale
     // (then they come as tiles).
     cells.load().catch((e) => console.warn('cells', e));
@@ -625,7 +629,12 @@ async function start() {
     const b = own && own.isValid() ? own : areas.bounds();
     if (b && b.isValid()) map.fitBounds(b, fitPadding());
     // A committee viewer sees aggregates only: no hotspot or camera points.
-    if (me.role !== 'viewer') await Promise.all([hotspots.load(), cameras.load()]);
+    // At province scale the tiles draw them: their list (for search,
+    // filters and the replay) comes once the map is drawn.
+    if (me.role !== 'viewer') {
+      if (areas.tiled) await painted;
+      await Promise.all([hotspots.load(), cameras.load()]);
+    }
     fromURL();
     if (!map._loaded) {
       const hb = hotspots.bounds();
@@ -649,11 +658,17 @@ start();
 // markPaint notes when the map first showed the areas (the browser
 // benchmark's first useful paint, bench/province): at once from GeoJSON,
 // once the first tiles are drawn from vector tiles.
+let paintedResolve;
+const painted = new Promise((r) => { paintedResolve = r; });
 function markPaint() {
   const mark = () => {
     if (!body.dataset.paintMs) body.dataset.paintMs = String(Math.round(performance.now()));
+    paintedResolve();
   };
-  if (areas.tiled && areas.tiles) areas.tiles.layer.once('load', mark);
+  if (areas.tiled && areas.tiles) {
+    areas.tiles.layer.once('load', mark);
+    setTimeout(mark, 4000); // a tile that failed must not hold the rest back
+  }
   else mark();
 }
 

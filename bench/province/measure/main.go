@@ -21,7 +21,7 @@ import (
 type traffic struct {
 	mu       sync.Mutex
 	bytes    float64
-	inflight map[network.RequestID]bool
+	inflight map[network.RequestID]string
 	last     time.Time
 	requests int
 }
@@ -37,7 +37,8 @@ func main() {
 	user := flag.String("user", "bench-admin", "user to log in as")
 	pass := flag.String("pass", os.Getenv("BENCH_PASSWORD"), "password (env BENCH_PASSWORD)")
 	chrome := flag.String("chromium", "chromium", "Chromium binary")
-	runs := flag.Int("runs", 3, "first loads to time (the median is reported)")
+	runs := flag.Int("runs", 3, "first loads to time")
+	verbose := flag.Bool("v", false, "list each first load's requests (start, duration, size)")
 	flag.Parse()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(*chrome), chromedp.NoSandbox, chromedp.DisableGPU,
@@ -46,7 +47,7 @@ func main() {
 	defer cancel()
 	ctx, cancel := chromedp.NewContext(alloc)
 	defer cancel()
-	tr := &traffic{inflight: map[network.RequestID]bool{}}
+	tr := &traffic{inflight: map[network.RequestID]string{}}
 	// The first action starts the browser, without a timeout.
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		log.Fatal(err)
@@ -56,7 +57,7 @@ func main() {
 		defer tr.mu.Unlock()
 		switch e := ev.(type) {
 		case *network.EventRequestWillBeSent:
-			tr.inflight[e.RequestID] = true
+			tr.inflight[e.RequestID] = e.Request.URL
 			tr.requests++
 			tr.last = time.Now()
 		case *network.EventLoadingFinished:
@@ -81,8 +82,16 @@ func main() {
 	if err != nil || status != 200 {
 		log.Fatalf("login as %s: %d %v", *user, status, err)
 	}
+	// stuck says what the page is waiting for.
+	stuck := func(what string, err error) {
+		state, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`JSON.stringify({ ready: document.body.dataset.ready, paint: document.body.dataset.paintMs, banner: document.querySelector('#banner').textContent, tiles: (() => { const o = []; diaban.map.eachLayer((l) => { if (l._tiles) o.push(Object.values(l._tiles).map((t) => !!t.loaded + '/' + t.current).join(',')); }); return o; })() })`))
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		log.Fatalf("%s: %v; page %s; in flight %v", what, err, state, tr.inflight)
+	}
 	// settled: every tile layer drawn, no request in flight for 300 ms.
 	settle := func(start time.Time) time.Duration {
+		deadline := time.Now().Add(60 * time.Second)
 		const js = `(() => { let ok = true; diaban.map.eachLayer((l) => { if (l._tiles && !Object.values(l._tiles).every((t) => t.loaded || t.current === false)) ok = false; }); return ok; })()`
 		for {
 			ok, err := chromedp.Run(tctx, chromedp.Evaluate[bool](js))
@@ -93,6 +102,9 @@ func main() {
 			if ok && inflight == 0 && time.Since(last) > 300*time.Millisecond {
 				return last.Sub(start)
 			}
+			if time.Now().After(deadline) {
+				stuck("not settled", nil)
+			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
@@ -100,16 +112,19 @@ func main() {
 	for i := 0; i < *runs; i++ {
 		b0, r0, _, _ := tr.snapshot()
 		start := time.Now()
+		tr.mu.Lock()
+		clear(tr.inflight) // what the last page left unfinished
+		tr.mu.Unlock()
 		if err := chromedp.Do(tctx, chromedp.Navigate(*url+"/")); err != nil {
 			log.Fatal(err)
 		}
-		paint, err := chromedp.Run(tctx, chromedp.Poll[string](`document.body.dataset.paintMs || ''`))
+		paint, err := chromedp.Run(tctx, chromedp.Poll[string](`document.body.dataset.paintMs || ''`, chromedp.WithPollingTimeout(60*time.Second)))
 		if err != nil {
-			log.Fatal(err)
+			stuck("no first paint", err)
 		}
 		bp, _, _, _ := tr.snapshot()
-		if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`document.body.dataset.ready === 'true'`)); err != nil {
-			log.Fatal(err)
+		if _, err := chromedp.Run(tctx, chromedp.Poll[bool](`document.body.dataset.ready === 'true'`, chromedp.WithPollingTimeout(60*time.Second))); err != nil {
+			stuck("not ready", err)
 		}
 		tiled, err := chromedp.Run(tctx, chromedp.Evaluate[string](`document.body.dataset.areasTiled`))
 		if err != nil {
@@ -117,6 +132,10 @@ func main() {
 		}
 		d := settle(start)
 		b1, r1, _, _ := tr.snapshot()
+		if *verbose {
+			list, _ := chromedp.Run(tctx, chromedp.Evaluate[string](`performance.getEntriesByType('resource').map((e) => Math.round(e.startTime) + ' +' + Math.round(e.duration) + ' ' + e.encodedBodySize + ' ' + e.name.replace(location.origin, '')).join('\n')`))
+			fmt.Println(list)
+		}
 		fmt.Printf("load %d: first useful paint %s ms (areas from tiles: %s), %.0f kB by then; settled %.0f ms, %.0f kB in %d requests\n",
 			i+1, paint, tiled, (bp-b0)/1024, float64(d.Milliseconds()), (b1-b0)/1024, r1-r0)
 	}
