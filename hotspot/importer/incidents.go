@@ -57,7 +57,8 @@ func encodeIncident(r *record, idx *hotspot.AreaIndex, c *chunkResult) *hotspot.
 // indexes after the copy instead of row by row (store/bulkload.go). A bulk
 // load (MayBulkLoadIncidents: by the table's owner, of many rows) writes the
 // incident counts itself, summed from the rows it copied, instead of
-// leaving them to the counting trigger (store/incident_counts.go).
+// leaving them to the counting trigger (store/incident_counts.go), and
+// after a reform those of the retired versions (store/versionmembers.go).
 func streamIncidents(ctx context.Context, w *store.ImportWriter, recs []*record, idx *hotspot.AreaIndex, write bool, opt Options) (int, []*hotspot.ValidationError, error) {
 	if !write {
 		_, _, bad, err := copyStream(ctx, nil, recs, idx, encodeIncident, false, false, nil)
@@ -97,6 +98,7 @@ func streamIncidents(ctx context.Context, w *store.ImportWriter, recs []*record,
 		return upserted, bad, err
 	}
 	var deferred *store.DeferredIndexes
+	var retired *store.RetiredVersions
 	bulk := bulkable
 	if bulk {
 		if deferred, err = w.DeferIncidentIndexes(ctx, len(fresh)); err != nil {
@@ -104,6 +106,15 @@ func streamIncidents(ctx context.Context, w *store.ImportWriter, recs []*record,
 		}
 		if err := w.PauseIncidentCounts(ctx); err != nil {
 			return 0, bad, err
+		}
+		// After a reform, the counts of the retired versions too.
+		if retired, err = w.RetiredVersions(ctx); err != nil {
+			return 0, bad, err
+		}
+		if retired != nil {
+			if err := w.PauseVersionMembers(ctx); err != nil {
+				return 0, bad, err
+			}
 		}
 	}
 	copied, tallies, more, err := copyStream(ctx, w.CopyIncidents, fresh, idx, encodeIncident, stopOnBad, bulk, opt.Progress)
@@ -120,6 +131,11 @@ func streamIncidents(ctx context.Context, w *store.ImportWriter, recs []*record,
 		counts = make(chan *store.IncidentCounts, 1)
 		go func() { counts <- store.SumIncidentTallies(tallies) }()
 	}
+	var versionCounts chan *store.VersionIncidentCounts
+	if retired != nil {
+		versionCounts = make(chan *store.VersionIncidentCounts, 1)
+		go func() { versionCounts <- retired.SumVersionTallies(tallies) }()
+	}
 	if deferred != nil {
 		if opt.Phase != nil {
 			opt.Phase("building indexes")
@@ -131,6 +147,11 @@ func streamIncidents(ctx context.Context, w *store.ImportWriter, recs []*record,
 	}
 	if bulk {
 		if err := w.WriteIncidentCounts(ctx, <-counts); err != nil {
+			return 0, bad, err
+		}
+	}
+	if retired != nil {
+		if err := w.WriteVersionIncidentCounts(ctx, <-versionCounts); err != nil {
 			return 0, bad, err
 		}
 	}

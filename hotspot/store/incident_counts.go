@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
@@ -36,12 +37,13 @@ type IncidentTally struct {
 	AreaID int64
 	Cells  [geo.MaxPointResolution - geo.MinPointResolution + 1]geo.Cell
 	Month  hotspot.Month
-	Kind   uint8 // hotspot.IncidentKind.Index
+	Kind   uint8     // hotspot.IncidentKind.Index
+	Point  orb.Point // for the retired versions' counts (versionmembers.go)
 }
 
 // TallyIncident returns row's tally.
 func TallyIncident(row *IncidentRow) IncidentTally {
-	return IncidentTally{AreaID: row.Loc.AreaID, Cells: row.Loc.Cells, Month: hotspot.MonthAt(row.OccurredAt), Kind: uint8(row.Kind.Index())}
+	return IncidentTally{AreaID: row.Loc.AreaID, Cells: row.Loc.Cells, Month: hotspot.MonthAt(row.OccurredAt), Kind: uint8(row.Kind.Index()), Point: row.Loc.Point.Orb()}
 }
 
 type areaMonthKey struct {
