@@ -55,10 +55,13 @@ SELECT a.id, a.code, v.name, v.valid_from = $1 AS is_new
 FROM area_versions v JOIN areas a ON a.id = v.area_id
 WHERE a.level = 'commune' AND (v.valid_from = $1 OR v.valid_to = $1)`
 
+// Areas are measured as the crosswalk import measures a share
+// (sqlOverlapShare): in the equal-area projection EPSG:6933, the polygons as
+// drawn.
 const sqlReformLinks = `
 SELECT c.old_area_id, c.new_area_id, o.code, n.code, c.merge_type, c.share::float8,
-       CASE WHEN ST_Area(ov.geom::geography) > 0
-            THEN ST_Area(ST_Intersection(ov.geom, nv.geom)::geography) / ST_Area(ov.geom::geography) END
+       CASE WHEN ST_Area(ST_Transform(ov.geom, 6933)) > 0
+            THEN ST_Area(ST_Transform(ST_Intersection(ov.geom, nv.geom), 6933)) / ST_Area(ST_Transform(ov.geom, 6933)) END
 FROM area_crosswalk c
 JOIN areas o ON o.id = c.old_area_id
 JOIN areas n ON n.id = c.new_area_id
@@ -68,8 +71,8 @@ WHERE c.valid_from = $1 AND (c.new_area_id = ANY($2::bigint[]) OR c.old_area_id 
 
 const sqlReformMismatch = `
 SELECT a.code, nv.name, count(*)::int,
-       100 * ST_Area(ST_Difference(nv.geom, ST_Union(ov.geom))::geography) / ST_Area(nv.geom::geography),
-       100 * ST_Area(ST_Difference(ST_Union(ov.geom), nv.geom)::geography) / ST_Area(nv.geom::geography)
+       100 * ST_Area(ST_Transform(ST_Difference(nv.geom, ST_Union(ov.geom)), 6933)) / ST_Area(ST_Transform(nv.geom, 6933)),
+       100 * ST_Area(ST_Transform(ST_Difference(ST_Union(ov.geom), nv.geom), 6933)) / ST_Area(ST_Transform(nv.geom, 6933))
 FROM area_versions nv
 JOIN areas a ON a.id = nv.area_id
 JOIN area_crosswalk c ON c.new_area_id = nv.area_id AND c.valid_from = nv.valid_from
