@@ -266,11 +266,14 @@ export class AreaLayer {
     });
     box.addEventListener('change', async () => {
       this.asOf = box.checked ? BEFORE_REFORM : '';
-      mapAsOf = this.asOf;
       box.disabled = true;
       try {
         await this.load();
         this.refillPicker(select);
+        // Only now: until the picker holds the new map's units, a refresh of
+        // the unit still chosen (a retired one, going back to today) must
+        // ask on the map it belongs to, or it is a 404.
+        mapAsOf = this.asOf;
         select.dispatchEvent(new Event('change'));
       } finally {
         box.disabled = false;
