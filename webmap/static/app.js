@@ -24,6 +24,13 @@ import { EditTools } from './edit.js';
 import { Notices } from './toasts.js';
 
 const body = document.body;
+// Long tasks of the main thread, for the browser benchmark (bench/province -v).
+window.diabanLongTasks = [];
+if (window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).includes('longtask')) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.diabanLongTasks.push([Math.round(e.startTime), Math.round(e.duration)]);
+  }).observe({ type: 'longtask', buffered: true });
+}
 const $ = (id) => document.getElementById(id);
 
 // ---- map and panes (lowest first) -----------------------------------------

@@ -135,6 +135,8 @@ func main() {
 		if *verbose {
 			list, _ := chromedp.Run(tctx, chromedp.Evaluate[string](`performance.getEntriesByType('resource').map((e) => Math.round(e.startTime) + ' +' + Math.round(e.duration) + ' ' + e.encodedBodySize + ' ' + e.name.replace(location.origin, '')).join('\n')`))
 			fmt.Println(list)
+			long, _ := chromedp.Run(tctx, chromedp.Evaluate[string](`JSON.stringify(window.diabanLongTasks || [])`))
+			fmt.Println("long tasks [start, ms]:", long)
 		}
 		// When the last area tile in view was drawn (Leaflet stamps each
 		// tile as it is ready), from the start of the navigation.
