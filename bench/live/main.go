@@ -261,6 +261,10 @@ func main() {
 	close(stopRSS)
 	serverCPU, ownCPU := cpuSeconds(*pid)-serverCPU0, cpuSeconds(0)-ownCPU0
 	load, _ := os.ReadFile("/proc/loadavg")
+	ended := make([]bool, len(clients)) // sockets the server ended before the tail did
+	for i, c := range clients {
+		ended[i] = c.conn.ended != 0
+	}
 	poll.close()
 
 	// Per client: what it should have received (every change in its scope),
@@ -277,7 +281,11 @@ func main() {
 	}
 	tail := time.Duration(max(0, lastArrival-lastCommit))
 	var lost, repeated, delivered, expected, outOfOrder, resyncs int64
-	for _, c := range clients {
+	var endedSockets, lostEnded int64 // sockets the server closed, and what they missed after
+	for i, c := range clients {
+		if ended[i] {
+			endedSockets++
+		}
 		resyncs += int64(c.resyncs)
 		seen := map[int64]int{}
 		var prev int64
@@ -302,7 +310,11 @@ func main() {
 			if c.scope == "" || c.scope == code || c.scope == *district {
 				expected++
 				if seen[seq] == 0 {
-					lost++
+					if ended[i] {
+						lostEnded++ // after its socket was closed: a map reconnects with since
+					} else {
+						lost++
+					}
 				}
 			}
 		}
@@ -322,6 +334,10 @@ func main() {
 		len(clients), mix, *topicsJSON, *rate, elapsed, n.Load(), float64(n.Load())/elapsed.Seconds(), behind.Load())
 	fmt.Printf("deliveries expected %d, delivered %d, lost %d, repeated %d, out of order %d, resyncs %d\n",
 		expected, delivered, lost, repeated, outOfOrder, resyncs)
+	if endedSockets > 0 {
+		fmt.Printf("sockets closed by the server: %d (a map reconnects with since); deliveries they missed after: %d (not counted as lost)\n",
+			endedSockets, lostEnded)
+	}
 	fmt.Printf("commit-to-client ms: p50 %.1f  p90 %.1f  p99 %.1f  max %.1f\n", pct(0.5), pct(0.9), pct(0.99), pct(1))
 	fmt.Printf("server RSS max %d MB; the last delivery %v after the last commit\n", maxRSS.Load(), tail.Round(100*time.Millisecond))
 	perMsg := func(cpu float64) float64 { return cpu / float64(max(delivered, 1)) * 1e6 }

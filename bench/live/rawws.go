@@ -26,7 +26,10 @@ type rawConn struct {
 	fd      int
 	pending []byte // the start of a frame not yet complete
 	closed  bool
-	onText  func(b []byte, now int64)
+	// ended is when the server ended the socket (a close frame, EOF or a
+	// reset; unix ns), 0 while it is open.
+	ended  int64
+	onText func(b []byte, now int64)
 }
 
 // dialRaw opens a websocket to addr (host:port) at path with the headers,
@@ -154,6 +157,9 @@ func (c *rawConn) consume(data []byte, now int64) {
 			c.onText(body, now)
 		case 8:
 			c.closed = true
+			if c.ended == 0 {
+				c.ended = now
+			}
 		case 9:
 			_ = c.writeFrame(0xA, body)
 		}
@@ -231,8 +237,12 @@ func (p *poller) loop(ep int) {
 					continue
 				}
 				if m <= 0 || err != nil || m < len(buf) {
-					if m == 0 && err == nil {
+					if m == 0 && err == nil || err != nil && err != syscall.EAGAIN {
+						// EOF, or a reset: the server ended the socket.
 						c.closed = true
+						if c.ended == 0 {
+							c.ended = now
+						}
 					}
 					break
 				}

@@ -59,10 +59,12 @@ SERVER=$!
 for _ in $(seq 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GB; the generator shares the cores with the server and PostgreSQL"
 echo "command: bench/live/run.sh $CLIENTS $RATE $DURATION"
-"$work/live" -url "http://127.0.0.1:$PORT" -db "$DB" -clients "$CLIENTS" -rate "$RATE" -duration "$DURATION" -pid "$SERVER" -password "$PASS" -district "$DISTRICT" ${DIABAN_BENCH_GEN_ARGS:-}
+rc=0
+"$work/live" -url "http://127.0.0.1:$PORT" -db "$DB" -clients "$CLIENTS" -rate "$RATE" -duration "$DURATION" -pid "$SERVER" -password "$PASS" -district "$DISTRICT" ${DIABAN_BENCH_GEN_ARGS:-} || rc=$?
 if ! kill -0 "$SERVER" 2>/dev/null; then
   echo "the server exited; the end of its log:"; tail -40 "$work/serve.log"
 fi
 echo "server warnings and errors, by message:"
 grep -E '"level":"(ERROR|WARN)"' "$work/serve.log" | grep -o '"msg":"[^"]*"' | sort | uniq -c | sort -rn | head -10 || true
 curl -fs "http://127.0.0.1:$PORT/metrics" | grep -E '^diaban_ws_(resyncs|messages_dropped|messages_sent)|^diaban_feed_(changes_total|enrichment|reconnects|commit_to_fanout|area_index)|^diaban_live_recompute' || true
+exit $rc
