@@ -32,7 +32,7 @@ func cmdServe(ctx context.Context, env *environment, args []string) error {
 	trustedProxies := fs.String("trusted-proxies", env.getenv("DIABAN_TRUSTED_PROXIES"), "comma-separated networks of the proxies in front (CIDR, e.g. 10.0.0.0/8); their X-Forwarded-For hops are skipped from the right and the first other hop is the client (env DIABAN_TRUSTED_PROXIES)")
 	logFormat := fs.String("log-format", env.getenv("DIABAN_LOG_FORMAT"), "text or json (default: text on a terminal, else json)")
 	feedRetention := fs.Duration("feed-retention", webmap.DefaultFeedRetention, "how long committed changes are kept for websocket replays; older ones are pruned in batches, and a client asking from before them is told to resync (negative: never pruned)")
-	dbPool := fs.Int("db-pool", 0, "database connections in the pool (0: pgxpool's default, the larger of 4 and the CPUs); the change feed's listener has one of its own")
+	dbPool := fs.Int("db-pool", 0, "database connections in the pool (0: pgxpool's default, the larger of 4 and the CPUs); the change feed's listener has a connection of its own, the live recomputations a pool of their own (--recompute-pool)")
 	wsMax := fs.Int("ws-max", 20000, "open websockets in total; beyond it an upgrade gets 429")
 	wsPerUser := fs.Int("ws-max-per-user", 20, "open websockets per user; beyond it an upgrade gets 429")
 	reportAt := fs.String("report-at", envOr(env, "DIABAN_REPORT_AT", inputs.DefaultSchedule.String()), "when the previous month's report of every unit is made and stored: day of the month (1–28) and time, Asia/Ho_Chi_Minh, such as \"14 07:00\"; \"off\": never (env DIABAN_REPORT_AT)")
