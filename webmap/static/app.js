@@ -24,6 +24,9 @@ import { EditTools } from './edit.js';
 import { Notices } from './toasts.js';
 
 const body = document.body;
+// painted resolves once the map first shows its areas (markPaint).
+let paintedResolve;
+const painted = new Promise((r) => { paintedResolve = r; });
 // Long tasks of the main thread, for the browser benchmark (bench/province -v).
 window.diabanLongTasks = [];
 if (window.PerformanceObserver && (PerformanceObserver.supportedEntryTypes || []).includes('longtask')) {
@@ -623,9 +626,12 @@ async function start() {
 
   try {
     await areasLoaded;
-    // The hexagons once the areas say whether the map is at province scale
-    // (then they come as tiles).
-    cells.load().catch((e) => console.warn('cells', e));
+    // The hexagons once the areas say whether the map is at province scale;
+    // then they come as tiles, once the boundaries are drawn (their many
+    // polygons would hold the boundaries' drawing back on the one thread).
+    const loadCells = () => cells.load().catch((e) => console.warn('cells', e));
+    if (areas.tiled) painted.then(loadCells);
+    else loadCells();
     if (areas.tiled && me.role !== 'viewer') useHotspotTiles();
     markPaint();
     showWho();
@@ -665,8 +671,6 @@ start();
 // markPaint notes when the map first showed the areas (the browser
 // benchmark's first useful paint, bench/province): at once from GeoJSON,
 // once the first tiles are drawn from vector tiles.
-let paintedResolve;
-const painted = new Promise((r) => { paintedResolve = r; });
 function markPaint() {
   const mark = () => {
     if (!body.dataset.paintMs) body.dataset.paintMs = String(Math.round(performance.now()));
