@@ -43,6 +43,9 @@ type principal struct {
 	user      *hotspot.User
 	viaCookie bool
 	token     string
+	// areaVersion is the areas' version read with the session: the
+	// request's area index is checked against it (store.WithAreaVersion).
+	areaVersion int64
 }
 
 type ctxKey int
@@ -85,14 +88,14 @@ func (s *Server) authenticate(r *http.Request) (*principal, error) {
 	if p.token == "" {
 		return nil, errLoginRequired
 	}
-	u, err := s.sessions.user(r.Context(), s.store.SessionUser, p.token)
+	u, areaVersion, err := s.sessions.user(r.Context(), s.store.SessionUserAreaVersion, p.token)
 	if errors.Is(err, hotspot.ErrNotFound) {
 		return nil, errLoginRequired
 	}
 	if err != nil {
 		return nil, err
 	}
-	p.user = u
+	p.user, p.areaVersion = u, areaVersion
 	return p, nil
 }
 

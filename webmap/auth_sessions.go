@@ -21,19 +21,32 @@ type sessionLookups struct{ g singleflight.Group }
 // sessionLookupTimeout bounds a shared session query.
 const sessionLookupTimeout = 10 * time.Second
 
-// user returns the session's user, sharing an identical lookup in flight.
-// The shared query runs without the first caller's cancellation, so one
-// caller leaving does not fail the others.
-func (l *sessionLookups) user(ctx context.Context, lookup func(context.Context, string) (*hotspot.User, error), token string) (*hotspot.User, error) {
+// sessionLookup is what a request learns with its session in one round
+// trip: the user, and the version of the areas (store.WithAreaVersion).
+type sessionLookup struct {
+	user        *hotspot.User
+	areaVersion int64
+}
+
+// user returns the session's user and the area version read with it,
+// sharing an identical lookup in flight. The shared query runs without the
+// first caller's cancellation, so one caller leaving does not fail the
+// others.
+func (l *sessionLookups) user(ctx context.Context, lookup func(context.Context, string) (*hotspot.User, int64, error), token string) (*hotspot.User, int64, error) {
 	sum := sha256.Sum256([]byte(token))
 	v, err, _ := l.g.Do(string(sum[:]), func() (any, error) {
 		qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sessionLookupTimeout)
 		defer cancel()
-		return lookup(qctx, token)
+		u, version, err := lookup(qctx, token)
+		if err != nil {
+			return nil, err
+		}
+		return sessionLookup{u, version}, nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	u := *v.(*hotspot.User)
-	return &u, nil
+	found := v.(sessionLookup)
+	u := *found.user
+	return &u, found.areaVersion, nil
 }

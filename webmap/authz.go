@@ -178,7 +178,8 @@ func (s *Server) guard(ru rule, next handlerFunc) handlerFunc {
 		// system scope; the handler then runs in the user's, which
 		// PostgreSQL enforces again (row-level security, when the store
 		// runs as its application role).
-		r = r.WithContext(store.WithSystemScope(context.WithValue(r.Context(), principalKey, p)))
+		ctx := store.WithAreaVersion(context.WithValue(r.Context(), principalKey, p), p.areaVersion)
+		r = r.WithContext(store.WithSystemScope(ctx))
 		if r, err = s.checkScope(r, ru, p.user); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
@@ -28,6 +29,35 @@ SELECT id, code, level, name, coalesce(parent_code, ''), valid_from, ST_AsBinary
 FROM current_areas
 ORDER BY array_position(ARRAY['province','district','commune','hamlet'], level), code`
 
+// areaVersionKey holds on a request's context the area version read with
+// its session (SessionUserAreaVersion).
+type areaVersionKey struct{}
+
+type areaVersionRead struct {
+	version int64
+	at      time.Time
+}
+
+// AreaVersionFresh is how long a version put on a context by
+// WithAreaVersion answers for the database: a request's own duration, not
+// a websocket's, whose context lives for hours (Areas asks again then).
+const AreaVersionFresh = time.Second
+
+// WithAreaVersion returns ctx carrying the area version just read (with
+// the request's session, SessionUserAreaVersion): Areas then compares its
+// index with it instead of asking the database again, for AreaVersionFresh.
+func WithAreaVersion(ctx context.Context, version int64) context.Context {
+	return context.WithValue(ctx, areaVersionKey{}, areaVersionRead{version, time.Now()})
+}
+
+func areaVersionOf(ctx context.Context) (int64, bool) {
+	r, ok := ctx.Value(areaVersionKey{}).(areaVersionRead)
+	if !ok || time.Since(r.at) >= AreaVersionFresh {
+		return 0, false
+	}
+	return r.version, true
+}
+
 // Areas returns the index of current areas, reloading it if areas changed.
 func (s *Store) Areas(ctx context.Context) (*hotspot.AreaIndex, error) {
 	// Every request asks this at least once, in the system scope and then
@@ -35,9 +65,11 @@ func (s *Store) Areas(ctx context.Context) (*hotspot.AreaIndex, error) {
 	// security, so the reads set no scope on their connection (issue 18:
 	// a scope switch is a round trip).
 	ctx = withoutScope(ctx)
-	var version int64
-	if err := s.pool.QueryRow(ctx, sqlAreaVersion).Scan(&version); err != nil {
-		return nil, fmt.Errorf("area version: %w", err)
+	version, ok := areaVersionOf(ctx)
+	if !ok {
+		if err := s.pool.QueryRow(ctx, sqlAreaVersion).Scan(&version); err != nil {
+			return nil, fmt.Errorf("area version: %w", err)
+		}
 	}
 	s.areas.mu.Lock()
 	defer s.areas.mu.Unlock()
