@@ -92,10 +92,7 @@ func SumIncidentTallies(chunks [][]IncidentTally) *IncidentCounts {
 // ends: WriteIncidentCounts turns it back on, and a rollback undoes the
 // pause.
 func (w *ImportWriter) PauseIncidentCounts(ctx context.Context) error {
-	if _, err := w.tx.Exec(ctx, `ALTER TABLE incidents DISABLE TRIGGER `+countsTrigger); err != nil {
-		return fmt.Errorf("bulk load: pause the incident counts: %w", err)
-	}
-	return nil
+	return w.setIncidentTrigger(ctx, countsTrigger, false, "the incident counts")
 }
 
 // WriteIncidentCounts adds c to the count tables and turns the counting
@@ -107,16 +104,24 @@ func (w *ImportWriter) WriteIncidentCounts(ctx context.Context, c *IncidentCount
 	if err := writeCellMonths(ctx, w.tx, c.cellMonths); err != nil {
 		return fmt.Errorf("incident counts by cell: %w", err)
 	}
-	if _, err := w.tx.Exec(ctx, `ALTER TABLE incidents ENABLE TRIGGER `+countsTrigger); err != nil {
-		return fmt.Errorf("bulk load: resume the incident counts: %w", err)
-	}
-	return nil
+	return w.setIncidentTrigger(ctx, countsTrigger, true, "the incident counts")
 }
 
 func writeAreaMonths(ctx context.Context, tx pgx.Tx, m map[areaMonthKey]int32) error {
+	return writeMonthCounts(ctx, tx, "incident_area_months", "area_id", m)
+}
+
+// writeMonthCounts adds counts by (id, month, kind) to table, whose key is
+// (idColumn, month, kind): the incident counts by area and, for retired
+// versions, by version (version_incident_months). The rows go in the key's
+// order, so the index is written from left to right.
+func writeMonthCounts(ctx context.Context, tx pgx.Tx, table, idColumn string, m map[areaMonthKey]int32) error {
 	keys := make([]areaMonthKey, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil
 	}
 	slices.SortFunc(keys, func(a, b areaMonthKey) int {
 		return cmp.Or(cmp.Compare(a.area, b.area), cmp.Compare(a.month, b.month),
@@ -132,8 +137,23 @@ func writeAreaMonths(ctx context.Context, tx pgx.Tx, m map[areaMonthKey]int32) e
 		b.Int4(m[k])
 	}
 	b.B = append(b.B, pgcopy.Trailer...)
-	return mergeCounts(ctx, tx, "incident_area_months", "area_id bigint, month integer, kind text, n integer",
-		"area_id, month, kind", b.B)
+	return mergeCounts(ctx, tx, table, idColumn+" bigint, month integer, kind text, n integer",
+		idColumn+", month, kind", b.B)
+}
+
+// setIncidentTrigger turns one of the incidents' triggers off or back on
+// for the rest of the transaction (a bulk load by the table's owner that
+// writes what the trigger would: PauseIncidentCounts, PauseVersionMembers).
+// A rollback undoes it.
+func (w *ImportWriter) setIncidentTrigger(ctx context.Context, trigger string, on bool, what string) error {
+	verb, doing := "DISABLE", "pause"
+	if on {
+		verb, doing = "ENABLE", "resume"
+	}
+	if _, err := w.tx.Exec(ctx, `ALTER TABLE incidents `+verb+` TRIGGER `+trigger); err != nil {
+		return fmt.Errorf("bulk load: %s %s: %w", doing, what, err)
+	}
+	return nil
 }
 
 func writeCellMonths(ctx context.Context, tx pgx.Tx, m map[cellMonthKey]int32) error {

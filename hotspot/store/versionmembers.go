@@ -1,18 +1,14 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/paulmach/orb"
 
 	"github.com/diaban/diaban/geo"
-	"github.com/diaban/diaban/hotspot"
-	"github.com/diaban/diaban/internal/pgcopy"
 )
 
 // Where the records lie in retired geography (migration 00009): after a
@@ -198,41 +194,14 @@ func (rv *RetiredVersions) SumVersionTallies(chunks [][]IncidentTally) *VersionI
 // the rest of the transaction, for a bulk load that writes the counts with
 // WriteVersionIncidentCounts (by the table's owner, as PauseIncidentCounts).
 func (w *ImportWriter) PauseVersionMembers(ctx context.Context) error {
-	if _, err := w.tx.Exec(ctx, `ALTER TABLE incidents DISABLE TRIGGER `+versionsTrigger); err != nil {
-		return fmt.Errorf("bulk load: pause the retired versions' counts: %w", err)
-	}
-	return nil
+	return w.setIncidentTrigger(ctx, versionsTrigger, false, "the retired versions' counts")
 }
 
 // WriteVersionIncidentCounts adds c to version_incident_months and turns
 // the members trigger back on.
 func (w *ImportWriter) WriteVersionIncidentCounts(ctx context.Context, c *VersionIncidentCounts) error {
-	keys := make([]areaMonthKey, 0, len(c.m))
-	for k := range c.m {
-		keys = append(keys, k)
+	if err := writeMonthCounts(ctx, w.tx, "version_incident_months", "version_id", c.m); err != nil {
+		return fmt.Errorf("incident counts by retired version: %w", err)
 	}
-	slices.SortFunc(keys, func(a, b areaMonthKey) int {
-		return cmp.Or(cmp.Compare(a.area, b.area), cmp.Compare(a.month, b.month),
-			cmp.Compare(hotspot.IncidentKinds[a.kind], hotspot.IncidentKinds[b.kind]))
-	})
-	var b pgcopy.Buffer
-	b.B = append(b.B, pgcopy.Header...)
-	for _, k := range keys {
-		b.BeginRow(4)
-		b.Int8(k.area)
-		b.Int4(int32(k.month))
-		b.Text(string(hotspot.IncidentKinds[k.kind]))
-		b.Int4(c.m[k])
-	}
-	b.B = append(b.B, pgcopy.Trailer...)
-	if len(keys) > 0 {
-		if err := mergeCounts(ctx, w.tx, "version_incident_months", "version_id bigint, month integer, kind text, n integer",
-			"version_id, month, kind", b.B); err != nil {
-			return fmt.Errorf("incident counts by retired version: %w", err)
-		}
-	}
-	if _, err := w.tx.Exec(ctx, `ALTER TABLE incidents ENABLE TRIGGER `+versionsTrigger); err != nil {
-		return fmt.Errorf("bulk load: resume the retired versions' counts: %w", err)
-	}
-	return nil
+	return w.setIncidentTrigger(ctx, versionsTrigger, true, "the retired versions' counts")
 }
