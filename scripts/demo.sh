@@ -28,7 +28,7 @@ log "building bin/diaban"
 go build -o bin/diaban ./cmd/diaban
 log "migrating"
 bin/diaban migrate
-log "loading the demo district (Hội An, 13 communes and wards)"
+log "loading the demo (Hội An across the 2025 reform: 13 old communes and wards, 4 new units)"
 bin/diaban seed demo
 log "serving the map (Ctrl-C stops it)"
 exec bin/diaban serve
