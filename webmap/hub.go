@@ -379,26 +379,7 @@ func (h *Hub) handle(ctx context.Context, batch []store.Change) (int, error) {
 		return k, c.Op != hotspot.ChangeBulk && counts[k] >= h.cfg.CoalesceAt && idx != nil
 	}
 
-	outs := make([]*outgoing, len(batch))
-	errs := make([]error, len(batch))
-	sem := make(chan struct{}, h.cfg.EnrichWorkers)
-	var wg sync.WaitGroup
-	for i, c := range batch {
-		if _, ok := coalesced(i); ok {
-			continue
-		}
-		if idx != nil && !queries(c) {
-			outs[i], errs[i] = h.prepare(ctx, c, idx) // no round trip
-			continue
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			outs[i], errs[i] = h.prepare(ctx, c, idx)
-		}()
-	}
-	wg.Wait()
+	outs, errs := h.prepareAll(ctx, batch, idx, func(i int) bool { _, ok := coalesced(i); return ok })
 
 	for i, c := range batch {
 		var out *outgoing
@@ -774,6 +755,33 @@ func (h *Hub) prepare(ctx context.Context, c store.Change, idx *hotspot.AreaInde
 // queries reports whether preparing c reads from the database: a change
 // read without its row (store.Change.Enriched) whose row the message
 // carries.
+// prepareAll prepares every change of changes but those skip names (nil:
+// none): at once where the change came with its row and the area index is
+// known, else on up to EnrichWorkers goroutines, each a round trip.
+func (h *Hub) prepareAll(ctx context.Context, changes []store.Change, idx *hotspot.AreaIndex, skip func(int) bool) ([]*outgoing, []error) {
+	outs := make([]*outgoing, len(changes))
+	errs := make([]error, len(changes))
+	sem := make(chan struct{}, h.cfg.EnrichWorkers)
+	var wg sync.WaitGroup
+	for i, c := range changes {
+		if skip != nil && skip(i) {
+			continue
+		}
+		if idx != nil && !queries(c) {
+			outs[i], errs[i] = h.prepare(ctx, c, idx) // no round trip
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			outs[i], errs[i] = h.prepare(ctx, c, idx)
+		}()
+	}
+	wg.Wait()
+	return outs, errs
+}
+
 func queries(c store.Change) bool {
 	if c.Enriched || c.Op == hotspot.ChangeBulk || c.Op == hotspot.ChangeDelete {
 		return false
@@ -845,23 +853,7 @@ func (h *Hub) backfill(ctx context.Context, since, floor int64) bool {
 		h.log.Warn("replay backfill failed", "err", err)
 		return false
 	}
-	outs := make([]*outgoing, len(changes))
-	errs := make([]error, len(changes))
-	sem := make(chan struct{}, h.cfg.EnrichWorkers)
-	var wg sync.WaitGroup
-	for i, c := range changes {
-		if !queries(c) {
-			outs[i], errs[i] = h.prepare(ctx, c, idx) // read with its row
-			continue
-		}
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			outs[i], errs[i] = h.prepare(ctx, c, idx)
-		}()
-	}
-	wg.Wait()
+	outs, errs := h.prepareAll(ctx, changes, idx, nil)
 	for _, err := range errs {
 		if err != nil {
 			h.log.Warn("replay backfill failed", "err", err)
