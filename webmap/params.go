@@ -2,10 +2,8 @@ package webmap
 
 import (
 	"fmt"
-	"io/fs"
 	"math"
 	"net/http"
-	"path"
 	"runtime"
 	"strconv"
 	"strings"
@@ -180,24 +178,4 @@ func checkSpan(from, to time.Time) error {
 		return errBad("from", "the range from–to is at most 10 years")
 	}
 	return nil
-}
-
-// noListing serves the map's static files without directory listings: a
-// directory without an index.html is "not found".
-type noListing struct{ fs.FS }
-
-func (n noListing) Open(name string) (fs.File, error) {
-	f, err := n.FS.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		idx, err := n.FS.Open(path.Join(name, "index.html"))
-		if err != nil {
-			f.Close()
-			return nil, fs.ErrNotExist
-		}
-		idx.Close()
-	}
-	return f, nil
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -150,11 +149,6 @@ func (s *Server) routes() {
 	s.handle("GET /ws", s.handleWebsocket)
 	s.handle("GET /tiles/{layer}/{z}/{x}/{y}", s.handleTile)
 	s.handle("GET "+BasemapPath, s.handleBasemap)
-	static, err := fs.Sub(staticFS, "static")
-	if err != nil {
-		panic(err) // the embedded tree is fixed at build time
-	}
-	files := http.FileServerFS(noListing{static})
 	s.handle("GET /", func(w http.ResponseWriter, r *http.Request) error {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			return &badRequest{field: "path", msg: "no such API endpoint: " + r.URL.Path, status: http.StatusNotFound}
@@ -162,7 +156,7 @@ func (s *Server) routes() {
 		if s.toLoginFirst(w, r) {
 			return nil
 		}
-		files.ServeHTTP(w, r)
+		serveStatic(w, r) // static.go: compressed, revalidated by ETag
 		return nil
 	})
 }
