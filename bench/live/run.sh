@@ -4,6 +4,12 @@
 #
 #   bench/live/run.sh [CLIENTS] [RATE] [DURATION]      default 10000 20 2m
 #
+# DIABAN_BENCH_FIXTURE: demo (default: the demo's units today, 4 wards of
+# which 3 have hotspots, under one province: each change reaches a third of
+# the commune sockets) or province (bench/province/gen's synthetic province:
+# 150 communes of a 15x10 grid, one hotspot or more each, without incidents;
+# the commune sockets spread over 150 communes, as a province's ward
+# officers are, and the "district" sockets are the province's).
 # DIABAN_BENCH_SERVE_ARGS: more flags for serve (e.g. --ws-write-gap 50ms);
 # DIABAN_BENCH_GEN_ARGS: more for the generator (-admins, -topics JSON).
 # DIABAN_BENCH_DB: an existing database to run on instead (such as
@@ -43,7 +49,14 @@ cleanup() {
 trap cleanup EXIT
 if [ -z "${DIABAN_BENCH_DB:-}" ]; then
   "$BIN" migrate --db "$DB" >/dev/null
-  "$BIN" seed demo --db "$DB" >/dev/null
+  case "${DIABAN_BENCH_FIXTURE:-demo}" in
+  demo) "$BIN" seed demo --db "$DB" >/dev/null ;;
+  province)
+    go run ./bench/province/gen -out "$work" -side 20 -hotspots 1500 -incidents 0 >/dev/null
+    "$BIN" import areas "$work/areas.geojson" --db "$DB" >/dev/null
+    "$BIN" import hotspots "$work/hotspots.csv" --db "$DB" >/dev/null ;;
+  *) echo "DIABAN_BENCH_FIXTURE: demo or province, not ${DIABAN_BENCH_FIXTURE}" >&2; exit 2 ;;
+  esac
 fi
 DISTRICT=$(psql "$DB" -Atc "SELECT code FROM current_areas WHERE level IN ('district', 'province') ORDER BY level = 'district' DESC, code LIMIT 1")
 PASS=bench-password-1
@@ -54,11 +67,12 @@ adduser bench-district --role officer --area "$DISTRICT"
 for c in $(psql "$DB" -Atc "SELECT code FROM current_areas WHERE level = 'commune'"); do
   adduser "bench-$c" --role officer --area "$c"
 done
-"$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" --ws-max 20000 --ws-max-per-user 20000 --log-format json ${DIABAN_BENCH_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
+# --report-at off: no monthly PDF reports rendered at start, in the middle of the measurement.
+"$BIN" serve --db "$DB" --addr "127.0.0.1:$PORT" --ws-max 20000 --ws-max-per-user 20000 --report-at off --log-format json ${DIABAN_BENCH_SERVE_ARGS:-} >"$work/serve.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 600); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem/{print $2}') GB; the generator shares the cores with the server and PostgreSQL"
-echo "command: bench/live/run.sh $CLIENTS $RATE $DURATION"
+echo "command: DIABAN_BENCH_FIXTURE=${DIABAN_BENCH_FIXTURE:-demo} bench/live/run.sh $CLIENTS $RATE $DURATION"
 rc=0
 "$work/live" -url "http://127.0.0.1:$PORT" -db "$DB" -clients "$CLIENTS" -rate "$RATE" -duration "$DURATION" -pid "$SERVER" -password "$PASS" -district "$DISTRICT" ${DIABAN_BENCH_GEN_ARGS:-} || rc=$?
 if ! kill -0 "$SERVER" 2>/dev/null; then
