@@ -1,6 +1,7 @@
 package webmap
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
+	"github.com/diaban/diaban/hotspot/emerging"
 	"github.com/diaban/diaban/hotspot/inputs"
 	"github.com/diaban/diaban/hotspot/placement"
 )
@@ -21,12 +23,15 @@ import (
 type coverageAPI struct {
 	s      *Server
 	loader *inputs.Loader
+	// emerging answers the analysis a plan weighted by emerging hot spots
+	// reads (the cache /api/emerging uses).
+	emerging *emergingAPI
 }
 
 // newCoverageAPI builds the coverage endpoints and registers, on the hub,
 // the push of fresh coverage after camera changes.
-func newCoverageAPI(s *Server) *coverageAPI {
-	c := &coverageAPI{s: s, loader: inputs.NewLoader(s.store)}
+func newCoverageAPI(s *Server, em *emergingAPI) *coverageAPI {
+	c := &coverageAPI{s: s, loader: inputs.NewLoader(s.store), emerging: em}
 	c.watchCoverage()
 	return c
 }
@@ -100,14 +105,17 @@ func (b demandBody) query() (inputs.Query, error) {
 // planBody is POST /api/plans.
 type planBody struct {
 	demandBody
-	K          int          `json:"k"`
-	RangeM     *float64     `json:"range_m"`
-	FOV        *float64     `json:"fov"`
-	Bearings   []float64    `json:"bearings"`
-	Res        int          `json:"res"`
-	MaxPerSite int          `json:"max_per_site"`
-	Owner      string       `json:"owner"`
-	Demand     string       `json:"demand"`
+	K          int       `json:"k"`
+	RangeM     *float64  `json:"range_m"`
+	FOV        *float64  `json:"fov"`
+	Bearings   []float64 `json:"bearings"`
+	Res        int       `json:"res"`
+	MaxPerSite int       `json:"max_per_site"`
+	Owner      string    `json:"owner"`
+	Demand     string    `json:"demand"`
+	// Weight is how risk is weighed: "incidents" (the default) or
+	// "emerging" (inputs.WeightEmerging).
+	Weight     string       `json:"weight"`
 	Candidates []siteBody   `json:"candidates"`
 	Planned    []planCamera `json:"planned"`
 }
@@ -249,6 +257,9 @@ func (c *coverageAPI) handlePlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if in, err = c.weigh(r.Context(), in, q, b.Weight); err != nil {
+		return err
+	}
 	start := time.Now()
 	plan, err := inputs.Plan(r.Context(), in, req)
 	if err != nil {
@@ -256,6 +267,32 @@ func (c *coverageAPI) handlePlan(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeGeoJSON(w, http.StatusOK, planCollection(in, req, plan, time.Since(start)))
 	return nil
+}
+
+// weigh applies the plan's risk weighting to in. With "emerging", every
+// hotspot's and risk cell's risk is multiplied by inputs.EmergingFactor of
+// the Gi* z-score, in the last month, of the emerging analysis's cell
+// (resolution 9, monthly bins, over the plan's window) holding it: the
+// analysis the emerging layer shows for the same area and window, from the
+// same cache. The plan's risk figures (before, after, each camera's gain)
+// are then in weighted risk points.
+func (c *coverageAPI) weigh(ctx context.Context, in *inputs.CoverageInputs, q inputs.Query, weight string) (*inputs.CoverageInputs, error) {
+	switch inputs.RiskWeighting(weight) {
+	case "", inputs.WeightIncidents:
+		return in, nil
+	case inputs.WeightEmerging:
+	default:
+		return nil, errBad("weight", fmt.Sprintf("%q is not incidents or emerging", weight))
+	}
+	eq, err := hotspot.EmergingQuery{AreaCode: q.AreaCode, From: q.From, To: q.To}.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.emerging.result(ctx, inputs.EmergingQuestion{Query: eq, Options: emerging.Options{Ring: 1, Alpha: emerging.DefaultAlpha}})
+	if err != nil {
+		return nil, err
+	}
+	return in.Weighted(inputs.EmergingWeightsOf(res.r, eq.Res)), nil
 }
 
 // planTotals are the headline figures of one scope.

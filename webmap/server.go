@@ -138,12 +138,12 @@ func (s *Server) routes() {
 	s.handle("GET /api/reports/scheduled", s.handleScheduledReports)
 	s.handle("GET /api/reports/scheduled/file", s.handleScheduledReportFile)
 	s.handle("GET /api/areas/{code}/trend", s.handleAreaTrend)
-	cov := newCoverageAPI(s) // also pushes fresh coverage after camera changes
+	em := newEmergingAPI(s)      // also recomputes and pushes after incident changes
+	cov := newCoverageAPI(s, em) // also pushes fresh coverage after camera changes
 	s.handle("GET /api/coverage", s.analysis(cov.handleCoverage))
 	s.handle("POST /api/plans", s.analysis(cov.handlePlan))
 	s.handle("POST /api/plans/evaluate", cov.handleEvaluate)
 	s.handle("POST /api/plans/accept", cov.handleAccept)
-	em := newEmergingAPI(s) // also recomputes and pushes after incident changes
 	s.handle("GET /api/emerging", s.analysis(em.handleEmerging))
 	s.handle("GET /api/emerging/cells/{cell}", s.analysis(em.handleEmergingCell))
 	s.handle("GET /ws", s.handleWebsocket)
