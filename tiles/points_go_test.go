@@ -131,6 +131,19 @@ func TestPointTilesAsPostGISDrewThem(t *testing.T) {
 	ids, _ := idx.Descendants("503")
 	actx := store.WithScope(ctx, ids)
 	src := tiles.New(app, 1)
+	// The same tiles with the point index (pointindex.go): a tile it
+	// answers must be the database's answer, for the district and for one
+	// commune (whose tiles hold the other's points).
+	indexed := tiles.New(app, 1)
+	indexed.IndexPoints(store.WithSystemScope(ctx))
+	for !indexed.IndexReady(tiles.LayerHotspots) || !indexed.IndexReady(tiles.LayerCameras) {
+		if ctx.Err() != nil {
+			t.Fatal("the point index is not ready")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	commune, _ := idx.Descendants("20530")
+	cctx := store.WithScope(ctx, commune)
 	features := 0
 	for z := maptile.Zoom(12); z <= 16; z++ {
 		c0 := maptile.At(orb.Point{corner[0], corner[1]}, z)
@@ -146,6 +159,22 @@ func TestPointTilesAsPostGISDrewThem(t *testing.T) {
 					got, err := src.TileIn(actx, layer, c, tiles.Scope{Key: "503", AreaIDs: ids})
 					if err != nil {
 						t.Fatal(err)
+					}
+					for _, sc := range []struct {
+						ctx   context.Context
+						scope tiles.Scope
+					}{{actx, tiles.Scope{Key: "503", AreaIDs: ids}}, {cctx, tiles.Scope{Key: "20530", AreaIDs: commune}}} {
+						want, err := src.TileIn(sc.ctx, layer, c, sc.scope)
+						if err != nil {
+							t.Fatal(err)
+						}
+						have, err := indexed.TileIn(sc.ctx, layer, c, sc.scope)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if !reflect.DeepEqual(have, want) {
+							t.Errorf("%s %s in %s with the index: %d bytes, want %d", layer, c, sc.scope.Key, len(have), len(want))
+						}
 					}
 					wantName, want := decodePoints(t, ref)
 					gotName, have := decodePoints(t, got)
@@ -174,5 +203,8 @@ func TestPointTilesAsPostGISDrewThem(t *testing.T) {
 	}
 	if features < 200 {
 		t.Errorf("only %d features compared", features)
+	}
+	if indexed.Empty() == 0 {
+		t.Error("the point index answered no tile")
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -63,6 +65,13 @@ type Source struct {
 	// is not cached (its data may predate the change).
 	epoch  map[Layer]uint64
 	recent map[Layer][]forgotten
+	// index is the point layers' index (pointindex.go), once IndexPoints
+	// was called; indexCtx is what it reads with; empty counts the tiles
+	// it answered.
+	index    map[Layer]*pointIndex
+	indexCtx context.Context
+	indexing atomic.Bool
+	empty    uint64
 }
 
 type featureKey struct {
@@ -97,6 +106,7 @@ func New(db DB, maxTiles int) *Source {
 	return &Source{
 		db: db, versions: map[Layer]uint64{}, cache: map[string]*list.Element{}, order: list.New(), max: maxTiles,
 		byID: map[featureKey]map[string]struct{}{}, epoch: map[Layer]uint64{}, recent: map[Layer][]forgotten{},
+		index: map[Layer]*pointIndex{},
 	}
 }
 
@@ -109,6 +119,9 @@ func (s *Source) Invalidate(kind hotspot.ChangeKind) {
 		s.versions[layer]++
 		s.epoch[layer]++
 		s.recent[layer] = nil // a tile rendering meanwhile predates this version: not cached (TileIn)
+		if ix := s.index[layer]; ix != nil {
+			s.loadLocked(ix) // the change may have put points anywhere
+		}
 	}
 }
 
@@ -159,6 +172,7 @@ func (s *Source) Forget(t Touched) int {
 			r = r[len(r)-keepRecent:]
 		}
 		s.recent[layer] = r
+		s.indexTouched(layer, t)
 		var drop []*list.Element
 		for _, id := range t.IDs {
 			for key := range s.byID[featureKey{layer, id}] {
@@ -265,6 +279,19 @@ func (s *Source) TileIn(ctx context.Context, layer Layer, c Coord, scope Scope) 
 		s.mu.Unlock()
 		return data, nil
 	}
+	if ix := s.index[layer]; ix != nil {
+		if !ix.ready && !ix.loading && time.Since(ix.failed) > loadRetry {
+			s.loadLocked(ix)
+		}
+		if !ix.mayHold(c, scope.AreaIDs) {
+			// None of the scope's points is here: the answer the
+			// database gives (pointsTile), without asking it. Not
+			// cached: the index answers as fast as the cache.
+			s.empty++
+			s.mu.Unlock()
+			return []byte{}, nil
+		}
+	}
 	s.misses++
 	epoch := s.epoch[layer]
 	s.mu.Unlock()
@@ -323,6 +350,13 @@ func (s *Source) changedSince(layer Layer, c Coord, rule disclosure.Rule, ids []
 		}
 	}
 	return false
+}
+
+// Empty reports how many tiles the point index answered without a query.
+func (s *Source) Empty() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.empty
 }
 
 // Stats reports cache hits and misses.

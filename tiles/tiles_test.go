@@ -257,3 +257,65 @@ func TestForgetOnlyTouchedTiles(t *testing.T) {
 		t.Errorf("after a bulk load: cached %v, want none", got)
 	}
 }
+
+// A change the feed cannot place (a bulk load) reloads the point index:
+// the points it brought are drawn in the next tile, before and after the
+// index is loaded again; a tile with none is answered without a query.
+func TestPointIndexReloadsAfterABulkLoad(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db := pgtest.New(t)
+	db.ImportFile(t, "areas", "../hotspot/testdata/areas.geojson")
+	db.Import(t, "hotspots", "ref,lon,lat,kind,name\nH1,108.25,15.9,dealing,Một\n")
+	app, err := store.Open(ctx, store.StoreConfig{URL: db.URL, AppRole: "diaban_app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	src := tiles.New(app, 16)
+	src.IndexPoints(store.WithSystemScope(ctx))
+	ready := func() {
+		t.Helper()
+		for !src.IndexReady(tiles.LayerHotspots) {
+			if ctx.Err() != nil {
+				t.Fatal("the point index is not ready")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	ready()
+	mt := maptile.At(orb.Point{108.35, 15.9}, 16)
+	b := tiles.Coord{Z: tiles.Zoom(mt.Z), X: mt.X, Y: mt.Y}
+	sctx := store.WithSystemScope(ctx)
+	refs := func() string {
+		t.Helper()
+		data, err := src.TileIn(sctx, tiles.LayerHotspots, b, tiles.Scope{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls, err := mvt.Unmarshal(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range ls {
+			for _, f := range l.Features {
+				out = append(out, f.Properties.MustString("ref"))
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	if got := refs(); got != "" || src.Empty() != 1 {
+		t.Fatalf("before the load: %q, %d answered by the index", got, src.Empty())
+	}
+	db.Import(t, "hotspots", "ref,lon,lat,kind,name\nH2,108.35,15.9,dealing,Hai\n")
+	src.Forget(tiles.Touched{Kind: hotspot.ChangeHotspot}) // as the hub does for a bulk load
+	if got := refs(); got != "H2" {
+		t.Errorf("just after the load: %q, want H2", got)
+	}
+	ready()
+	src.Forget(tiles.Touched{Kind: hotspot.ChangeHotspot, IDs: []int64{99}, Points: []orb.Point{{108.1, 15.8}}}) // a tile elsewhere
+	if got := refs(); got != "H2" || src.Empty() != 1 {
+		t.Errorf("once reloaded: %q, %d answered by the index", got, src.Empty())
+	}
+}

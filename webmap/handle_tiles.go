@@ -1,6 +1,7 @@
 package webmap
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/paulmach/orb"
@@ -30,6 +31,11 @@ func (s *Server) handleTile(w http.ResponseWriter, r *http.Request) error {
 	// viewer's hexagons are never finer than res 8, whatever the zoom, and
 	// counts below 5 read "< 5" (hotspot/disclosure).
 	rule := disclosure.For(roleOf(userFrom(r.Context())))
+	if !s.tiles.Indexing() {
+		// The point layers' index (tiles/pointindex.go), read with the
+		// system scope: it must hold every point, whoever asks.
+		s.tiles.IndexPoints(store.WithSystemScope(context.Background()))
+	}
 	data, err := s.tiles.TileIn(r.Context(), tiles.Layer(r.PathValue("layer")), c, tiles.Scope{Key: scopeKey(userFrom(r.Context())), AreaIDs: ids, Rule: rule})
 	if err != nil {
 		return err
