@@ -68,6 +68,7 @@ func main() {
 		return nil
 	})
 	reps := flag.Int("n", 30, "requests of each -get path per target")
+	byZoom := flag.Bool("byzoom", false, "also print, per zoom, the time of the tiles with and without features")
 	order := flag.String("order", "layer", "layer: every target per layer in turn; target: every layer per target")
 	flag.Parse()
 	if len(gets) > 0 && len(ts) > 0 {
@@ -130,6 +131,7 @@ func main() {
 	client := &http.Client{Timeout: 5 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: *conc + 2}}
 	run := func(t target, layer, pass string) {
 		ds := make([]time.Duration, len(coords))
+		sizes := make([]int64, len(coords))
 		var bytes, empty atomic.Int64
 		var next atomic.Int64
 		var wg sync.WaitGroup
@@ -159,6 +161,7 @@ func main() {
 						log.Fatalf("%s %s: %s", t.name, u, resp.Status)
 					}
 					bytes.Add(n)
+					sizes[i] = n
 					if n == 0 {
 						empty.Add(1)
 					}
@@ -167,6 +170,33 @@ func main() {
 		}
 		wg.Wait()
 		total := time.Since(start)
+		if *byZoom {
+			type zs struct {
+				n, full       int
+				tEmpty, tFull time.Duration
+			}
+			per := map[maptile.Zoom]*zs{}
+			for i, c := range coords {
+				z := per[c.Z]
+				if z == nil {
+					z = &zs{}
+					per[c.Z] = z
+				}
+				z.n++
+				if sizes[i] > 0 {
+					z.full++
+					z.tFull += ds[i]
+				} else {
+					z.tEmpty += ds[i]
+				}
+			}
+			for z := maptile.Zoom(*zmin); z <= maptile.Zoom(*zmax); z++ {
+				if v := per[z]; v != nil {
+					fmt.Printf("  z%d %-13s %-5s %4d tiles: %4d with features %8.1f ms, %4d empty %8.1f ms\n", z, t.name, pass, v.n, v.full,
+						float64(v.tFull.Microseconds())/1000, v.n-v.full, float64(v.tEmpty.Microseconds())/1000)
+				}
+			}
+		}
 		slices.Sort(ds)
 		q := func(f float64) float64 { return float64(ds[int(f*float64(len(ds)-1))].Microseconds()) / 1000 }
 		fmt.Printf("%-9s %-13s %-5s %8.2f s  %7.2f ms/tile  p50 %7.2f  p95 %7.2f  max %8.2f ms  %6.1f MB  %4d empty\n",

@@ -17,6 +17,7 @@
 # CONC: requests at once (default 1). LAYERS: default every layer.
 # ROUNDS=1: no second round (diaban restarted, owner first). IN_TILE=1:
 # pg_tileserv with the in-tile aggregate too. REPS: requests per API read.
+# BYZOOM=1: also the time per zoom of the tiles with and without features.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
 cd "$(dirname "$0")/../.."
@@ -101,7 +102,7 @@ echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 echo "database: $DB, $(psql "$URL" -Atc 'SELECT count(*) FROM incidents') incidents; tiles over the box of $BOX_AREA ($BOX); user bench-tiles (officer of $AREA)"
 echo "command: bench/tiles/run.sh (CONC=$CONC LAYERS=$LAYERS)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$WORK/tiles" -box "$BOX" -c "$CONC" -layers "$LAYERS" \
+"$WORK/tiles" -box "$BOX" -c "$CONC" ${BYZOOM:+-byzoom} -layers "$LAYERS" \
 	-target "diaban-app|http://127.0.0.1:$P_APP/tiles/{layer}/{z}/{x}/{y}|$TOK_APP" \
 	-target "diaban-owner|http://127.0.0.1:$P_OWNER/tiles/{layer}/{z}/{x}/{y}|$TOK_OWNER" \
 	-target "pg_tileserv|http://127.0.0.1:$P_PEER/bench_tiles.{layer}/{z}/{x}/{y}.pbf"
@@ -111,7 +112,7 @@ if [ "${ROUNDS:-2}" -ge 2 ]; then
 	stop_diaban
 	start_diaban
 	echo "round 2, owner first; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-	"$WORK/tiles" -box "$BOX" -c "$CONC" -layers "$LAYERS" \
+	"$WORK/tiles" -box "$BOX" -c "$CONC" ${BYZOOM:+-byzoom} -layers "$LAYERS" \
 		-target "diaban-owner|http://127.0.0.1:$P_OWNER/tiles/{layer}/{z}/{x}/{y}|$TOK_OWNER" \
 		-target "diaban-app|http://127.0.0.1:$P_APP/tiles/{layer}/{z}/{x}/{y}|$TOK_APP"
 fi
