@@ -88,6 +88,23 @@ func TestBrowserPlannerPanel(t *testing.T) {
 			if bound := evaluate[string](t, ctx, `document.querySelector('.planner-bound').textContent`); !strings.Contains(bound, "tối ưu") {
 				t.Errorf("planner bound %q: want it to say how close to the optimum (tối ưu) the plan is", bound)
 			}
+			// Weighted by emerging hot spots: the box sends "weight":"emerging",
+			// and the risk is explained as weighted.
+			evaluate[bool](t, ctx, `(() => {
+				window.__weights = [];
+				const orig = window.fetch;
+				window.fetch = (u, i) => { if (String(u).endsWith('/api/plans')) window.__weights.push(JSON.parse(i.body).weight || ''); return orig(u, i); };
+				const f = document.querySelector('.planner-form');
+				f.weight.click();
+				f.requestSubmit();
+				return true;
+			})()`)
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`window.__weights.length === 1 && document.querySelectorAll('.planner-marker').length === 3 && document.querySelector('.planner-risk-explain').textContent.includes('điểm nóng mới nổi')`)); err != nil {
+				t.Fatalf("weighted plan: %v; weights sent %v; status %q", err, evaluate[[]string](t, ctx, `window.__weights`), evaluate[string](t, ctx, `document.querySelector('.planner-status').textContent`))
+			}
+			if w := evaluate[[]string](t, ctx, `window.__weights`); len(w) != 1 || w[0] != "emerging" {
+				t.Errorf("weights sent %q, want [emerging]", w)
+			}
 			// Turn camera 1 half a turn: the figures are evaluated again (they may or may not change).
 			evaluate[bool](t, ctx, `(() => {
 				window.__evals = 0;

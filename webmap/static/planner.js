@@ -15,7 +15,9 @@ addWords({
   vi: {
     'planner.why': 'Thêm {gain} điểm rủi ro; nhìn thấy thêm {n} tụ điểm',
     'planner.whyNone': 'Thêm {gain} điểm rủi ro; không thêm tụ điểm nào',
-    'planner.riskExplain': '«Rủi ro» là số vụ việc ghi nhận quanh từng ô lưới (vụ gần đây được tính nặng hơn): con số cho biết bao nhiêu phần của số đó nằm trong tầm nhìn của camera.',
+    'planner.riskExplain': '«Rủi ro» là số vụ việc ghi nhận quanh từng ô lưới: con số cho biết bao nhiêu phần của số đó nằm trong tầm nhìn của camera.',
+    'planner.riskExplainEmerging': '«Rủi ro» là số vụ việc ghi nhận quanh từng ô lưới, nhân lên ở nơi vụ việc đang tập trung bất thường trong tháng gần nhất (điểm nóng mới nổi: gấp 1 + chỉ số z): con số cho biết bao nhiêu phần của số đó nằm trong tầm nhìn của camera.',
+    'planner.weightEmerging': 'Ưu tiên nơi vụ việc đang tăng (điểm nóng mới nổi)',
     'planner.uncovered': 'Còn {n} tụ điểm chưa camera nào nhìn thấy (viền cam trên bản đồ):',
     'planner.uncoveredNone': 'Mọi tụ điểm của địa bàn đều đã có camera nhìn thấy.',
     'planner.uncoveredMore': 'Chỉ liệt kê các tụ điểm rủi ro cao nhất.',
@@ -25,7 +27,9 @@ addWords({
   en: {
     'planner.why': 'Adds {gain} risk points; sees {n} more hotspots',
     'planner.whyNone': 'Adds {gain} risk points; no more hotspots',
-    'planner.riskExplain': '“Risk” counts the incidents recorded around each grid cell (recent ones weigh more): the figure says how much of it lies in a camera’s view.',
+    'planner.riskExplain': '“Risk” counts the incidents recorded around each grid cell: the figure says how much of it lies in a camera’s view.',
+    'planner.riskExplainEmerging': '“Risk” counts the incidents recorded around each grid cell, multiplied where incidents cluster unusually in the latest month (emerging hot spots: 1 + the z-score times): the figure says how much of it lies in a camera’s view.',
+    'planner.weightEmerging': 'Favour where incidents are rising (emerging hot spots)',
     'planner.uncovered': '{n} hotspots still seen by no camera (orange ring on the map):',
     'planner.uncoveredNone': 'Every hotspot of the area is seen by a camera.',
     'planner.uncoveredMore': 'Only the hotspots of highest risk are listed.',
@@ -110,8 +114,8 @@ export class Planner {
 
   render() {
     const keep = this.form
-      ? { area: this.form.area.value, k: this.form.k.value, range: this.form.range.value, fov: this.form.fov.value }
-      : { area: '', k: '5', range: '120', fov: '90' };
+      ? { area: this.form.area.value, k: this.form.k.value, range: this.form.range.value, fov: this.form.fov.value, emerging: this.form.weight.checked }
+      : { area: '', k: '5', range: '120', fov: '90', emerging: false };
     clear(this.mount);
     const areaSel = h('select', { name: 'area', on: { focus: () => this.fillAreas(), change: () => this.areaChanged() } });
     this.form = h('form', { class: 'planner-form', on: { submit: (ev) => { ev.preventDefault(); this.propose(); } } },
@@ -119,6 +123,7 @@ export class Planner {
       h('label', {}, h('span', { text: t('planner.k') }), h('input', { name: 'k', type: 'number', min: 1, max: 50, value: keep.k, required: true })),
       h('label', {}, h('span', { text: t('planner.range') }), h('input', { name: 'range', type: 'number', min: 10, max: 1000, step: 10, value: keep.range })),
       h('label', {}, h('span', { text: t('planner.fov') }), h('input', { name: 'fov', type: 'number', min: 10, max: 360, step: 5, value: keep.fov })),
+      h('label', { class: 'planner-weight' }, h('input', { name: 'weight', type: 'checkbox', checked: keep.emerging }), h('span', { text: t('planner.weightEmerging') })),
       h('button', { type: 'submit', class: 'planner-propose', text: t('planner.propose') }),
     );
     this.fillAreas(keep.area);
@@ -225,10 +230,12 @@ export class Planner {
       range_m: Number(this.form.range.value),
       fov: Number(this.form.fov.value),
     };
+    if (this.form.weight.checked) body.weight = 'emerging';
     this.setStatus(t('planner.computing'));
     this.form.querySelector('button').disabled = true;
     try {
       const fc = await postJSON('/api/plans', body);
+      this.weighted = body.weight === 'emerging'; // the figures' risk is weighted too
       this.show(fc);
       this.setStatus(fc.plan.chosen.length ? t('planner.dragHint') : t('planner.none'));
     } catch (e) {
@@ -351,7 +358,7 @@ export class Planner {
           row(t('planner.risk'), b.risk_share, a.risk_share, `${fmtNum(a.risk_covered)}/${fmtNum(a.risk)}`),
         ),
       ),
-      h('p', { class: 'muted planner-risk-explain', text: t('planner.riskExplain') }),
+      h('p', { class: 'muted planner-risk-explain', text: t(this.weighted ? 'planner.riskExplainEmerging' : 'planner.riskExplain') }),
       h('p', { class: 'planner-bound', text: this.plan.optimal
         ? t('planner.boundOptimal', { k: this.plan.k })
         : t('planner.boundGap', { k: this.plan.k, quality: pct(this.plan.quality), gap: pct(this.plan.gap) }) }),
