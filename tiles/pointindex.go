@@ -229,7 +229,8 @@ func (ix *pointIndex) changed(pp placedPoint) {
 
 // IndexPoints makes the point layers answer tiles that hold none of the
 // caller's points without a query (see the point index above), loading
-// their index now and again after a change the feed could not place. ctx
+// their index now and again after a change the feed could not place; and
+// the area layer its tiles that no boundary reaches (areaindex.go). ctx
 // must see every point (the system scope): a narrower one would leave
 // points out of the index and their tiles empty. Only its values are kept
 // (each load has its own deadline). The first call counts; later calls do
@@ -247,15 +248,21 @@ func (s *Source) IndexPoints(ctx context.Context) {
 		s.index[layer] = ix
 		s.loadLocked(ix)
 	}
+	s.areaIdx = &areaIndex{}
+	s.loadAreasLocked()
 }
 
 // Indexing reports whether IndexPoints was called.
 func (s *Source) Indexing() bool { return s.indexing.Load() }
 
-// IndexReady reports whether layer's point index holds every point.
+// IndexReady reports whether layer's index is loaded: for a point layer,
+// holding every point with its area.
 func (s *Source) IndexReady(layer Layer) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if layer == LayerAreas {
+		return s.areaIdx != nil && s.areaIdx.ready
+	}
 	ix := s.index[layer]
 	return ix != nil && ix.ready && len(ix.dirty) == 0
 }

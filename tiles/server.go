@@ -69,6 +69,7 @@ type Source struct {
 	// was called; indexCtx is what it reads with; empty counts the tiles
 	// it answered.
 	index    map[Layer]*pointIndex
+	areaIdx  *areaIndex // areaindex.go
 	indexCtx context.Context
 	indexing atomic.Bool
 	empty    uint64
@@ -122,6 +123,9 @@ func (s *Source) Invalidate(kind hotspot.ChangeKind) {
 		if ix := s.index[layer]; ix != nil {
 			s.loadLocked(ix) // the change may have put points anywhere
 		}
+		if layer == LayerAreas {
+			s.loadAreasLocked()
+		}
 	}
 }
 
@@ -173,6 +177,9 @@ func (s *Source) Forget(t Touched) int {
 		}
 		s.recent[layer] = r
 		s.indexTouched(layer, t)
+		if layer == LayerAreas {
+			s.loadAreasLocked()
+		}
 		var drop []*list.Element
 		for _, id := range t.IDs {
 			for key := range s.byID[featureKey{layer, id}] {
@@ -288,6 +295,16 @@ func (s *Source) TileIn(ctx context.Context, layer Layer, c Coord, scope Scope) 
 			// database gives (pointsTile), without asking it. Not
 			// cached: the index answers as fast as the cache.
 			s.empty++
+			s.mu.Unlock()
+			return []byte{}, nil
+		}
+	}
+	if ix := s.areaIdx; ix != nil && layer == LayerAreas {
+		if !ix.ready && !ix.loading && time.Since(ix.failed) > loadRetry {
+			s.loadAreasLocked()
+		}
+		if !ix.reaches(c) {
+			s.empty++ // no boundary here, for anyone (areaindex.go)
 			s.mu.Unlock()
 			return []byte{}, nil
 		}

@@ -319,3 +319,67 @@ func TestPointIndexReloadsAfterABulkLoad(t *testing.T) {
 		t.Errorf("once reloaded: %q, %d answered by the index", got, src.Empty())
 	}
 }
+
+// The area index answers the area tiles no boundary reaches, and every
+// tile as PostGIS draws it; an area change loads it again (the areas
+// imported after it are drawn).
+func TestAreaTilesWithTheIndex(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db := pgtest.New(t)
+	app, err := store.Open(ctx, store.StoreConfig{URL: db.URL, AppRole: "diaban_app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	sctx := store.WithSystemScope(ctx)
+	indexed := tiles.New(app, 1)
+	indexed.IndexPoints(sctx)
+	ready := func() {
+		t.Helper()
+		for !indexed.IndexReady(tiles.LayerAreas) {
+			if ctx.Err() != nil {
+				t.Fatal("the area index is not ready")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	ready()
+	centre := maptile.At(orb.Point{108.3, 15.9}, 12)
+	c12 := tiles.Coord{Z: 12, X: centre.X, Y: centre.Y}
+	if data, err := indexed.TileIn(sctx, tiles.LayerAreas, c12, tiles.Scope{}); err != nil || len(data) != 0 || indexed.Empty() != 1 {
+		t.Fatalf("no area yet: %d bytes, %v, %d answered by the index", len(data), err, indexed.Empty())
+	}
+	db.ImportFile(t, "areas", "../hotspot/testdata/areas.geojson")
+	indexed.Forget(tiles.Touched{Kind: hotspot.ChangeArea}) // as the hub does for an area import
+	ready()
+	src := tiles.New(app, 1)
+	drawn := 0
+	for z := maptile.Zoom(10); z <= 13; z++ { // around province 49 (108.0–108.6, 15.5–16.1)
+		lo := maptile.At(orb.Point{107.9, 16.2}, z)
+		hi := maptile.At(orb.Point{108.7, 15.4}, z)
+		for x := lo.X; x <= hi.X; x++ {
+			for y := lo.Y; y <= hi.Y; y++ {
+				c := tiles.Coord{Z: tiles.Zoom(z), X: x, Y: y}
+				want, err := src.TileIn(sctx, tiles.LayerAreas, c, tiles.Scope{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				have, err := indexed.TileIn(sctx, tiles.LayerAreas, c, tiles.Scope{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(have) != string(want) {
+					t.Errorf("areas %s with the index: %d bytes, want %d", c, len(have), len(want))
+				}
+				if len(want) > 0 {
+					drawn++
+				}
+			}
+		}
+	}
+	t.Logf("%d tiles drawn, %d answered by the index", drawn, indexed.Empty())
+	if drawn < 100 || indexed.Empty() < 50 {
+		t.Errorf("%d tiles drawn, %d answered by the index", drawn, indexed.Empty())
+	}
+}
