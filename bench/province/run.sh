@@ -8,6 +8,9 @@
 # Results: BENCHMARKS.md (issue 15). Run it under the bench lock:
 #   flock /work/wt/bench.lock bench/province/run.sh
 # Drop the database after: dropdb bench_province.
+# MEASURE_ARGS passes flags to measure: -v lists each load's requests and
+# the page's long tasks; -profile FILE profiles one more load's JavaScript
+# and prints where the page's thread spent its time; -page /?tiles=1.
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
 cd "$(dirname "$0")/../.."
@@ -38,8 +41,9 @@ psql "$DATABASE_URL" -Atc "SELECT 'areas', count(*) FROM current_areas UNION ALL
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+echo "commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- webmap bench || echo ' (with changes)'), $(date -u '+%d/%m/%Y %H:%M UTC'), $(nproc) CPUs, $(chromium --version 2>/dev/null | head -1)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for user in bench-admin bench-committee bench-officer; do
-	BENCH_PASSWORD=$PASS "$WORK/measure" -url "http://127.0.0.1:$PORT" -user "$user" -runs "${RUNS:-3}"
+	BENCH_PASSWORD=$PASS "$WORK/measure" -url "http://127.0.0.1:$PORT" -user "$user" -runs "${RUNS:-3}" ${MEASURE_ARGS:-}
 	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 done

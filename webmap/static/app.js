@@ -596,58 +596,74 @@ $('logout').addEventListener('click', async () => {
 });
 
 // ---- start ----------------------------------------------------------------
+// placeMap puts the map on the user's own area once the areas are known and
+// starts what depends on the first paint (a ward officer opens on the
+// ward). At province scale its boundary tiles are asked for at once.
+function placeMap() {
+  // The hexagons once the areas say whether the map is at province scale.
+  // At province scale nothing but the boundaries is asked for or drawn
+  // until they are on screen: the hexagons, the hotspots' tiles and list,
+  // the filters of the address and the metrics' shading all wait for the
+  // first paint (they would take the server's cores, the browser's six
+  // connections and the page's one thread from the boundaries).
+  const loadCells = () => cells.load().catch((e) => console.warn('cells', e));
+  if (areas.tiled) painted.then(loadCells);
+  else loadCells();
+  if (areas.tiled && me.role !== 'viewer') painted.then(useHotspotTiles);
+  markPaint();
+  fillAreaPicker();
+  const own = me.scope ? ownBounds(me.scope) : null;
+  if (own && own.isValid() && [...areaSelect.options].some((o) => o.value === me.scope)) areaSelect.value = me.scope;
+  const b = own && own.isValid() ? own : areas.bounds();
+  if (b && b.isValid()) map.fitBounds(b, fitPadding());
+}
+
 async function start() {
   try {
     me = await getJSON('/api/me');
   } catch {
     return; // 401: on the way to the login screen
   }
-  showWho();
   body.dataset.role = me.role;
-  notices.setUser(me.name);
-  if (canEdit()) edit.addTo(map);
   metricsView.scope = me.scope || '';
-  applyLanguage();
   setWsState('closed', true);
   // The socket first, so no change made while the layers load is lost.
   live.start();
 
-  // The configuration and the areas at once (the areas decide whether the
-  // map is at province scale).
+  // The areas first (they decide whether the map is at province scale and
+  // where it opens; early.js asked for them and for the user while the
+  // scripts loaded): the map is placed, and its boundaries asked for,
+  // before the rest of the page is set up.
   const areasLoaded = areas.load();
   areasLoaded.catch(() => {}); // awaited below
-  let cfg = {};
-  try {
-    cfg = await getJSON('/api/config');
-  } catch (err) {
+  const cfgLoaded = getJSON('/api/config').catch((err) => {
     console.warn('config', err);
+    return {};
+  });
+  let placed = false;
+  try {
+    await areasLoaded;
+    placeMap();
+    placed = true;
+  } catch {
+    // said below, once the page is set up
   }
-  applyConfig(cfg);
+  showWho();
+  notices.setUser(me.name);
+  if (canEdit()) edit.addTo(map);
+  applyLanguage();
+  applyConfig(await cfgLoaded);
 
   try {
     await areasLoaded;
-    // The hexagons once the areas say whether the map is at province scale;
-    // then they come as tiles, once the boundaries are drawn (their many
-    // polygons would hold the boundaries' drawing back on the one thread).
-    const loadCells = () => cells.load().catch((e) => console.warn('cells', e));
-    if (areas.tiled) painted.then(loadCells);
-    else loadCells();
-    if (areas.tiled && me.role !== 'viewer') useHotspotTiles();
-    markPaint();
+    if (!placed) placeMap();
     showWho();
     fillAreaPicker();
-    // The user's own area first: a ward officer opens on the ward.
-    const own = me.scope ? ownBounds(me.scope) : null;
-    if (own && own.isValid() && [...areaSelect.options].some((o) => o.value === me.scope)) areaSelect.value = me.scope;
-    const b = own && own.isValid() ? own : areas.bounds();
-    if (b && b.isValid()) map.fitBounds(b, fitPadding());
     // A committee viewer sees aggregates only: no hotspot or camera points.
     // At province scale the tiles draw them: their list (for search,
     // filters and the replay) comes once the map is drawn.
-    if (me.role !== 'viewer') {
-      if (areas.tiled) await painted;
-      await Promise.all([hotspots.load(), cameras.load()]);
-    }
+    if (areas.tiled) await painted;
+    if (me.role !== 'viewer') await Promise.all([hotspots.load(), cameras.load()]);
     fromURL();
     if (!map._loaded) {
       const hb = hotspots.bounds();

@@ -67,6 +67,18 @@ const LEVEL_STYLE = {
 // Labels show from this zoom on; below it they would cover the map.
 export const LABEL_MIN_ZOOM = 12;
 
+// boxBounds is the extent of a GeoJSON geometry (a unit's box).
+function boxBounds(g) {
+  let b = L.latLngBounds([]);
+  const walk = (c) => {
+    if (!Array.isArray(c)) return;
+    if (typeof c[0] === 'number') b = b.extend([c[1], c[0]]);
+    else c.forEach(walk);
+  };
+  if (g) walk(g.coordinates);
+  return b;
+}
+
 export class AreaLayer {
   constructor(map, { pane }) {
     this.map = map;
@@ -79,6 +91,7 @@ export class AreaLayer {
       map.getContainer().classList.toggle('area-labels-hidden', map.getZoom() < LABEL_MIN_ZOOM);
     };
     map.on('zoomend', toggle);
+    map.on('zoomend', () => this.addLabels());
     toggle();
   }
 
@@ -125,6 +138,7 @@ export class AreaLayer {
     const fc = await getJSON(this.asOf ? `/api/areas?as_of=${this.asOf}` : `/api/areas?shape=${shape}`);
     this.installSwitch();
     this.group.clearLayers();
+    this.pendingLabels = null;
     this.byCode.clear();
     this.layers.clear();
     this.tiled = fc.shape === 'box';
@@ -172,6 +186,9 @@ export class AreaLayer {
 
   // loadTiled keeps each unit's box (for its bounds and label) and draws
   // the boundaries from the server's vector tiles.
+  // The labels are made only once the map is zoomed in far enough to show
+  // them (LABEL_MIN_ZOOM; a province opens below it): before the first
+  // paint the page makes no element per commune.
   loadTiled(fc) {
     retiredCodes.clear();
     const labels = [];
@@ -179,19 +196,21 @@ export class AreaLayer {
       const p = f.properties || {};
       if (!p.code) continue;
       this.byCode.set(p.code, f);
-      const box = L.geoJSON(f);
-      this.layers.set(p.code, box);
-      if (p.level === 'commune' && labels.length < 3000) {
-        labels.push(L.tooltip({ permanent: true, direction: 'center', className: 'area-label', interactive: false })
-          .setLatLng(box.getBounds().getCenter()).setContent(this.label(p)));
-      }
+      const b = boxBounds(f.geometry);
+      this.layers.set(p.code, { getBounds: () => b });
+      if (p.level === 'commune' && labels.length < 3000 && b.isValid()) labels.push({ at: b.getCenter(), p });
     }
+    this.pendingLabels = labels;
     if (this.tiles) this.tiles.dropAll(); // the units changed
     else {
       const line = (level) => LEVEL_STYLE[level] || LEVEL_STYLE.commune;
       this.tiles = new VectorTiles(this.map, {
         name: 'areas',
         pane: this.pane,
+        // Boundaries from the tiles of the zoom above: a quarter as many
+        // to fetch and decode before the first paint (each line still
+        // within an eighth of a pixel).
+        levelDiff: 1,
         paintRules: [
           {
             dataLayer: 'areas',
@@ -216,7 +235,18 @@ export class AreaLayer {
       });
     }
     this.group.addLayer(this.tiles.layer);
-    for (const l of labels) this.group.addLayer(l);
+    this.addLabels();
+  }
+
+  // addLabels puts the tiled communes' labels on the map, once it is zoomed
+  // in far enough to show them.
+  addLabels() {
+    if (!this.pendingLabels || !this.map._loaded || this.map.getZoom() < LABEL_MIN_ZOOM) return;
+    for (const { at, p } of this.pendingLabels) {
+      this.group.addLayer(L.tooltip({ permanent: true, direction: 'center', className: 'area-label', interactive: false })
+        .setLatLng(at).setContent(this.label(p)));
+    }
+    this.pendingLabels = null;
   }
 
   // shadeWith colours the communes drawn from tiles: fn(code) is

@@ -33,8 +33,10 @@ function tileBounds(x, y, z) {
 
 export class VectorTiles {
   // name: the server's layer; paintRules: protomaps-leaflet's; cells: the
-  // layer draws whole hexagons (a change reaches a hexagon's width).
-  constructor(map, { name, pane, paintRules, cells = false, viewer = false, onClick }) {
+  // layer draws whole hexagons (a change reaches a hexagon's width);
+  // levelDiff: draw zoom z from the tiles of z - levelDiff (1: a quarter
+  // as many tiles to fetch and decode, each drawn into four).
+  constructor(map, { name, pane, paintRules, cells = false, viewer = false, levelDiff = 0, onClick }) {
     this.map = map;
     this.name = name;
     this.cells = cells;
@@ -46,7 +48,7 @@ export class VectorTiles {
       labelRules: [],
       attribution: '',
       maxDataZoom: 16,
-      levelDiff: 0,
+      levelDiff,
       tileDelay: 0,
     });
     this.layer.diabanTiles = this;

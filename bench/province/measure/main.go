@@ -38,7 +38,9 @@ func main() {
 	pass := flag.String("pass", os.Getenv("BENCH_PASSWORD"), "password (env BENCH_PASSWORD)")
 	chrome := flag.String("chromium", "chromium", "Chromium binary")
 	runs := flag.Int("runs", 3, "first loads to time")
+	page := flag.String("page", "/", "the page to time (path and query, e.g. /?tiles=1)")
 	verbose := flag.Bool("v", false, "list each first load's requests (start, duration, size)")
+	profile := flag.String("profile", "", "after the timed loads, profile one more load's JavaScript (V8 CPU profile written to this file, open it in Chrome's DevTools) and print where its time went")
 	flag.Parse()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(*chrome), chromedp.NoSandbox, chromedp.DisableGPU,
@@ -115,7 +117,7 @@ func main() {
 		tr.mu.Lock()
 		clear(tr.inflight) // what the last page left unfinished
 		tr.mu.Unlock()
-		if err := chromedp.Do(tctx, chromedp.Navigate(*url+"/")); err != nil {
+		if err := chromedp.Do(tctx, chromedp.Navigate(*url+*page)); err != nil {
 			log.Fatal(err)
 		}
 		paint, err := chromedp.Run(tctx, chromedp.Poll[string](`document.body.dataset.paintMs || ''`, chromedp.WithPollingTimeout(60*time.Second)))
@@ -146,6 +148,9 @@ func main() {
 		}
 		fmt.Printf("load %d: areas drawn %.0f ms, marked %s ms (areas from tiles: %s), %.0f kB by then; settled %.0f ms, %.0f kB in %d requests\n",
 			i+1, drawn, paint, tiled, (bp-b0)/1024, float64(d.Milliseconds()), (b1-b0)/1024, r1-r0)
+	}
+	if *profile != "" {
+		profileLoad(tctx, *url+*page, *profile)
 	}
 	steps := []struct{ name, js string }{
 		{"pan east 400 px", `diaban.map.panBy([400, 0], { animate: false })`},
