@@ -434,6 +434,27 @@ func TestBrowserProvinceTiles(t *testing.T) {
 		t.Fatal("the ward has no hotspot")
 	}
 	h0 := hs.Features[0]
+	var cams struct {
+		Features []struct {
+			ID         int64          `json:"id"`
+			Properties map[string]any `json:"properties"`
+			Geometry   struct {
+				Coordinates []float64 `json:"coordinates"`
+			} `json:"geometry"`
+		} `json:"features"`
+	}
+	ts.doAs(t, officer, "GET", "/api/cameras", "", &cams)
+	c0 := -1
+	for i, c := range cams.Features {
+		if st := c.Properties["status"]; st == "active" || st == "offline" {
+			c0 = i
+			break
+		}
+	}
+	if c0 < 0 {
+		t.Fatal("the ward has no installed camera")
+	}
+	cam := cams.Features[c0]
 	ts.settle(t)
 
 	for _, role := range []struct{ user, role string }{{"officer-tiles", "officer"}, {"viewer-tiles", "viewer"}, {"planner-tiles", "planner"}, {"admin-tiles", "admin"}} {
@@ -463,6 +484,18 @@ func TestBrowserProvinceTiles(t *testing.T) {
 				if got := evaluate[bool](t, ctx, `!!diaban.tiles.hotspots`); got != hasPoints {
 					t.Errorf("hotspot tiles: %v, want %v", got, hasPoints)
 				}
+				// Cameras too come as tiles: never as GeoJSON at province scale.
+				if got := evaluate[bool](t, ctx, `!!diaban.tiles.cameras`); got != hasPoints {
+					t.Errorf("camera tiles: %v, want %v", got, hasPoints)
+				}
+				if n := evaluate[int](t, ctx, `performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/cameras')).length`); n != 0 {
+					t.Errorf("%d GeoJSON camera requests at province scale, want none", n)
+				}
+				if hasPoints {
+					if _, err := chromedp.Run(ctx, chromedp.Poll[bool](settled+`(diaban.tiles.cameras.layer) && performance.getEntriesByType('resource').some((e) => e.name.includes('/tiles/cameras/'))`)); err != nil {
+						t.Errorf("no camera tile drawn: %v", err)
+					}
+				}
 				checkLayout(t, ctx, sc.name)
 				if role.role != "officer" {
 					noConsoleErrors(t, errs, role.role)
@@ -488,24 +521,7 @@ func TestBrowserProvinceTiles(t *testing.T) {
 				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](settled+`(diaban.tiles.hotspots.layer)`)); err != nil {
 					t.Fatal(err)
 				}
-				r := evaluate[struct {
-					Kept, Dropped, Far, Refetched, Fetched int
-				}](t, ctx, fmt.Sprintf(`(() => {
-					const vt = diaban.tiles.hotspots, lon = %f, lat = %f;
-					let kept = 0, dropped = 0, far = 0;
-					for (const [k, e] of window.__before) {
-						if (vt.cache.get(k) === e) { kept++; continue; }
-						dropped++;
-						const [x, y, z] = k.split(':').map(Number), n = 2 ** z;
-						const w = (x / n) * 360 - 180, east = ((x + 1) / n) * 360 - 180;
-						const lat2 = (j) => Math.atan(Math.sinh(Math.PI * (1 - (2 * j) / n))) * 180 / Math.PI;
-						const [dLon, dLat] = vt.reach(z, lat);
-						if (!(lon >= w - dLon && lon <= east + dLon && lat >= lat2(y + 1) - dLat && lat <= lat2(y) + dLat) &&
-							![...e.data.values()].some((fs) => fs.some((f) => Number(f.id) === %d))) far++;
-					}
-					const fetched = performance.getEntriesByType('resource').filter((e) => e.name.includes('/tiles/hotspots/')).length - window.__fetched;
-					return { Kept: kept, Dropped: dropped, Far: far, Refetched: vt.refetched, Fetched: fetched };
-				})()`, lon, lat, h0.ID))
+				r := tileChange(t, ctx, "hotspots", lon, lat, h0.ID)
 				if r.Dropped == 0 || r.Kept == 0 || r.Far > 0 {
 					t.Errorf("after a change at one hotspot: %d tiles dropped (%d far from it), %d kept; want some dropped, none far, some kept", r.Dropped, r.Far, r.Kept)
 				}
@@ -524,10 +540,74 @@ func TestBrowserProvinceTiles(t *testing.T) {
 				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('.hs-popup[data-popup-hotspot-id="%d"]')`, h0.ID))); err != nil {
 					t.Errorf("a click on the tile's hotspot at %v opened no popup: %v; there: %s", pt, err, evaluate[string](t, ctx, fmt.Sprintf(`(() => { const e = document.elementFromPoint(%f, %f); return e.tagName + ' ' + innerWidth + 'x' + innerHeight + ' z' + diaban.map.getZoom() + ' query ' + JSON.stringify((diaban.tiles.hotspots.layer.queryTileFeaturesDebug(%f, %f, 8).get('') || []).map((x) => x.feature.id)) + ' held ' + !!diaban.hotspots.get(%d) + ' keys ' + diaban.tiles.hotspots.keys().join(' ') + ' popup ' + !!document.querySelector('.leaflet-popup'); })()`, pt.X, pt.Y, lon, lat, h0.ID)))
 				}
+
+				// A camera drawn by a tile: a click opens its popup; marked
+				// offline, the tiles that drew it are fetched again (and no
+				// other), and draw it offline.
+				clon, clat := cam.Geometry.Coordinates[0], cam.Geometry.Coordinates[1]
+				evaluate[bool](t, ctx, fmt.Sprintf(`(diaban.map.closePopup(), diaban.map.setView([%f, %f], 16, { animate: false }), true)`, clat, clon))
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](settled+`(diaban.tiles.cameras.layer) && diaban.tiles.cameras.keys().some((k) => k.endsWith(':16'))`)); err != nil {
+					t.Fatalf("camera tiles at zoom 16 not drawn: %v", err)
+				}
+				cpt := evaluate[struct{ X, Y float64 }](t, ctx, fmt.Sprintf(`(() => {
+					const p = diaban.map.latLngToContainerPoint([%f, %f]), r = diaban.map.getContainer().getBoundingClientRect();
+					return { X: r.left + p.x, Y: r.top + p.y };
+				})()`, clat, clon))
+				if err := chromedp.Do(ctx, chromedp.MouseClickXY(cpt.X, cpt.Y)); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('.cam-popup[data-popup-camera-id="%d"]')`, cam.ID))); err != nil {
+					t.Errorf("a click on the tile's camera at %v opened no popup: %v", cpt, err)
+				}
+				evaluate[bool](t, ctx, `(diaban.map.closePopup(), window.__before = new Map(diaban.tiles.cameras.cache), window.__fetched = performance.getEntriesByType('resource').filter((e) => e.name.includes('/tiles/cameras/')).length, true)`)
+				was := evaluate[string](t, ctx, fmt.Sprintf(`(() => { for (const e of diaban.tiles.cameras.cache.values()) for (const f of e.data.get('cameras') || []) if (Number(f.id) === %d) return String(f.props.status); return ''; })()`, cam.ID))
+				next := map[string]string{"active": "offline", "offline": "active"}[was]
+				if next == "" {
+					t.Fatalf("camera %d not in the tiles held (status %q)", cam.ID, was)
+				}
+				if code, body := ts.doAs(t, officer, "PATCH", fmt.Sprintf("/api/cameras/%d", cam.ID), `{"status":"`+next+`"}`, nil); code != 200 {
+					t.Fatalf("mark camera %s: %d %s", next, code, body)
+				}
+				drawn := fmt.Sprintf(`[...diaban.tiles.cameras.cache.values()].some((e) => (e.data.get('cameras') || []).some((f) => Number(f.id) === %d && f.props.status === %q))`, cam.ID, next)
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`diaban.tiles.cameras.refetched > 0 && `+settled+`(diaban.tiles.cameras.layer) && `+drawn)); err != nil {
+					t.Fatalf("camera tiles not fetched again with the camera %s: %v", next, err)
+				}
+				cr := tileChange(t, ctx, "cameras", clon, clat, cam.ID)
+				if cr.Dropped == 0 || cr.Kept == 0 || cr.Far > 0 {
+					t.Errorf("after a camera change: %d tiles dropped (%d far from it), %d kept; want some dropped, none far, some kept", cr.Dropped, cr.Far, cr.Kept)
+				}
+				if cr.Fetched > cr.Refetched {
+					t.Errorf("%d camera tiles fetched after the change, %d of them dropped by it", cr.Fetched, cr.Refetched)
+				}
 				screenshot(t, ctx, "tiles-officer-"+sc.name)
 				checkLayout(t, ctx, sc.name)
 				noConsoleErrors(t, errs, role.role)
 			})
 		}
 	}
+}
+
+// tileChange compares a tile layer's cache with the one saved in
+// window.__before (and the count of its tiles fetched, window.__fetched)
+// after a change at (lon, lat) to the feature id: tiles kept as they were,
+// dropped, dropped though far from the change and not drawing the feature,
+// fetched again by forget, fetched at all.
+func tileChange(t *testing.T, ctx context.Context, layer string, lon, lat float64, id int64) struct{ Kept, Dropped, Far, Refetched, Fetched int } {
+	t.Helper()
+	return evaluate[struct{ Kept, Dropped, Far, Refetched, Fetched int }](t, ctx, fmt.Sprintf(`(() => {
+		const vt = diaban.tiles[%q], lon = %f, lat = %f;
+		let kept = 0, dropped = 0, far = 0;
+		for (const [k, e] of window.__before) {
+			if (vt.cache.get(k) === e) { kept++; continue; }
+			dropped++;
+			const [x, y, z] = k.split(':').map(Number), n = 2 ** z;
+			const w = (x / n) * 360 - 180, east = ((x + 1) / n) * 360 - 180;
+			const lat2 = (j) => Math.atan(Math.sinh(Math.PI * (1 - (2 * j) / n))) * 180 / Math.PI;
+			const [dLon, dLat] = vt.reach(z, lat);
+			if (!(lon >= w - dLon && lon <= east + dLon && lat >= lat2(y + 1) - dLat && lat <= lat2(y) + dLat) &&
+				![...e.data.values()].some((fs) => fs.some((f) => Number(f.id) === %d))) far++;
+		}
+		const fetched = performance.getEntriesByType('resource').filter((e) => e.name.includes('/tiles/%s/')).length - window.__fetched;
+		return { Kept: kept, Dropped: dropped, Far: far, Refetched: vt.refetched, Fetched: fetched };
+	})()`, layer, lon, lat, id, layer))
 }

@@ -9,7 +9,7 @@ import { LiveClient } from './live.js';
 import { AreaLayer } from './areas.js';
 import { HotspotLayer, STATUS_COLOURS, UNKNOWN_COLOURS } from './hotspots.js';
 import { VectorTiles } from './tiles.js';
-import { CameraLayer } from './cameras.js';
+import { CameraLayer, cameraPaintRules } from './cameras.js';
 import { CellLayer } from './cells.js';
 import { EmergingLayer } from './emerging.js';
 import { IncidentLayer } from './incidents.js';
@@ -136,6 +136,20 @@ function useHotspotTiles() {
   if (map.hasLayer(hotspots.group)) map.addLayer(hotspotTiles.layer);
 }
 
+// Cameras too, at province scale: from the server's tiles, a click on one
+// opens its popup.
+let cameraTiles = null;
+function useCameraTiles() {
+  if (cameraTiles) return;
+  cameraTiles = new VectorTiles(map, {
+    name: 'cameras',
+    pane: P.cameras,
+    paintRules: cameraPaintRules(() => map.getCenter().lat),
+    onClick: (f, e) => cameras.openTile(f, e.latlng),
+  });
+  cameras.useTiles(cameraTiles);
+}
+
 // focusHotspot opens a hotspot's popup, fetching it when the list has not
 // come yet.
 function focusHotspot(id) {
@@ -161,6 +175,11 @@ function forgetTiles(msg) {
       if (id === undefined || id === null) hotspotTiles.dropAll();
       else hotspotTiles.forget({ ids: [id], points: at(d.hotspot) });
     }
+  }
+  if (msg.type === 'camera' && cameraTiles) {
+    const id = d.camera ? d.camera.id : msg.id;
+    if (msg.op === 'bulk' || id === undefined || id === null) cameraTiles.dropAll();
+    else cameraTiles.forget({ ids: [id], points: at(d.camera) });
   }
   if (msg.type === 'incident' && cells.tiles) {
     const points = at(d.incident);
@@ -494,7 +513,7 @@ let initialLoaded = false;
 const pending = []; // changes that arrived before the first load finished
 
 function reloadAll() {
-  for (const vt of [areas.tiles, hotspotTiles, cells.tiles]) if (vt) vt.dropAll();
+  for (const vt of [areas.tiles, hotspotTiles, cameraTiles, cells.tiles]) if (vt) vt.dropAll();
   return Promise.allSettled([
     areas.load().then(fillAreaPicker),
     hotspots.load(),
@@ -609,7 +628,10 @@ function placeMap() {
   const loadCells = () => cells.load().catch((e) => console.warn('cells', e));
   if (areas.tiled) painted.then(loadCells);
   else loadCells();
-  if (areas.tiled && me.role !== 'viewer') painted.then(useHotspotTiles);
+  if (areas.tiled && me.role !== 'viewer') painted.then(() => {
+    useHotspotTiles();
+    useCameraTiles();
+  });
   markPaint();
   fillAreaPicker();
   const own = me.scope ? ownBounds(me.scope) : null;
@@ -702,5 +724,5 @@ function markPaint() {
 // For debugging in a console; not an API.
 window.diaban = {
   get tiles() {
-    return { areas: areas.tiles, hotspots: hotspotTiles, cells: cells.tiles };
+    return { areas: areas.tiles, hotspots: hotspotTiles, cameras: cameraTiles, cells: cells.tiles };
   }, map, areas, hotspots, cameras, cells, emerging, incidents, feed, live, search, filters, timeline, edit, notices };

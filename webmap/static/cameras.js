@@ -37,6 +37,66 @@ export function cameraStyle(p) {
   return { color, fillColor: color, dashArray, fillOpacity };
 }
 
+// cameraPaintRules draw cameras from the server's vector tiles (the
+// cameras layer: ref, bearing, fov, range_m, owner, status, area), as the
+// GeoJSON layer draws them: the field of view from zoom 13 (before, a few
+// pixels), the marker at every zoom. lat() is the latitude the sectors'
+// metres are measured at (the map's centre: a province spans a degree).
+export function cameraPaintRules(lat) {
+  const sector = {
+    draw(ctx, geom, z, f) {
+      const p = f.props || {};
+      const pt = geom[0] && geom[0][0];
+      const range = Number(p.range_m);
+      if (!pt || !(range > 0)) return;
+      const metresPerPx = (156543.03 * Math.cos((lat() * Math.PI) / 180)) / 2 ** z;
+      const r = range / metresPerPx;
+      const st = cameraStyle(p);
+      const fov = Number(p.fov);
+      ctx.beginPath();
+      if (fov >= 360) ctx.arc(pt.x, pt.y, r, 0, 2 * Math.PI);
+      else {
+        const mid = ((Number(p.bearing) - 90) * Math.PI) / 180;
+        const half = (fov * Math.PI) / 360;
+        ctx.moveTo(pt.x, pt.y);
+        ctx.arc(pt.x, pt.y, r, mid - half, mid + half);
+        ctx.closePath();
+      }
+      ctx.globalAlpha = st.fillOpacity;
+      ctx.fillStyle = st.fillColor;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = st.color;
+      ctx.lineWidth = 1;
+      ctx.setLineDash(st.dashArray ? st.dashArray.split(' ').map(Number) : []);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    },
+  };
+  const marker = {
+    draw(ctx, geom, z, f) {
+      const p = f.props || {};
+      const pt = geom[0] && geom[0][0];
+      if (!pt) return;
+      const st = cameraStyle(p);
+      ctx.globalAlpha = 1;
+      ctx.beginPath();
+      ctx.arc(pt.x, pt.y, 4, 0, 2 * Math.PI);
+      ctx.fillStyle = p.status === 'planned' ? '#ffffff' : st.color;
+      ctx.fill();
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = st.color;
+      ctx.setLineDash(p.status === 'active' ? [] : [2, 2]);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    },
+  };
+  return [
+    { dataLayer: 'cameras', minzoom: 13, symbolizer: sector },
+    { dataLayer: 'cameras', symbolizer: marker },
+  ];
+}
+
 export class CameraLayer {
   // canEdit() says whether the user may mark cameras offline or back.
   constructor(map, { sectorPane, markerPane, areaName, canEdit }) {
@@ -54,7 +114,24 @@ export class CameraLayer {
     return this.group;
   }
 
+  // useTiles hands the drawing to vector tiles (a province's cameras,
+  // VectorTiles): the cameras are no longer asked for as GeoJSON; a live
+  // change drops the tiles it touches (app.js, forgetTiles).
+  useTiles(tiles) {
+    this.tiles = tiles;
+    ++this._seq; // a GeoJSON load under way is dropped
+    this.group.clearLayers();
+    this.count = 0;
+    this.group.addLayer(tiles.layer);
+  }
+
+  // openTile opens the popup of a camera a tile drew (f: its feature).
+  openTile(f, latlng) {
+    L.popup().setLatLng(latlng).setContent(this._popup({ id: f.id, properties: f.props || {} })).openOn(this.map);
+  }
+
   async load() {
+    if (this.tiles) return;
     const seq = ++this._seq;
     const [points, sectors] = await Promise.all([
       getJSON('/api/cameras'),
@@ -105,7 +182,7 @@ export class CameraLayer {
   _popup(f) {
     const p = f.properties || {};
     const fov = Number(p.fov) >= 360 ? t('camera.dome') : `${p.fov}°`;
-    return h('div', { class: 'cam-popup' },
+    return h('div', { class: 'cam-popup', 'data-popup-camera-id': f.id === undefined ? '' : String(f.id) },
       h('h3', { text: `${t('camera')} ${p.ref || ''}` }),
       h('dl', {},
         h('dt', { text: t('camera.owner') }), h('dd', { text: tOr('owner.', p.owner) }),
