@@ -3,6 +3,7 @@ package tiles
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -46,6 +47,10 @@ func (d *blockingDB) TileRows(_ context.Context, _ string, args []any, dest []an
 }
 
 func (d *blockingDB) CellTotals(context.Context, int, []int64, []int64, []int64, func(int64, int64) error) error {
+	return nil
+}
+
+func (d *blockingDB) CellCountsIn(context.Context, int, []int64, time.Time, time.Time, string, func(int64, int64) error) error {
 	return nil
 }
 

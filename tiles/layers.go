@@ -69,12 +69,14 @@ func cellResolution(z Zoom) int {
 // draws it (a tile's box never narrows a count). The geometry is built in
 // Go from geo.Cell boundaries (PostGIS has no H3 here); counts below the
 // rule's floor are suppressed (package disclosure).
-func cellsTile(ctx context.Context, db DB, c Coord, areaIDs []int64, rule disclosure.Rule) ([]byte, error) {
+// counts calls its fn with each cell at res in the ranges [lo[i], hi[i]] and
+// its count (the whole cell's).
+func cellsTile(c Coord, rule disclosure.Rule, counts func(res int, lo, hi []int64, fn func(cell, n int64) error) error) ([]byte, error) {
 	res := rule.Res(cellResolution(c.Z))
 	tile := maptile.New(c.X, c.Y, maptile.Zoom(c.Z))
 	lo, hi := cover(tile.Bound(), res, maxCoverCells)
 	fc := geojson.NewFeatureCollection()
-	err := db.CellTotals(ctx, res, lo, hi, areaIDs, func(cell, n int64) error {
+	err := counts(res, lo, hi, func(cell, n int64) error {
 		gc := geo.Cell(cell)
 		f := geojson.NewFeature(orb.Polygon{gc.Boundary()})
 		f.Properties = geojson.Properties{"cell": gc.String()}

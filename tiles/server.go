@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
@@ -31,6 +33,10 @@ type DB interface {
 	// CellTotals calls fn with each cell at res in one of the id ranges
 	// [lo[i], hi[i]] and its incidents, all time, in areas ids (nil: all).
 	CellTotals(ctx context.Context, res int, lo, hi, ids []int64, fn func(cell, n int64) error) error
+	// CellCountsIn calls fn with every cell at res, in cell order, and its
+	// incidents in [from, to) (zero: unbounded) of kind ("": every kind),
+	// in areas ids (nil: all).
+	CellCountsIn(ctx context.Context, res int, ids []int64, from, to time.Time, kind string, fn func(cell, n int64) error) error
 }
 
 // UnknownLayerError is returned for a layer name that does not exist.
@@ -73,6 +79,10 @@ type Source struct {
 	indexCtx context.Context
 	indexing atomic.Bool
 	empty    uint64
+	// aggs are the cells' counts per scope, resolution and window
+	// (cellwindow.go), dropped on every incident change.
+	aggs     map[string]*cellAgg
+	aggCalls singleflight.Group
 }
 
 type featureKey struct {
@@ -107,7 +117,7 @@ func New(db DB, maxTiles int) *Source {
 	return &Source{
 		db: db, versions: map[Layer]uint64{}, cache: map[string]*list.Element{}, order: list.New(), max: maxTiles,
 		byID: map[featureKey]map[string]struct{}{}, epoch: map[Layer]uint64{}, recent: map[Layer][]forgotten{},
-		index: map[Layer]*pointIndex{},
+		index: map[Layer]*pointIndex{}, aggs: map[string]*cellAgg{},
 	}
 }
 
@@ -125,6 +135,9 @@ func (s *Source) Invalidate(kind hotspot.ChangeKind) {
 		}
 		if layer == LayerAreas {
 			s.loadAreasLocked()
+		}
+		if layer == LayerCells {
+			clear(s.aggs)
 		}
 	}
 }
@@ -179,6 +192,9 @@ func (s *Source) Forget(t Touched) int {
 		s.indexTouched(layer, t)
 		if layer == LayerAreas {
 			s.loadAreasLocked()
+		}
+		if layer == LayerCells {
+			clear(s.aggs)
 		}
 		var drop []*list.Element
 		for _, id := range t.IDs {
@@ -258,6 +274,9 @@ type Scope struct {
 	// Rule is what the caller's role may be shown of the aggregates (the
 	// cells layer): package disclosure. The zero Rule shows everything.
 	Rule disclosure.Rule
+	// Cells narrows the cells layer to a period and a kind (the caller
+	// applies Rule.Window first); the zero CellWindow counts everything.
+	Cells CellWindow
 }
 
 // Tile returns the tile of layer at c, from the cache when its data has not
@@ -277,8 +296,11 @@ func (s *Source) TileIn(ctx context.Context, layer Layer, c Coord, scope Scope) 
 	if _, ok := Layers[layer]; !ok {
 		return nil, &UnknownLayerError{Name: string(layer)}
 	}
+	if layer != LayerCells {
+		scope.Cells = CellWindow{}
+	}
 	s.mu.Lock()
-	key := fmt.Sprintf("%s/%s@%d#%s#%v", layer, c, s.versions[layer], scope.Key, scope.Rule)
+	key := fmt.Sprintf("%s/%s@%d#%s#%v#%s", layer, c, s.versions[layer], scope.Key, scope.Rule, scope.Cells.key())
 	if el, ok := s.cache[key]; ok {
 		s.order.MoveToFront(el)
 		s.hits++
@@ -313,7 +335,7 @@ func (s *Source) TileIn(ctx context.Context, layer Layer, c Coord, scope Scope) 
 	epoch := s.epoch[layer]
 	s.mu.Unlock()
 
-	data, err := s.render(ctx, layer, c, scope.AreaIDs, scope.Rule)
+	data, err := s.render(ctx, layer, c, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -383,12 +405,23 @@ func (s *Source) Stats() (hits, misses uint64) {
 	return s.hits, s.misses
 }
 
-func (s *Source) render(ctx context.Context, layer Layer, c Coord, areaIDs []int64, rule disclosure.Rule) ([]byte, error) {
+func (s *Source) render(ctx context.Context, layer Layer, c Coord, scope Scope) ([]byte, error) {
 	switch layer {
 	case LayerCells:
-		return cellsTile(ctx, s.db, c, areaIDs, rule)
+		if !scope.Cells.IsZero() {
+			return cellsTile(c, scope.Rule, func(res int, lo, hi []int64, fn func(cell, n int64) error) error {
+				a, err := s.windowCounts(ctx, res, scope.AreaIDs, scope.Key, scope.Cells)
+				if err != nil {
+					return err
+				}
+				return a.in(lo, hi, fn)
+			})
+		}
+		return cellsTile(c, scope.Rule, func(res int, lo, hi []int64, fn func(cell, n int64) error) error {
+			return s.db.CellTotals(ctx, res, lo, hi, scope.AreaIDs, fn)
+		})
 	case LayerHotspots, LayerCameras:
-		return pointsTile(ctx, s.db, layer, c, areaIDs)
+		return pointsTile(ctx, s.db, layer, c, scope.AreaIDs)
 	}
 	data, err := s.db.TileBytes(ctx, layerSQL[layer], int(c.Z), int(c.X), int(c.Y))
 	if err != nil {

@@ -1,6 +1,7 @@
 package webmap_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -132,5 +133,106 @@ func TestPointTilesFollowTheFeed(t *testing.T) {
 	ready(tiles.LayerCameras)
 	if refs, idx := get(ts.token, tilePath("cameras", p, 16)); refs != "" || !idx {
 		t.Errorf("after the camera's delete, the tile at p: %q, from the index %v", refs, idx)
+	}
+}
+
+// TestCellTilesWithFilters: the cells tiles take the map's period and
+// incident kind (?from=&to=&kind=), each hexagon with the count /api/cells
+// gives the same user for the same filters, for every role (a viewer's
+// coarser cells and suppressed counts included); a bad filter is a 400
+// naming it, and so is a filter on another layer.
+func TestCellTilesWithFilters(t *testing.T) {
+	ts := newTestServer(t)
+	var b strings.Builder
+	b.WriteString("ref,kind,occurred_at,lon,lat\n")
+	for i := range 8 { // March 2025, use, in 20530: enough for a viewer's floor
+		fmt.Fprintf(&b, "U%d,use,2025-03-%02d,%.4f,15.9\n", i, 1+i, 108.25+float64(i)*0.0002)
+	}
+	b.WriteString("S1,storage,2025-03-05,108.25,15.9\nM1,use,2025-05-01,108.25,15.9\nO1,use,2025-03-02,108.35,15.9\n")
+	importText(t, ts.store, "incidents", b.String())
+	ts.settle(t)
+	tokens := map[string]string{"admin": ts.token}
+	for _, r := range []hotspot.Role{hotspot.RoleOfficer, hotspot.RolePlanner, hotspot.RoleViewer} {
+		tokens[string(r)] = ts.addUser(t, "cells-"+string(r), r, "20530")
+	}
+	mt := maptile.At(orb.Point{108.25, 15.9}, 14) // res 9 (a viewer's: 8)
+	tile := fmt.Sprintf("/tiles/cells/%d/%d/%d", mt.Z, mt.X, mt.Y)
+	// counts reads the hexagons of a tile or of /api/cells: cell → count.
+	counts := func(token, path string, isTile bool) map[string]any {
+		t.Helper()
+		code, data := ts.doAs(t, token, "GET", path, "", nil)
+		if code != 200 {
+			t.Fatalf("GET %s: %d %s", path, code, data)
+		}
+		if isTile {
+			if len(data) == 0 {
+				return map[string]any{}
+			}
+			data = tileJSON(t, data)
+		}
+		var fc struct {
+			Features []struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"features"`
+		}
+		if err := json.Unmarshal(data, &fc); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out := map[string]any{}
+		for _, f := range fc.Features {
+			out[fmt.Sprint(f.Properties["cell"])] = f.Properties["count"]
+		}
+		return out
+	}
+	for role, token := range tokens {
+		all := counts(token, tile, true)
+		for _, filter := range []string{"from=2025-03-01&to=2025-03-31", "kind=use", "from=2025-03-01&to=2025-03-31&kind=storage", "kind=production"} {
+			got := counts(token, tile+"?"+filter, true)
+			api := counts(token, "/api/cells?res=9&"+filter, false)
+			if filter == "kind=production" {
+				if len(got) != 0 {
+					t.Errorf("%s %s: %v, want no hexagon", role, filter, got)
+				}
+				continue
+			}
+			if len(got) == 0 {
+				t.Errorf("%s %s: no hexagon", role, filter)
+			}
+			for cell, n := range got {
+				if fmt.Sprint(api[cell]) != fmt.Sprint(n) {
+					t.Errorf("%s %s: cell %s counts %v in the tile, %v in /api/cells", role, filter, cell, n, api[cell])
+				}
+			}
+			if role != "viewer" && fmt.Sprint(got) == fmt.Sprint(all) {
+				t.Errorf("%s %s: the same hexagons as without the filter: %v", role, filter, got)
+			}
+		}
+	}
+	// A new incident of the window shows in the next tile of it (the
+	// window's counts are dropped with the incident change).
+	march := tile + "?from=2025-03-01&to=2025-03-31&kind=use"
+	before := counts(tokens["officer"], march, true)
+	importText(t, ts.store, "incidents", "ref,kind,occurred_at,lon,lat\nU9,use,2025-03-20,108.25,15.9\n")
+	ts.settle(t)
+	after := counts(tokens["officer"], march, true)
+	if len(before) != 1 || len(after) != 1 {
+		t.Fatalf("March's tile: %v, then %v", before, after)
+	}
+	for cell, n := range before {
+		if fmt.Sprint(after[cell]) != fmt.Sprint(n.(float64)+1) {
+			t.Errorf("after one more incident, cell %s counts %v (was %v)", cell, after[cell], n)
+		}
+	}
+
+	for _, c := range []struct{ path, field string }{
+		{tile + "?kind=heroin", "kind"},
+		{tile + "?from=yesterday", "from"},
+		{tile + "?from=2025-04-01&to=2025-03-01", "to"},
+		{"/tiles/hotspots/14/0/0?kind=use", "kind"},
+	} {
+		code, data := ts.doAs(t, ts.token, "GET", c.path, "", nil)
+		if code != 400 || !strings.Contains(string(data), c.field) {
+			t.Errorf("GET %s: %d %s, want a 400 naming %s", c.path, code, data, c.field)
+		}
 	}
 }

@@ -409,6 +409,9 @@ type CellCount struct {
 // CellFilter selects incidents to count per cell.
 type CellFilter struct {
 	AreaCode string
+	// AreaIDs, when not nil, are the areas asked by id instead of AreaCode
+	// (the cells vector tiles: the ids of the caller's scope).
+	AreaIDs  []int64
 	Res      int // 7..10
 	From, To time.Time
 	Kind     hotspot.IncidentKind
@@ -432,6 +435,9 @@ func (s *Store) CellCounts(ctx context.Context, f CellFilter) ([]CellCount, erro
 	ids, err := s.areaScope(ctx, f.AreaCode)
 	if err != nil {
 		return nil, err
+	}
+	if f.AreaIDs != nil {
+		ids = f.AreaIDs
 	}
 	ids = s.narrowToScope(ctx, ids)
 	if ids != nil && len(ids) == 0 {

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/diaban/diaban/hotspot"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -74,3 +77,20 @@ CROSS JOIN LATERAL (
     OFFSET 0) c
 WHERE ($4::bigint[] IS NULL OR c.area_id = ANY($4))
 GROUP BY 1 HAVING sum(c.n) > 0`
+
+// CellCountsIn calls fn with every cell at res and its incidents in the
+// window [from, to) (zero: unbounded) of kind ("" for every kind), over the
+// areas ids (nil: every area) narrowed to the scope of ctx: CellCounts by
+// area ids, for the cells vector tiles with a period or a kind.
+func (s *Store) CellCountsIn(ctx context.Context, res int, ids []int64, from, to time.Time, kind string, fn func(cell, n int64) error) error {
+	counts, err := s.CellCounts(ctx, CellFilter{AreaIDs: ids, Res: res, From: from, To: to, Kind: hotspot.IncidentKind(kind)})
+	if err != nil {
+		return err
+	}
+	for _, c := range counts {
+		if err := fn(int64(c.Cell), c.Count); err != nil {
+			return err
+		}
+	}
+	return nil
+}
