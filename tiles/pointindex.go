@@ -83,6 +83,12 @@ type pointIndex struct {
 	// tiles is, per zoom, for every tile with a point within reach, the
 	// areas of those points and how many of each.
 	tiles [indexMaxZoom + 1]map[uint64][]areaCount
+	// ids is, for every tile at indexMaxZoom with a point within reach, the
+	// ids of those points: a tile's query asks for them by id (candidates).
+	ids map[uint64][]int64
+	// doubt are the points changed without saying where they are now (a
+	// delete): until read back, a tile is asked by its box, not by ids.
+	doubt map[int64]bool
 	// pending are the changes seen while loading, applied once loaded.
 	pending []placedPoint
 	// dirty are the points whose area is to be read back, with the number
@@ -99,7 +105,7 @@ type placedPoint struct {
 }
 
 func newPointIndex(layer Layer) *pointIndex {
-	return &pointIndex{layer: layer, dirty: map[int64]uint64{}}
+	return &pointIndex{layer: layer, dirty: map[int64]uint64{}, doubt: map[int64]bool{}}
 }
 
 func tileKey(x, y uint32) uint64 { return uint64(x)<<32 | uint64(y) }
@@ -127,9 +133,12 @@ func clampTile(f, n float64) uint32 {
 	return uint32(max(min(math.Floor(f), n-1), 0))
 }
 
-// add counts a point of area in every tile within its reach.
-func (ix *pointIndex) add(p orb.Point, area int64) {
+// add counts point id of area in every tile within its reach.
+func (ix *pointIndex) add(id int64, p orb.Point, area int64) {
 	reachOf(p, func(z int, key uint64) {
+		if z == indexMaxZoom {
+			ix.ids[key] = append(ix.ids[key], id)
+		}
 		m := ix.tiles[z]
 		if m == nil {
 			m = map[uint64][]areaCount{}
@@ -147,8 +156,15 @@ func (ix *pointIndex) add(p orb.Point, area int64) {
 }
 
 // sub takes a point counted by add out again.
-func (ix *pointIndex) sub(p orb.Point, area int64) {
+func (ix *pointIndex) sub(id int64, p orb.Point, area int64) {
 	reachOf(p, func(z int, key uint64) {
+		if z == indexMaxZoom {
+			if l := slices.DeleteFunc(ix.ids[key], func(v int64) bool { return v == id }); len(l) == 0 {
+				delete(ix.ids, key)
+			} else {
+				ix.ids[key] = l
+			}
+		}
 		m := ix.tiles[z]
 		ac := m[key]
 		for i := range ac {
@@ -171,12 +187,12 @@ func (ix *pointIndex) sub(p orb.Point, area int64) {
 // set places point id at p in area, or removes it (ok false).
 func (ix *pointIndex) set(id int64, p orb.Point, area int64, ok bool) {
 	if old, had := ix.points[id]; had {
-		ix.sub(old.p, old.area)
+		ix.sub(id, old.p, old.area)
 		delete(ix.points, id)
 	}
 	if ok {
 		ix.points[id] = indexedPoint{p, area}
-		ix.add(p, area)
+		ix.add(id, p, area)
 	}
 }
 
@@ -206,6 +222,29 @@ func (ix *pointIndex) mayHold(c Coord, ids []int64) bool {
 	return false
 }
 
+// candidates returns the ids of the points that may lie inside the tile at
+// c (every one that does, and some around it), when the index knows where
+// every point is: the tile's query then reads those rows by id, under the
+// policies and the tile's box as before, instead of by H3 ranges.
+func (ix *pointIndex) candidates(c Coord) ([]int64, bool) {
+	if !ix.ready || len(ix.doubt) > 0 {
+		return nil, false
+	}
+	x, y, z := c.X, c.Y, int(c.Z)
+	if z > indexMaxZoom {
+		x, y, z = x>>(z-indexMaxZoom), y>>(z-indexMaxZoom), indexMaxZoom
+	}
+	shift := indexMaxZoom - z
+	var out []int64
+	for x16 := x << shift; x16 < (x+1)<<shift; x16++ {
+		for y16 := y << shift; y16 < (y+1)<<shift; y16++ {
+			out = append(out, ix.ids[tileKey(x16, y16)]...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), true
+}
+
 // changed applies a change to point id: now at p when moved, else only in
 // doubt (a delete, or a change that did not say where). Its area is read
 // back later (refresh).
@@ -222,6 +261,9 @@ func (ix *pointIndex) changed(pp placedPoint) {
 		ix.set(pp.id, pp.p, areaUnknown, true)
 	case had:
 		ix.set(pp.id, old.p, areaUnknown, true)
+		ix.doubt[pp.id] = true
+	default:
+		ix.doubt[pp.id] = true
 	}
 	ix.seq++
 	ix.dirty[pp.id] = ix.seq
@@ -280,6 +322,7 @@ func (s *Source) loadLocked(ix *pointIndex) {
 	ix.gen++
 	ix.pending = nil
 	clear(ix.dirty)
+	clear(ix.doubt)
 	if ix.loading {
 		return // the load under way sees gen move and reads again
 	}
@@ -308,9 +351,10 @@ func (s *Source) load(ix *pointIndex) {
 		}
 		ix.points = make(map[int64]indexedPoint, len(points))
 		ix.tiles = [indexMaxZoom + 1]map[uint64][]areaCount{}
+		ix.ids = map[uint64][]int64{}
 		for id, p := range points {
 			ix.points[id] = p
-			ix.add(p.p, p.area)
+			ix.add(id, p.p, p.area)
 		}
 		ix.ready = true
 		pending := ix.pending
@@ -384,6 +428,7 @@ func (s *Source) refresh(ix *pointIndex) {
 					continue // changed again: read again
 				}
 				delete(ix.dirty, id)
+				delete(ix.doubt, id)
 				p, ok := points[id]
 				ix.set(id, p.p, p.area, ok)
 			}

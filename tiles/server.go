@@ -277,6 +277,11 @@ type Scope struct {
 	// Cells narrows the cells layer to a period and a kind (the caller
 	// applies Rule.Window first); the zero CellWindow counts everything.
 	Cells CellWindow
+
+	// candidates (byID) are the ids the point index says may be in the
+	// tile, read at the epoch the tile is rendered from (TileIn).
+	candidates []int64
+	byID       bool
 }
 
 // Tile returns the tile of layer at c, from the cache when its data has not
@@ -320,6 +325,7 @@ func (s *Source) TileIn(ctx context.Context, layer Layer, c Coord, scope Scope) 
 			s.mu.Unlock()
 			return []byte{}, nil
 		}
+		scope.candidates, scope.byID = ix.candidates(c)
 	}
 	if ix := s.areaIdx; ix != nil && layer == LayerAreas {
 		if !ix.ready && !ix.loading && time.Since(ix.failed) > loadRetry {
@@ -421,7 +427,7 @@ func (s *Source) render(ctx context.Context, layer Layer, c Coord, scope Scope) 
 			return s.db.CellTotals(ctx, res, lo, hi, scope.AreaIDs, fn)
 		})
 	case LayerHotspots, LayerCameras:
-		return pointsTile(ctx, s.db, layer, c, scope.AreaIDs)
+		return pointsTile(ctx, s.db, layer, c, scope.AreaIDs, scope.candidates, scope.byID)
 	}
 	data, err := s.db.TileBytes(ctx, layerSQL[layer], int(c.Z), int(c.X), int(c.Y))
 	if err != nil {
