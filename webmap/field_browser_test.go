@@ -540,6 +540,28 @@ func TestBrowserProvinceTiles(t *testing.T) {
 				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('.hs-popup[data-popup-hotspot-id="%d"]')`, h0.ID))); err != nil {
 					t.Errorf("a click on the tile's hotspot at %v opened no popup: %v; there: %s", pt, err, evaluate[string](t, ctx, fmt.Sprintf(`(() => { const e = document.elementFromPoint(%f, %f); return e.tagName + ' ' + innerWidth + 'x' + innerHeight + ' z' + diaban.map.getZoom() + ' query ' + JSON.stringify((diaban.tiles.hotspots.layer.queryTileFeaturesDebug(%f, %f, 8).get('') || []).map((x) => x.feature.id)) + ' held ' + !!diaban.hotspots.get(%d) + ' keys ' + diaban.tiles.hotspots.keys().join(' ') + ' popup ' + !!document.querySelector('.leaflet-popup'); })()`, pt.X, pt.Y, lon, lat, h0.ID)))
 				}
+				// On a phone the map's controls (the "trước 01/07/2025" switch
+				// too) step aside while a popup is open.
+				if sc.name == "390" {
+					if over := evaluate[string](t, ctx, `(() => {
+						const p = document.querySelector('.leaflet-popup');
+						if (!p) return 'no popup';
+						const a = p.getBoundingClientRect(), o = [];
+						for (const c of document.querySelectorAll('.leaflet-control')) {
+							const b = c.getBoundingClientRect();
+							if (b.width && b.height && b.left < a.right && a.left < b.right && b.top < a.bottom && a.top < b.bottom) o.push(c.className);
+						}
+						return o.join('; ');
+					})()`); over != "" {
+						t.Errorf("at 390 px, the popup lies under: %s", over)
+					}
+				}
+				// The marker shown for the popup goes when it closes (the
+				// tile draws the hotspot).
+				evaluate[bool](t, ctx, `(diaban.map.closePopup(), true)`)
+				if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!document.querySelector('.leaflet-pane [data-hotspot-id="%d"]')`, h0.ID))); err != nil {
+					t.Errorf("the hotspot's marker stayed after its popup closed: %v", err)
+				}
 
 				// A camera drawn by a tile: a click opens its popup; marked
 				// offline, the tiles that drew it are fetched again (and no

@@ -284,11 +284,9 @@ export class AreaLayer {
     if (!select || this.switchBox) return;
     const box = h('input', { type: 'checkbox', id: 'areas-before' });
     const text = h('span', { text: t('areas.before') });
+    // Styled in style.css (.areas-before), not inline: on a phone the
+    // map's controls step aside while a popup is open, this one too.
     const label = h('label', { class: 'areas-before leaflet-bar', title: t('areas.before.title') }, box, text);
-    Object.assign(label.style, {
-      display: 'flex', alignItems: 'center', gap: '4px', padding: '3px 6px', background: '#fff',
-      fontSize: '12px', whiteSpace: 'nowrap', cursor: 'pointer',
-    });
     this.switchBox = box;
     onLangChange(() => {
       text.textContent = t('areas.before');

@@ -262,6 +262,16 @@ export class HotspotLayer {
           this.openId = null;
           this.openView = null;
         }
+        // A marker put on the map only for its popup (focus: the tiles draw
+        // the hotspots, or a filter hides it) goes with the popup; after
+        // the close has finished, and unless it opened again.
+        if (m._forced) {
+          setTimeout(() => {
+            if (!m._forced || m.isPopupOpen()) return;
+            m._forced = false;
+            if (!this._wanted(m, this._shown(m.feature).show) && this.group.hasLayer(m)) this.group.removeLayer(m);
+          }, 0);
+        }
       });
       this.markers.set(id, m);
       if (this._wanted(m, shown.show)) this.group.addLayer(m);
@@ -279,7 +289,10 @@ export class HotspotLayer {
       const want = this._wanted(m, shown.show);
       if (want && !this.group.hasLayer(m)) this.group.addLayer(m);
       else if (!want && this.group.hasLayer(m) && !m._forced) this.group.removeLayer(m);
-      else if (this.group.hasLayer(m)) this.group.refreshClusters(m);
+      // As a list: the cluster group takes a lone marker only if it is an
+      // L.Marker, and these are circle markers (else it walks the
+      // marker's own fields and throws).
+      else if (this.group.hasLayer(m)) this.group.refreshClusters([m]);
       if (m.isTooltipOpen()) m.getTooltip().update();
     }
     if (live) this.liveTouched.set(id, Date.now());
