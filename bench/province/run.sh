@@ -10,7 +10,8 @@
 # Drop the database after: dropdb bench_province.
 # MEASURE_ARGS passes flags to measure: -v lists each load's requests and
 # the page's long tasks; -profile FILE profiles one more load's JavaScript
-# and prints where the page's thread spent its time; -page /?tiles=1.
+# and prints where the page's thread spent its time; -page /?tiles=1;
+# -cache keeps the browser's cache (a returning visitor).
 set -euo pipefail
 export GOTOOLCHAIN=go1.27.3
 cd "$(dirname "$0")/../.."

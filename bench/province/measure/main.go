@@ -39,6 +39,7 @@ func main() {
 	chrome := flag.String("chromium", "chromium", "Chromium binary")
 	runs := flag.Int("runs", 3, "first loads to time")
 	page := flag.String("page", "/", "the page to time (path and query, e.g. /?tiles=1)")
+	cache := flag.Bool("cache", false, "keep the browser's cache between loads (a returning visitor: the scripts are revalidated, 304), instead of none")
 	verbose := flag.Bool("v", false, "list each first load's requests (start, duration, size)")
 	profile := flag.String("profile", "", "after the timed loads, profile one more load's JavaScript (V8 CPU profile written to this file, open it in Chrome's DevTools) and print where its time went")
 	flag.Parse()
@@ -71,7 +72,7 @@ func main() {
 			tr.last = time.Now()
 		}
 	})
-	if _, err := chromedp.Call(ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+	if _, err := chromedp.Call(ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: !*cache}); err != nil {
 		log.Fatal(err)
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(*url+"/login.html")); err != nil {
