@@ -205,9 +205,15 @@ func TestBrowserOfficerDay(t *testing.T) {
 			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('.hs-popup[data-popup-hotspot-id="%s"] .hs-form')`, id))); err != nil {
 				t.Fatalf("the new hotspot's popup is not open: %v", err)
 			}
+			// (Every popup closed from here on is recorded with what closed it,
+			// for the failure message.)
+			evaluate[bool](t, ctx, `(window.__closes = [], diaban.map.on('popupclose', () => window.__closes.push(new Error().stack.split('\n').slice(2, 9).join(' < '))), true)`)
 			evaluate[bool](t, ctx, `(() => { const f = document.querySelector('.hs-form'); f.event.value = 'eliminated'; f.event.dispatchEvent(new Event('change', {bubbles: true})); f.requestSubmit(); return true; })()`)
 			if !evaluate[bool](t, ctx, `!!document.querySelector('.hs-confirm')`) {
 				t.Fatal("no confirmation asked for an elimination")
+			}
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!document.querySelector('.hs-confirm-yes')`, chromedp.WithPollingTimeout(3*time.Second))); err != nil {
+				t.Fatalf("the confirmation went away before it was answered: %v; popups closed meanwhile: %q", err, evaluate[[]string](t, ctx, `window.__closes`))
 			}
 			if st := evaluate[string](t, ctx, fmt.Sprintf(`diaban.hotspots.get(%s).properties.status`, id)); st != "active" {
 				t.Errorf("status %q before confirming", st)
@@ -602,6 +608,29 @@ func TestBrowserProvinceTiles(t *testing.T) {
 					t.Errorf("%d camera tiles fetched after the change, %d of them dropped by it", cr.Fetched, cr.Refetched)
 				}
 				screenshot(t, ctx, "tiles-officer-"+sc.name)
+				// An incident kind and a period chosen: the hexagons come from
+				// tiles cut by them, never as GeoJSON, and those held before go.
+				if evaluate[bool](t, ctx, `!!document.querySelector('#filter-ikind')`) {
+					evaluate[bool](t, ctx, `(() => {
+						window.__cellsBefore = new Map(diaban.tiles.cells.cache);
+						window.__apiCells = 0;
+						const orig = window.fetch;
+						window.fetch = (u, i) => { if (String(u).includes('/api/cells')) window.__apiCells++; return orig(u, i); };
+						const s = document.querySelector('#filter-ikind');
+						s.value = 'use';
+						s.dispatchEvent(new Event('change'));
+						return true;
+					})()`)
+					// Every tile held now was fetched anew, from the filtered address.
+					refetched := `diaban.tiles.cells.layer.views.get('').tileCache.source.url.includes('kind=use') && diaban.tiles.cells.cache.size > 0 && [...diaban.tiles.cells.cache].every(([k, e]) => window.__cellsBefore.get(k) !== e)`
+					if _, err := chromedp.Run(ctx, chromedp.Poll[bool](refetched+` && `+settled+`(diaban.tiles.cells.layer)`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+						t.Errorf("hexagon tiles not fetched again with kind=use: %v; source %q, %d held", err,
+							evaluate[string](t, ctx, `diaban.tiles.cells.layer.views.get('').tileCache.source.url`), evaluate[int](t, ctx, `diaban.tiles.cells.cache.size`))
+					}
+					if n := evaluate[int](t, ctx, `window.__apiCells`); n != 0 {
+						t.Errorf("%d GeoJSON hexagon requests at province scale with a filter, want none", n)
+					}
+				}
 				checkLayout(t, ctx, sc.name)
 				noConsoleErrors(t, errs, role.role)
 			})

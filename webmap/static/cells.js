@@ -38,9 +38,10 @@ export function colourFor(count, bs) {
 }
 
 export class CellLayer {
-  // tiled() says whether the map is at province scale: then, with no
-  // period or incident kind chosen, the hexagons (all time) come from
-  // vector tiles; viewer: the committee's coarser hexagons.
+  // tiled() says whether the map is at province scale: then the hexagons
+  // come from vector tiles, cut by the period and incident kind chosen
+  // (/tiles/cells/...?from=&to=&kind=, the rules of /api/cells); viewer:
+  // the committee's coarser hexagons.
   constructor(map, { pane, onBreaks, tiled, viewer }) {
     this.map = map;
     this.pane = pane;
@@ -73,7 +74,7 @@ export class CellLayer {
   }
 
   async load() {
-    if (this.tiled() && !this.params.from && !this.params.to && !this.params.kind) return this.loadTiles();
+    if (this.tiled()) return this.loadTiles();
     const seq = ++this._seq;
     const fc = await getJSON(`/api/cells${query(this.params)}`);
     if (seq !== this._seq) return;
@@ -139,6 +140,8 @@ CellLayer.prototype.loadTiles = function loadTiles() {
       }
     });
   }
+  const { from, to, kind } = this.params;
+  this.tiles.setQuery(query({ from, to, kind })); // the held tiles go when the filter changed
   if (!this.group.hasLayer(this.tiles.layer)) {
     this.group.clearLayers();
     this.group.addLayer(this.tiles.layer);

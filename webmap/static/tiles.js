@@ -119,6 +119,19 @@ export class VectorTiles {
     return dropped;
   }
 
+  // setQuery asks the server's tiles with a query string (such as
+  // "?from=2025-01-01&to=2025-12-31&kind=use", or "" for none) from now on;
+  // when it changed, every tile held (drawn with the old one) is dropped
+  // and fetched again.
+  setQuery(qs) {
+    const source = this.layer.views.get('').tileCache.source;
+    const url = `/tiles/${this.name}/{z}/{x}/{y}.mvt${qs}`;
+    if (source.url === url) return false;
+    source.url = url;
+    this.dropAll();
+    return true;
+  }
+
   // dropAll drops every tile (a bulk load, a resync).
   dropAll() {
     this.cache.clear();
