@@ -16,6 +16,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
+
 	"github.com/diaban/diaban/hotspot/metrics"
 	"github.com/diaban/diaban/hotspot/store"
 	"github.com/diaban/diaban/tiles"
@@ -163,7 +166,30 @@ func (s *Server) routes() {
 
 // Handler returns the server's handler with its middleware.
 func (s *Server) Handler() http.Handler {
-	return s.recoverer(s.securityHeaders(s.mux))
+	return s.recoverer(s.securityHeaders(compressAPI(s.mux)))
+}
+
+// compressAPI gzips the JSON API's answers for a client that accepts it
+// (klauspost/compress's gzhttp: answers under 1 kB, and types already
+// compressed such as XLSX, are sent as they are): the hotspot list with
+// its events, 1.9 MB on a province, is what a ward's slow link waits for
+// after the first paint. The other paths pass untouched: the websocket
+// (hijacked), the vector tiles (served from the tile cache at the cost of
+// a copy), the base map's range requests and the static files (gzipped
+// once per process, static.go).
+func compressAPI(next http.Handler) http.Handler {
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.CompressionLevel(gzip.BestSpeed))
+	if err != nil {
+		panic(err) // only for options out of range: a programming error
+	}
+	gz := wrap(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			gz.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
