@@ -218,6 +218,13 @@ func TestBrowserOfficerDay(t *testing.T) {
 			if st := evaluate[string](t, ctx, fmt.Sprintf(`diaban.hotspots.get(%s).properties.status`, id)); st != "active" {
 				t.Errorf("status %q before confirming", st)
 			}
+			// The popup closed and opened again (by the officer, or by the map
+			// re-adding the marker) takes the form up where it was: the
+			// confirmation is still there to answer.
+			evaluate[bool](t, ctx, fmt.Sprintf(`(diaban.map.closePopup(), diaban.hotspots.focus(%s), true)`, id))
+			if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector('.hs-popup[data-popup-hotspot-id="%s"] .hs-confirm') && document.querySelector('.hs-form select[name=event]').value === 'eliminated'`, id), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+				t.Fatalf("the confirmation was lost when the popup opened again: %v", err)
+			}
 			evaluate[bool](t, ctx, `(document.querySelector('.hs-confirm-yes').click(), true)`)
 			for name, c := range map[string]context.Context{"this": ctx, "second": other} {
 				if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`diaban.hotspots.get(%s).properties.status === 'eliminated'`, id))); err != nil {

@@ -102,6 +102,10 @@ export class HotspotLayer {
     this.markers = new Map(); // id -> L.CircleMarker
     this.events = new Map(); // id -> lifecycle events, oldest first (the replay's)
     this.liveTouched = new Map(); // id -> time of last live update
+    // id -> an event form left unfinished when its popup closed, with the
+    // time: the popup opened again on the same hotspot (by the officer, or
+    // by the map re-adding its marker) takes it up where it was.
+    this.drafts = new Map();
     this.openId = null;
     this.openView = null;
     // tiles, when set, draws the hotspots (VectorTiles): the group then
@@ -259,6 +263,9 @@ export class HotspotLayer {
       });
       m.on('popupclose', () => {
         if (this.openId === id) {
+          const f = this.openView && this.openView.form;
+          if (f && !f.sending && (f.event || f.note || f.confirming)) this.drafts.set(id, { form: f, at: Date.now() });
+          else this.drafts.delete(id);
           this.openId = null;
           this.openView = null;
         }
@@ -371,6 +378,9 @@ export class HotspotLayer {
 // HotspotPopup: details, history (fetched each time it opens) and the form
 // to record an event. The three parts are drawn separately so that a history
 // arriving, or a live change, never disturbs what the user is typing.
+// DRAFT_KEEP_MS is how long an unfinished event form outlives its popup.
+const DRAFT_KEEP_MS = 60000;
+
 class HotspotPopup {
   constructor(layer, marker) {
     this.layer = layer;
@@ -380,6 +390,11 @@ class HotspotPopup {
     this.loadError = '';
     const offeredAt = fmtDateTime(new Date());
     this.form = { event: null, occurredAt: offeredAt, offeredAt, note: '', error: '', field: '', sending: false, saved: false, confirming: false };
+    // An unfinished form of this hotspot, closed less than a minute ago:
+    // the event chosen, the note, a confirmation still to answer.
+    const draft = layer.drafts.get(this.id);
+    layer.drafts.delete(this.id);
+    if (draft && Date.now() - draft.at < DRAFT_KEEP_MS) this.form = draft.form;
     this.edit = { name: null, error: '', saved: '', sending: false };
     this.headEl = h('div', { class: 'hs-head' });
     this.historyEl = h('div', { class: 'hs-history-wrap' });
