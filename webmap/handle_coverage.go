@@ -12,7 +12,6 @@ import (
 
 	"github.com/diaban/diaban/geo"
 	"github.com/diaban/diaban/hotspot"
-	"github.com/diaban/diaban/hotspot/emerging"
 	"github.com/diaban/diaban/hotspot/inputs"
 	"github.com/diaban/diaban/hotspot/placement"
 )
@@ -288,7 +287,7 @@ func (c *coverageAPI) weigh(ctx context.Context, in *inputs.CoverageInputs, q in
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.emerging.result(ctx, inputs.EmergingQuestion{Query: eq, Options: emerging.Options{Ring: 1, Alpha: emerging.DefaultAlpha}})
+	res, err := c.emerging.result(ctx, inputs.EmergingQuestion{Query: eq, Options: defaultEmergingOptions()})
 	if err != nil {
 		return nil, err
 	}

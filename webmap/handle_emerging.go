@@ -25,6 +25,13 @@ const (
 	maxEmergingTimeStep = 24
 )
 
+// defaultEmergingOptions are the analysis options of /api/emerging when
+// its query sets none (ring 1, space only, alpha 0.05, no FDR): also those
+// of a plan weighted by emerging hot spots, so both read one cached analysis.
+func defaultEmergingOptions() emerging.Options {
+	return emerging.Options{Ring: 1, Alpha: emerging.DefaultAlpha}
+}
+
 // parseEmergingParams reads area, kind, from, to (a date is inclusive: to
 // the end of that day in Asia/Ho_Chi_Minh, as elsewhere in the API), res,
 // bin, ring, time_step, alpha and fdr. The cube's fields are checked by
@@ -38,7 +45,7 @@ func parseEmergingParams(r *http.Request) (inputs.EmergingQuestion, error) {
 		AreaCode: v.Get("area"),
 		Kind:     hotspot.IncidentKind(v.Get("kind")),
 		Bin:      hotspot.TimeBin(v.Get("bin")),
-	}}
+	}, Options: defaultEmergingOptions()}
 	var err error
 	if p.Query.From, err = queryTime(r, "from"); err != nil {
 		return p, err
@@ -49,7 +56,7 @@ func parseEmergingParams(r *http.Request) (inputs.EmergingQuestion, error) {
 	if p.Query.Res, err = queryInt(r, "res", 9); err != nil {
 		return p, err
 	}
-	if p.Options.Ring, err = queryInt(r, "ring", 1); err != nil {
+	if p.Options.Ring, err = queryInt(r, "ring", p.Options.Ring); err != nil {
 		return p, err
 	}
 	if p.Options.Ring < 1 || p.Options.Ring > maxEmergingRing {
@@ -61,7 +68,6 @@ func parseEmergingParams(r *http.Request) (inputs.EmergingQuestion, error) {
 	if p.Options.TimeStep < 0 || p.Options.TimeStep > maxEmergingTimeStep {
 		return p, errBad("time_step", fmt.Sprintf("must be between 0 and %d", maxEmergingTimeStep))
 	}
-	p.Options.Alpha = emerging.DefaultAlpha
 	if s := v.Get("alpha"); s != "" {
 		a, err := strconv.ParseFloat(s, 64)
 		if err != nil || !emerging.AlphaValid(a) || math.Abs(a*1000-math.Round(a*1000)) > 1e-9 {
